@@ -1,0 +1,68 @@
+"""The composition root: builds the service from its settings. Nothing is built at import time."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from .clock import Clock, SystemClock
+from .config import Settings
+from .letters.render import Templates
+from .mailbox.ports import Calendar, Mailbox
+from .store.db import Database
+
+log = logging.getLogger("review_clerk")
+
+
+@dataclass
+class App:
+    settings: Settings
+    db: Database
+    mailbox: Mailbox
+    calendar: Calendar
+    templates: Templates
+    clock: Clock
+    worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+
+    def today(self) -> date:
+        return self.clock.now().astimezone(self.settings.tz).date()
+
+    @property
+    def quarantine_folder_name(self) -> str:
+        if self.settings.mail.backend == "graph":
+            return "Review Clerk/Quarantine"
+        return str(self.settings.data_dir / "mail" / "quarantine")
+
+
+def build_backend(settings: Settings) -> tuple[Mailbox, Calendar]:
+    if settings.mail.backend == "graph":
+        from .m365 import build_graph_backend  # the only route to O365/msal
+
+        return build_graph_backend(settings.graph, settings.graph_mailbox)
+    from .mailbox.local import LocalCalendar, LocalMailbox
+
+    return LocalMailbox(settings.data_dir), LocalCalendar(settings.data_dir, settings.tz)
+
+
+def build_app(settings: Settings, clock: Clock | None = None, *, migrate: bool = True,
+              templates_folder: Path | None = None, mailbox: Mailbox | None = None,
+              calendar: Calendar | None = None) -> App:
+    """Wire the real adapters (tests pass fakes for the mailbox and calendar)."""
+    from .letters.samples import sample_contexts
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.database_url, echo=settings.database.echo)
+    if migrate:
+        db.migrate()
+    if mailbox is None or calendar is None:
+        built_mailbox, built_calendar = build_backend(settings)
+        mailbox = mailbox or built_mailbox
+        calendar = calendar or built_calendar
+    app = App(settings=settings, db=db, mailbox=mailbox, calendar=calendar,
+              templates=Templates(templates_folder), clock=clock or SystemClock())
+    app.templates.check_all(sample_contexts(app))
+    return app

@@ -1,0 +1,138 @@
+"""Use cases on a case: each a plain function taking the app and a command's values.
+
+Each loads the case in a unit of work, calls the domain, saves (which
+re-schedules its chasing and appends the audit events) and commits.
+Errors are :class:`service.domain.model.DomainError` or
+:class:`service.store.repository.NotFound`, each one line for a person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import TYPE_CHECKING, Any, Callable
+
+from service.chasing.sweep import save_case
+from service.domain.model import Case, DomainError
+from service.domain.model_types import EventKind, Outcome, Stage
+
+if TYPE_CHECKING:
+    from service.bootstrap import App
+
+
+def _change(app: "App", reference: str, fn: Callable[[Case], Any]) -> Case:
+    with app.db.unit_of_work() as uow:
+        case = uow.cases.get(reference)
+        fn(case)
+        save_case(uow, app, case)
+        uow.commit()
+    return case
+
+
+def decide(app: "App", reference: str, outcome: Outcome, on: date, reason: str, actor: str) -> Case:
+    return _change(app, reference, lambda c: c.decide(outcome, on, app.clock.now(), actor, reason))
+
+
+def record(app: "App", reference: str, kind: EventKind, on: date, actor: str, reason: str | None = None) -> Case:
+    return _change(app, reference, lambda c: c.record(kind, on, app.clock.now(), actor, reason))
+
+
+def correct_date(app: "App", reference: str, kind: EventKind, on: date, actor: str, reason: str) -> Case:
+    return _change(app, reference, lambda c: c.correct_date(kind, on, app.clock.now(), actor, reason))
+
+
+def add_agency(app: "App", reference: str, agency: str, actor: str) -> Case:
+    found = app.settings.agency(agency)
+    if found is None:
+        known = ", ".join(a.key for a in app.settings.agencies) or "none configured"
+        raise DomainError(f"no agency '{agency}' in the directory (known: {known})")
+    return _change(app, reference, lambda c: c.add_agency(found.key, app.clock.now(), actor))
+
+
+def set_due(app: "App", reference: str, kind: str, agency: str | None, due: date, actor: str) -> Case:
+    key = None
+    if agency:
+        found = app.settings.agency(agency)
+        if found is None:
+            raise DomainError(f"no agency '{agency}' in the directory")
+        key = found.key
+    return _change(app, reference, lambda c: c.set_due(kind, key, due, app.clock.now(), actor))
+
+
+def pause(app: "App", reference: str, key: str, reason: str, actor: str) -> Case:
+    return _change(app, reference, lambda c: c.pause(key, app.clock.now(), actor, reason))
+
+
+def resume(app: "App", reference: str, key: str, reason: str, actor: str, new_due: date | None = None) -> Case:
+    return _change(app, reference, lambda c: c.resume(key, app.clock.now(), actor, reason, new_due))
+
+
+def extend(app: "App", reference: str, key: str, new_due: date, reason: str, actor: str) -> Case:
+    return _change(app, reference, lambda c: c.extend(key, new_due, app.clock.now(), actor, reason))
+
+
+def mark_done(app: "App", reference: str, key: str, on: date, actor: str, how: str = "by command") -> Case:
+    return _change(app, reference, lambda c: c.mark_met(key, on, app.clock.now(), actor, how))
+
+
+# Views -------------------------------------------------------------------------
+def deadline_view(d, as_of: date) -> dict[str, Any]:
+    return {"key": d.key, "what": d.what, "due": d.due.isoformat(), "rule": d.rule, "owner": d.owner.value,
+            "agency": d.agency, "state": d.state(as_of), "met_on": d.met_on.isoformat() if d.met_on else None,
+            "reason": d.reason}
+
+
+def show(app: "App", reference: str) -> dict[str, Any]:
+    """Everything about one case, for `case show` (names only through this explicit command)."""
+    as_of = app.today()
+    with app.db.unit_of_work() as uow:
+        case = uow.cases.get(reference)
+        extra = uow.cases.extra(case.reference)
+        audit = uow.audit.for_case(extra["id"])
+        outbox = uow.outbox.for_case(extra["id"])
+    return {
+        "reference": case.reference, "stage": case.stage.value, "stage_label": case.stage.label,
+        "outcome": case.outcome.value if case.outcome else None, "decision_reason": case.decision_reason,
+        "opened_at": case.opened_at.isoformat(),
+        "events": {k.value: v.isoformat() for k, v in case.events.items()},
+        "subjects": [{**asdict(s), "date_of_birth": s.date_of_birth.isoformat() if s.date_of_birth else None}
+                     for s in case.subjects],
+        "referrer": asdict(case.referrer), "agencies": case.agencies, "missing": extra["missing"],
+        "deadlines": [deadline_view(d, as_of) for d in sorted(case.deadlines.values(), key=lambda d: d.due)],
+        "messages": [{"key": m["key"], "template": m["template"], "to": m["to"], "status": m["status"],
+                      "created_at": m["created_at"].isoformat() if m["created_at"] else None,
+                      "sent_at": m["sent_at"].isoformat() if m["sent_at"] else None,
+                      "last_error": m["last_error"]} for m in outbox],
+        "history": [{"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "detail": e.detail,
+                     "reason": e.reason} for e in audit],
+    }
+
+
+def list_cases(app: "App", stage: Stage | None = None, overdue: bool = False) -> list[dict[str, Any]]:
+    as_of = app.today()
+    with app.db.unit_of_work() as uow:
+        cases = uow.cases.list(stage)
+    rows = []
+    for c in cases:
+        open_ = [d for d in c.open_deadlines()]
+        missed = [d for d in open_ if d.state(as_of) == "missed"]
+        if overdue and not missed:
+            continue
+        nxt = min(open_, key=lambda d: d.due, default=None)
+        rows.append({"reference": c.reference, "stage": c.stage.value, "outcome": c.outcome.value if c.outcome else None,
+                     "opened": c.opened_at.date().isoformat(), "agencies": len(c.agencies),
+                     "next_deadline": nxt.what if nxt else None, "next_due": nxt.due.isoformat() if nxt else None,
+                     "overdue": len(missed)})
+    return rows
+
+
+def deadlines_across(app: "App", as_of: date) -> list[dict[str, Any]]:
+    with app.db.unit_of_work() as uow:
+        cases = uow.cases.list()
+    out = []
+    for c in cases:
+        for d in c.deadlines.values():
+            if d.status.value == "met":
+                continue
+            out.append({"reference": c.reference, **deadline_view(d, as_of)})
+    return sorted(out, key=lambda r: (r["due"], r["reference"]))

@@ -1,0 +1,129 @@
+"""The deadline sweep: reminders before a deadline, escalation after it.
+
+Reads only deadlines whose ``next_action_at`` has come (an indexed column),
+so its cost follows what is due, not how many cases exist. Each step is
+claimed with a conditional UPDATE in the same transaction that queues its
+messages, and every message has a key (case, deadline, step, recipient), so
+restarts, repeated ``run --once`` and two processes never send one twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from service.domain import calendar as wd
+from service.domain.chasing import ChasePolicy, Step, due_step, next_step
+from service.domain.model import AuditEvent, Case, Deadline
+from service.domain.model_types import Role
+from service.letters.outbox import base_context, queue
+
+if TYPE_CHECKING:
+    from service.bootstrap import App
+    from service.store.db import UnitOfWork
+
+log = logging.getLogger("review_clerk.chasing")
+
+POLICY = ChasePolicy()
+
+
+def next_actions(app: "App", case: Case, done_steps: dict[str, str | None]) -> dict[str, datetime | None]:
+    """When the sweep must next look at each open deadline of a case."""
+    out: dict[str, datetime | None] = {}
+    for d in case.open_deadlines():
+        s = next_step(d, done_steps.get(d.key), app.settings.tz, app.settings.working_hours.start, POLICY)
+        out[d.key] = s.at if s else None
+    return out
+
+
+def save_case(uow: "UnitOfWork", app: "App", case: Case, **kwargs: Any) -> None:
+    """Save a changed case and reschedule its chasing (the one way commands save a case)."""
+    steps = uow.cases.chase_steps(uow.cases.id_of(case.reference))
+    uow.cases.save(case, next_actions=next_actions(app, case, steps), **kwargs)
+
+
+def sweep(app: "App", limit: int = 500) -> dict[str, int]:
+    counts = {"reminders": 0, "escalations": 0, "skipped": 0}
+    now = app.clock.now()
+    with app.db.unit_of_work() as uow:
+        rows = uow.cases.due_deadline_rows(now, limit)
+    for row in rows:
+        with app.db.unit_of_work() as uow:
+            case = uow.cases.get_by_id(row["case_id"])
+            d = case.deadlines.get(row["key"])
+            if d is None:
+                continue
+            take, after = due_step(d, row["chase_step"], now, app.settings.tz, app.settings.working_hours.start,
+                                   POLICY)
+            new_done = take.name if take else row["chase_step"]
+            if not uow.cases.advance_deadline(row["id"], row["next_action_at"], new_done,
+                                              after.at if after else None):
+                counts["skipped"] += 1  # another process took this step
+                continue
+            if take is not None:
+                _chase(uow, app, case, row["case_id"], d, take)
+                counts["escalations" if take.escalation else "reminders"] += 1
+            uow.commit()
+    return counts
+
+
+def _chase(uow: "UnitOfWork", app: "App", case: Case, case_id: int, d: Deadline, step: Step) -> None:
+    recipients = _recipients(app, case, d, step)
+    view = {"key": d.key, "what": d.what, "due": d.due, "rule": d.rule,
+            "days_left": step.days if not step.escalation else 0,
+            "days_overdue": step.days if step.escalation else 0,
+            "owner_name": _owner_name(app, d)}
+    template = "escalation" if step.escalation else "reminder"
+    for name, address in recipients:
+        ctx = base_context(app, name, address, case=case, deadline=view)
+        queue(uow, app, key=f"{case.reference}/{d.key}/{step.name}/{address}", template=template, to=[address],
+              context=ctx, case_id=case_id)
+    action = "deadline missed" if step.label == "overdue-1" else ("escalation sent" if step.escalation
+                                                                  else "reminder sent")
+    uow.audit.append(case_id, case.reference, [AuditEvent(
+        at=app.clock.now(), actor="sweep", action=action,
+        detail={"deadline": d.key, "step": step.label, "due": d.due.isoformat(),
+                "to": [a for _, a in recipients]})])
+    log.info(action, extra={"case": case.reference, "deadline": d.key, "step": step.label})
+
+
+def _person(app: "App", role: Role, agency: str | None, escalation: bool) -> tuple[str, str] | None:
+    p = app.settings.people
+    if role is Role.AGENCY:
+        a = app.settings.agency(agency or "")
+        who = (a.chief_executive if escalation else a.panel_member) if a else None
+        if who is None and a is not None:
+            who = a.panel_member or a.chief_executive
+    else:
+        who = getattr(p, role.value, None)
+    return (who.name, who.email) if who else None
+
+
+def _owner_name(app: "App", d: Deadline) -> str:
+    who = _person(app, d.owner, d.agency, False)
+    return who[0] if who else d.owner.value.replace("_", " ")
+
+
+def _recipients(app: "App", case: Case, d: Deadline, step: Step) -> list[tuple[str, str]]:
+    people: list[tuple[str, str] | None] = [_person(app, d.owner, d.agency, False)]
+    bm = app.settings.people.business_manager
+    if step.escalation:
+        if d.owner is Role.AGENCY:
+            people.append(_person(app, d.owner, d.agency, True))
+        people.append((bm.name, bm.email))
+        if step.tell_chair:
+            people.append((app.settings.people.chair.name, app.settings.people.chair.email))
+    if people[0] is None:  # nobody on file for the owner: the Business Manager must know
+        people[0] = (bm.name, bm.email)
+    seen: set[str] = set()
+    out = []
+    for p in people:
+        if p and p[1] not in seen:
+            seen.add(p[1])
+            out.append(p)
+    return out
+
+
+def working_days_left(d: Deadline, today) -> int:
+    return wd.working_days_between(today, d.due)

@@ -1,0 +1,391 @@
+"""Settings: a TOML file, overridden by environment variables, secrets from ``*_FILE``.
+
+``load_settings(path)`` returns a validated :class:`Settings` or raises
+:class:`ConfigError` with one line per problem, each naming the key, the
+value found and what was expected. Nothing here is read at import time.
+
+Environment overrides use the prefix ``REVIEW_CLERK_`` and ``__`` between
+levels: ``REVIEW_CLERK_DATABASE__URL`` sets ``[database] url``.
+``REVIEW_CLERK_GRAPH__CLIENT_SECRET_FILE=/run/secrets/x`` reads the secret
+from that file (surrounding white space stripped). Secrets are never echoed
+in error messages.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from datetime import time
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+
+ENV_PREFIX = "REVIEW_CLERK_"
+CONFIG_ENV = "REVIEW_CLERK_CONFIG"
+DEFAULT_CONFIG_NAME = "review-clerk.toml"
+
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used. ``str()`` is ready to show a person."""
+
+    def __init__(self, problems: list[str], source: str | None = None):
+        self.problems = problems
+        self.source = source
+        where = f" in {source}" if source else ""
+        super().__init__(f"configuration error{where}:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_email(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    if not _EMAIL.match(value):
+        raise ValueError("an email address like name@example.org")
+    return value.lower()
+
+
+class Person(_Model):
+    name: str
+    email: str
+    title: str | None = None
+
+    _email = field_validator("email")(_check_email)
+
+
+class PanelMember(_Model):
+    name: str
+    email: str
+    agency: str | None = None
+    role: str | None = Field(default=None, description="e.g. chair, police, health, education, social-care")
+    standing: bool = True
+
+    _email = field_validator("email")(_check_email)
+
+
+class Agency(_Model):
+    """An agency in the directory: who runs it, who sits on the panel, its mail domains."""
+
+    key: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str
+    domains: tuple[str, ...] = ()
+    chief_executive: Person | None = None
+    panel_member: Person | None = None
+
+    @field_validator("domains")
+    @classmethod
+    def _lower(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(d.strip().lower().lstrip("@") for d in v)
+
+
+class Board(_Model):
+    name: str
+    short_name: str = "LSCB"
+    mailbox: str
+    reference_format: str = "ESCB-{year}-{seq:03d}"
+    time_zone: str = "Europe/London"
+    address: str | None = None
+    website: str | None = None
+
+    _email = field_validator("mailbox")(_check_email)
+
+    @field_validator("reference_format")
+    @classmethod
+    def _ref(cls, v: str) -> str:
+        try:
+            v.format(year=2014, seq=7)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError("a format using only {year} and {seq}, e.g. ESCB-{year}-{seq:03d}") from exc
+        if "{seq" not in v:
+            raise ValueError("a format containing {seq}, e.g. ESCB-{year}-{seq:03d}")
+        return v
+
+    @field_validator("time_zone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("an IANA time zone such as Europe/London") from exc
+        return v
+
+
+class People(_Model):
+    chair: Person
+    business_manager: Person
+    head_of_sqas: Person
+    director_childrens_services: Person | None = None
+    head_of_cin: Person | None = None
+
+
+class Notifications(_Model):
+    ofsted: str
+    national_panel: str
+
+    _email = field_validator("ofsted", "national_panel")(_check_email)
+
+
+class WorkingHours(_Model):
+    start: time = time(9, 0)
+    end: time = time(17, 0)
+
+    @model_validator(mode="after")
+    def _order(self) -> "WorkingHours":
+        if self.end <= self.start:
+            raise ValueError("end after start, e.g. start = \"09:00\", end = \"17:00\"")
+        return self
+
+
+class Mail(_Model):
+    backend: Literal["local", "graph"] = "local"
+
+
+class Database(_Model):
+    url: str | None = None
+    echo: bool = False
+
+
+class Graph(_Model):
+    tenant_id: str | None = None
+    client_id: str | None = None
+    client_secret: SecretStr | None = None
+    certificate_path: str | None = Field(default=None, description="PEM private key")
+    certificate_thumbprint: str | None = None
+    certificate_pfx_path: str | None = None
+    certificate_password: SecretStr | None = None
+    endpoint: str = "https://graph.microsoft.com/v1.0/"
+    authority: str = "https://login.microsoftonline.com"
+    mailbox: str | None = None
+    inbox_folder: str = "Inbox"
+    send_as: str | None = None
+    max_concurrency: int = Field(default=4, ge=1, le=4)
+    timeout_seconds: float = Field(default=30.0, gt=0)
+    secret_expires: str | None = Field(default=None, description="ISO date the client secret expires, for warnings")
+
+    @field_validator("endpoint", "authority")
+    @classmethod
+    def _https(cls, v: str) -> str:
+        if not v.startswith("https://"):
+            raise ValueError("an https:// URL")
+        return v
+
+
+class Intake(_Model):
+    partner_domains: tuple[str, ...] = ()
+    hold_unknown_senders: bool = True
+    max_message_mb: float = Field(default=25.0, gt=0)
+    max_expanded_mb: float = Field(default=100.0, gt=0)
+    max_attachments: int = Field(default=20, ge=1)
+    auto_replies_per_address_per_day: int = Field(default=5, ge=0)
+
+    @field_validator("partner_domains")
+    @classmethod
+    def _lower(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(d.strip().lower().lstrip("@") for d in v)
+
+
+class Scheduler(_Model):
+    inbox_every_seconds: int = Field(default=60, ge=5)
+    outbox_every_seconds: int = Field(default=30, ge=5)
+    sweep_every_seconds: int = Field(default=300, ge=30)
+    digest_day: Literal["mon", "tue", "wed", "thu", "fri"] = "mon"
+    digest_time: time = time(8, 0)
+
+
+class Logging(_Model):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    json_lines: bool = False
+
+
+class Settings(_Model):
+    board: Board
+    people: People
+    notifications: Notifications
+    panel: tuple[PanelMember, ...] = ()
+    agencies: tuple[Agency, ...] = ()
+    board_members: tuple[Person, ...] = ()
+    working_hours: WorkingHours = WorkingHours()
+    data_dir: Path = Path("data")
+    mail: Mail = Mail()
+    database: Database = Database()
+    graph: Graph = Graph()
+    intake: Intake = Intake()
+    scheduler: Scheduler = Scheduler()
+    logging: Logging = Logging()
+
+    @model_validator(mode="after")
+    def _graph_complete(self) -> "Settings":
+        if self.mail.backend == "graph":
+            missing = [k for k in ("tenant_id", "client_id") if not getattr(self.graph, k)]
+            if missing:
+                raise ValueError(f"with mail.backend = \"graph\", graph.{missing[0]} is required")
+            if not (self.graph.client_secret or self.graph.certificate_path or self.graph.certificate_pfx_path):
+                raise ValueError(
+                    "with mail.backend = \"graph\", one of graph.client_secret, graph.certificate_path "
+                    "(with graph.certificate_thumbprint) or graph.certificate_pfx_path is required"
+                )
+            if self.graph.certificate_path and not self.graph.certificate_thumbprint:
+                raise ValueError("graph.certificate_path needs graph.certificate_thumbprint")
+        keys = [a.key for a in self.agencies]
+        dupes = sorted({k for k in keys if keys.count(k) > 1})
+        if dupes:
+            raise ValueError(f"agency keys must be unique; repeated: {', '.join(dupes)}")
+        return self
+
+    # Derived values -----------------------------------------------------
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.board.time_zone)
+
+    @property
+    def database_url(self) -> str:
+        if self.database.url:
+            return self.database.url
+        return f"sqlite:///{(self.data_dir / 'review-clerk.db').as_posix()}"
+
+    @property
+    def graph_mailbox(self) -> str:
+        return self.graph.mailbox or self.board.mailbox
+
+    def agency(self, key_or_name: str) -> Agency | None:
+        wanted = key_or_name.strip().lower()
+        for a in self.agencies:
+            if a.key == wanted or a.name.lower() == wanted:
+                return a
+        return None
+
+    def agency_for_address(self, address: str) -> Agency | None:
+        domain = address.rsplit("@", 1)[-1].lower()
+        for a in self.agencies:
+            if any(domain == d or domain.endswith("." + d) for d in a.domains):
+                return a
+        return None
+
+    def is_partner_address(self, address: str) -> bool:
+        domain = address.rsplit("@", 1)[-1].lower()
+        domains = set(self.intake.partner_domains) | {d for a in self.agencies for d in a.domains}
+        domains.add(self.board.mailbox.rsplit("@", 1)[-1])
+        return any(domain == d or domain.endswith("." + d) for d in domains)
+
+    def staff_addresses(self) -> set[str]:
+        people = [self.people.chair, self.people.business_manager, self.people.head_of_sqas,
+                  self.people.director_childrens_services, self.people.head_of_cin]
+        return {p.email for p in people if p is not None}
+
+
+SECRET_KEYS = {"client_secret", "certificate_password", "key", "encryption_key"}
+
+
+def _env_overrides(environ: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
+    """Nested dict from REVIEW_CLERK_A__B=value; *_FILE variants read files."""
+    out: dict[str, Any] = {}
+    problems: list[str] = []
+    for name, value in environ.items():
+        if not name.startswith(ENV_PREFIX) or name == CONFIG_ENV:
+            continue
+        path = name[len(ENV_PREFIX):].lower().split("__")
+        if path[-1].endswith("_file"):
+            path[-1] = path[-1][: -len("_file")]
+            try:
+                value = Path(value).read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                problems.append(f"{name}: cannot read the file {value!r} ({exc.strerror or exc})")
+                continue
+        node = out
+        for part in path[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                break
+        else:
+            node[path[-1]] = _coerce_env(value)
+    return out, problems
+
+
+def _coerce_env(value: str) -> Any:
+    low = value.strip().lower()
+    if low in ("true", "false"):
+        return low == "true"
+    if value.strip().startswith("["):
+        try:
+            return tomllib.loads(f"v = {value}")["v"]
+        except tomllib.TOMLDecodeError:
+            return value
+    return value
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(merged.get(k), dict):
+            merged[k] = _merge(merged[k], v)
+        else:
+            merged[k] = v
+    return merged
+
+
+def _describe(error: dict[str, Any]) -> str:
+    key = ".".join(str(p) for p in error["loc"]) or "(top level)"
+    msg = error["msg"]
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if msg.startswith(prefix):
+            msg = msg[len(prefix):]
+    if error["type"] == "missing":
+        return f"{key}: missing; it is required"
+    if error["type"] == "extra_forbidden":
+        return f"{key}: not a setting this version knows (check the spelling against config/review-clerk.example.toml)"
+    value = error.get("input")
+    last = str(error["loc"][-1]) if error["loc"] else ""
+    if last in SECRET_KEYS or "secret" in last or "password" in last:
+        shown = "(hidden)"
+    elif isinstance(value, (dict, list)):
+        shown = "a table" if isinstance(value, dict) else "a list"
+    else:
+        shown = repr(value)
+    expected = msg if msg[:1].islower() or " " in msg else msg
+    return f"{key} = {shown}: expected {expected[0].lower() + expected[1:]}" if expected else f"{key} = {shown}"
+
+
+def find_config(explicit: str | os.PathLike[str] | None) -> Path:
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get(CONFIG_ENV)
+    if env:
+        return Path(env)
+    return Path.cwd() / DEFAULT_CONFIG_NAME
+
+
+def load_settings(path: str | os.PathLike[str] | None = None, environ: dict[str, str] | None = None) -> Settings:
+    """Read, merge and validate. Raises ConfigError, never anything else."""
+    environ = dict(os.environ) if environ is None else environ
+    cfg_path = find_config(path)
+    try:
+        raw = tomllib.loads(cfg_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(
+            [f"no configuration file at {cfg_path}; create one with `review-clerk init DIR`, "
+             f"or name it with --config or ${CONFIG_ENV}"]
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"not valid TOML: {exc}"], str(cfg_path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([f"cannot read {cfg_path}: {exc}"]) from None
+    overrides, problems = _env_overrides(environ)
+    if problems:
+        raise ConfigError(problems, "the environment")
+    data = _merge(raw, overrides)
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError([_describe(e) for e in exc.errors()], str(cfg_path)) from None
+    data_dir = settings.data_dir
+    if not data_dir.is_absolute():
+        data_dir = (cfg_path.parent / data_dir).resolve()
+    return settings.model_copy(update={"data_dir": data_dir})

@@ -1,0 +1,200 @@
+"""`review-clerk demo`: the service on sample referrals, through simulated time.
+
+Everything happens in a fresh folder with the local mail backend: sample
+emails are dropped into the inbox, the jobs run as of simulated dates, and
+the output says what happened and where to look. The people in the samples
+are invented.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tempfile
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from rich.console import Console
+
+LONDON = ZoneInfo("Europe/London")
+FORM_TEXT = """Meeting: SCR
+Enfield Safeguarding Children Board
+Referral of case for consideration under SCR processes
+
+Child and adult names, dates of birth and address:
+Child: {child}, DOB {child_dob}; Mother: {mother}, DOB {mother_dob}; Address: {address}
+
+Date: {date}
+
+Summary:
+{summary}
+
+Request/Recommendations to the LSCB:
+We recommend that the Board undertakes a Serious Case Review. Our agency will contribute an IMR and chronology.
+
+Please state how the case meets the criteria for an SCR using the criteria in Working Together 2013:
+Abuse or neglect is suspected and the child has died (regulation 5(2)(a) and (b)(i)).
+
+Name of SCR Panel Member of the referring agency: {referrer}
+
+Telephone: {phone}
+
+E-mail: {email}
+"""
+
+
+def _mail(sender: str, subject: str, when: datetime, body: str, msgid: str, **headers: str) -> EmailMessage:
+    m = EmailMessage()
+    m["From"] = sender
+    m["To"] = "escb.business.manager@enfield.gov.uk"
+    m["Subject"] = subject
+    m["Date"] = format_datetime(when)
+    m["Message-ID"] = msgid
+    for k, v in headers.items():
+        m[k.replace("_", "-")] = v
+    m.set_content(body)
+    return m
+
+
+def _docx_form(fields: list[tuple[str, str]]) -> bytes:
+    from docx import Document
+
+    doc = Document()
+    doc.add_paragraph("Meeting: SCR")
+    doc.add_paragraph("Enfield Safeguarding Children Board")
+    doc.add_paragraph("Referral of case for consideration under SCR processes")
+    table = doc.add_table(rows=0, cols=2)
+    for label, value in fields:
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = label, value
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def sample_emails(day: datetime) -> dict[str, bytes]:
+    """Invented referrals in several formats, with a duplicate, an auto-reply and an unknown sender."""
+    text_form = FORM_TEXT.format(
+        child="Amelia Demo", child_dob="03/02/2010", mother="Grace Demo", mother_dob="14 June 1988",
+        address="1 Example Road, Enfield, EN1 1AA", date=day.strftime("%d/%m/%Y"),
+        summary="Amelia (aged 4) was admitted to hospital with injuries that are not consistent with the "
+                "explanation given.\nThe family was known to early help services.",
+        referrer="Karen Sample", phone="020 8345 0000", email="karen.sample@met.police.uk")
+    police = _mail("Karen Sample <karen.sample@met.police.uk>", "SCR referral - AD", day, text_form,
+                   "<demo-1@met.police.uk>")
+    forwarded = _mail("Duty Desk <duty.desk@met.police.uk>", "FW: SCR referral - AD", day + timedelta(hours=1),
+                      "Forwarding in case this was not received.\n\n-----Original Message-----\n"
+                      "From: Karen Sample <karen.sample@met.police.uk>\nSent: today\nSubject: SCR referral - AD\n\n"
+                      + text_form, "<demo-2@met.police.uk>")
+    council = _mail("Neil Example <neil.example@enfield.gov.uk>", "Referral to SCR Panel", day + timedelta(hours=2),
+                    "Dear Business Manager,\n\nPlease find attached a referral.\n\nNeil Example\n"
+                    "Enfield Council Children's Services\n", "<demo-3@enfield.gov.uk>")
+    council.add_attachment(_docx_form([
+        ("Child and adult names, dates of birth and address",
+         "Child: Oscar Example, DOB 21/09/2011\nFather: Paul Example, DOB 02/03/1979\n"
+         "Address: 2 Sample Lane, Enfield, EN2 2BB"),
+        ("Date", day.strftime("%d %B %Y")),
+        ("Summary", "Oscar (aged 2) was found alone at home in an unheated flat. He is now in foster care."),
+        ("Request/Recommendations to the LSCB", "That the Chair considers whether an SCR is required."),
+        ("Please state how the case meets the criteria for an SCR using the criteria in Working Together 2013",
+         "The child was seriously harmed through neglect; agencies did not share concerns."),
+        ("Name of SCR Panel Member of the referring agency", "Neil Example"),
+        ("Telephone", ""),
+        ("Email", "neil.example@enfield.gov.uk"),
+    ]), maintype="application", subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",
+        filename="SCR_Referral.docx")
+    auto = _mail("out.of.office@nhs.net", "Automatic reply: SCR panel", day + timedelta(hours=3),
+                 "I am out of the office until Monday.", "<demo-4@nhs.net>", Auto_Submitted="auto-replied")
+    unknown = _mail("someone@example-charity.org", "Referral for serious case review", day + timedelta(hours=4),
+                    FORM_TEXT.format(child="Lily Invented", child_dob="01/01/2012", mother="Rose Invented",
+                                     mother_dob="01/01/1990", address="3 Nowhere Street, Enfield, EN3 3CC",
+                                     date=day.strftime("%d/%m/%Y"), summary="Lily (aged 2) was seriously injured.",
+                                     referrer="Sam Someone", phone="07700 900000",
+                                     email="someone@example-charity.org"), "<demo-5@example-charity.org>")
+    return {"01-police-text.eml": bytes(police), "02-police-forwarded-again.eml": bytes(forwarded),
+            "03-council-docx.eml": bytes(council), "04-auto-reply.eml": bytes(auto),
+            "05-unknown-sender.eml": bytes(unknown)}
+
+
+def run_demo(out: Console, keep: Path | None = None) -> Path:
+    from .bootstrap import build_app
+    from .cases import add_agency, decide, list_cases, record
+    from .clock import FixedClock
+    from .config import load_settings
+    from .domain.model_types import EventKind, Outcome
+    from .jobs import run_once
+    from .logs import setup
+
+    folder = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="review-clerk-demo-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    config = folder / "review-clerk.toml"
+    shutil.copyfile(Path(__file__).resolve().parents[1] / "config" / "review-clerk.example.toml", config)
+    settings = load_settings(config, environ={})
+    setup("WARNING")
+    start = datetime(2014, 5, 12, 8, 30, tzinfo=LONDON)  # a Monday
+    clock = FixedClock(start)
+    app = build_app(settings, clock)
+    inbox = settings.data_dir / "mail" / "inbox"
+    out.rule("[bold]Review Clerk demo")
+    out.print(f"Working in {folder} (local mail backend, SQLite)\n")
+
+    for name, raw in sample_emails(start).items():
+        (inbox / name).write_bytes(raw)
+    out.print(f"[bold]{_when(clock)}[/] five emails arrive in {inbox}")
+    _step(out, app, clock)
+    with app.db.unit_of_work() as uow:
+        for r in uow.inbox.by_status(["processed", "duplicate", "not_referral", "held", "quarantined", "failed"]):
+            out.print(f"  message {r['id']} from {r['sender']}: [cyan]{r['status']}[/] - {r['outcome']}")
+    cases = list_cases(app)
+    for c in cases:
+        out.print(f"  case [bold]{c['reference']}[/]: next deadline '{c['next_deadline']}' due {c['next_due']}")
+
+    first = cases[0]["reference"]
+    clock.set(datetime(2014, 5, 21, 14, 0, tzinfo=LONDON))
+    out.print(f"\n[bold]{_when(clock)}[/] the Chair decides {first} needs a serious case review")
+    add_agency(app, first, "enfield-ccg", "business manager")
+    record(app, first, EventKind.OFSTED_NOTIFIED, clock.now().date() - timedelta(days=5), "business manager")
+    decide(app, first, Outcome.SCR, clock.now().date(), "Abuse suspected and the child seriously harmed; "
+           "concerns about how agencies worked together", "chair")
+    from .cases import show
+
+    for d in show(app, first)["deadlines"]:
+        if d["state"] != "met":
+            out.print(f"  deadline {d['key']}: due {d['due']} ({d['rule']})")
+
+    for day in (datetime(2014, 5, 22, 9, 5, tzinfo=LONDON), datetime(2014, 5, 27, 9, 5, tzinfo=LONDON),
+                datetime(2014, 6, 2, 9, 5, tzinfo=LONDON)):
+        clock.set(day)
+        out.print(f"\n[bold]{_when(clock)}[/] the service runs its jobs")
+        _step(out, app, clock)
+
+    sent = sorted((settings.data_dir / "mail" / "sent").glob("*.eml"))
+    out.rule("[bold]Where to look")
+    out.print(f"Sent mail ({len(sent)} messages): {settings.data_dir / 'mail' / 'sent'}")
+    out.print(f"Quarantine and filed mail: {settings.data_dir / 'mail'}")
+    out.print(f"Try: review-clerk cases list --config {config}")
+    out.print(f"     review-clerk case show {first} --config {config}")
+    out.print(f"     review-clerk deadlines --config {config}")
+    app.db.dispose()
+    return folder
+
+
+def _when(clock) -> str:
+    return clock.now().astimezone(LONDON).strftime("%a %d %b %Y %H:%M")
+
+
+def _step(out: Console, app, clock) -> None:
+    from .jobs import run_once
+
+    before = set(p.name for p in (app.settings.data_dir / "mail" / "sent").glob("*.eml"))
+    run_once(app)
+    after = sorted(p for p in (app.settings.data_dir / "mail" / "sent").glob("*.eml") if p.name not in before)
+    import email
+    import email.policy
+
+    for p in after:
+        m = email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+        out.print(f"  sent to {m['To']}: [green]{m['Subject']}[/]")

@@ -1,0 +1,91 @@
+"""How time is counted (PROCESS.md, "How time is counted").
+
+* Working day: Monday to Friday, not an England and Wales bank holiday.
+  Bank holidays come from the maintained ``holidays`` package (England and
+  Wales share one list), never from a hand-written table.
+* "Within N working days of D" means by the end of the Nth working day after D.
+* Month: calendar months; one month after 31 January is the last day of February.
+* Week before X: 7 calendar days before X.
+
+Pure: no clock, no I/O.
+"""
+
+from __future__ import annotations
+
+import calendar as _cal
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+
+
+@lru_cache(maxsize=64)
+def _bank_holidays(year: int) -> frozenset[date]:
+    england = holidays.country_holidays("GB", subdiv="ENG", years=year)
+    wales = holidays.country_holidays("GB", subdiv="WLS", years=year)
+    return frozenset(england) | frozenset(wales)
+
+
+def bank_holiday_name(day: date) -> str | None:
+    if day not in _bank_holidays(day.year):
+        return None
+    return holidays.country_holidays("GB", subdiv="ENG", years=day.year).get(day)
+
+
+def is_bank_holiday(day: date) -> bool:
+    return day in _bank_holidays(day.year)
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and not is_bank_holiday(day)
+
+
+def add_working_days(start: date, n: int) -> date:
+    """The Nth working day after ``start`` (``start`` itself never counts).
+
+    ``n`` may be negative: the Nth working day before ``start``. ``n == 0``
+    gives ``start`` if it is a working day, else the next working day.
+    """
+    if n == 0:
+        return next_working_day(start, include_today=True)
+    step = 1 if n > 0 else -1
+    remaining = abs(n)
+    day = start
+    while remaining:
+        day += timedelta(days=step)
+        if is_working_day(day):
+            remaining -= 1
+    return day
+
+
+def next_working_day(day: date, *, include_today: bool = False) -> date:
+    if include_today and is_working_day(day):
+        return day
+    day += timedelta(days=1)
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days after ``start`` up to and including ``end`` (negative if end < start)."""
+    if end == start:
+        return 0
+    sign = 1 if end > start else -1
+    lo, hi = (start, end) if sign > 0 else (end, start)
+    count = 0
+    day = lo
+    while day < hi:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            count += 1
+    return sign * count
+
+
+def add_months(start: date, months: int) -> date:
+    """Calendar months, clamped to the month's last day (31 Jan + 1 month = 28/29 Feb)."""
+    index = start.month - 1 + months
+    year = start.year + index // 12
+    month = index % 12 + 1
+    last = _cal.monthrange(year, month)[1]
+    return date(year, month, min(start.day, last))

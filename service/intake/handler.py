@@ -1,0 +1,418 @@
+"""Stage 1, "Referral received", in the running service.
+
+Two separate, repeatable steps:
+
+1. :func:`store_new` copies every new message from the mailbox into the
+   database (raw bytes and their hash) before anything else happens, then
+   saves the mailbox cursor.
+2. :func:`process_stored` claims stored messages and gives each exactly one
+   recorded outcome, in one transaction with everything it causes (a case
+   opened, an acknowledgement queued). A crash anywhere repeats the step;
+   the claim, the unique outbox keys and the duplicate checks make the
+   repetition open no second case and send no second reply.
+
+A third step, :func:`file_handled`, moves handled messages to their folder
+in the mailbox; it trails the outcome and is safe to repeat.
+
+Logs carry message ids, hashes and case references, never a name, a date of
+birth or an address.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import hashlib
+import json
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from email.utils import getaddresses, parsedate_to_datetime
+from typing import TYPE_CHECKING, Any
+
+from service.domain.model import Case, Referrer, Subject
+from service.letters.outbox import base_context, queue
+from service.mailbox.ports import Disposition, TransportError
+
+from .loops import may_auto_reply
+from .parsing import Limits, extract_fields, parse_message
+
+if TYPE_CHECKING:
+    from service.bootstrap import App
+    from service.store.db import UnitOfWork
+
+log = logging.getLogger("review_clerk.intake")
+
+LEASE = timedelta(minutes=10)
+MAX_ATTEMPTS = 3
+CURSOR = "mailbox_cursor"
+
+MISSING_LABELS = {
+    "referral_date": "Date of the referral",
+    "subjects": "Names, dates of birth and address of the child and adults",
+    "summary": "Summary of the case",
+    "request": "Request or recommendations to the LSCB",
+    "criteria_statement": "How the case meets the criteria for a serious case review",
+    "referrer.name": "Name of the SCR Panel member of the referring agency",
+    "referrer.telephone": "Telephone",
+    "referrer.email": "Email address",
+}
+
+DISPOSITION = {
+    "processed": Disposition.PROCESSED, "duplicate": Disposition.PROCESSED, "reply": Disposition.PROCESSED,
+    "not_referral": Disposition.NOT_REFERRAL, "quarantined": Disposition.QUARANTINE,
+    "held": Disposition.QUARANTINE, "failed": Disposition.QUARANTINE,
+}
+
+
+def limits_for(app: "App") -> Limits:
+    i = app.settings.intake
+    mb = 1024 * 1024
+    return Limits(max_message_bytes=int(i.max_message_mb * mb), max_expanded_bytes=int(i.max_expanded_mb * mb),
+                  max_attachments=i.max_attachments)
+
+
+# Step 1 ----------------------------------------------------------------------
+def store_new(app: "App") -> int:
+    """Copy new mail into the database. Returns how many messages were stored."""
+    with app.db.unit_of_work() as uow:
+        cursor = uow.state.get(CURSOR)
+    batch = app.mailbox.read_new(cursor)
+    stored = 0
+    for msg in batch.messages:
+        with app.db.unit_of_work() as uow:
+            if uow.inbox.known(msg.id, None):
+                continue
+            sender = _sender(msg.raw)
+            mid = uow.inbox.store(msg.id, msg.raw, msg.internet_message_id, msg.received_at, app.clock.now(), sender)
+            uow.commit()
+        stored += 1
+        log.info("message stored", extra={"inbound_id": mid, "message_id": msg.internet_message_id,
+                                          "bytes": len(msg.raw)})
+    if batch.cursor != cursor and batch.cursor is not None:
+        with app.db.unit_of_work() as uow:
+            uow.state.set(CURSOR, batch.cursor, app.clock.now())
+            uow.commit()
+    return stored
+
+
+# Step 2 ----------------------------------------------------------------------
+@dataclass
+class Outcome:
+    status: str
+    reason: str
+    kind: str | None = None
+    case_id: int | None = None
+    reference: str | None = None
+
+
+def process_stored(app: "App", limit: int = 50) -> list[Outcome]:
+    now = app.clock.now()
+    with app.db.unit_of_work() as uow:
+        claimed = uow.inbox.claim_new(now, app.worker, LEASE, limit)
+        uow.commit()
+    outcomes = []
+    for mid in claimed:
+        outcomes.append(_process_one(app, mid))
+    return outcomes
+
+
+def _process_one(app: "App", mid: int) -> Outcome:
+    try:
+        with app.db.unit_of_work() as uow:
+            row = uow.inbox.get(mid)
+            outcome = handle_message(uow, app, row)
+            uow.inbox.finish(mid, outcome.status, outcome.reason, outcome.kind, outcome.case_id)
+            uow.commit()
+    except Exception as exc:  # noqa: BLE001 - one bad message must never stop the loop
+        # The class name only: exception text from parsers can quote the document.
+        with app.db.unit_of_work() as uow:
+            row = uow.inbox.get(mid)
+            if row["attempts"] >= MAX_ATTEMPTS:
+                outcome = Outcome("failed", f"could not be processed after {row['attempts']} attempts "
+                                            f"({exc.__class__.__name__}); kept for a person to handle")
+                uow.inbox.finish(mid, outcome.status, outcome.reason)
+                uow.commit()
+            else:
+                outcome = Outcome("new", f"processing failed ({exc.__class__.__name__}); will retry")
+        log.error("message processing failed", extra={"inbound_id": mid, "error": exc.__class__.__name__})
+        return outcome
+    log.info("message handled", extra={"inbound_id": mid, "status": outcome.status, "kind": outcome.kind,
+                                       "case": outcome.reference})
+    return outcome
+
+
+def handle_message(uow: "UnitOfWork", app: "App", row: dict[str, Any]) -> Outcome:
+    """Decide what one stored message is and do what that calls for, inside ``uow``."""
+    raw: bytes = row["raw"]
+    msg = email.message_from_bytes(raw[:1024 * 1024], policy=email.policy.compat32)
+    parsed = parse_message(raw, limits_for(app))
+    subject = str(msg.get("Subject", ""))
+
+    # A reply about an existing case: matched by the reference tag or In-Reply-To/References.
+    reference = _case_for_reply(uow, app, msg, subject)
+    if reference is not None and parsed.get("kind") not in ("auto_reply", "delivery_failure", "own_message"):
+        return _file_reply(uow, app, row, reference, parsed)
+
+    if parsed.get("needs_person"):
+        return Outcome("quarantined", parsed["needs_person"], parsed.get("kind"))
+    if not parsed.get("is_referral"):
+        return Outcome("not_referral", parsed.get("not_referral_reason") or "not a referral", parsed.get("kind"))
+
+    # Duplicates: the same Message-ID, the same bytes, or the same form re-sent or forwarded.
+    if row["internet_message_id"]:
+        first = uow.inbox.with_message_id([row["internet_message_id"]])
+        if first and first["id"] != row["id"]:
+            return _duplicate(uow, app, first["case_id"], "same Message-ID as an earlier message")
+    for other in uow.inbox.with_sha(row["sha256"], row["id"]):
+        if other["case_id"]:
+            return _duplicate(uow, app, other["case_id"], "identical to an earlier message")
+    fingerprint = referral_fingerprint(parsed)
+    if fingerprint:
+        existing = uow.cases.find_by_fingerprint(fingerprint)
+        if existing:
+            return _duplicate(uow, app, uow.cases.id_of(existing), "the same referral form as an earlier message")
+
+    sender = row["sender"] or ""
+    if app.settings.intake.hold_unknown_senders and not row.get("released") and sender \
+            and not app.settings.is_partner_address(sender):
+        return Outcome("held", f"referral from {sender.rsplit('@', 1)[-1]}, which is not a partner agency's domain; "
+                               "held for the Business Manager to confirm", "referral")
+    return open_case(uow, app, row, msg, parsed, fingerprint)
+
+
+def open_case(uow: "UnitOfWork", app: "App", row: dict[str, Any], msg, parsed: dict[str, Any],
+              fingerprint: str | None) -> Outcome:
+    received_on = _received_on(app, row, msg)
+    year = received_on.year
+    seq = uow.cases.next_sequence(year)
+    reference = app.settings.board.reference_format.format(year=year, seq=seq)
+    subjects = [Subject(name=s["name"], role=s.get("role") or "unknown", relationship=s.get("relationship"),
+                        date_of_birth=_iso(s.get("date_of_birth")), address=s.get("address"))
+                for s in parsed.get("subjects") or []]
+    r = parsed.get("referrer") or {}
+    referrer = Referrer(name=r.get("name"), agency=r.get("agency"), telephone=r.get("telephone"), email=r.get("email"))
+    case = Case.open(reference, received_on, app.clock.now(), "intake", subjects=subjects, referrer=referrer,
+                     source=f"inbound message {row['id']}")
+    agency = app.settings.agency_for_address(referrer.email or row["sender"] or "")
+    if agency:
+        case.add_agency(agency.key, app.clock.now(), "intake")
+    missing = list(parsed.get("missing") or [])
+    case_id = uow.cases.add(case, year, seq, referral=_without_source(parsed), missing=missing,
+                            fingerprint=fingerprint)
+    _acknowledge(uow, app, case, case_id, row, msg, missing)
+    return Outcome("processed", f"case {reference} opened", "referral", case_id, reference)
+
+
+def _acknowledge(uow: "UnitOfWork", app: "App", case: Case, case_id: int, row: dict[str, Any], msg,
+                 missing: list[str]) -> None:
+    allowed, why = may_auto_reply(msg, own_addresses={app.settings.board.mailbox})
+    to = case.referrer.email or row["sender"]
+    if not allowed or not to:
+        uow.audit.append(case_id, case.reference, [_note(app, "no acknowledgement sent", why or "no address")])
+        return
+    since = app.clock.now() - timedelta(days=1)
+    if uow.outbox.sent_since(to, since) >= app.settings.intake.auto_replies_per_address_per_day:
+        uow.audit.append(case_id, case.reference,
+                         [_note(app, "no acknowledgement sent", "automatic replies to this address are rate-limited")])
+        return
+    template = "missing_information" if missing else "acknowledgement"
+    ctx = base_context(app, case.referrer.name, to, case=case, missing=[MISSING_LABELS[m] for m in missing])
+    refs = [x for x in [row["internet_message_id"]] if x]
+    queue(uow, app, key=f"{case.reference}/{template}", template=template, to=[to], context=ctx, case_id=case_id,
+          in_reply_to=row["internet_message_id"], references=refs, auto_reply=True)
+
+
+def _duplicate(uow: "UnitOfWork", app: "App", case_id: int | None, why: str) -> Outcome:
+    if case_id is None:
+        return Outcome("duplicate", why, "referral")
+    case = uow.cases.get_by_id(case_id)
+    uow.audit.append(case_id, case.reference, [_note(app, "duplicate referral received", why)])
+    return Outcome("duplicate", f"{why}; linked to {case.reference}", "referral", case_id, case.reference)
+
+
+def _file_reply(uow: "UnitOfWork", app: "App", row: dict[str, Any], reference: str,
+                parsed: dict[str, Any]) -> Outcome:
+    """A reply about a case is attached to it; a referrer's reply fills the gaps we asked about."""
+    case = uow.cases.get(reference)
+    extra = uow.cases.extra(reference)
+    case_id = extra["id"]
+    missing = list(extra["missing"] or [])
+    filled: list[str] = []
+    sender = (row["sender"] or "").lower()
+    referrer_addresses = {a.lower() for a in (case.referrer.email, _first_sender(extra)) if a}
+    if missing and sender in referrer_addresses:
+        fields = extract_fields(row["raw"], limits_for(app))
+        filled = _fill_gaps(case, fields, missing)
+        referral = dict(extra["referral"] or {})
+        referral.update({k: v for k, v in fields.items() if k in ("referral_date", "summary", "request",
+                                                                  "criteria_statement") and v})
+        missing = [m for m in missing if m not in filled]
+        case.new_audit.append(_note(app, "reply from referrer filed",
+                                    f"filled: {', '.join(filled) or 'nothing new'}"))
+        uow.cases.save(case, missing=missing, referral=referral)
+    else:
+        uow.audit.append(case_id, reference, [_note(app, "reply filed", f"from {sender.rsplit('@', 1)[-1]}")])
+    return Outcome("reply", f"reply filed against {reference}" + (f"; filled {', '.join(filled)}" if filled else ""),
+                   "reply", case_id, reference)
+
+
+def _fill_gaps(case: Case, fields: dict[str, Any], missing: list[str]) -> list[str]:
+    filled = []
+    r = fields.get("referrer") or {}
+    for m in missing:
+        if m.startswith("referrer."):
+            attr = m.split(".", 1)[1]
+            if r.get(attr):
+                setattr(case.referrer, attr, r[attr])
+                filled.append(m)
+        elif m == "subjects" and fields.get("subjects"):
+            case.subjects = [Subject(name=s["name"], role=s.get("role") or "unknown",
+                                     relationship=s.get("relationship"), date_of_birth=_iso(s.get("date_of_birth")),
+                                     address=s.get("address")) for s in fields["subjects"]]
+            filled.append(m)
+        elif fields.get(m):
+            filled.append(m)
+    return filled
+
+
+def _first_sender(extra: dict[str, Any]) -> str | None:
+    src = (extra.get("referral") or {}).get("source") or {}
+    return src.get("from")
+
+
+def _case_for_reply(uow: "UnitOfWork", app: "App", msg, subject: str) -> str | None:
+    for ref in reference_pattern(app).findall(subject):
+        try:
+            uow.cases.id_of(ref)
+            return ref
+        except LookupError:
+            continue
+    ids = re.findall(r"<[^<>\s]+>", f"{msg.get('In-Reply-To', '')} {msg.get('References', '')}")
+    if ids:
+        from sqlalchemy import select
+
+        from service.store import tables as t
+
+        found = uow.conn.execute(select(t.cases.c.reference).join(t.outbox, t.outbox.c.case_id == t.cases.c.id)
+                                 .where(t.outbox.c.message_id.in_(ids))).scalars().first()
+        return found
+    return None
+
+
+def reference_pattern(app: "App") -> re.Pattern[str]:
+    fmt = app.settings.board.reference_format
+    pattern = re.escape(fmt)
+    pattern = re.sub(r"\\\{year\\\}", r"\\d{4}", pattern)
+    pattern = re.sub(r"\\\{seq[^}]*\\\}", r"\\d+", pattern)
+    return re.compile(r"\[(" + pattern + r")\]", re.IGNORECASE)
+
+
+def referral_fingerprint(parsed: dict[str, Any]) -> str | None:
+    """Identifies a referral form whatever the envelope: re-sent, forwarded or resubmitted as another format."""
+    people = sorted(f"{' '.join(s['name'].lower().split())}|{s.get('date_of_birth') or ''}"
+                    for s in parsed.get("subjects") or [])
+    summary = " ".join((parsed.get("summary") or "").lower().split())[:300]
+    if not people and not summary:
+        return None
+    body = json.dumps({"people": people, "summary": summary, "date": parsed.get("referral_date")}, sort_keys=True)
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def _received_on(app: "App", row: dict[str, Any], msg) -> date:
+    when = row.get("received_at")
+    if when is None:
+        try:
+            when = parsedate_to_datetime(str(msg.get("Date")))
+        except (TypeError, ValueError, IndexError):
+            when = None
+    if when is None or when.tzinfo is None:
+        when = app.clock.now()
+    return when.astimezone(app.settings.tz).date()
+
+
+def _sender(raw: bytes) -> str | None:
+    try:
+        msg = email.message_from_bytes(raw[:256 * 1024], policy=email.policy.compat32)
+        addrs = getaddresses([str(msg.get("From", ""))])
+    except Exception:  # noqa: BLE001 - malformed headers: no sender, still stored
+        return None
+    for _, addr in addrs:
+        if "@" in addr:
+            return addr.strip().lower()[:320]
+    return None
+
+
+def _iso(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _without_source(parsed: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in parsed.items()}
+
+
+def _note(app: "App", action: str, reason: str | None):
+    from service.domain.model import AuditEvent
+
+    return AuditEvent(at=app.clock.now(), actor="intake", action=action, detail={}, reason=reason)
+
+
+# Step 3 ----------------------------------------------------------------------
+def file_handled(app: "App") -> int:
+    with app.db.unit_of_work() as uow:
+        rows = uow.inbox.unfiled()
+    filed = 0
+    for r in rows:
+        try:
+            app.mailbox.mark_handled(r["backend_id"], DISPOSITION.get(r["status"], Disposition.QUARANTINE),
+                                     category=f"Review Clerk: {r['status']}")
+        except TransportError as exc:
+            log.warning("could not file message", extra={"inbound_id": r["id"], "error": str(exc)[:200]})
+            continue
+        with app.db.unit_of_work() as uow:
+            uow.inbox.mark_filed(r["id"])
+            uow.commit()
+        filed += 1
+    return filed
+
+
+def release_held(app: "App", inbound_id: int, actor: str) -> Outcome:
+    """The Business Manager confirms a held referral from an unknown sender: open its case now."""
+    with app.db.unit_of_work() as uow:
+        row = uow.inbox.get(inbound_id)
+        if row["status"] != "held":
+            raise ValueError(f"message {inbound_id} is {row['status']}, not held")
+        row["released"] = True
+        outcome = handle_message(uow, app, row)
+        uow.inbox.finish(inbound_id, outcome.status, outcome.reason + f" (released by {actor})", outcome.kind,
+                         outcome.case_id)
+        uow.commit()
+    return outcome
+
+
+def daily_report(app: "App") -> bool:
+    """One message a day to the Business Manager listing what was quarantined, held or unreadable."""
+    today = app.today()
+    key = f"intake-report/{today.isoformat()}"
+    with app.db.unit_of_work() as uow:
+        if uow.outbox.exists(key):
+            return False
+        last = uow.state.get("intake_report_until")
+        since = datetime.fromisoformat(last) if last else None
+        items = uow.inbox.by_status(["quarantined", "held", "failed"], since=since)
+        if not items:
+            return False
+        bm = app.settings.people.business_manager
+        view = [{"id": i["id"], "stored_at": i["stored_at"].astimezone(app.settings.tz).strftime("%d/%m/%Y %H:%M")
+                 if i["stored_at"].tzinfo else i["stored_at"].strftime("%d/%m/%Y %H:%M"),
+                 "sender": i["sender"], "status": i["status"], "outcome": i["outcome"],
+                 "message_id": i["internet_message_id"]} for i in items]
+        ctx = base_context(app, bm.name, bm.email, items=view, quarantine_folder=app.quarantine_folder_name)
+        queue(uow, app, key=key, template="intake_report", to=[bm.email], context=ctx)
+        uow.state.set("intake_report_until", app.clock.now().isoformat(), app.clock.now())
+        uow.commit()
+    return True

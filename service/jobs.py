@@ -1,0 +1,137 @@
+"""The scheduler's periodic jobs, each a thin call into the service.
+
+State lives in the database, not in the scheduler: the scheduler only says
+"now would be a good time". A restart loses nothing and repeats nothing,
+because every job is idempotent. SIGTERM lets the job in hand finish, then
+the process exits.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable
+
+from service.chasing.sweep import sweep
+from service.intake.handler import daily_report, file_handled, process_stored, store_new
+from service.letters.outbox import deliver_due
+from service.mailbox.ports import TransportError
+
+if TYPE_CHECKING:
+    from service.bootstrap import App
+
+log = logging.getLogger("review_clerk.jobs")
+
+
+def read_inbox(app: "App") -> dict[str, int]:
+    stored = store_new(app)
+    outcomes = process_stored(app)
+    filed = file_handled(app)
+    by_status: dict[str, int] = {}
+    for o in outcomes:
+        by_status[o.status] = by_status.get(o.status, 0) + 1
+    return {"stored": stored, "filed": filed, **by_status}
+
+
+def send_outbox(app: "App") -> dict[str, int]:
+    total = {"sent": 0, "retry": 0, "failed": 0}
+    while True:  # drain what is due, a batch at a time
+        counts = deliver_due(app, app.worker)
+        for k, v in counts.items():
+            total[k] += v
+        if sum(counts.values()) == 0 or counts["sent"] == 0:
+            return total
+
+
+def sweep_deadlines(app: "App") -> dict[str, int]:
+    total = {"reminders": 0, "escalations": 0, "skipped": 0}
+    while True:
+        counts = sweep(app)
+        for k, v in counts.items():
+            total[k] += v
+        if counts["reminders"] + counts["escalations"] + counts["skipped"] == 0:
+            return total
+
+
+def report_intake(app: "App") -> dict[str, int]:
+    return {"reports": int(daily_report(app))}
+
+
+JOBS: dict[str, Callable[["App"], dict[str, int]]] = {
+    "read_inbox": read_inbox,
+    "sweep_deadlines": sweep_deadlines,
+    "report_intake": report_intake,
+    "send_outbox": send_outbox,
+}
+
+
+def run_once(app: "App") -> dict[str, dict[str, int]]:
+    """Every job once, in an order where each sees what the one before did."""
+    results = {}
+    for name, job in JOBS.items():
+        results[name] = _guarded(app, name, job)
+    return results
+
+
+def _guarded(app: "App", name: str, job: Callable[["App"], dict[str, int]]) -> dict[str, int]:
+    try:
+        return job(app)
+    except TransportError as exc:
+        log.error("job could not reach the mailbox", extra={"job": name, "error": str(exc)[:300],
+                                                            "permanent": exc.permanent})
+        return {"error": 1}
+    except Exception as exc:  # noqa: BLE001 - a failing job must not stop the others
+        log.exception("job failed", extra={"job": name, "error": exc.__class__.__name__})
+        return {"error": 1}
+
+
+@dataclass
+class Runner:
+    app: "App"
+    stop: threading.Event = field(default_factory=threading.Event)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _run(self, name: str) -> None:
+        if self.stop.is_set():
+            return
+        with self.lock:  # one job at a time: they share the mailbox and its rate limits
+            result = _guarded(self.app, name, JOBS[name])
+        if any(result.values()):
+            log.info("job finished", extra={"job": name, **{f"n_{k}": v for k, v in result.items()}})
+
+    def serve(self) -> None:
+        from apscheduler.schedulers.background import BackgroundScheduler
+        from apscheduler.triggers.cron import CronTrigger
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        s = self.app.settings.scheduler
+        tz = self.app.settings.tz
+        sched = BackgroundScheduler(timezone=tz, job_defaults={"coalesce": True, "max_instances": 1,
+                                                               "misfire_grace_time": 300})
+        sched.add_job(self._run, IntervalTrigger(seconds=s.inbox_every_seconds), args=["read_inbox"], id="read_inbox")
+        sched.add_job(self._run, IntervalTrigger(seconds=s.outbox_every_seconds), args=["send_outbox"],
+                      id="send_outbox")
+        sched.add_job(self._run, IntervalTrigger(seconds=s.sweep_every_seconds), args=["sweep_deadlines"],
+                      id="sweep_deadlines")
+        start = self.app.settings.working_hours.start
+        sched.add_job(self._run, CronTrigger(day_of_week="mon-fri", hour=start.hour, minute=start.minute,
+                                             timezone=tz), args=["report_intake"], id="report_intake")
+
+        def _stop(signum, _frame):
+            log.info("stopping after the job in hand", extra={"signal": signum})
+            self.stop.set()
+
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+        for name in JOBS:  # catch up at once rather than waiting a full interval
+            self._run(name)
+        sched.start()
+        log.info("review clerk running", extra={"backend": self.app.settings.mail.backend,
+                                                "database": self.app.db.describe()})
+        try:
+            self.stop.wait()
+        finally:
+            sched.shutdown(wait=True)  # waits for the job in hand
+            log.info("stopped")

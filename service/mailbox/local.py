@@ -1,0 +1,230 @@
+"""The local folder backend: the service runs end to end with no Microsoft 365 tenant.
+
+Layout under the data folder::
+
+    mail/inbox/            drop *.eml here (write elsewhere, then move in)
+    mail/processed/        handled messages, filed by outcome
+    mail/quarantine/
+    mail/not-referral/
+    mail/sent/<key>.eml    what the service sent (one file per outbox key)
+    mail/drafts/<reviewer>/<key>.eml   letters left for a person to check;
+                                       "send" one by moving it to mail/sent/
+    calendar/<key>.ics     invitations and cancellations (RFC 5545)
+    calendar/busy/*.ics    other commitments, read for free/busy
+
+Every write goes to a temporary file that is renamed into place, so a crash
+never leaves half a message, and the presence of ``sent/<key>.eml`` is the
+proof that a message went (which makes ``send`` idempotent).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Iterable
+
+from icalendar import Calendar as ICalendar
+from icalendar import Event as IEvent
+from icalendar import vCalAddress, vText
+
+from .mime import build_mime
+from .ports import (
+    BusyInterval,
+    Disposition,
+    DraftState,
+    EventRef,
+    EventSpec,
+    InboundBatch,
+    InboundMessage,
+    OutgoingMessage,
+    ResponseStatus,
+    SendReceipt,
+    TransportError,
+)
+
+_SAFE = re.compile(r"[^A-Za-z0-9._@-]+")
+_MSGID = re.compile(rb"^message-id:\s*(<[^>\r\n]+>)", re.IGNORECASE | re.MULTILINE)
+PRODID = "-//Review Clerk//Safeguarding case reviews//EN"
+
+
+def safe_name(key: str) -> str:
+    return _SAFE.sub("_", key).strip("._")[:180] or "message"
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+class LocalMailbox:
+    def __init__(self, data_dir: Path):
+        self.root = Path(data_dir) / "mail"
+        self.inbox = self.root / "inbox"
+        self.sent = self.root / "sent"
+        self.drafts = self.root / "drafts"
+        self.folders = {Disposition.PROCESSED: self.root / "processed",
+                        Disposition.QUARANTINE: self.root / "quarantine",
+                        Disposition.NOT_REFERRAL: self.root / "not-referral"}
+        for d in (self.inbox, self.sent, self.drafts, *self.folders.values()):
+            d.mkdir(parents=True, exist_ok=True)
+
+    # Reading ----------------------------------------------------------------
+    def read_new(self, cursor: str | None) -> InboundBatch:
+        messages = []
+        for path in sorted(self.inbox.glob("*.eml"), key=lambda p: (p.stat().st_mtime, p.name)):
+            try:
+                raw = path.read_bytes()
+            except OSError as exc:  # vanished or unreadable: try again next time
+                raise TransportError(f"cannot read {path.name} from the local inbox: {exc.strerror}") from exc
+            # The id binds name and content, so a later file reusing a name is a new message.
+            mid = f"{path.name}#{hashlib.sha256(raw).hexdigest()[:16]}"
+            found = _MSGID.search(raw[:65536])
+            messages.append(InboundMessage(
+                id=mid, raw=raw, internet_message_id=found.group(1).decode("ascii", "replace") if found else None,
+                received_at=datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)))
+        return InboundBatch(messages=messages, cursor=None)
+
+    def mark_handled(self, message_id: str, disposition: Disposition, category: str | None = None) -> None:
+        name = message_id.split("#", 1)[0]
+        src = self.inbox / name
+        if not src.exists():
+            return  # already filed
+        target = self.folders[disposition] / name
+        n = 1
+        while target.exists():
+            target = self.folders[disposition] / f"{Path(name).stem}-{n}{Path(name).suffix}"
+            n += 1
+        os.replace(src, target)
+
+    # Sending ------------------------------------------------------------------
+    def _sent_path(self, key: str) -> Path:
+        return self.sent / f"{safe_name(key)}.eml"
+
+    def send(self, message: OutgoingMessage) -> SendReceipt:
+        path = self._sent_path(message.key)
+        if path.exists():
+            return SendReceipt(provider_id=path.name, already_sent=True)
+        atomic_write(path, bytes(build_mime(message)))
+        return SendReceipt(provider_id=path.name)
+
+    def create_draft(self, message: OutgoingMessage, reviewer: str) -> str:
+        path = self.drafts / safe_name(reviewer) / f"{safe_name(message.key)}.eml"
+        if not path.exists() and not self._sent_path(message.key).exists():
+            atomic_write(path, bytes(build_mime(message)))
+        return str(path.relative_to(self.root))
+
+    def draft_state(self, key: str, provider_id: str) -> DraftState:
+        if self._sent_path(key).exists():
+            return DraftState.SENT
+        if (self.root / provider_id).exists():
+            return DraftState.DRAFT
+        return DraftState.MISSING
+
+
+class LocalCalendar:
+    def __init__(self, data_dir: Path, tz):
+        self.folder = Path(data_dir) / "calendar"
+        self.busy_folder = self.folder / "busy"
+        self.replies_folder = self.folder / "replies"
+        for d in (self.folder, self.busy_folder, self.replies_folder):
+            d.mkdir(parents=True, exist_ok=True)
+        self.tz = tz
+
+    def _path(self, key: str) -> Path:
+        return self.folder / f"{safe_name(key)}.ics"
+
+    def _ics(self, spec: EventSpec, method: str, reason: str | None = None) -> bytes:
+        cal = ICalendar()
+        cal.add("prodid", PRODID)
+        cal.add("version", "2.0")
+        cal.add("method", method)
+        ev = IEvent()
+        ev.add("uid", spec.key)
+        ev.add("sequence", spec.sequence)
+        ev.add("dtstamp", datetime.now(timezone.utc))
+        ev.add("dtstart", spec.start.astimezone(self.tz))
+        ev.add("dtend", spec.end.astimezone(self.tz))
+        ev.add("summary", spec.subject)
+        ev.add("description", spec.body_text if not reason else f"{reason}\n\n{spec.body_text}")
+        if spec.location:
+            ev.add("location", spec.location)
+        ev.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+        organizer = vCalAddress(f"mailto:{spec.organizer}")
+        ev["organizer"] = organizer
+        for a in spec.attendees:
+            addr = vCalAddress(f"mailto:{a.email}")
+            if a.name:
+                addr.params["cn"] = vText(a.name)
+            addr.params["role"] = vText("REQ-PARTICIPANT" if a.required else "OPT-PARTICIPANT")
+            addr.params["partstat"] = vText("NEEDS-ACTION")
+            addr.params["rsvp"] = vText("TRUE")
+            ev.add("attendee", addr, encode=0)
+        cal.add_component(ev)
+        return cal.to_ical()
+
+    def upsert_event(self, spec: EventSpec, provider_id: str | None = None) -> EventRef:
+        path = self._path(spec.key)
+        atomic_write(path, self._ics(spec, "REQUEST"))
+        return EventRef(provider_id=path.name, online_meeting_url=None)
+
+    def cancel_event(self, spec: EventSpec, provider_id: str | None, reason: str) -> None:
+        atomic_write(self._path(spec.key), self._ics(spec, "CANCEL", reason))
+
+    def responses(self, spec: EventSpec, provider_id: str | None) -> dict[str, ResponseStatus]:
+        """Replies filed under calendar/replies/<uid>/ (intake files .ics REPLY messages there)."""
+        out: dict[str, ResponseStatus] = {}
+        folder = self.replies_folder / safe_name(spec.key)
+        for path in sorted(folder.glob("*.ics"), key=lambda p: p.stat().st_mtime) if folder.exists() else []:
+            try:
+                cal = ICalendar.from_ical(path.read_bytes())
+            except ValueError:
+                continue
+            for ev in cal.walk("VEVENT"):
+                for att in _as_list(ev.get("attendee")):
+                    email = str(att).split(":", 1)[-1].lower()
+                    status = str(att.params.get("PARTSTAT", "NEEDS-ACTION")).upper()
+                    out[email] = {"ACCEPTED": ResponseStatus.ACCEPTED, "DECLINED": ResponseStatus.DECLINED,
+                                  "TENTATIVE": ResponseStatus.TENTATIVE}.get(status, ResponseStatus.NONE)
+        return out
+
+    def free_busy(self, emails: Iterable[str], start: datetime, end: datetime) -> dict[str, list[BusyInterval]]:
+        wanted = {e.lower() for e in emails}
+        busy: dict[str, list[BusyInterval]] = {e: [] for e in wanted}
+        for path in list(self.folder.glob("*.ics")) + list(self.busy_folder.glob("*.ics")):
+            try:
+                cal = ICalendar.from_ical(path.read_bytes())
+            except ValueError:
+                continue
+            for ev in cal.walk("VEVENT"):
+                if str(ev.get("status", "")).upper() == "CANCELLED":
+                    continue
+                s, e = ev.decoded("dtstart"), ev.decoded("dtend") if ev.get("dtend") else None
+                if isinstance(s, date) and not isinstance(s, datetime):
+                    s = datetime.combine(s, datetime.min.time(), self.tz)
+                    e = s + timedelta(days=1)
+                if e is None:
+                    e = s + timedelta(hours=1)
+                s = s if s.tzinfo else s.replace(tzinfo=self.tz)
+                e = e if e.tzinfo else e.replace(tzinfo=self.tz)
+                if e <= start or s >= end:
+                    continue
+                people = {str(a).split(":", 1)[-1].lower() for a in _as_list(ev.get("attendee"))}
+                if ev.get("organizer"):
+                    people.add(str(ev.get("organizer")).split(":", 1)[-1].lower())
+                for who in people & wanted:
+                    busy[who].append(BusyInterval(s.astimezone(timezone.utc), e.astimezone(timezone.utc)))
+        return busy
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]

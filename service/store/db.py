@@ -1,0 +1,103 @@
+"""Engine, migrations and the unit of work.
+
+``Database(url)`` owns the engine. ``db.migrate()`` brings the schema to the
+newest Alembic revision (run by ``init``, ``run`` and ``demo``; safe to run
+from several processes at once on PostgreSQL, which serialises it with an
+advisory lock). ``db.unit_of_work()`` is a context manager giving one
+transaction with the repositories; it rolls back unless ``commit()`` is called.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from .repository import CaseRepository, InboxRepository, OutboxRepository, StateRepository, AuditRepository
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+class StoreError(Exception):
+    """The database cannot be used (unreachable, wrong schema...). One line for a person."""
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+class Database:
+    def __init__(self, url: str, echo: bool = False):
+        self.url = url
+        parsed = make_url(url)
+        self.dialect = parsed.get_backend_name()
+        if self.dialect == "postgresql" and parsed.drivername == "postgresql":
+            url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+        if self.dialect == "sqlite" and parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        kwargs: dict = {"echo": echo, "future": True}
+        if self.dialect == "postgresql":
+            kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=5)
+        self.engine: Engine = create_engine(url, **kwargs)
+        if self.dialect == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+
+    def describe(self) -> str:
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    def migrate(self) -> None:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        try:
+            with self.engine.begin() as conn:
+                if self.dialect == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(7263001)"))
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot prepare the database at {self.describe()}: {exc.__class__.__name__}: "
+                             f"{str(exc.orig if hasattr(exc, 'orig') and exc.orig else exc).splitlines()[0]}") from None
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator["UnitOfWork"]:
+        with self.engine.connect() as conn:
+            uow = UnitOfWork(conn)
+            trans = conn.begin()
+            try:
+                yield uow
+                if uow.committed:
+                    trans.commit()
+                else:
+                    trans.rollback()
+            except BaseException:
+                trans.rollback()
+                raise
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+class UnitOfWork:
+    """One transaction and the repositories that work inside it."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+        self.committed = False
+        self.audit = AuditRepository(conn)
+        self.cases = CaseRepository(conn, self.audit)
+        self.inbox = InboxRepository(conn)
+        self.outbox = OutboxRepository(conn)
+        self.state = StateRepository(conn)
+
+    def commit(self) -> None:
+        self.committed = True

@@ -1,0 +1,411 @@
+"""Repositories: the only code that turns rows into domain objects and back.
+
+Each works inside the connection (transaction) of a unit of work. Claims on
+work (inbound messages, outbox rows, deadlines) are conditional UPDATEs whose
+row count says whether this process won, so two service processes on one
+PostgreSQL never do the same piece of work twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Iterable
+
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+
+from service.domain.model import AuditEvent, Case, Deadline, DeadlineStatus, Referrer, Subject
+from service.domain.model_types import EventKind, Outcome, Role, Stage
+
+from . import tables as t
+
+GENESIS = "0" * 64
+
+
+def utc(dt: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    if dt is None:
+        return None
+    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+
+
+class NotFound(LookupError):
+    pass
+
+
+def _subject_to_json(s: Subject) -> dict[str, Any]:
+    return {"name": s.name, "role": s.role, "relationship": s.relationship,
+            "date_of_birth": s.date_of_birth.isoformat() if s.date_of_birth else None, "address": s.address}
+
+
+def _subject_from_json(d: dict[str, Any]) -> Subject:
+    dob = d.get("date_of_birth")
+    return Subject(name=d["name"], role=d.get("role") or "unknown", relationship=d.get("relationship"),
+                   date_of_birth=date.fromisoformat(dob) if dob else None, address=d.get("address"))
+
+
+class AuditRepository:
+    """Append-only, hash-chained audit trail."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    @staticmethod
+    def digest(prev: str, reference: str | None, ev: AuditEvent) -> str:
+        body = json.dumps({"ref": reference, "at": utc(ev.at).isoformat(), "actor": ev.actor, "action": ev.action,
+                           "detail": ev.detail, "reason": ev.reason}, sort_keys=True, default=str)
+        return hashlib.sha256((prev + body).encode("utf-8")).hexdigest()
+
+    def _head(self) -> str:
+        q = select(t.service_state.c.value).where(t.service_state.c.name == "audit_head")
+        if self.conn.dialect.name == "postgresql":
+            q = q.with_for_update()
+        head = self.conn.execute(q).scalar()
+        if head is None:
+            self.conn.execute(insert(t.service_state).values(name="audit_head", value=GENESIS,
+                                                             updated_at=datetime.now(timezone.utc)))
+            # re-read under the lock on PostgreSQL (a concurrent insert would have failed above)
+            head = GENESIS
+        return head
+
+    def append(self, case_id: int | None, reference: str | None, events: Iterable[AuditEvent]) -> None:
+        events = list(events)
+        if not events:
+            return
+        prev = self._head()
+        rows = []
+        for ev in events:
+            h = self.digest(prev, reference, ev)
+            rows.append({"case_id": case_id, "reference": reference, "at": utc(ev.at), "actor": ev.actor,
+                         "action": ev.action, "detail": ev.detail, "reason": ev.reason, "prev_hash": prev,
+                         "hash": h})
+            prev = h
+        self.conn.execute(insert(t.audit_events), rows)
+        self.conn.execute(update(t.service_state).where(t.service_state.c.name == "audit_head")
+                          .values(value=prev, updated_at=datetime.now(timezone.utc)))
+
+    def for_case(self, case_id: int) -> list[AuditEvent]:
+        rows = self.conn.execute(select(t.audit_events).where(t.audit_events.c.case_id == case_id)
+                                 .order_by(t.audit_events.c.id)).mappings()
+        return [AuditEvent(at=utc(r["at"]), actor=r["actor"], action=r["action"], detail=r["detail"],
+                           reason=r["reason"]) for r in rows]
+
+    def verify(self) -> tuple[int, list[str]]:
+        """Walk the chain; returns (rows checked, problems)."""
+        problems: list[str] = []
+        prev = GENESIS
+        n = 0
+        for r in self.conn.execute(select(t.audit_events).order_by(t.audit_events.c.id)).mappings():
+            n += 1
+            ev = AuditEvent(at=utc(r["at"]), actor=r["actor"], action=r["action"], detail=r["detail"],
+                            reason=r["reason"])
+            if r["prev_hash"] != prev:
+                problems.append(f"event {r['id']}: chain broken (previous hash does not match)")
+            if self.digest(r["prev_hash"], r["reference"], ev) != r["hash"]:
+                problems.append(f"event {r['id']}: contents altered (hash does not match)")
+            prev = r["hash"]
+        head = self.conn.execute(select(t.service_state.c.value)
+                                 .where(t.service_state.c.name == "audit_head")).scalar()
+        if n and head != prev:
+            problems.append("the newest events are missing (chain head does not match the last event)")
+        return n, problems
+
+
+class CaseRepository:
+    def __init__(self, conn: Connection, audit: AuditRepository):
+        self.conn = conn
+        self.audit = audit
+
+    # Reading ---------------------------------------------------------------
+    def get(self, reference: str) -> Case:
+        row = self.conn.execute(select(t.cases).where(func.upper(t.cases.c.reference) == reference.strip().upper())
+                                ).mappings().first()
+        if row is None:
+            raise NotFound(f"no case {reference.strip()}")
+        return self._load(row)
+
+    def get_by_id(self, case_id: int) -> Case:
+        row = self.conn.execute(select(t.cases).where(t.cases.c.id == case_id)).mappings().first()
+        if row is None:
+            raise NotFound(f"no case with id {case_id}")
+        return self._load(row)
+
+    def id_of(self, reference: str) -> int:
+        cid = self.conn.execute(select(t.cases.c.id).where(t.cases.c.reference == reference)).scalar()
+        if cid is None:
+            raise NotFound(f"no case {reference}")
+        return cid
+
+    def _load(self, row) -> Case:
+        cid = row["id"]
+        case = Case(reference=row["reference"], opened_at=utc(row["opened_at"]), stage=Stage(row["stage"]),
+                    subjects=[_subject_from_json(s) for s in row["subjects"] or []],
+                    referrer=Referrer(**(row["referrer"] or {})),
+                    outcome=Outcome(row["outcome"]) if row["outcome"] else None,
+                    decision_reason=row["decision_reason"])
+        for e in self.conn.execute(select(t.case_events).where(t.case_events.c.case_id == cid)).mappings():
+            case.events[EventKind(e["kind"])] = e["on"]
+        case.agencies = list(self.conn.execute(
+            select(t.case_agencies.c.agency).where(t.case_agencies.c.case_id == cid)
+            .order_by(t.case_agencies.c.position)).scalars())
+        for d in self.conn.execute(select(t.deadlines).where(t.deadlines.c.case_id == cid)
+                                   .order_by(t.deadlines.c.id)).mappings():
+            dl = Deadline(kind=d["kind"], agency=d["agency"], due=d["due"], computed_due=d["computed_due"],
+                          owner=Role(d["owner"]), rule=d["rule"],
+                          basis=EventKind(d["basis"]) if d["basis"] else None, basis_date=d["basis_date"],
+                          status=DeadlineStatus(d["status"]), met_on=d["met_on"], extended=d["extended"],
+                          reason=d["reason"])
+            case.deadlines[dl.key] = dl
+        return case
+
+    def extra(self, reference: str) -> dict[str, Any]:
+        row = self.conn.execute(select(t.cases.c.id, t.cases.c.referral, t.cases.c.missing)
+                                .where(t.cases.c.reference == reference)).mappings().one()
+        return {"id": row["id"], "referral": row["referral"], "missing": row["missing"]}
+
+    def list(self, stage: Stage | None = None) -> list[Case]:
+        q = select(t.cases).order_by(t.cases.c.year, t.cases.c.seq)
+        if stage is not None:
+            q = q.where(t.cases.c.stage == stage.value)
+        return [self._load(r) for r in self.conn.execute(q).mappings()]
+
+    def references_with_deadlines_before(self, as_of: date) -> list[str]:
+        q = (select(t.cases.c.reference).distinct()
+             .join(t.deadlines, t.deadlines.c.case_id == t.cases.c.id)
+             .where(t.deadlines.c.status == DeadlineStatus.OPEN.value, t.deadlines.c.due < as_of))
+        return list(self.conn.execute(q).scalars())
+
+    def find_by_fingerprint(self, fingerprint: str) -> str | None:
+        return self.conn.execute(select(t.cases.c.reference).where(t.cases.c.fingerprint == fingerprint)
+                                 .order_by(t.cases.c.id)).scalars().first()
+
+    def next_sequence(self, year: int) -> int:
+        return (self.conn.execute(select(func.max(t.cases.c.seq)).where(t.cases.c.year == year)).scalar() or 0) + 1
+
+    # Writing ---------------------------------------------------------------
+    def add(self, case: Case, year: int, seq: int, referral: dict | None = None, missing: list[str] | None = None,
+            fingerprint: str | None = None) -> int:
+        cid = self.conn.execute(insert(t.cases).values(
+            reference=case.reference, year=year, seq=seq, stage=case.stage.value, opened_at=utc(case.opened_at),
+            subjects=[_subject_to_json(s) for s in case.subjects], referrer=vars(case.referrer),
+            referral=referral, missing=missing or [], fingerprint=fingerprint,
+            outcome=None, decision_reason=None)).inserted_primary_key[0]
+        self._save_children(cid, case, {})
+        return cid
+
+    def save(self, case: Case, next_actions: dict[str, datetime | None] | None = None,
+             missing: list[str] | None = None, referral: dict | None = None) -> None:
+        cid = self.id_of(case.reference)
+        values: dict[str, Any] = {"stage": case.stage.value, "outcome": case.outcome.value if case.outcome else None,
+                                  "decision_reason": case.decision_reason,
+                                  "subjects": [_subject_to_json(s) for s in case.subjects],
+                                  "referrer": vars(case.referrer)}
+        if missing is not None:
+            values["missing"] = missing
+        if referral is not None:
+            values["referral"] = referral
+        self.conn.execute(update(t.cases).where(t.cases.c.id == cid).values(**values))
+        self._save_children(cid, case, next_actions or {})
+
+    def _save_children(self, cid: int, case: Case, next_actions: dict[str, datetime | None]) -> None:
+        self.conn.execute(delete(t.case_events).where(t.case_events.c.case_id == cid))
+        if case.events:
+            self.conn.execute(insert(t.case_events), [{"case_id": cid, "kind": k.value, "on": v}
+                                                      for k, v in case.events.items()])
+        self.conn.execute(delete(t.case_agencies).where(t.case_agencies.c.case_id == cid))
+        if case.agencies:
+            self.conn.execute(insert(t.case_agencies), [{"case_id": cid, "agency": a, "position": i}
+                                                        for i, a in enumerate(case.agencies)])
+        existing = {r.key: r for r in self.conn.execute(
+            select(t.deadlines.c.key, t.deadlines.c.id, t.deadlines.c.next_action_at)
+            .where(t.deadlines.c.case_id == cid))}
+        for d in case.deadlines.values():
+            values = {"kind": d.kind, "agency": d.agency, "due": d.due, "computed_due": d.computed_due,
+                      "owner": d.owner.value, "rule": d.rule, "basis": d.basis.value if d.basis else None,
+                      "basis_date": d.basis_date, "status": d.status.value, "met_on": d.met_on,
+                      "extended": d.extended, "reason": d.reason}
+            if d.key in next_actions:
+                values["next_action_at"] = next_actions[d.key]
+            if d.status is not DeadlineStatus.OPEN:
+                values["next_action_at"] = None
+            if d.key in existing:
+                self.conn.execute(update(t.deadlines).where(t.deadlines.c.id == existing[d.key].id).values(**values))
+            else:
+                self.conn.execute(insert(t.deadlines).values(case_id=cid, key=d.key, **values))
+        self.audit.append(cid, case.reference, case.new_audit)
+        case.new_audit.clear()
+
+    # Deadline work ---------------------------------------------------------
+    def due_deadline_rows(self, now: datetime, limit: int = 500) -> list[dict[str, Any]]:
+        """Open deadlines whose next action time has come, oldest first."""
+        q = (select(t.deadlines.c.id, t.deadlines.c.case_id, t.deadlines.c.key, t.deadlines.c.next_action_at,
+                    t.deadlines.c.chase_step, t.cases.c.reference)
+             .join(t.cases, t.cases.c.id == t.deadlines.c.case_id)
+             .where(t.deadlines.c.status == DeadlineStatus.OPEN.value,
+                    t.deadlines.c.next_action_at.is_not(None),
+                    t.deadlines.c.next_action_at <= now)
+             .order_by(t.deadlines.c.next_action_at).limit(limit))
+        return [dict(r) for r in self.conn.execute(q).mappings()]
+
+    def advance_deadline(self, deadline_id: int, expected_at: datetime, step: str | None,
+                         next_at: datetime | None) -> bool:
+        """Claim a deadline's due step: only one process wins (row count 1)."""
+        res = self.conn.execute(update(t.deadlines)
+                                .where(t.deadlines.c.id == deadline_id, t.deadlines.c.next_action_at == expected_at,
+                                       t.deadlines.c.status == DeadlineStatus.OPEN.value)
+                                .values(next_action_at=next_at, chase_step=step))
+        return res.rowcount == 1
+
+    def chase_steps(self, case_id: int) -> dict[str, str | None]:
+        return {r.key: r.chase_step for r in self.conn.execute(
+            select(t.deadlines.c.key, t.deadlines.c.chase_step).where(t.deadlines.c.case_id == case_id))}
+
+
+class InboxRepository:
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def known(self, backend_id: str, internet_message_id: str | None) -> bool:
+        conds = [t.inbound_messages.c.backend_id == backend_id]
+        if internet_message_id:
+            conds.append(t.inbound_messages.c.internet_message_id == internet_message_id)
+        return self.conn.execute(select(t.inbound_messages.c.id).where(or_(*conds)).limit(1)).first() is not None
+
+    def store(self, backend_id: str, raw: bytes, internet_message_id: str | None, received_at: datetime | None,
+              now: datetime, sender: str | None) -> int:
+        return self.conn.execute(insert(t.inbound_messages).values(
+            backend_id=backend_id, internet_message_id=internet_message_id,
+            sha256=hashlib.sha256(raw).hexdigest(), size=len(raw), raw=raw, received_at=utc(received_at),
+            stored_at=now, status="new", attempts=0, filed=False, sender=sender)).inserted_primary_key[0]
+
+    def claim_new(self, now: datetime, worker: str, lease: timedelta, limit: int = 20) -> list[dict[str, Any]]:
+        """Claim unprocessed messages (or ones whose lease ran out) for this worker."""
+        candidates = self.conn.execute(
+            select(t.inbound_messages.c.id).where(
+                t.inbound_messages.c.status == "new",
+                or_(t.inbound_messages.c.claimed_until.is_(None), t.inbound_messages.c.claimed_until < now))
+            .order_by(t.inbound_messages.c.id).limit(limit)).scalars().all()
+        claimed = []
+        for mid in candidates:
+            res = self.conn.execute(update(t.inbound_messages).where(
+                t.inbound_messages.c.id == mid, t.inbound_messages.c.status == "new",
+                or_(t.inbound_messages.c.claimed_until.is_(None), t.inbound_messages.c.claimed_until < now))
+                .values(claimed_until=now + lease, claimed_by=worker,
+                        attempts=t.inbound_messages.c.attempts + 1))
+            if res.rowcount == 1:
+                claimed.append(mid)
+        return claimed
+
+    def get(self, mid: int) -> dict[str, Any]:
+        return dict(self.conn.execute(select(t.inbound_messages).where(t.inbound_messages.c.id == mid)).mappings().one())
+
+    def finish(self, mid: int, status: str, outcome: str, kind: str | None = None, case_id: int | None = None) -> None:
+        self.conn.execute(update(t.inbound_messages).where(t.inbound_messages.c.id == mid).values(
+            status=status, outcome=outcome, kind=kind, case_id=case_id, claimed_until=None, claimed_by=None))
+
+    def unfiled(self, limit: int = 100) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.conn.execute(
+            select(t.inbound_messages.c.id, t.inbound_messages.c.backend_id, t.inbound_messages.c.status)
+            .where(t.inbound_messages.c.status != "new", t.inbound_messages.c.filed.is_(False))
+            .order_by(t.inbound_messages.c.id).limit(limit)).mappings()]
+
+    def mark_filed(self, mid: int) -> None:
+        self.conn.execute(update(t.inbound_messages).where(t.inbound_messages.c.id == mid).values(filed=True))
+
+    def with_sha(self, sha: str, exclude_id: int) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.conn.execute(
+            select(t.inbound_messages.c.id, t.inbound_messages.c.case_id, t.inbound_messages.c.status)
+            .where(t.inbound_messages.c.sha256 == sha, t.inbound_messages.c.id != exclude_id)).mappings()]
+
+    def with_message_id(self, message_ids: Iterable[str]) -> dict[str, Any] | None:
+        ids = [m for m in message_ids if m]
+        if not ids:
+            return None
+        row = self.conn.execute(select(t.inbound_messages.c.id, t.inbound_messages.c.case_id)
+                                .where(t.inbound_messages.c.internet_message_id.in_(ids),
+                                       t.inbound_messages.c.case_id.is_not(None))
+                                .order_by(t.inbound_messages.c.id)).mappings().first()
+        return dict(row) if row else None
+
+    def by_status(self, statuses: Iterable[str], since: datetime | None = None) -> list[dict[str, Any]]:
+        q = (select(t.inbound_messages.c.id, t.inbound_messages.c.status, t.inbound_messages.c.outcome,
+                    t.inbound_messages.c.kind, t.inbound_messages.c.stored_at, t.inbound_messages.c.sender,
+                    t.inbound_messages.c.internet_message_id, t.inbound_messages.c.case_id)
+             .where(t.inbound_messages.c.status.in_(list(statuses))).order_by(t.inbound_messages.c.id))
+        if since is not None:
+            q = q.where(t.inbound_messages.c.stored_at >= since)
+        return [dict(r) for r in self.conn.execute(q).mappings()]
+
+    def counts(self) -> dict[str, int]:
+        return {s: n for s, n in self.conn.execute(
+            select(t.inbound_messages.c.status, func.count()).group_by(t.inbound_messages.c.status))}
+
+
+class OutboxRepository:
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def exists(self, key: str) -> bool:
+        return self.conn.execute(select(t.outbox.c.id).where(t.outbox.c.key == key)).first() is not None
+
+    def queue(self, row: dict[str, Any]) -> bool:
+        """Queue a message unless one with the same key exists. Returns True if queued."""
+        if self.exists(row["key"]):
+            return False
+        self.conn.execute(insert(t.outbox).values(**row))
+        return True
+
+    def claim_due(self, now: datetime, worker: str, lease: timedelta, limit: int = 20) -> list[int]:
+        cond = and_(t.outbox.c.status.in_(["queued", "sending"]),
+                    or_(t.outbox.c.next_attempt_at.is_(None), t.outbox.c.next_attempt_at <= now),
+                    or_(t.outbox.c.claimed_until.is_(None), t.outbox.c.claimed_until < now))
+        ids = self.conn.execute(select(t.outbox.c.id).where(cond).order_by(t.outbox.c.id).limit(limit)).scalars().all()
+        won = []
+        for oid in ids:
+            res = self.conn.execute(update(t.outbox).where(t.outbox.c.id == oid, cond)
+                                    .values(status="sending", claimed_until=now + lease, claimed_by=worker,
+                                            attempts=t.outbox.c.attempts + 1))
+            if res.rowcount == 1:
+                won.append(oid)
+        return won
+
+    def get(self, oid: int) -> dict[str, Any]:
+        return dict(self.conn.execute(select(t.outbox).where(t.outbox.c.id == oid)).mappings().one())
+
+    def mark(self, oid: int, **values: Any) -> None:
+        self.conn.execute(update(t.outbox).where(t.outbox.c.id == oid).values(**values))
+
+    def for_case(self, case_id: int) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.conn.execute(
+            select(t.outbox.c.id, t.outbox.c.key, t.outbox.c.template, t.outbox.c.to, t.outbox.c.status,
+                   t.outbox.c.created_at, t.outbox.c.sent_at, t.outbox.c.last_error, t.outbox.c.subject,
+                   t.outbox.c.attempts)
+            .where(t.outbox.c.case_id == case_id).order_by(t.outbox.c.id)).mappings()]
+
+    def awaiting_review(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.conn.execute(
+            select(t.outbox).where(t.outbox.c.status == "awaiting_review")).mappings()]
+
+    def sent_since(self, to: str, since: datetime, template_prefix: str | None = None) -> int:
+        rows = self.conn.execute(select(t.outbox.c.to).where(t.outbox.c.created_at >= since,
+                                                             t.outbox.c.template.like(f"{template_prefix or ''}%")))
+        return sum(1 for (recipients,) in rows if to.lower() in [r.lower() for r in recipients])
+
+    def counts(self) -> dict[str, int]:
+        return {s: n for s, n in self.conn.execute(
+            select(t.outbox.c.status, func.count()).group_by(t.outbox.c.status))}
+
+
+class StateRepository:
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def get(self, name: str) -> str | None:
+        return self.conn.execute(select(t.service_state.c.value).where(t.service_state.c.name == name)).scalar()
+
+    def set(self, name: str, value: str | None, now: datetime) -> None:
+        res = self.conn.execute(update(t.service_state).where(t.service_state.c.name == name)
+                                .values(value=value, updated_at=now))
+        if res.rowcount == 0:
+            self.conn.execute(insert(t.service_state).values(name=name, value=value, updated_at=now))

@@ -1,0 +1,168 @@
+"""The database schema (SQLAlchemy 2.x Core tables; Alembic migrations follow it).
+
+Portable between SQLite and PostgreSQL: no vendor types. Times are stored
+as timezone-aware UTC timestamps, dates as dates.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+UTC = DateTime(timezone=True)
+
+cases = Table(
+    "cases", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("reference", String(40), nullable=False, unique=True),
+    Column("year", Integer, nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("stage", String(32), nullable=False, index=True),
+    Column("outcome", String(32)),
+    Column("decision_reason", Text),
+    Column("opened_at", UTC, nullable=False),
+    Column("subjects", JSON, nullable=False, default=list),  # personal data
+    Column("referrer", JSON, nullable=False, default=dict),
+    Column("referral", JSON),  # the parsed form, personal data
+    Column("missing", JSON, nullable=False, default=list),
+    Column("fingerprint", String(64), index=True),  # same form re-sent -> same fingerprint
+    UniqueConstraint("year", "seq", name="uq_cases_year_seq"),
+)
+
+case_events = Table(
+    "case_events", metadata,
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(40), primary_key=True),
+    Column("on", Date, nullable=False),
+)
+
+case_agencies = Table(
+    "case_agencies", metadata,
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    Column("agency", String(64), primary_key=True),
+    Column("position", Integer, nullable=False, default=0),
+)
+
+deadlines = Table(
+    "deadlines", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("key", String(80), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("agency", String(64)),
+    Column("due", Date, nullable=False),
+    Column("computed_due", Date, nullable=False),
+    Column("owner", String(40), nullable=False),
+    Column("rule", Text, nullable=False),
+    Column("basis", String(40)),
+    Column("basis_date", Date),
+    Column("status", String(16), nullable=False),
+    Column("met_on", Date),
+    Column("extended", Boolean, nullable=False, default=False),
+    Column("reason", Text),
+    # When the sweep must next look at this deadline (a reminder or the
+    # moment it is missed). The sweep reads only rows whose time has come,
+    # so its cost follows what is due, not how many cases exist.
+    Column("next_action_at", UTC),
+    Column("chase_step", String(40)),  # the last reminder/escalation step sent
+    UniqueConstraint("case_id", "key", name="uq_deadlines_case_key"),
+    Index("ix_deadlines_due_work", "status", "next_action_at"),
+)
+
+audit_events = Table(
+    "audit_events", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", ForeignKey("cases.id", ondelete="SET NULL"), index=True),
+    Column("reference", String(40), index=True),
+    Column("at", UTC, nullable=False),
+    Column("actor", String(255), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("detail", JSON, nullable=False),
+    Column("reason", Text),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False, unique=True),
+)
+
+inbound_messages = Table(
+    "inbound_messages", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("backend_id", String(512), nullable=False, unique=True),
+    Column("internet_message_id", String(998), index=True),
+    Column("sha256", String(64), nullable=False, index=True),
+    Column("size", Integer, nullable=False),
+    Column("raw", LargeBinary, nullable=False),  # personal data
+    Column("received_at", UTC),
+    Column("stored_at", UTC, nullable=False),
+    # new -> processed | duplicate | not_referral | quarantined | held | reply | failed
+    Column("status", String(20), nullable=False, index=True),
+    Column("outcome", Text),  # reason, for a person
+    Column("kind", String(32)),
+    Column("case_id", ForeignKey("cases.id", ondelete="SET NULL"), index=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("claimed_until", UTC),
+    Column("claimed_by", String(80)),
+    Column("filed", Boolean, nullable=False, default=False),  # moved to its folder in the mailbox
+    Column("sender", String(320)),
+)
+
+outbox = Table(
+    "outbox", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(200), nullable=False, unique=True),
+    Column("case_id", ForeignKey("cases.id", ondelete="SET NULL"), index=True),
+    Column("template", String(64), nullable=False),
+    Column("sender", String(320), nullable=False),
+    Column("to", JSON, nullable=False),
+    Column("cc", JSON, nullable=False, default=list),
+    Column("subject", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("html", Text),
+    Column("attachments", JSON, nullable=False, default=list),  # [{filename, content_type, data_b64}]
+    Column("headers", JSON, nullable=False, default=dict),
+    Column("message_id", String(998), nullable=False),
+    Column("in_reply_to", String(998)),
+    Column("references", JSON, nullable=False, default=list),
+    Column("mode", String(16), nullable=False, default="auto"),  # auto | review
+    Column("reviewer", String(320)),
+    # queued -> sending -> sent | failed | awaiting_review -> sent
+    Column("status", String(20), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTC),
+    Column("last_error", Text),
+    Column("provider_id", String(512)),
+    Column("created_at", UTC, nullable=False),
+    Column("sent_at", UTC),
+    Column("claimed_until", UTC),
+    Column("claimed_by", String(80)),
+    Index("ix_outbox_work", "status", "next_attempt_at"),
+)
+
+service_state = Table(
+    "service_state", metadata,
+    Column("name", String(80), primary_key=True),
+    Column("value", Text),
+    Column("updated_at", UTC),
+)

@@ -1,0 +1,76 @@
+"""The case repository, the audit chain and the unit of work against a real database."""
+
+from datetime import date, datetime, timezone
+
+import pytest
+from sqlalchemy import text, update
+
+from service import cases
+from service.domain.model import Case, DomainError, Referrer, Subject
+from service.domain.model_types import EventKind, Outcome, Stage
+from service.store import tables as t
+from service.store.repository import NotFound
+
+AT = datetime(2014, 5, 12, 9, tzinfo=timezone.utc)
+
+
+def open_case(app, ref="ESCB-2014-001", received=date(2014, 5, 12)) -> None:
+    case = Case.open(ref, received, AT, "test", subjects=[Subject("Test Child", "child", "child", date(2010, 1, 1))],
+                     referrer=Referrer("R", "Agency", "1", "r@example.org"))
+    with app.db.unit_of_work() as uow:
+        uow.cases.add(case, received.year, int(ref.rsplit("-", 1)[1]))
+        uow.commit()
+
+
+def test_a_case_round_trips_through_the_database(app):
+    open_case(app)
+    with app.db.unit_of_work() as uow:
+        case = uow.cases.get("escb-2014-001")
+    assert case.stage is Stage.REFERRAL_RECEIVED
+    assert case.subjects[0].date_of_birth == date(2010, 1, 1)
+    assert case.deadlines["decision"].due == date(2014, 6, 12)
+    assert case.events[EventKind.CHAIR_AWARE] == date(2014, 5, 12)
+
+
+def test_the_unit_of_work_rolls_back_unless_committed(app):
+    case = Case.open("ESCB-2014-002", date(2014, 5, 12), AT, "test")
+    with app.db.unit_of_work() as uow:
+        uow.cases.add(case, 2014, 2)
+    with app.db.unit_of_work() as uow, pytest.raises(NotFound):
+        uow.cases.get("ESCB-2014-002")
+
+
+def test_decision_is_saved_with_its_deadlines_and_audit_history(app):
+    open_case(app)
+    cases.decide(app, "ESCB-2014-001", Outcome.SCR, date(2015, 12, 24), "criteria met", "chair")
+    shown = cases.show(app, "ESCB-2014-001")
+    due = {d["key"]: d["due"] for d in shown["deadlines"]}
+    assert due["imr_letters"] == "2015-12-29"
+    actions = [h["action"] for h in shown["history"]]
+    assert actions[0] == "case opened" and "decision recorded" in actions
+
+
+def test_an_illegal_transition_leaves_the_case_unchanged(app):
+    open_case(app)
+    with pytest.raises(DomainError):
+        cases.record(app, "ESCB-2014-001", EventKind.PUBLISHED, date(2014, 6, 1), "test")
+    assert cases.show(app, "ESCB-2014-001")["stage"] == "referral_received"
+
+
+def test_the_audit_chain_verifies_and_detects_tampering(app):
+    open_case(app)
+    cases.decide(app, "ESCB-2014-001", Outcome.NONE, date(2014, 5, 20), "criteria not met", "chair")
+    with app.db.unit_of_work() as uow:
+        n, problems = uow.audit.verify()
+    assert n > 3 and problems == []
+    with app.db.engine.begin() as conn:
+        conn.execute(update(t.audit_events).where(t.audit_events.c.id == 2).values(reason="rewritten"))
+    with app.db.unit_of_work() as uow:
+        _, problems = uow.audit.verify()
+    assert any("event 2" in p for p in problems)
+
+
+def test_migrations_are_idempotent(app):
+    app.db.migrate()
+    with app.db.engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
