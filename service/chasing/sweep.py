@@ -13,7 +13,6 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from service.domain import calendar as wd
 from service.domain.chasing import ChasePolicy, Step, due_step, next_step
 from service.domain.model import AuditEvent, Case, Deadline
 from service.domain.model_types import Role
@@ -100,6 +99,12 @@ def _person(app: "App", role: Role, agency: str | None, escalation: bool) -> tup
     return (who.name, who.email) if who else None
 
 
+def owner_contacts(app: "App", d: Deadline) -> list[tuple[str, str]]:
+    """Who answers for a deadline: its owner by role, or for an agency's report its panel member and chief executive."""
+    people = [_person(app, d.owner, d.agency, False), _person(app, d.owner, d.agency, True)]
+    return [p for p in people if p]
+
+
 def _owner_name(app: "App", d: Deadline) -> str:
     who = _person(app, d.owner, d.agency, False)
     return who[0] if who else d.owner.value.replace("_", " ")
@@ -124,6 +129,3 @@ def _recipients(app: "App", case: Case, d: Deadline, step: Step) -> list[tuple[s
             out.append(p)
     return out
 
-
-def working_days_left(d: Deadline, today) -> int:
-    return wd.working_days_between(today, d.due)
