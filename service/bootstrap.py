@@ -42,7 +42,7 @@ def build_backend(settings: Settings) -> tuple[Mailbox, Calendar]:
     if settings.mail.backend == "graph":
         from .m365 import build_graph_backend  # the only route to O365/msal
 
-        return build_graph_backend(settings.graph, settings.graph_mailbox)
+        return build_graph_backend(settings.graph, settings.graph_mailbox, time_zone=settings.board.time_zone)
     from .mailbox.local import LocalCalendar, LocalMailbox
 
     return LocalMailbox(settings.data_dir), LocalCalendar(settings.data_dir, settings.tz)

@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .config import ConfigError, load_settings
+from .meetings.cli import meeting_app
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Review Clerk: runs serious case reviews for a Local Safeguarding Children Board.")
@@ -32,6 +33,7 @@ app.add_typer(cases_app, name="cases")
 app.add_typer(deadline_app, name="deadline")
 app.add_typer(inbox_app, name="inbox")
 app.add_typer(audit_app, name="audit")
+app.add_typer(meeting_app, name="meeting")
 
 out = Console()
 err = Console(stderr=True)
@@ -188,32 +190,34 @@ def parse(file: Path = typer.Argument(..., exists=True, dir_okay=False, readable
 def doctor(config: Optional[Path] = ConfigOpt) -> None:
     """Check the configuration, the database and the mailbox connection; print what to fix."""
     settings = _settings(config)
-    rows: list[tuple[str, bool, str, str]] = [("configuration", True, f"read ({settings.mail.backend} backend)", "")]
     from .store.db import Database, StoreError
 
+    # (check, state: ok | warning | failed, detail, fix)
+    rows: list[tuple[str, str, str, str]] = [("configuration", "ok", f"read ({settings.mail.backend} backend)", "")]
     try:
         db = Database(settings.database_url)
         db.migrate()
-        rows.append(("database", True, db.describe(), ""))
+        rows.append(("database", "ok", db.describe(), ""))
+        db.dispose()
     except StoreError as exc:
-        rows.append(("database", False, str(exc), "check [database] url and that the server is running"))
-    ok = all(r[1] for r in rows)
+        rows.append(("database", "failed", str(exc), "check [database] url and that the server is running"))
     if settings.mail.backend == "graph":
         from .m365 import run_doctor
 
         for c in run_doctor(settings.graph, settings.graph_mailbox):
-            rows.append((c.name, c.ok, c.detail, c.fix or ""))
-            ok = ok and c.ok
+            rows.append((c.name, "failed" if not c.ok else ("warning" if c.warning else "ok"), c.detail, c.fix or ""))
     else:
         inbox = settings.data_dir / "mail" / "inbox"
-        rows.append(("local mailbox", inbox.is_dir(), str(inbox), "" if inbox.is_dir() else "run review-clerk init"))
+        rows.append(("local mailbox", "ok" if inbox.is_dir() else "failed", str(inbox),
+                     "" if inbox.is_dir() else "run review-clerk init, or create the folder"))
     t = Table(title="review-clerk doctor", header_style="bold")
     for c in ("check", "result", "detail", "fix"):
         t.add_column(c)
-    for name, good, detail, fix in rows:
-        t.add_row(name, "[green]ok[/]" if good else "[red]FAILED[/]", detail, fix)
+    style = {"ok": "[green]ok[/]", "warning": "[yellow]warning[/]", "failed": "[red]FAILED[/]"}
+    for name, state, detail, fix in rows:
+        t.add_row(name, style[state], detail, fix)
     out.print(t)
-    if not ok:
+    if any(state == "failed" for _, state, _, _ in rows):
         raise typer.Exit(1)
 
 

@@ -11,8 +11,8 @@ This package is the only code in the project that imports ``msal`` or
 Modules: ``auth`` (msal client-credentials tokens), ``http`` (the single
 request layer: retries, Retry-After, back-off, per-mailbox concurrency),
 ``compose`` (message JSON, headers, key property, attachment plan),
-``folders`` (mail folder ids), ``mailbox``, ``calendar``, ``doctor``,
-``errors``.
+``folders`` (mail folder ids), ``formats`` (URL segments, OData literals,
+Graph timestamps), ``mailbox``, ``calendar``, ``doctor``, ``errors``.
 
 Why O365 is barely used. O365 2.1.10 is a declared dependency, but its
 ``Connection`` retries only GETs (urllib3 ``Retry``) and then raises

@@ -67,11 +67,13 @@ class InboundBatch:
 
     ``cursor`` is opaque (a Graph delta link; None for the local backend).
     The caller stores it durably *after* it has stored every message of the
-    batch, and passes it to the next ``read_new``.
+    batch, and passes it to the next ``read_new``. ``more`` says the backend
+    stopped early to keep the batch bounded: call again with the new cursor.
     """
 
     messages: list[InboundMessage]
     cursor: str | None = None
+    more: bool = False
 
 
 @dataclass(frozen=True)
