@@ -18,6 +18,7 @@ from service.chasing.sweep import sweep
 from service.intake.handler import daily_report, file_handled, process_stored, store_new
 from service.letters.outbox import deliver_due
 from service.mailbox.ports import TransportError
+from service.meetings.service import meetings_job
 
 if TYPE_CHECKING:
     from service.bootstrap import App
@@ -59,11 +60,15 @@ def report_intake(app: "App") -> dict[str, int]:
     return {"reports": int(daily_report(app))}
 
 
+# In the order `run --once` runs them: mail in, meetings arranged, what that
+# queued goes out (and meets the deadlines it was for), then the sweep chases
+# whatever is still open, and the outbox is drained once more at the end.
 JOBS: dict[str, Callable[["App"], dict[str, int]]] = {
     "read_inbox": read_inbox,
+    "meetings": meetings_job,
+    "send_outbox": send_outbox,
     "sweep_deadlines": sweep_deadlines,
     "report_intake": report_intake,
-    "send_outbox": send_outbox,
 }
 
 
@@ -72,6 +77,8 @@ def run_once(app: "App") -> dict[str, dict[str, int]]:
     results = {}
     for name, job in JOBS.items():
         results[name] = _guarded(app, name, job)
+    for k, v in _guarded(app, "send_outbox", send_outbox).items():  # what the sweep and report queued
+        results["send_outbox"][k] = results["send_outbox"].get(k, 0) + v
     return results
 
 
@@ -115,6 +122,8 @@ class Runner:
                       id="send_outbox")
         sched.add_job(self._run, IntervalTrigger(seconds=s.sweep_every_seconds), args=["sweep_deadlines"],
                       id="sweep_deadlines")
+        sched.add_job(self._run, IntervalTrigger(seconds=self.app.settings.meetings.every_seconds),
+                      args=["meetings"], id="meetings")
         start = self.app.settings.working_hours.start
         sched.add_job(self._run, CronTrigger(day_of_week="mon-fri", hour=start.hour, minute=start.minute,
                                              timezone=tz), args=["report_intake"], id="report_intake")

@@ -87,9 +87,10 @@ class LocalMailbox:
             # The id binds name and content, so a later file reusing a name is a new message.
             mid = f"{path.name}#{hashlib.sha256(raw).hexdigest()[:16]}"
             found = _MSGID.search(raw[:65536])
+            # No received_at: a dropped file's time says when it was copied, not when the board
+            # received it; the service takes the moment it stores the message.
             messages.append(InboundMessage(
-                id=mid, raw=raw, internet_message_id=found.group(1).decode("ascii", "replace") if found else None,
-                received_at=datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)))
+                id=mid, raw=raw, internet_message_id=found.group(1).decode("ascii", "replace") if found else None))
         return InboundBatch(messages=messages, cursor=None)
 
     def mark_handled(self, message_id: str, disposition: Disposition, category: str | None = None) -> None:
@@ -179,15 +180,23 @@ class LocalCalendar:
         atomic_write(self._path(spec.key), self._ics(spec, "CANCEL", reason))
 
     def responses(self, spec: EventSpec, provider_id: str | None) -> dict[str, ResponseStatus]:
-        """Replies filed under calendar/replies/<uid>/ (intake files .ics REPLY messages there)."""
+        """Replies filed under calendar/replies/<uid>/*.ics (iCalendar REPLY files), newest last.
+
+        A reply to an earlier SEQUENCE answered an earlier time, so it does not count.
+        """
         out: dict[str, ResponseStatus] = {}
         folder = self.replies_folder / safe_name(spec.key)
-        for path in sorted(folder.glob("*.ics"), key=lambda p: p.stat().st_mtime) if folder.exists() else []:
+        for path in sorted(folder.glob("*.ics"), key=lambda p: (p.stat().st_mtime, p.name)) if folder.exists() else []:
             try:
                 cal = ICalendar.from_ical(path.read_bytes())
             except ValueError:
                 continue
             for ev in cal.walk("VEVENT"):
+                try:
+                    if int(ev.get("sequence", 0)) < spec.sequence:
+                        continue
+                except (TypeError, ValueError):
+                    continue
                 for att in _as_list(ev.get("attendee")):
                     email = str(att).split(":", 1)[-1].lower()
                     status = str(att.params.get("PARTSTAT", "NEEDS-ACTION")).upper()

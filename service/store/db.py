@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from .repository import CaseRepository, InboxRepository, OutboxRepository, StateRepository, AuditRepository
+from .repository import MeetingRepository
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -98,6 +99,7 @@ class UnitOfWork:
         self.inbox = InboxRepository(conn)
         self.outbox = OutboxRepository(conn)
         self.state = StateRepository(conn)
+        self.meetings = MeetingRepository(conn)
 
     def commit(self) -> None:
         self.committed = True

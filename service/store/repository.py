@@ -132,7 +132,8 @@ class CaseRepository:
         return self._load(row)
 
     def id_of(self, reference: str) -> int:
-        cid = self.conn.execute(select(t.cases.c.id).where(t.cases.c.reference == reference)).scalar()
+        cid = self.conn.execute(select(t.cases.c.id)
+                                .where(func.upper(t.cases.c.reference) == reference.strip().upper())).scalar()
         if cid is None:
             raise NotFound(f"no case {reference}")
         return cid
@@ -185,13 +186,13 @@ class CaseRepository:
 
     # Writing ---------------------------------------------------------------
     def add(self, case: Case, year: int, seq: int, referral: dict | None = None, missing: list[str] | None = None,
-            fingerprint: str | None = None) -> int:
+            fingerprint: str | None = None, next_actions: dict[str, datetime | None] | None = None) -> int:
         cid = self.conn.execute(insert(t.cases).values(
             reference=case.reference, year=year, seq=seq, stage=case.stage.value, opened_at=utc(case.opened_at),
             subjects=[_subject_to_json(s) for s in case.subjects], referrer=vars(case.referrer),
             referral=referral, missing=missing or [], fingerprint=fingerprint,
             outcome=None, decision_reason=None)).inserted_primary_key[0]
-        self._save_children(cid, case, {})
+        self._save_children(cid, case, next_actions or {})
         return cid
 
     def save(self, case: Case, next_actions: dict[str, datetime | None] | None = None,
@@ -409,3 +410,138 @@ class StateRepository:
                                 .values(value=value, updated_at=now))
         if res.rowcount == 0:
             self.conn.execute(insert(t.service_state).values(name=name, value=value, updated_at=now))
+
+
+class MeetingRepository:
+    """Panel meetings and their attendees (rows as dicts; times aware UTC)."""
+
+    _TIMES = ("start", "end", "invited_at", "proposed_start", "proposed_end", "claimed_until", "created_at",
+              "updated_at")
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def _row(self, r) -> dict[str, Any]:
+        row = dict(r)
+        for c in self._TIMES:
+            if c in row:
+                row[c] = utc(row[c])
+        return row
+
+    def next_number(self, case_id: int, kind: str) -> int:
+        top = self.conn.execute(select(func.max(t.meetings.c.number))
+                                .where(t.meetings.c.case_id == case_id, t.meetings.c.kind == kind)).scalar()
+        return (top or 0) + 1
+
+    def add(self, *, case_id: int, kind: str, number: int, key: str, now: datetime,
+            within_days: int | None = None) -> int:
+        return self.conn.execute(insert(t.meetings).values(
+            case_id=case_id, kind=kind, number=number, key=key, state="to_schedule", within_days=within_days,
+            sequence=0, revision=0, missing=[], notes=[], created_at=now, updated_at=now)).inserted_primary_key[0]
+
+    def get(self, meeting_id: int) -> dict[str, Any]:
+        row = self.conn.execute(select(t.meetings, t.cases.c.reference)
+                                .join(t.cases, t.cases.c.id == t.meetings.c.case_id)
+                                .where(t.meetings.c.id == meeting_id)).mappings().first()
+        if row is None:
+            raise NotFound(f"no meeting with id {meeting_id}")
+        return self._row(row)
+
+    def by_key(self, key: str) -> dict[str, Any] | None:
+        mid = self.conn.execute(select(t.meetings.c.id).where(t.meetings.c.key == key)).scalar()
+        return self.get(mid) if mid is not None else None
+
+    def current(self, case_id: int, kind: str) -> dict[str, Any] | None:
+        """The latest meeting of this kind for the case that is not cancelled."""
+        mid = self.conn.execute(select(t.meetings.c.id)
+                                .where(t.meetings.c.case_id == case_id, t.meetings.c.kind == kind,
+                                       t.meetings.c.state != "cancelled")
+                                .order_by(t.meetings.c.number.desc()).limit(1)).scalar()
+        return self.get(mid) if mid is not None else None
+
+    def listing(self, case_id: int | None = None) -> list[dict[str, Any]]:
+        q = (select(t.meetings, t.cases.c.reference).join(t.cases, t.cases.c.id == t.meetings.c.case_id)
+             .order_by(t.meetings.c.start.is_(None), t.meetings.c.start, t.meetings.c.id))
+        if case_id is not None:
+            q = q.where(t.meetings.c.case_id == case_id)
+        return [self._row(r) for r in self.conn.execute(q).mappings()]
+
+    def open_ids(self) -> list[int]:
+        """Meetings the job may have work on: to schedule, scheduled, or cancelled but not yet told."""
+        m = t.meetings.c
+        q = (select(m.id).where(or_(m.state.in_(["to_schedule", "scheduled"]),
+                                    and_(m.state == "cancelled", or_(m.synced_revision.is_(None),
+                                                                     m.synced_revision != m.revision))))
+             .order_by(m.id))
+        return list(self.conn.execute(q).scalars())
+
+    def claim(self, meeting_id: int, now: datetime, worker: str, lease: timedelta) -> bool:
+        """Take the meeting for calendar work; only one process wins (row count 1)."""
+        m = t.meetings.c
+        res = self.conn.execute(update(t.meetings)
+                                .where(m.id == meeting_id, or_(m.claimed_until.is_(None), m.claimed_until < now))
+                                .values(claimed_until=now + lease, claimed_by=worker))
+        return res.rowcount == 1
+
+    def release(self, meeting_id: int) -> None:
+        self.conn.execute(update(t.meetings).where(t.meetings.c.id == meeting_id)
+                          .values(claimed_until=None, claimed_by=None))
+
+    def update(self, meeting_id: int, now: datetime, **values: Any) -> None:
+        self.conn.execute(update(t.meetings).where(t.meetings.c.id == meeting_id).values(updated_at=now, **values))
+
+    def change(self, meeting_id: int, now: datetime, *, new_sequence: bool, **values: Any) -> None:
+        """A change the calendar must see: revision + 1 (and SEQUENCE + 1 for a new time or a cancellation)."""
+        m = t.meetings.c
+        bumps: dict[str, Any] = {"revision": m.revision + 1}
+        if new_sequence:
+            bumps["sequence"] = m.sequence + 1
+        self.conn.execute(update(t.meetings).where(m.id == meeting_id).values(updated_at=now, **bumps, **values))
+
+    def synced(self, meeting_id: int, revision: int, now: datetime, **values: Any) -> None:
+        self.update(meeting_id, now, synced_revision=revision, last_error=None, **values)
+
+    # Attendees ------------------------------------------------------------------
+    def attendees(self, meeting_id: int) -> list[dict[str, Any]]:
+        rows = self.conn.execute(select(t.meeting_attendees).where(t.meeting_attendees.c.meeting_id == meeting_id)
+                                 .order_by(t.meeting_attendees.c.id)).mappings()
+        return [{**r, "responded_at": utc(r["responded_at"])} for r in rows]
+
+    def set_attendees(self, meeting_id: int, people: Iterable[dict[str, Any]]) -> list[str]:
+        """Make the invitation list ``people`` (email, name, roles, agency, required); returns added emails.
+
+        Responses of people already invited are kept; people no longer invited are removed.
+        """
+        a = t.meeting_attendees.c
+        existing = {r["email"]: r for r in self.attendees(meeting_id)}
+        wanted = {p["email"].lower(): p for p in people}
+        added = []
+        for email, p in wanted.items():
+            values = {"name": p["name"], "roles": list(p["roles"]), "agency": p.get("agency"),
+                      "required": bool(p["required"])}
+            if email in existing:
+                self.conn.execute(update(t.meeting_attendees).where(a.id == existing[email]["id"]).values(**values))
+            else:
+                self.conn.execute(insert(t.meeting_attendees).values(meeting_id=meeting_id, email=email,
+                                                                     response="none", reminded=False, **values))
+                added.append(email)
+        gone = [r["id"] for e, r in existing.items() if e not in wanted]
+        if gone:
+            self.conn.execute(delete(t.meeting_attendees).where(a.id.in_(gone)))
+        return added
+
+    def set_response(self, attendee_id: int, response: str, at: datetime) -> None:
+        self.conn.execute(update(t.meeting_attendees).where(t.meeting_attendees.c.id == attendee_id)
+                          .values(response=response, responded_at=at))
+
+    def reset_responses(self, meeting_id: int) -> None:
+        """A new time: everybody is asked again."""
+        self.conn.execute(update(t.meeting_attendees).where(t.meeting_attendees.c.meeting_id == meeting_id)
+                          .values(response="none", responded_at=None, reminded=False))
+
+    def mark_reminded(self, attendee_id: int) -> bool:
+        res = self.conn.execute(update(t.meeting_attendees)
+                                .where(t.meeting_attendees.c.id == attendee_id,
+                                       t.meeting_attendees.c.reminded.is_(False))
+                                .values(reminded=True))
+        return res.rowcount == 1

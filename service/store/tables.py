@@ -166,3 +166,56 @@ service_state = Table(
     Column("value", Text),
     Column("updated_at", UTC),
 )
+
+# Panel meetings (service/meetings). One row per meeting; ``key`` is the
+# calendar event's stable identity (the iCalendar UID and the Graph
+# transactionId) for the meeting's whole life. The row is saved before the
+# calendar is touched: ``revision`` counts changes the calendar must see,
+# ``synced_revision`` the last one it saw, so a crash between the two is
+# repaired by pushing again (the calendar is idempotent on the key).
+meetings = Table(
+    "meetings", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("kind", String(32), nullable=False),
+    Column("number", Integer, nullable=False, default=1),  # 1, 2... per case and kind
+    Column("key", String(200), nullable=False, unique=True),
+    # to_schedule -> scheduled -> held | cancelled
+    Column("state", String(16), nullable=False, index=True),
+    Column("start", UTC),
+    Column("end", UTC),
+    Column("within_days", Integer),  # a window asked for on the command line
+    Column("window_end", Date),
+    Column("sequence", Integer, nullable=False, default=0),  # iCalendar SEQUENCE
+    Column("revision", Integer, nullable=False, default=0),
+    Column("synced_revision", Integer),
+    Column("provider_id", String(512)),
+    Column("online_url", Text),
+    Column("missing", JSON, nullable=False, default=list),  # required attendees busy at the chosen time
+    Column("notes", JSON, nullable=False, default=list),  # why the time is not what was asked for
+    Column("invited_at", UTC),  # when the current time went out to the attendees
+    Column("proposed_start", UTC),  # a new time offered after the quorum was lost
+    Column("proposed_end", UTC),
+    Column("cancel_reason", Text),
+    Column("last_error", Text),
+    Column("claimed_until", UTC),
+    Column("claimed_by", String(80)),
+    Column("created_at", UTC, nullable=False),
+    Column("updated_at", UTC, nullable=False),
+    UniqueConstraint("case_id", "kind", "number", name="uq_meetings_case_kind_number"),
+)
+
+meeting_attendees = Table(
+    "meeting_attendees", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("meeting_id", ForeignKey("meetings.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("email", String(320), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("roles", JSON, nullable=False, default=list),
+    Column("agency", String(64)),
+    Column("required", Boolean, nullable=False, default=True),
+    Column("response", String(16), nullable=False, default="none"),  # ports.ResponseStatus
+    Column("responded_at", UTC),
+    Column("reminded", Boolean, nullable=False, default=False),
+    UniqueConstraint("meeting_id", "email", name="uq_meeting_attendees_meeting_email"),
+)

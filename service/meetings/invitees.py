@@ -1,0 +1,124 @@
+"""Who is invited to a panel meeting, who must come, and whether the meeting still has its quorum.
+
+Invited: the chair of the panel, the standing panel members (``[[panel]]``
+with ``standing = true``) and the panel member of each agency involved in the
+case (``[[agencies]] panel_member``). One person is invited once, with every
+role they hold. The Business Manager organises and is not an attendee.
+Which invitees are *required* is the meeting kind's rule; the rest are
+optional. Pure: settings and a case in, plain values out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
+
+from service.domain.model import Case
+from service.mailbox.ports import ResponseStatus
+
+from .kinds import MeetingKind
+
+if TYPE_CHECKING:
+    from service.config import Settings
+
+
+@dataclass(frozen=True)
+class Invitee:
+    email: str
+    name: str
+    roles: tuple[str, ...]
+    agency: str | None = None
+    agency_member: bool = False  # represents an agency involved in the case
+    required: bool = True
+
+
+def panel_chair(settings: "Settings") -> tuple[str, str]:
+    """(email, name) of whoever chairs panel meetings."""
+    m = settings.meetings
+    if m.chair:
+        for p in settings.panel:
+            if p.email == m.chair:
+                return p.email, p.name
+        for person in (settings.people.chair, settings.people.head_of_sqas):
+            if person.email == m.chair:
+                return person.email, person.name
+        return m.chair, "Panel Chair"
+    for p in settings.panel:
+        if (p.role or "").lower() == "chair":
+            return p.email, p.name
+    return settings.people.chair.email, settings.people.chair.name
+
+
+def invitees(settings: "Settings", case: Case, kind: MeetingKind) -> list[Invitee]:
+    """Everyone to invite, chair first, then the standing panel, then the agencies in the case's order."""
+    found: dict[str, Invitee] = {}
+    panel_roles: dict[str, list[str]] = {}
+    for p in settings.panel:
+        if p.role:
+            panel_roles.setdefault(p.email, []).append(p.role.lower())
+
+    def add(email: str, name: str, roles: Iterable[str], agency: str | None, agency_member: bool) -> None:
+        email = email.lower()
+        roles = [*panel_roles.get(email, []), *(r.lower() for r in roles)]
+        have = found.get(email)
+        if have is None:
+            found[email] = Invitee(email, name, tuple(dict.fromkeys(roles)), agency, agency_member)
+        else:
+            found[email] = replace(have, roles=tuple(dict.fromkeys((*have.roles, *roles))),
+                                   agency=have.agency or agency, agency_member=have.agency_member or agency_member)
+
+    chair_email, chair_name = panel_chair(settings)
+    add(chair_email, chair_name, ["chair"], None, False)
+    for p in settings.panel:
+        if p.standing:
+            add(p.email, p.name, [], p.agency, False)
+    for key in case.agencies:
+        agency = settings.agency(key)
+        if agency is None or agency.panel_member is None:
+            continue
+        role = settings.meetings.agency_roles.get(agency.key)
+        add(agency.panel_member.email, agency.panel_member.name, [role] if role else [], agency.key, True)
+    organiser = settings.people.business_manager.email.lower()
+    people = [i for i in found.values() if i.email != organiser]
+    return [replace(i, required=kind.is_required(i.roles, i.agency_member)) for i in people]
+
+
+def agencies_without_panel_member(settings: "Settings", case: Case) -> list[str]:
+    out = []
+    for key in case.agencies:
+        agency = settings.agency(key)
+        if agency is None or agency.panel_member is None:
+            out.append(key)
+    return out
+
+
+@dataclass(frozen=True)
+class Quorum:
+    lost_roles: tuple[str, ...]  # every invitee holding the role has declined
+    unfilled_roles: tuple[str, ...]  # nobody invited holds the role
+
+    @property
+    def lost(self) -> bool:
+        return bool(self.lost_roles)
+
+
+def quorum(roles_needed: Sequence[str], attendees: Iterable[tuple[Sequence[str], ResponseStatus]]) -> Quorum:
+    """Each quorum role needs somebody holding it who has not declined.
+
+    A role nobody invited holds cannot be lost: it is reported as unfilled
+    when the meeting is arranged, not as a lost quorum every time the job runs.
+    """
+    holders: dict[str, list[ResponseStatus]] = {r.lower(): [] for r in roles_needed}
+    for roles, response in attendees:
+        for r in roles:
+            if r.lower() in holders:
+                holders[r.lower()].append(response)
+    lost = tuple(r for r, rs in holders.items() if rs and all(x is ResponseStatus.DECLINED for x in rs))
+    unfilled = tuple(r for r, rs in holders.items() if not rs)
+    return Quorum(lost, unfilled)
+
+
+def names_of(emails: Iterable[str], people: Mapping[str, Invitee] | Sequence[Invitee]) -> list[str]:
+    """'Name <email>' for each address, for messages to the Business Manager."""
+    index = people if isinstance(people, Mapping) else {p.email: p for p in people}
+    return [f"{index[e].name} <{e}>" if e in index else e for e in emails]
