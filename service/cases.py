@@ -15,30 +15,39 @@ from typing import TYPE_CHECKING, Any, Callable
 from service.chasing.sweep import save_case
 from service.domain.model import Case, DomainError
 from service.domain.model_types import EventKind, Outcome, Stage
+from service.letters import catalogue as letter_events
+from service.letters.triggers import queue_for_event
 
 if TYPE_CHECKING:
     from service.bootstrap import App
 
 
-def _change(app: "App", reference: str, fn: Callable[[Case], Any]) -> Case:
+def _change(app: "App", reference: str, fn: Callable[[Case], Any], event: str | None = None,
+            detail: dict[str, Any] | None = None) -> Case:
+    """Load, change, save; then queue the letters ``event`` calls for, in the same transaction."""
     with app.db.unit_of_work() as uow:
         case = uow.cases.get(reference)
         fn(case)
         save_case(uow, app, case)
+        if event is not None:
+            queue_for_event(uow, app, case, uow.cases.id_of(case.reference), event, detail)
         uow.commit()
     return case
 
 
 def decide(app: "App", reference: str, outcome: Outcome, on: date, reason: str, actor: str) -> Case:
-    return _change(app, reference, lambda c: c.decide(outcome, on, app.clock.now(), actor, reason))
+    return _change(app, reference, lambda c: c.decide(outcome, on, app.clock.now(), actor, reason),
+                   event=letter_events.DECIDED)
 
 
 def record(app: "App", reference: str, kind: EventKind, on: date, actor: str, reason: str | None = None) -> Case:
-    return _change(app, reference, lambda c: c.record(kind, on, app.clock.now(), actor, reason))
+    return _change(app, reference, lambda c: c.record(kind, on, app.clock.now(), actor, reason),
+                   event=kind.value, detail={"reason": reason})
 
 
 def correct_date(app: "App", reference: str, kind: EventKind, on: date, actor: str, reason: str) -> Case:
-    return _change(app, reference, lambda c: c.correct_date(kind, on, app.clock.now(), actor, reason))
+    return _change(app, reference, lambda c: c.correct_date(kind, on, app.clock.now(), actor, reason),
+                   event=letter_events.DATE_CORRECTED, detail={"event": kind.value})
 
 
 def add_agency(app: "App", reference: str, agency: str, actor: str) -> Case:
@@ -46,7 +55,8 @@ def add_agency(app: "App", reference: str, agency: str, actor: str) -> Case:
     if found is None:
         known = ", ".join(a.key for a in app.settings.agencies) or "none configured"
         raise DomainError(f"no agency '{agency}' in the directory (known: {known})")
-    return _change(app, reference, lambda c: c.add_agency(found.key, app.clock.now(), actor))
+    return _change(app, reference, lambda c: c.add_agency(found.key, app.clock.now(), actor),
+                   event=letter_events.AGENCY_ADDED, detail={"agency": found.key})
 
 
 def set_due(app: "App", reference: str, kind: str, agency: str | None, due: date, actor: str) -> Case:

@@ -16,10 +16,13 @@ from typing import Any, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from rich.text import Text
 from rich.table import Table
 
 from .config import ConfigError, load_settings
 from .meetings.cli import meeting_app
+from .letters.cli import letters_app
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Review Clerk: runs serious case reviews for a Local Safeguarding Children Board.")
@@ -34,6 +37,7 @@ app.add_typer(deadline_app, name="deadline")
 app.add_typer(inbox_app, name="inbox")
 app.add_typer(audit_app, name="audit")
 app.add_typer(meeting_app, name="meeting")
+app.add_typer(letters_app, name="letters")
 
 out = Console()
 err = Console(stderr=True)
@@ -50,7 +54,7 @@ class Failure(Exception):
 
 
 def _fail(message: str, code: int = 1) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(code)
 
 
@@ -58,7 +62,7 @@ def _settings(config: Optional[Path]):
     try:
         return load_settings(config)
     except ConfigError as exc:
-        err.print(f"[bold red]{exc}[/]", highlight=False)
+        err.print(f"[bold red]{escape(str(exc))}[/]", highlight=False)
         raise typer.Exit(2) from None
 
 
@@ -74,7 +78,7 @@ def _app(config: Optional[Path], now: Optional[datetime] = None, migrate: bool =
     try:
         return build_app(settings, FixedClock(now) if now else None, migrate=migrate)
     except TemplateProblem as exc:
-        err.print(f"[bold red]template error:[/] {exc}", highlight=False)
+        err.print(f"[bold red]template error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(2) from None
     except StoreError as exc:
         _fail(str(exc))
@@ -120,7 +124,8 @@ def _table(title: str, rows: list[dict[str, Any]], columns: list[str]) -> None:
     for c in columns:
         t.add_column(c.replace("_", " "))
     for r in rows:
-        t.add_row(*["" if r.get(c) is None else str(r.get(c)) for c in columns])
+        # Text, not markup: data such as "[procedure 4.2]" must print as written.
+        t.add_row(*[Text("" if r.get(c) is None else str(r.get(c))) for c in columns])
     out.print(t)
 
 
@@ -255,8 +260,9 @@ def case_show(reference: str, config: Optional[Path] = ConfigOpt, as_json: bool 
         return
     out.print(f"[bold]{data['reference']}[/]  stage: {data['stage_label']}"
               + (f"  decision: {data['outcome']}" if data["outcome"] else ""))
-    out.print(f"referrer: {data['referrer']['name'] or '?'} ({data['referrer']['agency'] or 'agency not stated'})"
-              f"  agencies involved: {', '.join(data['agencies']) or 'none yet'}")
+    referrer = data["referrer"]
+    out.print(escape(f"referrer: {referrer['name'] or '?'} ({referrer['agency'] or 'agency not stated'})"
+                     f"  agencies involved: {', '.join(data['agencies']) or 'none yet'}"))
     if data["missing"]:
         out.print(f"[yellow]missing from the referral:[/] {', '.join(data['missing'])}")
     out.print(f"subjects: {len(data['subjects'])} (names: `case show --json`)")
@@ -424,7 +430,7 @@ def inbox_release(inbound_id: int, config: Optional[Path] = ConfigOpt, by: Optio
     except (ValueError, LookupError) as exc:
         _fail(str(exc))
     file_handled(application)
-    out.print(f"message {inbound_id}: {outcome.status}: {outcome.reason}")
+    out.print(escape(f"message {inbound_id}: {outcome.status}: {outcome.reason}"))
 
 
 @audit_app.command("verify")

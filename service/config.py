@@ -205,6 +205,74 @@ class Logging(_Model):
     json_lines: bool = False
 
 
+
+class MeetingKindSettings(_Model):
+    """Overrides for one kind of panel meeting (``[meetings.kinds.<kind>]``); unset keys keep the defaults."""
+
+    within_working_days: int | None = Field(default=None, ge=1, le=120)
+    required_roles: tuple[str, ...] | None = Field(
+        default=None, description='roles whose members must attend; "*" for everybody invited')
+    agencies_required: bool | None = None
+    duration_minutes: int | None = Field(default=None, ge=15, le=480)
+    agenda: tuple[str, ...] | None = None
+
+
+class Meetings(_Model):
+    """Panel meetings: when to look for a time, where, who makes a quorum, when to remind."""
+
+    auto_schedule: bool = Field(default=True, description="schedule the extraordinary meeting when a case opens")
+    online: bool = True  # a Teams meeting; false: meet in `location`
+    location: str | None = None
+    duration_minutes: int = Field(default=120, ge=15, le=480)
+    notice_working_days: int = Field(default=2, ge=0, le=20)
+    reminder_working_days: int = Field(default=2, ge=0, le=20)
+    quorum_roles: tuple[str, ...] = ("chair", "police", "health", "social-care")
+    chair: str | None = Field(default=None, description="who chairs the panel; default: the panel member with "
+                                                         "role chair, else people.chair")
+    agency_roles: dict[str, str] = Field(default_factory=dict, description="agency key -> the role its panel "
+                                                                           "member fills, e.g. social-care")
+    every_seconds: int = Field(default=300, ge=30)
+    kinds: dict[str, MeetingKindSettings] = Field(default_factory=dict)
+
+    _email = field_validator("chair")(_check_email)
+
+    @field_validator("kinds")
+    @classmethod
+    def _known_kinds(cls, v: dict[str, MeetingKindSettings]) -> dict[str, MeetingKindSettings]:
+        from service.meetings.kinds import KIND_NAMES  # the kinds are defined with the meetings
+
+        unknown = sorted(set(v) - set(KIND_NAMES))
+        if unknown:
+            raise ValueError(f"meeting kinds from {', '.join(KIND_NAMES)} (not {', '.join(unknown)})")
+        return v
+
+    @model_validator(mode="after")
+    def _somewhere(self) -> "Meetings":
+        if not self.online and not (self.location and self.location.strip()):
+            raise ValueError("a location (the meeting room) when online = false")
+        return self
+
+
+class Letters(_Model):
+    """Which communications a person checks and sends: template name -> reviewer's address, or "auto"."""
+
+    review: dict[str, str] = {}
+
+    @field_validator("review")
+    @classmethod
+    def _reviewers(cls, v: dict[str, str]) -> dict[str, str]:
+        out = {}
+        for name, who in v.items():
+            who = who.strip()
+            if who.lower() == "auto":
+                out[name] = "auto"
+                continue
+            if not _EMAIL.match(who):
+                raise ValueError(f"for '{name}', \"auto\" or the address of the person who checks and sends it")
+            out[name] = who.lower()
+        return out
+
+
 class Settings(_Model):
     board: Board
     people: People
@@ -220,6 +288,8 @@ class Settings(_Model):
     intake: Intake = Intake()
     scheduler: Scheduler = Scheduler()
     logging: Logging = Logging()
+    letters: Letters = Letters()
+    meetings: Meetings = Meetings()
 
     @model_validator(mode="after")
     def _graph_complete(self) -> "Settings":
@@ -289,8 +359,8 @@ def _env_overrides(environ: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
     out: dict[str, Any] = {}
     problems: list[str] = []
     for name, value in environ.items():
-        if not name.startswith(ENV_PREFIX) or name == CONFIG_ENV:
-            continue
+        if not name.startswith(ENV_PREFIX) or name == CONFIG_ENV or name.startswith(ENV_PREFIX + "TEST_"):
+            continue  # REVIEW_CLERK_TEST_* belong to the test suite, not to the settings
         path = name[len(ENV_PREFIX):].lower().split("__")
         if path[-1].endswith("_file"):
             path[-1] = path[-1][: -len("_file")]

@@ -3,11 +3,25 @@
 ``queue`` renders a template and inserts the row inside the caller's unit of
 work, so the message exists if and only if the event that caused it was
 committed. The key is deterministic (``ESCB-2014-007/acknowledgement``), so
-queueing twice queues once. ``deliver_due`` (the sender job) claims rows with
-a conditional UPDATE, sends them through the mailbox port (idempotent on the
-key), and records the outcome: sent; retried later with backoff on a
-transient failure; failed and escalated to the Business Manager on a
-permanent one.
+queueing twice queues once.
+
+``deliver_due`` (the sender job) claims rows with a conditional UPDATE and
+hands each to the mailbox port:
+
+* ``mode = "auto"``: sent (``Mailbox.send`` is idempotent on the key, so a
+  crash between the send and recording it ends with one message sent);
+* ``mode = "review"``: left as a draft for the named reviewer
+  (``Mailbox.create_draft``) and marked ``awaiting_review``; each run asks
+  the mailbox whether the person has sent it yet (``draft_state``).
+
+A transient failure is retried with backoff; a permanent one (or too many
+attempts, or a draft deleted unsent) marks the row ``failed`` and tells the
+Business Manager. Marking a row sent runs the after-send hook
+(:func:`service.letters.after_send.after_sent`) in the same transaction,
+which records the case event the letter meets (IMR letters sent, Board
+members told...) once every letter of its kind for the case has gone.
+
+Row states: queued -> sending -> sent | failed | awaiting_review -> sent | failed.
 """
 
 from __future__ import annotations
@@ -18,8 +32,16 @@ from datetime import timedelta
 from email.utils import make_msgid
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import update
+
 from service.domain.model import Case
-from service.mailbox.ports import Attachment, OutgoingMessage, TransportError
+from service.mailbox.ports import (
+    Attachment,
+    DraftState,
+    OutgoingMessage,
+    TransportError,
+)
+from service.store import tables as t
 
 from .render import Rendered
 
@@ -32,6 +54,8 @@ log = logging.getLogger("review_clerk.outbox")
 LOOP_HEADER = "X-Review-Clerk-Loop"
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=5)
+# Messages about undelivered messages: never escalated themselves (no loops).
+NOTICES = frozenset({"not_sent", "intake_report"})
 
 
 def reference_tag(reference: str) -> str:
@@ -65,15 +89,25 @@ def _default_title(app: "App", person: Any) -> str:
 
 def case_context(case: Case) -> dict[str, Any]:
     """What templates may know of a case. Initials only: names stay out of email bodies."""
-    from service.domain.model_types import EventKind
+    from service.domain.model_types import EventKind, Outcome
 
-    decision = case.deadlines.get("decision")
+    def due(key: str):
+        d = case.deadlines.get(key)
+        return d.due if d else None
+
     return {
         "reference": case.reference,
         "stage": case.stage.label,
         "received_on": case.events.get(EventKind.REFERRAL_RECEIVED),
-        "decision_due": decision.due if decision else None,
+        "decision_due": due("decision"),
         "outcome": case.outcome.label if case.outcome else None,
+        "outcome_code": case.outcome.value if case.outcome else None,
+        "is_scr": case.outcome is Outcome.SCR,
+        "decided_on": case.events.get(EventKind.DECIDED),
+        "decision_reason": case.decision_reason,
+        "ofsted_notified_on": case.events.get(EventKind.OFSTED_NOTIFIED),
+        "completion_due": due("completion"),
+        "referrer_agency": case.referrer.agency,
         "subject_initials": [s.initials for s in case.subjects],
         "child_initials": [s.initials for s in case.subjects if s.role == "child"],
         "agencies": list(case.agencies),
@@ -83,8 +117,14 @@ def case_context(case: Case) -> dict[str, Any]:
 def queue(uow: "UnitOfWork", app: "App", *, key: str, template: str, to: list[str], context: dict[str, Any],
           case_id: int | None = None, cc: list[str] | None = None, in_reply_to: str | None = None,
           references: list[str] | None = None, auto_reply: bool = False,
-          attachments: list[Attachment] | None = None, rendered: Rendered | None = None) -> bool:
-    """Render and queue one message. Returns False when a message with this key already exists."""
+          attachments: list[Attachment] | None = None, rendered: Rendered | None = None,
+          mode: str = "auto", reviewer: str | None = None) -> bool:
+    """Render and queue one message. Returns False when a message with this key already exists.
+
+    ``mode="review"`` leaves it as a draft for ``reviewer`` to check and send.
+    """
+    if mode not in ("auto", "review") or (mode == "review" and not reviewer):
+        raise ValueError("mode is 'auto', or 'review' with the reviewer's address")
     if uow.outbox.exists(key):
         return False
     r = rendered or app.templates.render(template, context)
@@ -103,18 +143,22 @@ def queue(uow: "UnitOfWork", app: "App", *, key: str, template: str, to: list[st
         "attachments": [{"filename": a.filename, "content_type": a.content_type,
                          "data_b64": base64.b64encode(a.data).decode("ascii")} for a in attachments or []],
         "message_id": make_msgid(domain=s.board.mailbox.rsplit("@", 1)[-1]),
-        "in_reply_to": in_reply_to, "references": references or [], "mode": "auto",
+        "in_reply_to": in_reply_to, "references": references or [], "mode": mode,
+        "reviewer": reviewer.lower() if reviewer else None,
         "status": "queued", "attempts": 0, "created_at": now, "next_attempt_at": None,
     })
 
 
-def _to_message(row: dict[str, Any]) -> OutgoingMessage:
+def to_message(row: dict[str, Any]) -> OutgoingMessage:
     return OutgoingMessage(
         key=row["key"], sender=row["sender"], to=tuple(row["to"]), cc=tuple(row["cc"] or ()), subject=row["subject"],
         text=row["text"], html=row["html"], message_id=row["message_id"], in_reply_to=row["in_reply_to"],
         references=tuple(row["references"] or ()), headers=dict(row["headers"] or {}),
         attachments=tuple(Attachment(a["filename"], a["content_type"], base64.b64decode(a["data_b64"]))
                           for a in row["attachments"] or []))
+
+
+_to_message = to_message  # the name older callers used
 
 
 def backoff(attempts: int, retry_after: float | None) -> timedelta:
@@ -125,7 +169,10 @@ def backoff(attempts: int, retry_after: float | None) -> timedelta:
 
 
 def deliver_due(app: "App", worker: str, limit: int = 20) -> dict[str, int]:
-    """The sender job. Returns counts of what it did."""
+    """The sender job: send (or draft) what is due, then collect drafts people have sent.
+
+    Returns counts: ``sent`` (including reviewed drafts now sent), ``retry``, ``failed``.
+    """
     counts = {"sent": 0, "retry": 0, "failed": 0}
     now = app.clock.now()
     with app.db.unit_of_work() as uow:
@@ -134,42 +181,161 @@ def deliver_due(app: "App", worker: str, limit: int = 20) -> dict[str, int]:
     for oid in claimed:
         with app.db.unit_of_work() as uow:
             row = uow.outbox.get(oid)
-        message = _to_message(row)
-        try:
-            receipt = app.mailbox.send(message)
-        except TransportError as exc:
-            permanent = exc.permanent or row["attempts"] >= MAX_ATTEMPTS
-            with app.db.unit_of_work() as uow:
-                if permanent:
-                    uow.outbox.mark(oid, status="failed", last_error=str(exc)[:500], claimed_until=None)
-                    _escalate_failure(uow, app, row, str(exc))
-                    counts["failed"] += 1
-                    log.error("send failed permanently", extra={"outbox_key": row["key"], "error": str(exc)[:200]})
-                else:
-                    uow.outbox.mark(oid, status="queued", last_error=str(exc)[:500], claimed_until=None,
-                                    next_attempt_at=now + backoff(row["attempts"], exc.retry_after))
-                    counts["retry"] += 1
-                    log.warning("send will be retried", extra={"outbox_key": row["key"], "error": str(exc)[:200]})
-                uow.commit()
-            continue
-        with app.db.unit_of_work() as uow:
-            uow.outbox.mark(oid, status="sent", sent_at=now, provider_id=receipt.provider_id, claimed_until=None,
-                            last_error=None)
-            uow.commit()
-        counts["sent"] += 1
-        log.info("sent", extra={"outbox_key": row["key"], "template": row["template"]})
+        outcome = _hand_over(app, row)
+        if outcome in counts:  # "drafted" is not counted: jobs.send_outbox drains while messages are sent
+            counts[outcome] += 1
+    counts["sent"] += collect_reviewed(app)
     return counts
 
 
-def _escalate_failure(uow: "UnitOfWork", app: "App", row: dict[str, Any], error: str) -> None:
-    """Tell the Business Manager a message could not be delivered (never about a failure notice itself)."""
-    if row["template"] == "intake_report":
+def _hand_over(app: "App", row: dict[str, Any]) -> str:
+    """Send one claimed row (or leave it as a draft). Returns sent | drafted | retry | failed."""
+    message = to_message(row)
+    try:
+        if row["mode"] == "review" and row["reviewer"]:
+            draft_id = app.mailbox.create_draft(message, row["reviewer"])
+        else:
+            receipt = app.mailbox.send(message)
+    except TransportError as exc:
+        return _failed_attempt(app, row, str(exc), exc.permanent, exc.retry_after)
+    except Exception as exc:  # noqa: BLE001 - a bug or a backend surprise: retried, never a crash loop
+        log.exception("send raised", extra={"outbox_key": row["key"], "error": exc.__class__.__name__})
+        return _failed_attempt(app, row, f"unexpected error: {exc.__class__.__name__}", False, None)
+    with app.db.unit_of_work() as uow:
+        if row["mode"] == "review" and row["reviewer"]:
+            _transition(uow, row["id"], "sending", status="awaiting_review", provider_id=draft_id,
+                        claimed_until=None, last_error=None)
+            uow.commit()
+            log.info("left for review", extra={"outbox_key": row["key"], "template": row["template"],
+                                               "reviewer": row["reviewer"]})
+            return "drafted"
+        if mark_sent(uow, app, row, "sending", receipt.provider_id):
+            uow.commit()
+            log.info("sent", extra={"outbox_key": row["key"], "template": row["template"],
+                                    "already_sent": receipt.already_sent})
+    return "sent"
+
+
+def _failed_attempt(app: "App", row: dict[str, Any], error: str, permanent: bool,
+                    retry_after: float | None) -> str:
+    now = app.clock.now()
+    permanent = permanent or row["attempts"] >= MAX_ATTEMPTS
+    with app.db.unit_of_work() as uow:
+        # Only from "sending": a process that took the row over after our lease ran out may have sent it.
+        if permanent:
+            if _transition(uow, row["id"], "sending", status="failed", last_error=error[:500], claimed_until=None):
+                escalate_failure(uow, app, row, error)
+            log.error("send failed permanently", extra={"outbox_key": row["key"], "error": error[:200]})
+        else:
+            _transition(uow, row["id"], "sending", status="queued", last_error=error[:500], claimed_until=None,
+                        next_attempt_at=now + backoff(row["attempts"], retry_after))
+            log.warning("send will be retried", extra={"outbox_key": row["key"], "error": error[:200]})
+        uow.commit()
+    return "failed" if permanent else "retry"
+
+
+def collect_reviewed(app: "App") -> int:
+    """Rows left for review: sent by their reviewer -> sent; deleted unsent -> failed, Business Manager told."""
+    done = 0
+    with app.db.unit_of_work() as uow:
+        rows = uow.outbox.awaiting_review()
+    for row in rows:
+        try:
+            state = app.mailbox.draft_state(row["key"], row["provider_id"] or "")
+        except Exception as exc:  # noqa: BLE001 - asked again on the next run; one draft never stops the rest
+            log.warning("cannot check a draft", extra={"outbox_key": row["key"], "error": exc.__class__.__name__,
+                                                       "detail": str(exc)[:200] if isinstance(exc, TransportError)
+                                                       else None})
+            continue
+        if state is DraftState.DRAFT:
+            continue
+        with app.db.unit_of_work() as uow:
+            if state is DraftState.SENT:
+                if mark_sent(uow, app, row, "awaiting_review", row["provider_id"]):
+                    done += 1
+                    log.info("sent by its reviewer", extra={"outbox_key": row["key"], "reviewer": row["reviewer"]})
+            else:
+                why = f"the draft left for {row['reviewer']} to check was deleted without being sent"
+                done_otherwise = _already_done(uow, row)
+                if done_otherwise:
+                    why += f"; not needed: {done_otherwise} is already recorded"
+                if _transition(uow, row["id"], "awaiting_review", status="failed", last_error=why):
+                    if not done_otherwise:
+                        escalate_failure(uow, app, row, why)
+                    log.warning("draft deleted unsent", extra={"outbox_key": row["key"],
+                                                               "needed": not done_otherwise})
+            uow.commit()
+    return done
+
+
+def _already_done(uow: "UnitOfWork", row: dict[str, Any]) -> str | None:
+    """The event this communication meets, when a person has recorded it some other way."""
+    from .catalogue import CATALOGUE
+
+    comm = CATALOGUE.get(row["template"])
+    if comm is None or comm.meets is None or row["case_id"] is None:
+        return None
+    try:
+        case = uow.cases.get_by_id(row["case_id"])
+    except LookupError:
+        return None
+    return comm.meets.value if comm.meets in case.events else None
+
+
+def mark_sent(uow: "UnitOfWork", app: "App", row: dict[str, Any], expected: str, provider_id: str | None) -> bool:
+    """Record a row as sent and run the after-send hook, once: only the process that moves it wins."""
+    from .after_send import after_sent
+
+    if not _transition(uow, row["id"], expected, status="sent", sent_at=app.clock.now(), provider_id=provider_id,
+                       claimed_until=None, last_error=None):
+        return False
+    after_sent(uow, app, row)
+    return True
+
+
+def _transition(uow: "UnitOfWork", oid: int, expected: str, **values: Any) -> bool:
+    """A conditional UPDATE: the row moves only from ``expected``; True when this call moved it."""
+    res = uow.conn.execute(update(t.outbox).where(t.outbox.c.id == oid, t.outbox.c.status == expected)
+                           .values(**values))
+    return res.rowcount == 1
+
+
+def escalate_failure(uow: "UnitOfWork", app: "App", row: dict[str, Any], error: str) -> None:
+    """Tell the Business Manager a message could not be delivered (never about such a notice itself)."""
+    if row["template"] in NOTICES:
+        log.error("a notice to the Business Manager could not be delivered", extra={"outbox_key": row["key"]})
         return
+    from .catalogue import CATALOGUE
+
     bm = app.settings.people.business_manager
-    item = {"id": row["id"], "stored_at": row["created_at"], "sender": ", ".join(row["to"]),
-            "status": "undeliverable", "outcome": f"outgoing '{row['template']}' ({row['key']}) failed: {error[:200]}",
-            "message_id": row["message_id"]}
-    ctx = base_context(app, bm.name, bm.email, items=[item], quarantine_folder=app.quarantine_folder_name)
-    queue(uow, app, key=f"delivery-failure/{row['key']}", template="intake_report", to=[bm.email], context=ctx,
+    try:
+        case = uow.cases.get_by_id(row["case_id"]) if row["case_id"] else None
+    except LookupError:
+        case = None
+    comm = CATALOGUE.get(row["template"])
+    ctx = base_context(app, bm.name, bm.email, case=case, problem={
+        "what": comm.title if comm else row["template"], "template": row["template"],
+        "for_whom": ", ".join(row["to"]), "why": error[:300],
+        "fix": (f"check the address; the message is kept in the outbox ({row['key']}). "
+                f"Send it again with: review-clerk letters retry {row['key']}")})
+    queue(uow, app, key=f"not_sent/{row['key']}", template="not_sent", to=[bm.email], context=ctx,
           case_id=row["case_id"])
 
+
+_escalate_failure = escalate_failure  # the name older callers used
+
+
+def retry(app: "App", key: str) -> dict[str, Any]:
+    """Put a failed message back in the queue (after its address or the mailbox was fixed)."""
+    from sqlalchemy import select
+
+    with app.db.unit_of_work() as uow:
+        oid = uow.conn.execute(select(t.outbox.c.id).where(t.outbox.c.key == key)).scalar()
+        if oid is None:
+            raise LookupError(f"no message {key} in the outbox")
+        row = uow.outbox.get(oid)
+        if row["status"] != "failed":
+            raise ValueError(f"message {key} is {row['status']}; only a failed one can be sent again")
+        _transition(uow, oid, "failed", status="queued", attempts=0, next_attempt_at=None, last_error=None)
+        uow.commit()
+    return {"key": key, "status": "queued"}

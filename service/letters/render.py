@@ -7,10 +7,14 @@ service does not provide is refused when the service starts
 (:meth:`Templates.check_all`), naming the template and line, instead of
 sending a letter with a hole in it. HTML is autoescaped; plain text is not.
 The variables each template may use are listed in ``mail_templates/VARIABLES.md``.
+
+Formal letters also have a Word template, ``mail_templates/letters/<name>.docx``
+(see :mod:`service.letters.documents`), checked and rendered the same way.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -28,6 +32,7 @@ from jinja2 import (
 )
 
 DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "mail_templates"
+_CHECKED: set[tuple[str, int, int, str]] = set()  # letters already rendered against a sample, by file state
 
 
 class TemplateProblem(Exception):
@@ -47,6 +52,32 @@ def _uk_date(value: date | None) -> str:
     return f"{value.strftime('%A')} {value.day} {value.strftime('%B %Y')}"
 
 
+def _long_date(value: date | None) -> str:
+    """The date as a letter gives it: 12 May 2014."""
+    if value is None:
+        return "not known"
+    return f"{value.day} {value.strftime('%B %Y')}"
+
+
+FILTERS = {"uk_date": _uk_date, "long_date": _long_date}
+
+
+class _CachingEnvironment(Environment):
+    """docxtpl compiles each part of a document from a string on every render; the parts of one
+    template are the same every time, so compiled templates are kept (a few dozen at most)."""
+
+    def from_string(self, source, globals=None, template_class=None):  # noqa: A002 - Jinja's signature
+        if globals or template_class or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        cache = self.__dict__.setdefault("_compiled", {})
+        found = cache.get(source)
+        if found is None:
+            if len(cache) > 256:
+                cache.clear()
+            found = cache[source] = super().from_string(source)
+        return found
+
+
 class Templates:
     def __init__(self, folder: Path | None = None):
         self.folder = Path(folder or DEFAULT_FOLDER)
@@ -55,8 +86,30 @@ class Templates:
                       trim_blocks=True, lstrip_blocks=True)
         self.text_env = Environment(autoescape=False, **common)
         self.html_env = Environment(autoescape=select_autoescape(default=True, default_for_string=True), **common)
-        for env in (self.text_env, self.html_env):
-            env.filters["uk_date"] = _uk_date
+        # Word letters: docxtpl hands the document's XML to this environment; values are XML-escaped.
+        self.docx_env = _CachingEnvironment(undefined=StrictUndefined, autoescape=True)
+        for env in (self.text_env, self.html_env, self.docx_env):
+            env.filters.update(FILTERS)
+
+    @property
+    def letters_folder(self) -> Path:
+        return self.folder / "letters"
+
+    def letter_names(self) -> list[str]:
+        """Communications with a Word letter (Word's "~$" lock files are not templates)."""
+        if not self.letters_folder.is_dir():
+            return []
+        return sorted(p.stem for p in self.letters_folder.glob("*.docx") if not p.name.startswith("~$"))
+
+    def render_letter(self, name: str, context: dict[str, Any]) -> bytes:
+        """The Word letter for ``name``, as .docx bytes. Raises TemplateProblem naming the paragraph."""
+        from .documents import LetterProblem, render_docx
+
+        try:
+            return render_docx(self.letters_folder / f"{name}.docx", context, self.docx_env,
+                               f"letters/{name}.docx")
+        except LetterProblem as exc:
+            raise TemplateProblem(f"{exc} (see mail_templates/VARIABLES.md for what each template may use)") from None
 
     def names(self) -> list[str]:
         return sorted(p.name for p in self.folder.iterdir() if p.is_dir() and (p / "subject.txt").exists())
@@ -79,8 +132,14 @@ class Templates:
         subject = " ".join(parts["subject.txt"].split())
         return Rendered(subject=subject, text=parts["body.txt"].strip() + "\n", html=parts["body.html"])
 
-    def check_all(self, contexts: dict[str, dict[str, Any]]) -> None:
-        """Render every template against its sample context; raise on the first problem."""
+    def check_all(self, contexts: dict[str, dict[str, Any]],
+                  letters: dict[str, dict[str, Any]] | None = None) -> None:
+        """Render every template against its sample context; raise on the first problem.
+
+        ``letters`` maps each communication with a Word letter to the letter's
+        context; by default it is ``contexts.letters`` when the samples carry one
+        (:func:`service.letters.samples.sample_contexts` does).
+        """
         for name in self.names():
             if name not in contexts:
                 raise TemplateProblem(f"template folder {name}/ is not a communication this version sends")
@@ -88,6 +147,22 @@ class Templates:
         for name in contexts:
             if not (self.folder / name / "subject.txt").exists():
                 raise TemplateProblem(f"template {name}/subject.txt is missing from {self.folder}")
+        letters = letters if letters is not None else getattr(contexts, "letters", {})
+        for name in self.letter_names():
+            if name not in letters:
+                raise TemplateProblem(f"letter template letters/{name}.docx is not a letter this version sends")
+        for name, ctx in letters.items():
+            path = self.letters_folder / f"{name}.docx"
+            try:
+                st = path.stat()
+            except OSError:
+                self.render_letter(name, ctx)  # raises: the letter is missing
+                continue
+            # Rendering a .docx takes ~25 ms; the same file with the same sample renders the same.
+            seen = (str(path), st.st_mtime_ns, st.st_size, hashlib.sha256(repr(ctx).encode()).hexdigest())
+            if seen not in _CHECKED:
+                self.render_letter(name, ctx)
+                _CHECKED.add(seen)
 
 
 def _line(exc: Exception) -> str:

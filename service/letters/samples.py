@@ -1,16 +1,43 @@
-"""A realistic sample case, used to check every template at start-up and for previews."""
+"""Realistic sample cases, used to check every template at start-up and for previews.
+
+:func:`sample_contexts` gives one context per communication, built by the
+same code that builds real ones, so a template that renders here renders in
+service. Other capabilities that send their own templates (meetings,
+chasing) contribute theirs from a module ``service.<capability>.samples``
+with a function ``sample_contexts(app) -> dict[str, dict]``.
+"""
 
 from __future__ import annotations
 
+import importlib
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from service.domain.model import Case, Referrer, Subject
+from service.domain.model_types import EventKind, Outcome
 
+from .catalogue import CATALOGUE
 from .outbox import base_context
 
 if TYPE_CHECKING:
     from service.bootstrap import App
+
+    from .triggers import Planned
+
+OTHER_SAMPLES = ("service.meetings.samples", "service.chasing.samples")
+SAMPLE_AGENCY = "sample-agency"
+
+
+class SampleContexts(dict):
+    """Email contexts by template name; ``letters``: the Word letters' contexts."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.letters: dict[str, dict[str, Any]] = {}
+
+
+def _at(d: date) -> datetime:
+    return datetime(d.year, d.month, d.day, 9, tzinfo=timezone.utc)
 
 
 def sample_case() -> Case:
@@ -21,7 +48,66 @@ def sample_case() -> Case:
         referrer=Referrer("Sam Referrer", "Sample Agency", "020 0000 0000", "sam.referrer@example.org"))
 
 
-def sample_contexts(app: "App") -> dict[str, dict[str, Any]]:
+def sample_scr_case(agency: str = SAMPLE_AGENCY) -> Case:
+    """The sample case taken through an SCR decision to planned publication, with an IMR due date."""
+    case = sample_case()
+    case.add_agency(agency, _at(date(2014, 5, 9)), "sample")
+    case.record(EventKind.OFSTED_NOTIFIED, date(2014, 5, 12), _at(date(2014, 5, 12)), "sample")
+    case.decide(Outcome.SCR, date(2014, 5, 21), _at(date(2014, 5, 21)), "sample",
+                "Abuse or neglect suspected and the child seriously harmed; concerns about how agencies worked "
+                "together")
+    case.set_due("imr", agency, date(2014, 7, 31), _at(date(2014, 5, 21)), "sample")
+    case.record(EventKind.LEAD_REVIEWER_APPOINTED, date(2014, 6, 16), _at(date(2014, 6, 16)), "sample")
+    case.record(EventKind.REPORT_SIGNED_OFF, date(2014, 11, 3), _at(date(2014, 11, 3)), "sample")
+    case.record(EventKind.PUBLICATION_PLANNED, date(2014, 12, 1), _at(date(2014, 11, 3)), "sample")
+    return case
+
+
+def sample_planned(app: "App", template: str, case: Case) -> "Planned":
+    """Who a sample letter is addressed to: the first real recipient, else an invented one."""
+    from .triggers import Planned, Recipient, recipients_for
+
+    try:
+        plan = recipients_for(template, case, app.settings, {"to": "business.manager@other-lscb.example.org",
+                                                             "name": "Sample Other LSCB"})
+    except ValueError:
+        plan = None
+    if plan is not None and plan.messages:
+        return plan.messages[0]
+    agency = case.agencies[0] if case.agencies and template == "imr_letter" else None
+    return Planned(f"{case.reference}/{template}/sample", template,
+                   Recipient("Sample Recipient", "sample.recipient@example.org", "Sample Organisation"),
+                   agency=agency)
+
+
+SAMPLE_DETAIL = {"reviewer_name": "Sample Reviewer", "name": "Sample Other LSCB"}
+
+
+def letter_contexts(app: "App") -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """(email contexts, Word letter contexts) for the communications the letters capability addresses."""
+    from .compose import contexts
+
+    first = app.settings.agencies[0].key if app.settings.agencies else SAMPLE_AGENCY
+    case = sample_scr_case(first)
+    emails: dict[str, dict[str, Any]] = {}
+    letters: dict[str, dict[str, Any]] = {}
+    for name in ("incident_notification", "decision_notification", "decision_outcome", "imr_letter",
+                 "board_members_letter", "other_lscb", "reviewer_notification", "prepublication_notice"):
+        email_ctx, letter_ctx = contexts(app, case, sample_planned(app, name, case), SAMPLE_DETAIL,
+                                         today=date(2014, 5, 22))
+        emails[name] = email_ctx
+        if letter_ctx is not None:
+            letters[name] = letter_ctx
+    return emails, letters
+
+
+def sample_contexts(app: "App") -> SampleContexts:
+    unknown = sorted(set(app.settings.letters.review) - set(CATALOGUE))
+    if unknown:
+        from .render import TemplateProblem
+
+        raise TemplateProblem(f"[letters] review names {', '.join(unknown)}, which this version does not send "
+                              f"(names: {', '.join(sorted(CATALOGUE))})")
     case = sample_case()
     bm = app.settings.people.business_manager
     d = case.deadlines["decision"]
@@ -30,11 +116,27 @@ def sample_contexts(app: "App") -> dict[str, dict[str, Any]]:
     item = {"id": 1, "stored_at": "2014-05-09 09:00", "sender": "someone@example.org", "status": "quarantined",
             "outcome": "attachment could not be read: encrypted PDF", "message_id": "<x@example.org>"}
     referrer = (case.referrer.name, case.referrer.email)
-    return {
+    out = SampleContexts({
         "acknowledgement": base_context(app, *referrer, case=case),
         "missing_information": base_context(app, *referrer, case=case, missing=["Telephone", "Email address"]),
         "intake_report": base_context(app, bm.name, bm.email, items=[item],
                                       quarantine_folder=app.quarantine_folder_name),
         "reminder": base_context(app, bm.name, bm.email, case=case, deadline=deadline),
         "escalation": base_context(app, bm.name, bm.email, case=case, deadline=deadline),
-    }
+        "not_sent": base_context(app, bm.name, bm.email, case=case, problem={
+            "what": CATALOGUE["imr_letter"].title, "template": "imr_letter",
+            "for_whom": "the chief executive of Sample Agency", "why": "no chief executive is on file",
+            "fix": "add chief_executive to the agency in the configuration"}),
+    })
+    emails, letters = letter_contexts(app)
+    out.update(emails)
+    out.letters.update(letters)
+    for module in OTHER_SAMPLES:
+        try:
+            provider = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        out.update(provider.sample_contexts(app))
+    return out

@@ -1,0 +1,138 @@
+"""`review-clerk letters ...`: the communications, their previews, and sending one on command.
+
+Registered in service/cli.py with ``app.add_typer(letters_app, name="letters")``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+letters_app = typer.Typer(no_args_is_help=True,
+                          help="Letters and notifications: list them, preview one, send one on command.")
+
+ConfigOpt = typer.Option(None, "--config", "-c", help="Configuration file (default: $REVIEW_CLERK_CONFIG, "
+                                                      "else ./review-clerk.toml).")
+
+
+def _run(fn, *args, **kwargs):
+    from service.cli import _fail
+    from service.domain.model import DomainError
+    from service.store.repository import NotFound
+
+    from .commands import LettersError
+
+    try:
+        return fn(*args, **kwargs)
+    except (LettersError, DomainError, NotFound, LookupError, ValueError) as exc:
+        _fail(str(exc).strip("'\""))
+
+
+@letters_app.command("list")
+def letters_list(config: Optional[Path] = ConfigOpt,
+                 as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table.")) -> None:
+    """Each communication: what triggers it, to whom, what is attached and how it is sent."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from service.cli import _app, _print_json, out
+
+    from .commands import catalogue_rows
+
+    rows = catalogue_rows(_app(config))
+    if as_json:
+        _print_json(rows)
+        return
+    t = Table(title="Letters and notifications", header_style="bold", show_lines=True)
+    t.add_column("name", no_wrap=True)
+    for c in ("trigger", "recipients", "attached", "mode"):
+        t.add_column(c)
+    for r in rows:
+        t.add_row(*(Text(r[c]) for c in ("name", "trigger", "recipients", "attached", "mode")))
+    out.print(t)
+
+
+@letters_app.command("preview")
+def letters_preview(name: str = typer.Argument(..., help="A communication, as `letters list` names it."),
+                    case: Optional[str] = typer.Option(None, "--case", help="Render for this case "
+                                                       "(default: a realistic sample case)."),
+                    out_file: Optional[Path] = typer.Option(None, "--out", help="Write it to FILE: .eml the whole "
+                                                            "message, .docx the Word letter, .html the HTML body, "
+                                                            "else the text."),
+                    config: Optional[Path] = ConfigOpt) -> None:
+    """Show a communication as it would be sent (subject, recipients, text, attachments)."""
+    from rich.markup import escape
+
+    from service.cli import _app, _fail, out
+
+    from .commands import preview
+
+    application = _app(config)
+    p = _run(preview, application, name, case)
+    out.print(f"[bold]{escape(p.subject)}[/]", highlight=False)
+    out.print(f"to: {', '.join(p.to)}   mode: {p.mode}   case: {p.reference or 'sample'}", highlight=False,
+              markup=False)
+    for a in p.attachments:
+        out.print(f"attached: {a.filename} ({len(a.data) // 1024 + 1} KB)", highlight=False, markup=False)
+    out.rule()
+    out.print(p.text, highlight=False, markup=False, soft_wrap=True)
+    if out_file is None:
+        return
+    suffix = out_file.suffix.lower()
+    if suffix == ".eml":
+        data = p.mime(application.settings.board.mailbox)
+    elif suffix == ".docx":
+        letters = [a for a in p.attachments if a.filename.endswith(".docx")]
+        if not letters:
+            _fail(f"{name} has no Word letter; use --out FILE.eml or .txt")
+        data = letters[0].data
+    elif suffix in (".html", ".htm"):
+        data = p.html.encode("utf-8")
+    else:
+        data = p.text.encode("utf-8")
+    out_file.write_bytes(data)
+    out.print(f"wrote {out_file}", highlight=False, markup=False)
+
+
+@letters_app.command("send")
+def letters_send(reference: str,
+                 name: str = typer.Argument(..., help="other_lscb, or a letter that could not go before "
+                                            "(see `letters list`)."),
+                 to: Optional[str] = typer.Option(None, "--to", help="other_lscb: the LSCB's address."),
+                 who: Optional[str] = typer.Option(None, "--name", help="other_lscb: the LSCB's name; "
+                                                   "reviewer_notification: the lead reviewer's name."),
+                 config: Optional[Path] = ConfigOpt,
+                 by: Optional[str] = typer.Option(None, "--by", help="Who is doing this (default: your user name).")
+                 ) -> None:
+    """Queue a letter for a case now (the sender job sends it). Never queues one twice."""
+    from rich.markup import escape
+
+    from service.cli import _actor, _app, out
+
+    from .commands import send_on_command
+    from .triggers import mode_for
+
+    application = _app(config)
+    result = _run(send_on_command, application, reference, name, _actor(by), to=to, name=who)
+    mode, reviewer = mode_for(name, application.settings)
+    how = f" (a draft for {reviewer} to check and send)" if mode == "review" else ""
+    for key in result["queued"]:
+        out.print(f"queued {key}{how}", highlight=False, markup=False)
+    for key in result["already"]:
+        out.print(f"already queued or sent: {key}", highlight=False, markup=False)
+    for problem in result["not_sent"]:
+        out.print(f"[yellow]not sent:[/] {escape(problem)} (the Business Manager has been told)", highlight=False)
+
+
+@letters_app.command("retry")
+def letters_retry(key: str = typer.Argument(..., help="The message's key (`case show REF --json` lists them)."),
+                  config: Optional[Path] = ConfigOpt) -> None:
+    """Send a failed message again (after its address or the mailbox was fixed)."""
+    from service.cli import _app, out
+
+    from .outbox import retry
+
+    result = _run(retry, _app(config), key)
+    out.print(f"{result['key']}: queued again", highlight=False, markup=False)

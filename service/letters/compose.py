@@ -1,0 +1,135 @@
+"""A planned message made real: its template context, the email, the Word letter and the chronology.
+
+Two contexts per message. The email's carries initials and dates only
+(:func:`service.letters.outbox.case_context`). A Word letter gets the same
+plus, for the communications whose catalogue entry says ``full_details``
+(the Chair's letter to a chief executive; the incident notification to
+Ofsted), ``subjects``: the names, relationships, dates of birth and
+addresses, because those named recipients need them to find their records.
+``mail_templates/VARIABLES.md`` lists every variable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any, Mapping
+
+from service.domain.model import Case
+from service.domain.model_types import EventKind
+from service.mailbox.ports import Attachment
+
+from .catalogue import CATALOGUE
+from .documents import DOCX, chronology_template
+from .outbox import base_context
+from .render import Rendered
+
+if TYPE_CHECKING:
+    from service.bootstrap import App
+
+    from .triggers import Planned
+
+
+class NotComposable(Exception):
+    """A value the letter needs was not given (e.g. the lead reviewer's name)."""
+
+    def __init__(self, why: str, fix: str):
+        super().__init__(why)
+        self.why = why
+        self.fix = fix
+
+
+@dataclass(frozen=True)
+class Composed:
+    context: dict[str, Any]  # the email's
+    letter_context: dict[str, Any] | None
+    rendered: Rendered
+    attachments: list[Attachment]
+
+
+def contexts(app: "App", case: Case, planned: "Planned", detail: Mapping[str, Any],
+             today: date | None = None) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """(the email's context, the Word letter's context or None)."""
+    comm = CATALOGUE[planned.template]
+    s = app.settings
+    signatory = s.people.chair if comm.signatory == "chair" else s.people.business_manager
+    today = today or app.today()
+    extra: dict[str, Any] = {
+        "recipient": planned.recipient.as_context(),
+        "letter": {"date": today, "reference": case.reference, "title": comm.title,
+                   "sign_off": "Yours faithfully," if planned.recipient.salutation == "Sir or Madam"
+                   else "Yours sincerely,"},
+        "contact": {"name": s.people.business_manager.name, "email": s.people.business_manager.email},
+        "involved_agencies": [_agency_name(app, k) for k in case.agencies],
+    }
+    t = planned.template
+    if t == "imr_letter":
+        key = planned.agency or ""
+        imr = case.deadlines.get(f"imr:{key}")
+        chron = case.deadlines.get(f"chronology:{key}")
+        extra["imr"] = {"agency": _agency_name(app, key), "due": imr.due if imr else None,
+                        "chronology_due": chron.due if chron else (imr.due if imr else None)}
+    elif t == "reviewer_notification":
+        name = (detail.get("reviewer_name") or "").strip()
+        if not name:
+            raise NotComposable(
+                "the lead reviewer's name was not given",
+                f"review-clerk letters send {case.reference} reviewer_notification --name 'NAME'")
+        extra["reviewer"] = {"name": name, "appointed_on": case.events.get(EventKind.LEAD_REVIEWER_APPOINTED)}
+    elif t == "prepublication_notice":
+        extra["publication"] = {"date": case.events.get(EventKind.PUBLICATION_PLANNED),
+                                "notice_due": _due(case, "prepublication_notice")}
+    elif t == "other_lscb":
+        extra["lscb"] = {"name": detail.get("name") or planned.recipient.organisation or ""}
+    email_ctx = base_context(app, planned.recipient.name, planned.recipient.email, signatory=signatory,
+                             case=case, **extra)
+    email_ctx["today"] = today
+    if not comm.letter:
+        return email_ctx, None
+    letter_ctx = dict(email_ctx)
+    if comm.full_details:
+        letter_ctx["subjects"] = [subject_context(x) for x in case.subjects]
+    return email_ctx, letter_ctx
+
+
+def compose(app: "App", case: Case, planned: "Planned", detail: Mapping[str, Any]) -> Composed:
+    """Render the email and build its attachments. Raises NotComposable or TemplateProblem."""
+    email_ctx, letter_ctx = contexts(app, case, planned, detail)
+    rendered = app.templates.render(planned.template, email_ctx)
+    attachments: list[Attachment] = []
+    if letter_ctx is not None:
+        data = app.templates.render_letter(planned.template, letter_ctx)
+        attachments.append(Attachment(letter_filename(case, planned), DOCX, data))
+    if planned.template == "imr_letter":
+        attachments.append(Attachment(f"{case.reference} Chronology template.docx", DOCX,
+                                      chronology_template(case.reference, _agency_name(app, planned.agency or ""),
+                                                          app.settings.board.name)))
+    return Composed(email_ctx, letter_ctx, rendered, attachments)
+
+
+def letter_filename(case: Case, planned: "Planned") -> str:
+    """No person's name: the reference, what it is and the organisation written to."""
+    what = {"incident_notification": "Serious incident notification",
+            "decision_notification": "Decision notification", "imr_letter": "Letter from the Chair - IMR",
+            "board_members_letter": "Letter from the Chair to Board members",
+            "other_lscb": "Letter from the Chair - request for agency contacts",
+            "reviewer_notification": "Lead reviewer notification",
+            "prepublication_notice": "Pre-publication notice"}.get(planned.template, planned.template)
+    org = planned.recipient.organisation if planned.template in ("imr_letter", "decision_notification") else None
+    name = f"{case.reference} {what}" + (f" - {org}" if org else "")
+    return "".join(ch for ch in name if ch.isalnum() or ch in " -_.,()'") + ".docx"
+
+
+def subject_context(s) -> dict[str, Any]:
+    return {"name": s.name, "initials": s.initials, "role": s.role, "relationship": s.relationship or s.role,
+            "date_of_birth": s.date_of_birth, "address": s.address or ""}
+
+
+def _agency_name(app: "App", key: str) -> str:
+    a = app.settings.agency(key) if key else None
+    return a.name if a else key
+
+
+def _due(case: Case, key: str) -> date | None:
+    d = case.deadlines.get(key)
+    return d.due if d else None

@@ -1,0 +1,306 @@
+"""Which communications a stage event calls for, and to whom.
+
+The first half is pure: :func:`plan_for_event` and :func:`recipients_for`
+take a case and the settings and return the messages to queue (each with a
+deterministic key, so planning twice queues once) and the ones that cannot
+go because nobody is on file. No database, mailbox, clock or template.
+
+The second half, :func:`queue_for_event`, is what a use case calls inside
+its unit of work after a successful domain change: it composes and queues
+each planned message, and for each one that cannot go it queues a notice to
+the Business Manager saying what was not sent and why. Everything is
+queued in the caller's transaction, so the letters exist if and only if the
+event that caused them was committed.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Mapping
+
+from service.config import Settings
+from service.domain.model import AuditEvent, Case
+from service.domain.model_types import EventKind, Outcome, Stage
+
+from .catalogue import (
+    AGENCY_ADDED,
+    CASE_OPENED,
+    CATALOGUE,
+    DATE_CORRECTED,
+    DECIDED,
+    EVENT_TEMPLATES,
+    SCR_ONLY,
+)
+
+if TYPE_CHECKING:
+    from service.bootstrap import App
+    from service.store.db import UnitOfWork
+
+log = logging.getLogger("review_clerk.letters")
+
+OFSTED_NAME = "Serious Incident Notifications"
+OFSTED_ORG = "Ofsted"
+PANEL_NAME = "The Chair"
+PANEL_ORG = "National Panel of Independent Experts on Serious Case Reviews"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    name: str
+    email: str
+    organisation: str | None = None
+    salutation: str | None = None  # what follows "Dear"; default the name
+
+    def as_context(self) -> dict[str, Any]:
+        return {"name": self.name, "email": self.email, "organisation": self.organisation or "",
+                "salutation": self.salutation or self.name}
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One message to queue."""
+
+    key: str
+    template: str
+    recipient: Recipient
+    mode: str = "auto"  # auto | review
+    reviewer: str | None = None
+    agency: str | None = None  # the agency key, for a chief executive's letter
+
+
+@dataclass(frozen=True)
+class Unsendable:
+    """A message the process calls for that cannot go: nobody (or no address) on file."""
+
+    key: str  # the key of the notice to the Business Manager
+    template: str
+    for_whom: str
+    why: str
+    fix: str
+
+
+@dataclass
+class Plan:
+    messages: list[Planned] = field(default_factory=list)
+    problems: list[Unsendable] = field(default_factory=list)
+
+    def extend(self, other: "Plan") -> None:
+        self.messages.extend(other.messages)
+        self.problems.extend(other.problems)
+
+
+# Pure planning ---------------------------------------------------------------------
+_SCR_RUNNING = frozenset({Stage.SCR_INITIATED, Stage.CASE_PANEL, Stage.REVIEW, Stage.COMPLETION,
+                          Stage.PUBLICATION, Stage.LEARNING})
+
+
+def mode_for(template: str, settings: Settings) -> tuple[str, str | None]:
+    """("auto", None) or ("review", the address of the person who checks and sends it)."""
+    configured = settings.letters.review.get(template)
+    if configured is None:
+        role = CATALOGUE[template].review_by_default if template in CATALOGUE else None
+        person = getattr(settings.people, role, None) if role else None
+        configured = person.email if person is not None else "auto"
+    return ("auto", None) if configured == "auto" else ("review", configured)
+
+
+def templates_for(event: str, case: Case, detail: Mapping[str, Any] | None = None) -> list[str]:
+    """The communications ``event`` calls for, given the state of the case after it."""
+    detail = detail or {}
+    names = list(EVENT_TEMPLATES.get(event, ()))
+    if event == DATE_CORRECTED and detail.get("event") != EventKind.PUBLICATION_PLANNED.value:
+        return []
+    if event == AGENCY_ADDED and case.stage not in _SCR_RUNNING:
+        return []
+    if case.outcome is not Outcome.SCR:
+        names = [n for n in names if n not in SCR_ONLY]
+    if event == DECIDED and case.outcome is None:
+        return []
+    return names
+
+
+def plan_for_event(case: Case, settings: Settings, event: str,
+                   detail: Mapping[str, Any] | None = None) -> Plan:
+    """Every message ``event`` calls for, and every one that cannot go."""
+    plan = Plan()
+    for name in templates_for(event, case, detail):
+        plan.extend(recipients_for(name, case, settings, detail))
+    return plan
+
+
+def recipients_for(template: str, case: Case, settings: Settings,
+                   detail: Mapping[str, Any] | None = None) -> Plan:
+    """Who gets ``template`` for this case. ``detail`` carries ``to``/``name`` for a letter to another LSCB."""
+    detail = detail or {}
+    ref = case.reference
+    plan = Plan()
+    mode, reviewer = mode_for(template, settings)
+
+    def add(who: str, recipient: Recipient, agency: str | None = None) -> None:
+        plan.messages.append(Planned(f"{ref}/{template}/{who}", template, recipient, mode, reviewer, agency))
+
+    def cannot(who: str, for_whom: str, why: str, fix: str) -> None:
+        plan.problems.append(Unsendable(f"not_sent/{ref}/{template}/{who}", template, for_whom, why, fix))
+
+    n = settings.notifications
+    ofsted = Recipient(OFSTED_NAME, n.ofsted, OFSTED_ORG, "Sir or Madam")
+    panel = Recipient(PANEL_NAME, n.national_panel, PANEL_ORG, "Chair")
+    if template == "incident_notification":
+        add("ofsted", ofsted)
+    elif template == "decision_notification":
+        add("ofsted", ofsted)
+        add("national_panel", panel)
+    elif template == "reviewer_notification":
+        add("national_panel", panel)
+    elif template == "prepublication_notice":
+        planned = case.events.get(EventKind.PUBLICATION_PLANNED)
+        if planned is None:
+            cannot("no-date", "the National Panel", "no publication date has been recorded",
+                   f"record it: review-clerk case record {ref} publication_planned --date DATE")
+        else:
+            add(planned.isoformat(), panel)
+    elif template == "decision_outcome":
+        r = case.referrer
+        if r.email:
+            add("referrer", Recipient(r.name or "colleague", r.email, r.agency))
+        else:
+            cannot("referrer", "the referrer", "the referral gave no email address for the referrer",
+                   "tell the referrer the outcome yourself")
+    elif template == "imr_letter":
+        if not case.agencies:
+            cannot("no-agencies", "the chief executives of the agencies involved",
+                   "no agency is recorded as involved in the case",
+                   f"add each one: review-clerk case add-agency {ref} AGENCY (its letter then goes at once)")
+        for key in case.agencies:
+            agency = settings.agency(key)
+            if agency is None:
+                cannot(key, f"the chief executive of '{key}'", f"'{key}' is no longer in the agency directory",
+                       f"add it to [[agencies]] in the configuration, then run "
+                       f"review-clerk letters send {ref} imr_letter")
+            elif agency.chief_executive is None:
+                cannot(key, f"the chief executive of {agency.name}",
+                       f"no chief executive is on file for {agency.name}",
+                       f"add chief_executive to the agency '{key}' in the configuration, then run "
+                       f"review-clerk letters send {ref} imr_letter; or send the Chair's letter yourself")
+            else:
+                ce = agency.chief_executive
+                add(key, Recipient(ce.name, ce.email, agency.name, _salutation(ce.name)), agency=key)
+    elif template == "board_members_letter":
+        if not settings.board_members:
+            cannot("no-members", "the Board members", "no Board members are listed in the configuration",
+                   f"add [[board_members]] to the configuration, then run "
+                   f"review-clerk letters send {ref} board_members_letter")
+        for m in settings.board_members:
+            add(m.email, Recipient(m.name, m.email, f"Member, {settings.board.name}", _salutation(m.name)))
+    elif template == "other_lscb":
+        to = (detail.get("to") or "").strip().lower()
+        if not to:
+            cannot("no-address", "another LSCB", "no address was given",
+                   f"review-clerk letters send {ref} other_lscb --to ADDRESS --name 'NAME OF THE LSCB'")
+        else:
+            org = detail.get("name") or None
+            add(to, Recipient("The Business Manager", to, org, "colleague"))
+    else:
+        raise ValueError(f"'{template}' is not a letter the service addresses itself")
+    return plan
+
+
+def _salutation(name: str) -> str:
+    """"Chief Executive, Enfield Council" (a post, as the directory often gives it) -> "Chief Executive"."""
+    return name.split(",", 1)[0].strip() or name
+
+
+def why_not(template: str, case: Case) -> str | None:
+    """Why ``template`` cannot be sent for ``case`` now (on command or in a preview), or None."""
+    if template in ("decision_notification", "decision_outcome") and case.outcome is None:
+        return f"no decision has been recorded for {case.reference}"
+    if (template in SCR_ONLY or template == "other_lscb") and case.outcome is not Outcome.SCR:
+        return f"{case.reference} is not a serious case review"
+    if template == "reviewer_notification" and EventKind.LEAD_REVIEWER_APPOINTED not in case.events:
+        return f"no lead reviewer appointment is recorded for {case.reference}"
+    return None
+
+
+# Queueing ---------------------------------------------------------------------------
+def queue_for_event(uow: "UnitOfWork", app: "App", case: Case, case_id: int, event: str,
+                    detail: Mapping[str, Any] | None = None, actor: str = "letters") -> list[str]:
+    """Queue, in ``uow``, every message ``event`` calls for. Returns the keys newly queued."""
+    return queue_plan(uow, app, case, case_id, plan_for_event(case, app.settings, event, detail),
+                      _detail_for(event, detail), actor, event)
+
+
+def queue_plan(uow: "UnitOfWork", app: "App", case: Case, case_id: int, plan: Plan,
+               detail: Mapping[str, Any] | None, actor: str, why: str) -> list[str]:
+    from .compose import NotComposable, compose
+    from .outbox import queue
+    from .render import TemplateProblem
+
+    queued: list[str] = []
+    problems = list(plan.problems)
+    for p in plan.messages:
+        if uow.outbox.exists(p.key):
+            continue
+        try:
+            message = compose(app, case, p, detail or {})
+        except NotComposable as exc:
+            problems.append(Unsendable(f"not_sent/{p.key}", p.template, p.recipient.name, exc.why, exc.fix))
+            continue
+        except TemplateProblem as exc:  # edited while the service runs: the event stands, a person is told
+            log.error("template problem", extra={"case": case.reference, "template": p.template,
+                                                 "error": str(exc)[:300]})
+            problems.append(Unsendable(f"not_sent/{p.key}", p.template, p.recipient.name,
+                                       f"its template cannot be rendered: {exc}",
+                                       f"fix the template, then run review-clerk letters send {case.reference} "
+                                       f"{p.template}"))
+            continue
+        if queue(uow, app, key=p.key, template=p.template, to=[p.recipient.email], context=message.context,
+                 case_id=case_id, attachments=message.attachments, rendered=message.rendered, mode=p.mode,
+                 reviewer=p.reviewer):
+            queued.append(p.key)
+    told = [u for u in problems if tell_business_manager(uow, app, u, case=case, case_id=case_id)]
+    if queued or told:
+        uow.audit.append(case_id, case.reference, [AuditEvent(
+            at=app.clock.now(), actor=actor, action="letters queued",
+            detail={"why": why, "queued": queued, "not_sent": [u.key for u in told]})])
+        log.info("letters queued", extra={"case": case.reference, "why": why, "queued": len(queued),
+                                          "not_sent": len(told)})
+    return queued
+
+
+def tell_business_manager(uow: "UnitOfWork", app: "App", problem: Unsendable, case: Case | None = None,
+                          case_id: int | None = None) -> bool:
+    """Queue the notice that a message could not go (once per problem). Returns True if queued."""
+    from .outbox import base_context, queue
+
+    bm = app.settings.people.business_manager
+    title = CATALOGUE[problem.template].title if problem.template in CATALOGUE else problem.template
+    ctx = base_context(app, bm.name, bm.email, case=case, problem={
+        "what": title, "template": problem.template, "for_whom": problem.for_whom, "why": problem.why,
+        "fix": problem.fix})
+    return queue(uow, app, key=problem.key, template="not_sent", to=[bm.email], context=ctx, case_id=case_id)
+
+
+def _detail_for(event: str, detail: Mapping[str, Any] | None) -> dict[str, Any]:
+    """What an event's own values mean for the letters it calls for (the reviewer's name is its reason)."""
+    out = dict(detail or {})
+    if event == EventKind.LEAD_REVIEWER_APPOINTED.value and out.get("reason") and not out.get("reviewer_name"):
+        out["reviewer_name"] = out["reason"]
+    return out
+
+
+__all__ = [
+    "AGENCY_ADDED",
+    "CASE_OPENED",
+    "DATE_CORRECTED",
+    "DECIDED",
+    "Plan",
+    "Planned",
+    "Recipient",
+    "Unsendable",
+    "mode_for",
+    "plan_for_event",
+    "queue_for_event",
+    "recipients_for",
+    "templates_for",
+]
