@@ -6,6 +6,8 @@ as timezone-aware UTC timestamps, dates as dates.
 
 from __future__ import annotations
 
+from datetime import timezone
+
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -22,6 +24,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.types import TypeDecorator
 
 metadata = MetaData(
     naming_convention={
@@ -32,7 +35,32 @@ metadata = MetaData(
     }
 )
 
-UTC = DateTime(timezone=True)
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware timestamp, always stored and compared in UTC.
+
+    SQLite keeps no offset: without this, 09:00 British Summer Time and
+    09:00 UTC would be stored alike and compared wrongly. Naive datetimes are
+    refused rather than guessed at.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("a naive datetime cannot be stored: give it a time zone")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+UTC = UTCDateTime()
 
 cases = Table(
     "cases", metadata,
