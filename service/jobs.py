@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
+from service.chasing.digest import send_weekly_digest
 from service.chasing.sweep import sweep
 from service.intake.handler import daily_report, file_handled, process_stored, store_new
 from service.letters.outbox import deliver_due
@@ -60,6 +61,10 @@ def report_intake(app: "App") -> dict[str, int]:
     return {"reports": int(daily_report(app))}
 
 
+def weekly_digest(app: "App") -> dict[str, int]:
+    return {"digests": int(send_weekly_digest(app))}
+
+
 # In the order `run --once` runs them: mail in, meetings arranged, what that
 # queued goes out (and meets the deadlines it was for), then the sweep chases
 # whatever is still open, and the outbox is drained once more at the end.
@@ -69,6 +74,7 @@ JOBS: dict[str, Callable[["App"], dict[str, int]]] = {
     "send_outbox": send_outbox,
     "sweep_deadlines": sweep_deadlines,
     "report_intake": report_intake,
+    "weekly_digest": weekly_digest,
 }
 
 
@@ -127,6 +133,9 @@ class Runner:
         start = self.app.settings.working_hours.start
         sched.add_job(self._run, CronTrigger(day_of_week="mon-fri", hour=start.hour, minute=start.minute,
                                              timezone=tz), args=["report_intake"], id="report_intake")
+        dt = s.digest_time
+        sched.add_job(self._run, CronTrigger(day_of_week=s.digest_day, hour=dt.hour, minute=dt.minute, timezone=tz),
+                      args=["weekly_digest"], id="weekly_digest")
 
         def _stop(signum, _frame):
             log.info("stopping after the job in hand", extra={"signal": signum})

@@ -19,8 +19,15 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from .repository import CaseRepository, InboxRepository, OutboxRepository, StateRepository, AuditRepository
-from .repository import MeetingRepository
+from .repository import (
+    AuditRepository,
+    CaseRepository,
+    InboxRepository,
+    MeetingRepository,
+    OutboxRepository,
+    ReportRepository,
+    StateRepository,
+)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -99,6 +106,7 @@ class UnitOfWork:
         self.inbox = InboxRepository(conn)
         self.outbox = OutboxRepository(conn)
         self.state = StateRepository(conn)
+        self.reports = ReportRepository(conn)
         self.meetings = MeetingRepository(conn)
 
     def commit(self) -> None:

@@ -384,9 +384,12 @@ class OutboxRepository:
                    t.outbox.c.attempts)
             .where(t.outbox.c.case_id == case_id).order_by(t.outbox.c.id)).mappings()]
 
-    def awaiting_review(self) -> list[dict[str, Any]]:
-        return [dict(r) for r in self.conn.execute(
-            select(t.outbox).where(t.outbox.c.status == "awaiting_review")).mappings()]
+    def awaiting_review(self, due_by: datetime | None = None) -> list[dict[str, Any]]:
+        """Drafts left for a person; with ``due_by``, only those whose next check has come."""
+        q = select(t.outbox).where(t.outbox.c.status == "awaiting_review")
+        if due_by is not None:
+            q = q.where(or_(t.outbox.c.next_attempt_at.is_(None), t.outbox.c.next_attempt_at <= due_by))
+        return [dict(r) for r in self.conn.execute(q.order_by(t.outbox.c.id)).mappings()]
 
     def sent_since(self, to: str, since: datetime, template_prefix: str | None = None) -> int:
         rows = self.conn.execute(select(t.outbox.c.to).where(t.outbox.c.created_at >= since,
@@ -545,3 +548,46 @@ class MeetingRepository:
                                        t.meeting_attendees.c.reminded.is_(False))
                                 .values(reminded=True))
         return res.rowcount == 1
+
+
+class ReportRepository:
+    """Read-only views across cases for the weekly digest (aggregates in SQL, not per case)."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def open_cases_by_stage(self) -> dict[str, int]:
+        return {stage: n for stage, n in self.conn.execute(
+            select(t.cases.c.stage, func.count()).where(t.cases.c.stage != "closed").group_by(t.cases.c.stage))}
+
+    def open_deadlines_due_before(self, until: date) -> list[dict[str, Any]]:
+        """Open deadlines due on or before ``until`` (overdue ones included), soonest first."""
+        q = (select(t.cases.c.reference, t.deadlines.c.key, t.deadlines.c.kind, t.deadlines.c.agency,
+                    t.deadlines.c.due, t.deadlines.c.owner, t.deadlines.c.rule, t.deadlines.c.extended)
+             .join(t.cases, t.cases.c.id == t.deadlines.c.case_id)
+             .where(t.deadlines.c.status == DeadlineStatus.OPEN.value, t.deadlines.c.due <= until)
+             .order_by(t.deadlines.c.due, t.cases.c.reference))
+        return [dict(r) for r in self.conn.execute(q).mappings()]
+
+    def open_agency_reports(self) -> list[dict[str, Any]]:
+        q = (select(t.cases.c.reference, t.deadlines.c.key, t.deadlines.c.kind, t.deadlines.c.agency,
+                    t.deadlines.c.due, t.deadlines.c.status)
+             .join(t.cases, t.cases.c.id == t.deadlines.c.case_id)
+             .where(t.deadlines.c.agency.is_not(None), t.deadlines.c.status != DeadlineStatus.MET.value)
+             .order_by(t.deadlines.c.due))
+        return [dict(r) for r in self.conn.execute(q).mappings()]
+
+    def meetings_awaiting_replies(self, now: datetime) -> list[dict[str, Any]]:
+        m, a = t.meetings.c, t.meeting_attendees.c
+        q = (select(t.cases.c.reference, m.kind, m.start, func.count(a.id).label("waiting"))
+             .join(t.cases, t.cases.c.id == m.case_id).join(t.meeting_attendees, a.meeting_id == m.id)
+             .where(m.state == "scheduled", m.start >= now, a.response == "none")
+             .group_by(t.cases.c.reference, m.kind, m.start).order_by(m.start))
+        return [dict(r) for r in self.conn.execute(q).mappings()]
+
+    def quarantined(self) -> list[dict[str, Any]]:
+        q = (select(t.inbound_messages.c.id, t.inbound_messages.c.status, t.inbound_messages.c.outcome,
+                    t.inbound_messages.c.sender, t.inbound_messages.c.stored_at)
+             .where(t.inbound_messages.c.status.in_(["quarantined", "held", "failed"]))
+             .order_by(t.inbound_messages.c.id))
+        return [dict(r) for r in self.conn.execute(q).mappings()]
