@@ -51,7 +51,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("review_clerk.outbox")
 
-LOOP_HEADER = "X-Review-Clerk-Loop"
+LOOP_HEADER = "X-Review-Clerk-Loop"  # recognised on inbound mail; outbound mail carries X-Review-Clerk-Key
+REVIEW_POLL = timedelta(minutes=10)  # how often a draft left for review is checked
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=5)
 # Messages about undelivered messages: never escalated themselves (no loops).
@@ -134,7 +135,6 @@ def queue(uow: "UnitOfWork", app: "App", *, key: str, template: str, to: list[st
         # RFC 3834: automatic mail says so, so that other systems do not answer it.
         "Auto-Submitted": "auto-replied" if auto_reply else "auto-generated",
         "X-Auto-Response-Suppress": "All",
-        LOOP_HEADER: s.board.mailbox,
     }
     return uow.outbox.queue({
         "key": key, "case_id": case_id, "template": template, "sender": s.board.mailbox,
@@ -155,7 +155,9 @@ def to_message(row: dict[str, Any]) -> OutgoingMessage:
         text=row["text"], html=row["html"], message_id=row["message_id"], in_reply_to=row["in_reply_to"],
         references=tuple(row["references"] or ()), headers=dict(row["headers"] or {}),
         attachments=tuple(Attachment(a["filename"], a["content_type"], base64.b64decode(a["data_b64"]))
-                          for a in row["attachments"] or []))
+                          for a in row["attachments"] or []),
+        # attempts counts claims: 1 means this is the first time any process has tried it
+        first_attempt=row["attempts"] <= 1 and not row["last_error"] and not row["provider_id"])
 
 
 _to_message = to_message  # the name older callers used
@@ -204,7 +206,7 @@ def _hand_over(app: "App", row: dict[str, Any]) -> str:
     with app.db.unit_of_work() as uow:
         if row["mode"] == "review" and row["reviewer"]:
             _transition(uow, row["id"], "sending", status="awaiting_review", provider_id=draft_id,
-                        claimed_until=None, last_error=None)
+                        claimed_until=None, last_error=None, next_attempt_at=app.clock.now() + REVIEW_POLL)
             uow.commit()
             log.info("left for review", extra={"outbox_key": row["key"], "template": row["template"],
                                                "reviewer": row["reviewer"]})
@@ -237,8 +239,9 @@ def _failed_attempt(app: "App", row: dict[str, Any], error: str, permanent: bool
 def collect_reviewed(app: "App") -> int:
     """Rows left for review: sent by their reviewer -> sent; deleted unsent -> failed, Business Manager told."""
     done = 0
+    now = app.clock.now()
     with app.db.unit_of_work() as uow:
-        rows = uow.outbox.awaiting_review()
+        rows = uow.outbox.awaiting_review(due_by=now)
     for row in rows:
         try:
             state = app.mailbox.draft_state(row["key"], row["provider_id"] or "")
@@ -247,7 +250,10 @@ def collect_reviewed(app: "App") -> int:
                                                        "detail": str(exc)[:200] if isinstance(exc, TransportError)
                                                        else None})
             continue
-        if state is DraftState.DRAFT:
+        if state is DraftState.DRAFT:  # still with its reviewer: look again later, not on every run
+            with app.db.unit_of_work() as uow:
+                _transition(uow, row["id"], "awaiting_review", next_attempt_at=now + REVIEW_POLL)
+                uow.commit()
             continue
         with app.db.unit_of_work() as uow:
             if state is DraftState.SENT:

@@ -192,7 +192,8 @@ class GraphMailbox:
         """Send ``message`` exactly once per ``message.key``."""
         mailbox = self._sender_mailbox(message)
         plan = plan_attachments(message.attachments)
-        found = self._find_by_key(mailbox, message.key)
+        # The key lookup finds what an earlier attempt left; on a first attempt there is none to find.
+        found = [] if message.first_attempt else self._find_by_key(mailbox, message.key)
         sent = [m for m in found if not m.get("isDraft")]
         if sent:
             log.info("message key already sent from %s; not sending again", mailbox)
@@ -209,7 +210,7 @@ class GraphMailbox:
         """Leave ``message`` as a draft in ``reviewer``'s mailbox; idempotent on the key."""
         mailbox = reviewer.lower()
         plan = plan_attachments(message.attachments)
-        found = self._find_by_key(mailbox, message.key)
+        found = [] if message.first_attempt else self._find_by_key(mailbox, message.key)
         if found:
             sent = [m for m in found if not m.get("isDraft")]
             chosen = sent[0] if sent else found[0]

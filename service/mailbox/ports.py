@@ -106,6 +106,9 @@ class OutgoingMessage:
     in_reply_to: str | None = None
     references: tuple[str, ...] = ()
     headers: dict[str, str] = field(default_factory=dict)
+    # True only when the service knows no earlier attempt was made for this key
+    # (nothing can exist yet), so a backend may skip looking for one.
+    first_attempt: bool = False
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from service.config import Letters
 from service.domain.model import Case, DomainError, Referrer, Subject
 from service.domain.model_types import EventKind, Outcome
 from service.letters.catalogue import CASE_OPENED
-from service.letters.outbox import LEASE, deliver_due
+from service.letters.outbox import REVIEW_POLL, LEASE, deliver_due
 from service.letters.triggers import queue_for_event
 from service.mailbox.ports import TransportError
 from service.store import tables as t
@@ -237,19 +237,22 @@ def test_review_mode_leaves_a_draft_and_the_deadline_is_met_when_the_person_send
 
     draft.rename(app.settings.data_dir / "mail" / "sent" / draft.name)  # the Chair checks it and sends it
     clock.advance(minutes=1)
+    assert deliver_due(app, "w")["sent"] == 0  # drafts are looked at every REVIEW_POLL, not on every run
+    clock.advance(seconds=REVIEW_POLL.total_seconds())
     assert deliver_due(app, "w")["sent"] == 1
     assert rows(app, template="imr_letter")[0]["status"] == "sent"
     assert deadline_states(app)["imr_letters"] == "met"
     assert deliver_due(app, "w")["sent"] == 0
 
 
-def test_a_draft_deleted_without_being_sent_fails_and_the_business_manager_is_told(app):
+def test_a_draft_deleted_without_being_sent_fails_and_the_business_manager_is_told(app, clock):
     app.settings = app.settings.model_copy(update={"letters": Letters(review={"board_members_letter": CHAIR})})
     open_case(app, "met-police")
     decide_scr(app)
     deliver_due(app, "w")
     drafts = [r for r in rows(app, template="board_members_letter")]
     (app.settings.data_dir / "mail" / drafts[0]["provider_id"]).unlink()
+    clock.advance(seconds=REVIEW_POLL.total_seconds())
     deliver_due(app, "w")
     assert rows(app, key=drafts[0]["key"])[0]["status"] == "failed"
     [notice] = rows(app, template="not_sent")
@@ -355,7 +358,7 @@ def test_two_letters_sent_at_the_same_moment_still_record_the_event_once(app):
     assert len(recorded) == 1
 
 
-def test_a_draft_deleted_because_the_notification_went_another_way_is_not_raised(app):
+def test_a_draft_deleted_because_the_notification_went_another_way_is_not_raised(app, clock):
     open_case(app)
     with app.db.unit_of_work() as uow:
         queue_for_event(uow, app, uow.cases.get(REF), uow.cases.id_of(REF), CASE_OPENED)
@@ -364,6 +367,7 @@ def test_a_draft_deleted_because_the_notification_went_another_way_is_not_raised
     cases.record(app, REF, EventKind.OFSTED_NOTIFIED, date(2014, 5, 12), "chair", "phoned the SIN team")
     [row] = rows(app, template="incident_notification")
     (app.settings.data_dir / "mail" / row["provider_id"]).unlink()
+    clock.advance(seconds=REVIEW_POLL.total_seconds())
     deliver_due(app, "w")
     assert rows(app, template="incident_notification")[0]["status"] == "failed"
     assert rows(app, template="not_sent") == []
