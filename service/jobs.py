@@ -88,16 +88,28 @@ def run_once(app: "App") -> dict[str, dict[str, int]]:
     return results
 
 
-def _guarded(app: "App", name: str, job: Callable[["App"], dict[str, int]]) -> dict[str, int]:
-    try:
-        return job(app)
-    except TransportError as exc:
-        log.error("job could not reach the mailbox", extra={"job": name, "error": str(exc)[:300],
-                                                            "permanent": exc.permanent})
-        return {"error": 1}
-    except Exception as exc:  # noqa: BLE001 - a failing job must not stop the others
-        log.exception("job failed", extra={"job": name, "error": exc.__class__.__name__})
-        return {"error": 1}
+RETRYABLE_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure (PostgreSQL)
+
+
+def _guarded(app: "App", name: str, job: Callable[["App"], dict[str, int]], tries: int = 3) -> dict[str, int]:
+    """Run a job; a failure is logged and reported, never raised. A deadlock victim runs again:
+    every job is idempotent, so running it again finishes what the rolled-back transaction began."""
+    for attempt in range(1, tries + 1):
+        try:
+            return job(app)
+        except TransportError as exc:
+            log.error("job could not reach the mailbox", extra={"job": name, "error": str(exc)[:300],
+                                                                "permanent": exc.permanent})
+            return {"error": 1}
+        except Exception as exc:  # noqa: BLE001 - a failing job must not stop the others
+            sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None)
+            if sqlstate in RETRYABLE_SQLSTATES and attempt < tries:
+                log.info("job lost a database race; running it again", extra={"job": name, "sqlstate": sqlstate})
+                continue
+            # The class and the SQLSTATE only: exception text can quote documents or SQL parameters.
+            log.exception("job failed", extra={"job": name, "error": exc.__class__.__name__, "sqlstate": sqlstate})
+            return {"error": 1}
+    return {"error": 1}
 
 
 @dataclass

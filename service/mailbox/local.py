@@ -103,7 +103,10 @@ class LocalMailbox:
         while target.exists():
             target = self.folders[disposition] / f"{Path(name).stem}-{n}{Path(name).suffix}"
             n += 1
-        os.replace(src, target)
+        try:
+            os.replace(src, target)
+        except FileNotFoundError:
+            return  # another process filed it first
 
     # Sending ------------------------------------------------------------------
     def _sent_path(self, key: str) -> Path:
@@ -112,9 +115,20 @@ class LocalMailbox:
     def send(self, message: OutgoingMessage) -> SendReceipt:
         path = self._sent_path(message.key)
         if path.exists():
+            self._log("already-sent", message.key)
             return SendReceipt(provider_id=path.name, already_sent=True)
         atomic_write(path, bytes(build_mime(message)))
+        self._log("delivered", message.key)
         return SendReceipt(provider_id=path.name)
+
+    def _log(self, what: str, key: str) -> None:
+        """mail/delivery.log: one line per send, as a mail server keeps (keys only, no addresses)."""
+        line = f"{datetime.now(timezone.utc).isoformat()} {what} {key}\n".encode("utf-8")
+        fd = os.open(self.root / "delivery.log", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+        try:
+            os.write(fd, line)  # one write with O_APPEND: lines from several processes never interleave
+        finally:
+            os.close(fd)
 
     def create_draft(self, message: OutgoingMessage, reviewer: str) -> str:
         path = self.drafts / safe_name(reviewer) / f"{safe_name(message.key)}.eml"

@@ -13,7 +13,8 @@ import json
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Integer, String, and_, delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from service.domain.model import AuditEvent, Case, Deadline, DeadlineStatus, Referrer, Subject
 from service.domain.model_types import EventKind, Outcome, Role, Stage
@@ -182,7 +183,25 @@ class CaseRepository:
                                  .order_by(t.cases.c.id)).scalars().first()
 
     def next_sequence(self, year: int) -> int:
-        return (self.conn.execute(select(func.max(t.cases.c.seq)).where(t.cases.c.year == year)).scalar() or 0) + 1
+        """The next case number of a year, handed out once even to processes opening cases at the same moment.
+
+        A single UPDATE increments the counter row, which locks it (PostgreSQL) or
+        takes the write lock (SQLite) until this transaction ends: a rolled-back
+        case gives its number back, and no two committed cases share one.
+        """
+        name = f"case_seq:{year}"
+        bump = (update(t.service_state).where(t.service_state.c.name == name)
+                .values(value=func.cast(func.cast(t.service_state.c.value, Integer) + 1, String)))
+        if self.conn.execute(bump).rowcount == 0:
+            start = self.conn.execute(select(func.max(t.cases.c.seq)).where(t.cases.c.year == year)).scalar() or 0
+            try:
+                with self.conn.begin_nested():
+                    self.conn.execute(insert(t.service_state).values(name=name, value=str(start),
+                                                                     updated_at=datetime.now(timezone.utc)))
+            except IntegrityError:
+                pass  # another process created the counter first
+            self.conn.execute(bump)
+        return int(self.conn.execute(select(t.service_state.c.value).where(t.service_state.c.name == name)).scalar())
 
     # Writing ---------------------------------------------------------------
     def add(self, case: Case, year: int, seq: int, referral: dict | None = None, missing: list[str] | None = None,
@@ -351,10 +370,18 @@ class OutboxRepository:
         return self.conn.execute(select(t.outbox.c.id).where(t.outbox.c.key == key)).first() is not None
 
     def queue(self, row: dict[str, Any]) -> bool:
-        """Queue a message unless one with the same key exists. Returns True if queued."""
+        """Queue a message unless one with the same key exists. Returns True if queued.
+
+        Two processes queueing the same key at once: the unique key lets one in;
+        the other's insert fails inside a savepoint and it returns False.
+        """
         if self.exists(row["key"]):
             return False
-        self.conn.execute(insert(t.outbox).values(**row))
+        try:
+            with self.conn.begin_nested():
+                self.conn.execute(insert(t.outbox).values(**row))
+        except IntegrityError:
+            return False
         return True
 
     def claim_due(self, now: datetime, worker: str, lease: timedelta, limit: int = 20) -> list[int]:
