@@ -38,14 +38,14 @@ class App:
         return str(self.settings.data_dir / "mail" / "quarantine")
 
 
-def build_backend(settings: Settings) -> tuple[Mailbox, Calendar]:
+def build_backend(settings: Settings, clock: Clock | None = None) -> tuple[Mailbox, Calendar]:
     if settings.mail.backend == "graph":
         from .m365 import build_graph_backend  # the only route to O365/msal
 
         return build_graph_backend(settings.graph, settings.graph_mailbox, time_zone=settings.board.time_zone)
     from .mailbox.local import LocalCalendar, LocalMailbox
 
-    return LocalMailbox(settings.data_dir), LocalCalendar(settings.data_dir, settings.tz)
+    return LocalMailbox(settings.data_dir, clock), LocalCalendar(settings.data_dir, settings.tz)
 
 
 def build_app(settings: Settings, clock: Clock | None = None, *, migrate: bool = True,
@@ -58,11 +58,12 @@ def build_app(settings: Settings, clock: Clock | None = None, *, migrate: bool =
     db = Database(settings.database_url, echo=settings.database.echo)
     if migrate:
         db.migrate()
+    clock = clock or SystemClock()
     if mailbox is None or calendar is None:
-        built_mailbox, built_calendar = build_backend(settings)
+        built_mailbox, built_calendar = build_backend(settings, clock)
         mailbox = mailbox or built_mailbox
         calendar = calendar or built_calendar
     app = App(settings=settings, db=db, mailbox=mailbox, calendar=calendar,
-              templates=Templates(templates_folder), clock=clock or SystemClock())
+              templates=Templates(templates_folder), clock=clock)
     app.templates.check_all(sample_contexts(app))
     return app

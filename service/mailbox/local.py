@@ -65,7 +65,8 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 class LocalMailbox:
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, clock=None):
+        self.clock = clock  # dates the messages it writes (simulated time in the demo and tests)
         self.root = Path(data_dir) / "mail"
         self.inbox = self.root / "inbox"
         self.sent = self.root / "sent"
@@ -117,7 +118,7 @@ class LocalMailbox:
         if path.exists():
             self._log("already-sent", message.key)
             return SendReceipt(provider_id=path.name, already_sent=True)
-        atomic_write(path, bytes(build_mime(message)))
+        atomic_write(path, bytes(build_mime(message, self.clock.now() if self.clock else None)))
         self._log("delivered", message.key)
         return SendReceipt(provider_id=path.name)
 
@@ -133,7 +134,7 @@ class LocalMailbox:
     def create_draft(self, message: OutgoingMessage, reviewer: str) -> str:
         path = self.drafts / safe_name(reviewer) / f"{safe_name(message.key)}.eml"
         if not path.exists() and not self._sent_path(message.key).exists():
-            atomic_write(path, bytes(build_mime(message)))
+            atomic_write(path, bytes(build_mime(message, self.clock.now() if self.clock else None)))
         return str(path.relative_to(self.root))
 
     def draft_state(self, key: str, provider_id: str) -> DraftState:

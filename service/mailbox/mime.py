@@ -12,8 +12,14 @@ from .ports import OutgoingMessage
 KEY_HEADER = "X-Review-Clerk-Key"
 
 
+# Headers are not folded below RFC 5322's hard limit: Python's folding of a long
+# Subject puts all of it on a continuation line, which some clients show with a
+# leading space.
+POLICY = SMTP.clone(max_line_length=998)
+
+
 def build_mime(msg: OutgoingMessage, date: datetime | None = None) -> EmailMessage:
-    m = EmailMessage(policy=SMTP)
+    m = EmailMessage(policy=POLICY)
     m["From"] = msg.sender
     m["To"] = ", ".join(msg.to)
     if msg.cc:
