@@ -27,13 +27,19 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from email.utils import getaddresses, parsedate_to_datetime
+from datetime import date, datetime, timedelta, timezone
+from email.utils import getaddresses
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.exc import IntegrityError
+
+from service.chasing.sweep import next_actions, save_case
 from service.domain.model import Case, Referrer, Subject
+from service.letters.catalogue import CASE_OPENED
 from service.letters.outbox import base_context, queue
+from service.letters.triggers import queue_for_event
 from service.mailbox.ports import Disposition, TransportError
+from service.meetings.service import on_case_opened
 
 from .loops import may_auto_reply
 from .parsing import Limits, extract_fields, parse_message
@@ -74,26 +80,38 @@ def limits_for(app: "App") -> Limits:
 
 
 # Step 1 ----------------------------------------------------------------------
-def store_new(app: "App") -> int:
-    """Copy new mail into the database. Returns how many messages were stored."""
-    with app.db.unit_of_work() as uow:
-        cursor = uow.state.get(CURSOR)
-    batch = app.mailbox.read_new(cursor)
+def store_new(app: "App", max_batches: int = 20) -> int:
+    """Copy new mail into the database. Returns how many messages were stored.
+
+    Each message is committed before the cursor moves past it, so a crash
+    re-reads rather than loses; the backend id (and the Message-ID, at
+    processing) make the re-read harmless.
+    """
     stored = 0
-    for msg in batch.messages:
+    for _ in range(max_batches):
         with app.db.unit_of_work() as uow:
-            if uow.inbox.known(msg.id, None):
-                continue
-            sender = _sender(msg.raw)
-            mid = uow.inbox.store(msg.id, msg.raw, msg.internet_message_id, msg.received_at, app.clock.now(), sender)
-            uow.commit()
-        stored += 1
-        log.info("message stored", extra={"inbound_id": mid, "message_id": msg.internet_message_id,
-                                          "bytes": len(msg.raw)})
-    if batch.cursor != cursor and batch.cursor is not None:
-        with app.db.unit_of_work() as uow:
-            uow.state.set(CURSOR, batch.cursor, app.clock.now())
-            uow.commit()
+            cursor = uow.state.get(CURSOR)
+        batch = app.mailbox.read_new(cursor)
+        for msg in batch.messages:
+            try:
+                with app.db.unit_of_work() as uow:
+                    if uow.inbox.known(msg.id, None):
+                        continue
+                    sender = _sender(msg.raw)
+                    mid = uow.inbox.store(msg.id, msg.raw, msg.internet_message_id, msg.received_at,
+                                          app.clock.now(), sender)
+                    uow.commit()
+            except IntegrityError:
+                continue  # another process stored it a moment ago
+            stored += 1
+            log.info("message stored", extra={"inbound_id": mid, "message_id": msg.internet_message_id,
+                                              "bytes": len(msg.raw)})
+        if batch.cursor is not None and batch.cursor != cursor:
+            with app.db.unit_of_work() as uow:
+                uow.state.set(CURSOR, batch.cursor, app.clock.now())
+                uow.commit()
+        if not batch.more:
+            break
     return stored
 
 
@@ -150,6 +168,12 @@ def handle_message(uow: "UnitOfWork", app: "App", row: dict[str, Any]) -> Outcom
     parsed = parse_message(raw, limits_for(app))
     subject = str(msg.get("Subject", ""))
 
+    # A meeting response carries [REF] in its subject too: it goes to the meeting, not the case file.
+    if parsed.get("kind") == "meeting_response":
+        from service.meetings.service import file_meeting_reply
+
+        return Outcome("reply", file_meeting_reply(uow, app, row), "meeting_response")
+
     # A reply about an existing case: matched by the reference tag or In-Reply-To/References.
     reference = _case_for_reply(uow, app, msg, subject)
     if reference is not None and parsed.get("kind") not in ("auto_reply", "delivery_failure", "own_message"):
@@ -199,8 +223,10 @@ def open_case(uow: "UnitOfWork", app: "App", row: dict[str, Any], msg, parsed: d
     if agency:
         case.add_agency(agency.key, app.clock.now(), "intake")
     missing = list(parsed.get("missing") or [])
-    case_id = uow.cases.add(case, year, seq, referral=_without_source(parsed), missing=missing,
-                            fingerprint=fingerprint)
+    case_id = uow.cases.add(case, year, seq, referral=parsed, missing=missing, fingerprint=fingerprint,
+                            next_actions=next_actions(app, case, {}))
+    on_case_opened(uow, app, case, case_id)  # stage 3: ask for the extraordinary panel meeting (no calendar I/O)
+    queue_for_event(uow, app, case, case_id, CASE_OPENED)  # stage 2: the Ofsted notification, a draft for the Chair
     _acknowledge(uow, app, case, case_id, row, msg, missing)
     return Outcome("processed", f"case {reference} opened", "referral", case_id, reference)
 
@@ -234,13 +260,31 @@ def _duplicate(uow: "UnitOfWork", app: "App", case_id: int | None, why: str) -> 
 
 def _file_reply(uow: "UnitOfWork", app: "App", row: dict[str, Any], reference: str,
                 parsed: dict[str, Any]) -> Outcome:
-    """A reply about a case is attached to it; a referrer's reply fills the gaps we asked about."""
+    """A message about an existing case is attached to it, and acted on where it says so:
+
+    * "done" on the first line of a reply to a reminder or escalation, from the
+      deadline's owner or a member of staff, marks that deadline met;
+    * a document from an involved agency's domain is its report (IMR or
+      chronology) and marks that report received;
+    * a referrer's reply fills the gaps we asked about.
+    """
     case = uow.cases.get(reference)
     extra = uow.cases.extra(reference)
     case_id = extra["id"]
+    sender = (row["sender"] or "").lower()
+    msg = email.message_from_bytes(row["raw"][:4 * 1024 * 1024], policy=email.policy.default)
+
+    deadline_key = _replied_deadline(uow, msg)
+    if deadline_key and _first_line(msg) == "done":
+        return _done_by_reply(uow, app, case, reference, case_id, deadline_key, sender)
+
+    agency = app.settings.agency_for_address(sender)
+    documents = _document_names(msg)
+    if agency and agency.key in case.agencies and documents:
+        return _agency_report(uow, app, case, reference, case_id, agency.key, documents)
+
     missing = list(extra["missing"] or [])
     filled: list[str] = []
-    sender = (row["sender"] or "").lower()
     referrer_addresses = {a.lower() for a in (case.referrer.email, _first_sender(extra)) if a}
     if missing and sender in referrer_addresses:
         fields = extract_fields(row["raw"], limits_for(app))
@@ -251,11 +295,93 @@ def _file_reply(uow: "UnitOfWork", app: "App", row: dict[str, Any], reference: s
         missing = [m for m in missing if m not in filled]
         case.new_audit.append(_note(app, "reply from referrer filed",
                                     f"filled: {', '.join(filled) or 'nothing new'}"))
-        uow.cases.save(case, missing=missing, referral=referral)
+        save_case(uow, app, case, missing=missing, referral=referral)
     else:
         uow.audit.append(case_id, reference, [_note(app, "reply filed", f"from {sender.rsplit('@', 1)[-1]}")])
     return Outcome("reply", f"reply filed against {reference}" + (f"; filled {', '.join(filled)}" if filled else ""),
                    "reply", case_id, reference)
+
+
+def _done_by_reply(uow: "UnitOfWork", app: "App", case: Case, reference: str, case_id: int, key: str,
+                   sender: str) -> Outcome:
+    d = case.deadlines.get(key)
+    allowed = app.settings.staff_addresses() | _owner_addresses(app, d)
+    if d is None or sender not in allowed:
+        why = "no such deadline" if d is None else f"{sender} is neither the deadline's owner nor board staff"
+        uow.audit.append(case_id, reference, [_note(app, "'done' reply ignored", why)])
+        return Outcome("reply", f"'done' reply for {key} ignored: {why}", "reply", case_id, reference)
+    case.mark_met(key, app.today(), app.clock.now(), sender, "reply 'done' to a reminder")
+    save_case(uow, app, case)
+    return Outcome("reply", f"{key} of {reference} marked done by reply", "reply", case_id, reference)
+
+
+def _agency_report(uow: "UnitOfWork", app: "App", case: Case, reference: str, case_id: int, agency: str,
+                   documents: list[str]) -> Outcome:
+    open_keys = [d.key for d in case.open_deadlines() if d.agency == agency]
+    names = " ".join(documents).lower()
+    wanted = [k for k in open_keys if k.startswith("chronology:")] if "chronolog" in names else []
+    wanted = wanted or [k for k in open_keys if k.startswith("imr:")] or \
+        [k for k in open_keys if k.startswith("agency_report:")] or open_keys[:1]
+    for key in wanted[:1]:
+        case.mark_met(key, app.today(), app.clock.now(), f"agency {agency}", f"report received ({len(documents)} "
+                                                                                f"document(s))")
+    case.new_audit.append(_note(app, "agency report filed", f"{agency}: {len(documents)} document(s)"))
+    save_case(uow, app, case)
+    met = f"; {wanted[0]} received" if wanted else ""
+    return Outcome("reply", f"report from {agency} filed against {reference}{met}", "agency_report", case_id,
+                   reference)
+
+
+def _owner_addresses(app: "App", d) -> set[str]:
+    if d is None:
+        return set()
+    from service.chasing.sweep import owner_contacts
+
+    return {addr for _, addr in owner_contacts(app, d)}
+
+
+def _replied_deadline(uow: "UnitOfWork", msg) -> str | None:
+    """The deadline a reply is about: the reminder or escalation it answers (In-Reply-To/References)."""
+    ids = re.findall(r"<[^<>\s]+>", f"{msg.get('In-Reply-To', '')} {msg.get('References', '')}")
+    if not ids:
+        return None
+    from sqlalchemy import select
+
+    from service.store import tables as t
+
+    for key, template in uow.conn.execute(select(t.outbox.c.key, t.outbox.c.template)
+                                          .where(t.outbox.c.message_id.in_(ids))):
+        if template in ("reminder", "escalation"):
+            return key.split("/")[1]  # REF/deadline-key/step/recipient
+    return None
+
+
+def _first_line(msg) -> str:
+    try:
+        body = msg.get_body(("plain", "html"))
+        text = body.get_content() if body is not None else ""
+        if body is not None and body.get_content_subtype() == "html":
+            from bs4 import BeautifulSoup
+
+            text = BeautifulSoup(text, "html.parser").get_text("\n")
+    except (KeyError, LookupError, ValueError, AttributeError):
+        return ""
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip().strip(".!").lower()
+    return ""
+
+
+def _document_names(msg) -> list[str]:
+    names = []
+    try:
+        for part in msg.iter_attachments():
+            name = part.get_filename()
+            if name and name.lower().rsplit(".", 1)[-1] in ("docx", "doc", "pdf", "xlsx", "xls", "rtf", "odt", "zip"):
+                names.append(name)
+    except (KeyError, LookupError, ValueError, AttributeError):
+        return names
+    return names
 
 
 def _fill_gaps(case: Case, fields: dict[str, Any], missing: list[str]) -> list[str]:
@@ -285,8 +411,8 @@ def _first_sender(extra: dict[str, Any]) -> str | None:
 def _case_for_reply(uow: "UnitOfWork", app: "App", msg, subject: str) -> str | None:
     for ref in reference_pattern(app).findall(subject):
         try:
-            uow.cases.id_of(ref)
-            return ref
+            # the reference as stored, whatever case the sender typed it in
+            return uow.cases.get(ref).reference
         except LookupError:
             continue
     ids = re.findall(r"<[^<>\s]+>", f"{msg.get('In-Reply-To', '')} {msg.get('References', '')}")
@@ -306,7 +432,8 @@ def reference_pattern(app: "App") -> re.Pattern[str]:
     pattern = re.escape(fmt)
     pattern = re.sub(r"\\\{year\\\}", r"\\d{4}", pattern)
     pattern = re.sub(r"\\\{seq[^}]*\\\}", r"\\d+", pattern)
-    return re.compile(r"\[(" + pattern + r")\]", re.IGNORECASE)
+    # With or without the square brackets our own subjects use: agencies retype references.
+    return re.compile(r"(?<![A-Za-z0-9-])(" + pattern + r")(?![0-9])", re.IGNORECASE)
 
 
 def referral_fingerprint(parsed: dict[str, Any]) -> str | None:
@@ -321,14 +448,14 @@ def referral_fingerprint(parsed: dict[str, Any]) -> str | None:
 
 
 def _received_on(app: "App", row: dict[str, Any], msg) -> date:
-    when = row.get("received_at")
-    if when is None:
-        try:
-            when = parsedate_to_datetime(str(msg.get("Date")))
-        except (TypeError, ValueError, IndexError):
-            when = None
-    if when is None or when.tzinfo is None:
-        when = app.clock.now()
+    """The day the board received the referral: the mailbox's arrival time, else when we stored it.
+
+    Not the Date header: that is the sender's clock, and a forwarded or re-sent
+    message can carry a date long past.
+    """
+    when = row.get("received_at") or row.get("stored_at") or app.clock.now()
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
     return when.astimezone(app.settings.tz).date()
 
 
@@ -349,10 +476,6 @@ def _iso(value: str | None) -> date | None:
         return date.fromisoformat(value) if value else None
     except ValueError:
         return None
-
-
-def _without_source(parsed: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in parsed.items()}
 
 
 def _note(app: "App", action: str, reason: str | None):

@@ -1,0 +1,548 @@
+"""Reading attached documents: Word (.docx), PDF, Excel (.xlsx), RTF and Outlook .msg.
+
+Every reader either returns what it read or raises :class:`Unreadable` with a
+short reason that names the problem, never the content (no personal data in
+exception text). Expansion is bounded: zip members are checked against
+:class:`~.limits.Limits` before anything is decompressed, PDFs are read to
+``max_pdf_pages`` pages, and every reader charges the shared
+:class:`~.limits.Budget`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+import zlib
+from datetime import date, timedelta
+from email.utils import parseaddr
+
+from docx.oxml.parser import parse_xml
+
+from .blocks import Block, Para, Table
+from .limits import MAX_NESTING, MAX_XML_BYTES, Budget, Limits
+from .mail import Attachment, Mail
+from .mime import decode_bytes
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+_IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*", b"BM")
+
+
+class Unreadable(Exception):
+    """A document that cannot be read. ``str()`` is a short reason for a person, with no content in it."""
+
+
+# ---------------------------------------------------------------------------
+# What is it?
+# ---------------------------------------------------------------------------
+
+
+def _utf16(name: str) -> bytes:
+    return name.encode("utf-16-le")
+
+
+def sniff(data: bytes, filename: str | None, content_type: str) -> str:
+    """The kind of document, from its bytes first, then its name and declared type.
+
+    One of: docx, xlsx, pdf, msg, eml, doc, encrypted-office, ole, zip, rtf,
+    html, text, image, calendar, other.
+    """
+    name = (filename or "").lower()
+    ext = name.rsplit(".", 1)[-1] if "." in name else ""
+    head = data[:1024]
+    if b"%PDF" in head:
+        return "pdf"
+    if data.startswith(_ZIP_MAGIC):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                names = set(zf.namelist())
+        except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+            names = set()
+        if "word/document.xml" in names:
+            return "docx"
+        if "xl/workbook.xml" in names:
+            return "xlsx"
+        return ext if ext in ("docx", "docm", "xlsx") else "zip"
+    if data.startswith(_OLE_MAGIC):
+        if _utf16("EncryptedPackage") in data or _utf16("EncryptionInfo") in data:
+            return "encrypted-office"
+        if _utf16("__substg1.0_") in data:
+            return "msg"
+        if _utf16("WordDocument") in data:
+            return "doc"
+        return ext if ext in ("msg", "doc", "xls") else "ole"
+    if data.lstrip()[:5] == b"{\\rtf":
+        return "rtf"
+    if data.startswith(_IMAGE_MAGIC) or content_type.startswith("image/"):
+        return "image"
+    if ext in ("docx", "docm", "pdf", "msg", "doc", "xlsx", "xls", "rtf", "odt"):
+        return ext  # the name says what it should be; its bytes do not match, so it is damaged
+    if ext == "eml" or content_type in ("message/rfc822", "message/global"):
+        return "eml"
+    if ext in ("htm", "html") or content_type == "text/html":
+        return "html"
+    if ext == "ics" or content_type == "text/calendar":
+        return "calendar"
+    if ext in ("txt", "text", "csv") or content_type == "text/plain":
+        return "text"
+    return "other"
+
+
+# ---------------------------------------------------------------------------
+# Zip containers (.docx, .xlsx)
+# ---------------------------------------------------------------------------
+
+_MAX_ZIP_MEMBERS = 5000
+_BOMB_RATIO = 200  # expanded/compressed; real Office XML stays far below this
+_BOMB_MIN_SIZE = 2 * 1024 * 1024
+
+
+def _open_zip(data: bytes, limits: Limits) -> zipfile.ZipFile:
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, KeyError) as exc:
+        raise Unreadable("corrupt file (not a readable zip package)") from exc
+    if len(infos) > _MAX_ZIP_MEMBERS:
+        raise Unreadable("too many parts inside the document")
+    if sum(i.file_size for i in infos) > limits.max_expanded_bytes:
+        raise Unreadable("too large when expanded (possible zip bomb)")
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise Unreadable("password-protected document")
+        if info.file_size > _BOMB_MIN_SIZE and info.file_size > _BOMB_RATIO * max(info.compress_size, 1):
+            raise Unreadable("too large when expanded (possible zip bomb)")
+    return zf
+
+
+def _read_member(zf: zipfile.ZipFile, name: str, budget: Budget) -> bytes | None:
+    try:
+        info = zf.getinfo(name)
+    except KeyError:
+        return None
+    if info.file_size > MAX_XML_BYTES or not budget.take_expanded(info.file_size):
+        raise Unreadable("too large when expanded (possible zip bomb)")
+    try:
+        with zf.open(info) as f:
+            data = f.read(info.file_size + 1)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as exc:
+        raise Unreadable("corrupt file (damaged zip member)") from exc
+    if len(data) > info.file_size:
+        raise Unreadable("corrupt file (zip member larger than declared)")
+    return data
+
+
+def _parse_xml(data: bytes):
+    """Parse Office XML with python-docx's hardened lxml parser (no entity expansion, no huge trees)."""
+    if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data[:4096]:
+        raise Unreadable("unsupported document (XML with a DOCTYPE)")
+    try:
+        return parse_xml(data)
+    except (SyntaxError, ValueError) as exc:  # lxml's XMLSyntaxError is a SyntaxError
+        raise Unreadable("corrupt file (malformed XML)") from exc
+
+
+# ---------------------------------------------------------------------------
+# Word
+# ---------------------------------------------------------------------------
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_TRANSPARENT = {_W + "sdt", _W + "sdtContent", _W + "customXml", _W + "ins", _W + "smartTag", _W + "moveTo"}
+_SKIP = {_W + "del", _W + "moveFrom", _MC_FALLBACK, _W + "instrText", _W + "delText", _W + "rPr", _W + "pPr"}
+_MAX_DOCX_DEPTH = 12
+
+
+def read_docx(data: bytes, limits: Limits, budget: Budget) -> list[Block]:
+    """Paragraphs and tables of a Word document's body, in order.
+
+    Uses python-docx's XML layer on ``word/document.xml`` directly, so that
+    text in content controls, tracked insertions, fields and smart tags is
+    read, macro-enabled and template variants open too, and nothing but the
+    body is decompressed.
+    """
+    zf = _open_zip(data, limits)
+    xml = _read_member(zf, "word/document.xml", budget)
+    if xml is None:
+        raise Unreadable("corrupt file (no document body)")
+    root = _parse_xml(xml)
+    body = root.find(_W + "body")
+    if body is None:
+        raise Unreadable("corrupt file (no document body)")
+    return _docx_blocks(body, 0)
+
+
+def _docx_blocks(container, depth: int) -> list[Block]:
+    out: list[Block] = []
+    if depth > _MAX_DOCX_DEPTH:
+        return out
+    for el in container.iterchildren():
+        tag = el.tag
+        if tag == _W + "p":
+            out.append(_docx_para(el))
+        elif tag == _W + "tbl":
+            out.append(_docx_table(el, depth + 1))
+        elif tag in _TRANSPARENT:
+            out.extend(_docx_blocks(el, depth + 1))
+    return out
+
+
+def _docx_para(p) -> Para:
+    parts: list[str] = []
+    bold_chars = 0
+    chars = 0
+    bold_lead: int | None = None  # where a leading bold label ends ("Summary" bold, then the text)
+    stack = [(p, False)]
+    while stack:
+        el, bold = stack.pop()
+        tag = el.tag
+        if tag in _SKIP or not isinstance(tag, str):
+            continue
+        if tag == _W + "r":
+            bold = _run_is_bold(el)
+        if tag == _W + "t":
+            text = el.text or ""
+            visible = len(text.strip())
+            if visible and not bold and chars and bold_chars == chars and bold_lead is None:
+                bold_lead = len(parts)
+            parts.append(text)
+            chars += visible
+            bold_chars += visible if bold else 0
+        elif tag == _W + "tab":
+            parts.append("\t")
+        elif tag in (_W + "br", _W + "cr"):
+            parts.append("\n")
+        elif tag == _W + "noBreakHyphen":
+            parts.append("-")
+        stack.extend((child, bold) for child in reversed(list(el.iterchildren())))
+    style = p.find(f"{_W}pPr/{_W}pStyle")
+    heading = style is not None and (style.get(_W + "val") or "").lower().startswith(("heading", "title"))
+    if bold_lead is not None:
+        parts.insert(bold_lead, "\t")
+    return Para("".join(parts), emphasis=heading or (chars > 0 and bold_chars == chars))
+
+
+def _run_is_bold(run) -> bool:
+    b = run.find(f"{_W}rPr/{_W}b")
+    return b is not None and (b.get(_W + "val") or "true").lower() not in ("0", "false", "off")
+
+
+def _docx_table(tbl, depth: int) -> Table:
+    table = Table()
+    for tr in _docx_children(tbl, "tr"):
+        row = []
+        for tc in _docx_children(tr, "tc"):
+            row.append(_docx_blocks(tc, depth + 1))
+        table.rows.append(row)
+    return table
+
+
+def _docx_children(el, name: str):
+    for child in el.iterchildren():
+        if child.tag == _W + name:
+            yield child
+        elif child.tag in _TRANSPARENT:
+            yield from _docx_children(child, name)
+
+
+# ---------------------------------------------------------------------------
+# Excel
+# ---------------------------------------------------------------------------
+
+_S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_DATE_FORMAT_IDS = set(range(14, 23)) | {45, 46, 47}
+
+
+def read_xlsx(data: bytes, limits: Limits, budget: Budget) -> list[Block]:
+    """Each worksheet as a table of its cells' text; date-formatted numbers as dd/mm/yyyy."""
+    zf = _open_zip(data, limits)
+    shared = _xlsx_shared_strings(zf, budget)
+    date_styles = _xlsx_date_styles(zf, budget)
+    sheets = sorted(
+        (n for n in zf.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)),
+        key=lambda n: int(re.search(r"\d+", n.rsplit("/", 1)[1]).group()),
+    )
+    blocks: list[Block] = []
+    for name in sheets[:20]:
+        root = _parse_xml(_read_member(zf, name, budget) or b"<x/>")
+        table = Table()
+        for row in root.iter(_S + "row"):
+            cells: dict[int, str] = {}
+            for c in row.iter(_S + "c"):
+                col = _xlsx_column(c.get("r") or "")
+                cells[col if col >= 0 else len(cells)] = _xlsx_value(c, shared, date_styles)
+            if cells:
+                width = max(cells) + 1
+                table.rows.append([[Para(cells.get(i, ""))] for i in range(min(width, 50))])
+        blocks.append(table)
+    return blocks
+
+
+def _xlsx_shared_strings(zf: zipfile.ZipFile, budget: Budget) -> list[str]:
+    xml = _read_member(zf, "xl/sharedStrings.xml", budget)
+    if not xml:
+        return []
+    root = _parse_xml(xml)
+    return ["".join(t.text or "" for t in si.iter(_S + "t")) for si in root.iter(_S + "si")]
+
+
+def _xlsx_date_styles(zf: zipfile.ZipFile, budget: Budget) -> set[int]:
+    xml = _read_member(zf, "xl/styles.xml", budget)
+    if not xml:
+        return set()
+    root = _parse_xml(xml)
+    custom = {
+        int(f.get("numFmtId", "0")): f.get("formatCode", "")
+        for f in root.iter(_S + "numFmt")
+    }
+    date_ids = set(_DATE_FORMAT_IDS)
+    for fid, code in custom.items():
+        bare = re.sub(r'"[^"]*"|\[[^\]]*\]', "", code).lower()
+        if "d" in bare and "y" in bare:
+            date_ids.add(fid)
+    xfs = root.find(_S + "cellXfs")
+    out = set()
+    if xfs is not None:
+        for i, xf in enumerate(xfs.iter(_S + "xf")):
+            if int(xf.get("numFmtId", "0") or 0) in date_ids:
+                out.add(i)
+    return out
+
+
+def _xlsx_column(ref: str) -> int:
+    letters = re.match(r"[A-Z]+", ref)
+    if not letters:
+        return -1
+    n = 0
+    for ch in letters.group():
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _xlsx_value(c, shared: list[str], date_styles: set[int]) -> str:
+    kind = c.get("t")
+    if kind == "inlineStr":
+        return "".join(t.text or "" for t in c.iter(_S + "t"))
+    v = c.find(_S + "v")
+    text = v.text if v is not None and v.text else ""
+    if kind == "s":
+        try:
+            return shared[int(text)]
+        except (ValueError, IndexError):
+            return ""
+    if kind in (None, "n") and text and int(c.get("s", "0") or 0) in date_styles:
+        try:
+            d = date(1899, 12, 30) + timedelta(days=int(float(text)))  # Excel's day 0
+            return d.strftime("%d/%m/%Y")
+        except (ValueError, OverflowError):
+            return text
+    return text
+
+
+# ---------------------------------------------------------------------------
+# PDF
+# ---------------------------------------------------------------------------
+
+
+def read_pdf(data: bytes, limits: Limits, budget: Budget) -> tuple[str, list[str]]:
+    """The text layer of up to ``max_pdf_pages`` pages (laid out: see :func:`.text.lines_from_layout`),
+    and "label: value" lines of filled-in form fields."""
+    from pypdf import PdfReader  # imported when first needed, like extract_msg below
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            try:
+                if not reader.decrypt(""):
+                    raise Unreadable("password-protected PDF")
+            except (DependencyError, NotImplementedError) as exc:
+                raise Unreadable("encrypted PDF (unsupported encryption)") from exc
+        texts: list[str] = []
+        for i, page in enumerate(reader.pages):
+            if i >= limits.max_pdf_pages:
+                break
+            text = _page_text(page)
+            if not budget.take_expanded(len(text)):
+                raise Unreadable("too large when expanded")
+            texts.append(text)
+        fields = _pdf_form_lines(reader)
+    except Unreadable:
+        raise
+    except FileNotDecryptedError as exc:
+        raise Unreadable("password-protected PDF") from exc
+    except (PyPdfError, ValueError, TypeError, KeyError, IndexError, AttributeError, OSError,
+            AssertionError, ZeroDivisionError, OverflowError, RecursionError, UnicodeError) as exc:
+        raise Unreadable("corrupt PDF") from exc
+    text = "\n".join(texts)
+    if not text.strip() and not fields:
+        raise Unreadable("PDF has no text layer (scanned image?)")
+    return text, fields
+
+
+def _page_text(page) -> str:
+    """The page laid out in columns (gaps between table cells kept); plain extraction if that fails."""
+    try:
+        return page.extract_text(extraction_mode="layout") or ""
+    except Exception:  # layout mode is stricter about odd fonts and matrices
+        return page.extract_text() or ""
+
+
+def _pdf_form_lines(reader) -> list[str]:
+    try:
+        fields = reader.get_fields() or {}
+    except Exception:  # a broken AcroForm must not hide the page text
+        return []
+    out = []
+    for name, f in list(fields.items())[:500]:
+        value = f.get("/V") if hasattr(f, "get") else None
+        if not isinstance(value, str) or not value.strip() or f.get("/FT") == "/Btn":
+            continue
+        label = f.get("/TU") or name
+        out.append(f"{label}: {value}")
+    return out
+
+
+# ---------------------------------------------------------------------------
+# RTF
+# ---------------------------------------------------------------------------
+
+_RTF_TOKEN = re.compile(rb"\\([a-zA-Z]{1,32})(-?\d{1,10})? ?|\\'([0-9a-fA-F]{2})|\\(.)|([{}])|[\r\n]+|([^\\{}\r\n]+)", re.DOTALL)
+_RTF_SKIP_DESTINATIONS = {
+    b"fonttbl", b"colortbl", b"stylesheet", b"info", b"pict", b"header", b"footer", b"headerl", b"headerr",
+    b"footerl", b"footerr", b"object", b"themedata", b"colorschememapping", b"latentstyles", b"datastore",
+    b"listtable", b"listoverridetable", b"rsidtbl", b"generator", b"xmlnstbl", b"mmathPr", b"fldinst",
+}
+
+
+def read_rtf(data: bytes, budget: Budget) -> str:
+    """Plain text of an RTF document; table cells separated by tabs, rows by new lines."""
+    if not budget.take_expanded(len(data)):
+        raise Unreadable("too large when expanded")
+    codepage = "cp1252"
+    m = re.search(rb"\\ansicpg(\d+)", data[:2048])
+    if m:
+        codepage = f"cp{int(m.group(1))}"
+    out: list[str] = []
+    stack: list[tuple[bool, int]] = []
+    skip = False
+    uc = 1
+    pending_skip = 0
+    for tok in _RTF_TOKEN.finditer(data):
+        word, arg, hexbyte, sym, brace, text = tok.groups()
+        if brace == b"{":
+            stack.append((skip, uc))
+            if len(stack) > 200:
+                raise Unreadable("corrupt RTF (nested too deeply)")
+            continue
+        if brace == b"}":
+            skip, uc = stack.pop() if stack else (False, 1)
+            continue
+        if pending_skip and (text or hexbyte):
+            if text:
+                drop = min(pending_skip, len(text))
+                text = text[drop:]
+                pending_skip -= drop
+            else:
+                pending_skip -= 1
+                continue
+        if word:
+            if word in _RTF_SKIP_DESTINATIONS:
+                skip = True
+            elif skip:
+                continue
+            elif word in (b"par", b"line", b"row", b"sect", b"page"):
+                out.append("\n")
+            elif word in (b"tab", b"cell"):
+                out.append("\t")
+            elif word == b"uc" and arg:
+                uc = int(arg)
+            elif word == b"u" and arg:
+                out.append(chr(int(arg) % 65536))
+                pending_skip = uc
+            continue
+        if skip:
+            continue
+        if sym == b"*":
+            skip = True
+        elif sym in (b"\\", b"{", b"}"):
+            out.append(sym.decode())
+        elif sym == b"~":
+            out.append(" ")
+        elif hexbyte:
+            out.append(bytes([int(hexbyte, 16)]).decode(codepage, errors="replace"))
+        elif text:
+            out.append(text.decode(codepage, errors="replace"))
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------------
+# Outlook .msg
+# ---------------------------------------------------------------------------
+
+
+def read_msg(data: bytes, depth: int) -> Mail:
+    """An Outlook message file as a :class:`Mail`, attachments included (embedded messages read too)."""
+    import extract_msg  # imported when first needed: heavy, and most messages never need it
+    from extract_msg.enums import ErrorBehavior
+
+    try:
+        msg = extract_msg.openMsg(data, errorBehavior=ErrorBehavior.SUPPRESS_ALL, strict=False)
+    except Exception as exc:  # extract_msg raises many types for damaged files
+        raise Unreadable("corrupt Outlook message (.msg)") from exc
+    try:
+        return _msg_to_mail(msg, depth)
+    except Unreadable:
+        raise
+    except Exception as exc:
+        raise Unreadable("corrupt Outlook message (.msg)") from exc
+    finally:
+        try:
+            msg.close()
+        except Exception:
+            pass
+
+
+def _msg_to_mail(msg, depth: int) -> Mail:
+    def attr(name: str):
+        try:
+            return getattr(msg, name, None)
+        except Exception:
+            return None
+
+    sender_text = str(attr("sender") or "")
+    display, address = parseaddr(sender_text)
+    if "@" not in address:  # a name only ("Helen Carter"), no SMTP address
+        display, address = display or sender_text.strip(), ""
+    date = attr("date")
+    mail = Mail(
+        subject=str(attr("subject") or ""),
+        sender=address.lower() or None,
+        sender_display=display or None,
+        date=date.isoformat() if hasattr(date, "isoformat") else None,
+        message_id=(str(attr("messageId")) if attr("messageId") else None),
+    )
+    body = attr("body")
+    if body:
+        mail.plain.append(str(body))
+    html = attr("htmlBody")
+    if html:
+        mail.html.append(decode_bytes(html, None) if isinstance(html, bytes) else str(html))
+    for att in list(attr("attachments") or [])[:100]:
+        try:
+            data = att.data
+            name = getattr(att, "longFilename", None) or getattr(att, "shortFilename", None) or getattr(att, "name", None)
+            mimetype = (getattr(att, "mimetype", None) or "application/octet-stream").lower()
+            hidden = bool(getattr(att, "hidden", False))
+        except Exception:
+            continue
+        mail.attachment_count += 1
+        if isinstance(data, bytes):
+            mail.attachments.append(Attachment(name, mimetype, data=data, inline=hidden))
+        elif data is not None and hasattr(data, "attachments") and depth + 1 <= MAX_NESTING:
+            inner = _msg_to_mail(data, depth + 1)
+            mail.attachment_count += inner.attachment_count
+            mail.attachments.append(Attachment(name or "embedded message", "application/vnd.ms-outlook", message=inner, message_format="msg"))
+    return mail

@@ -1,0 +1,55 @@
+"""How much work one message may cost, and the counter that enforces it.
+
+:class:`Limits` is part of the public API (callers pass smaller limits in tests
+or for a stricter mailbox). :class:`Budget` is per message and shared by every
+nested part of it, so a forwarded message inside a forwarded message cannot
+multiply the allowance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Upper bounds on what :func:`parse_message` will read.
+
+    - ``max_message_bytes``: a larger message is not parsed; it goes to a person.
+    - ``max_expanded_bytes``: the most any one document may expand to (zip
+      members of a .docx/.xlsx, text of a PDF), and the most all documents of a
+      message may expand to together. Guards against zip bombs.
+    - ``max_attachments``: a message with more attachments (counting those of
+      forwarded messages) goes to a person; its attachments are not opened.
+    - ``max_pdf_pages``: only this many pages of a PDF are read.
+    """
+
+    max_message_bytes: int = 25 * 1024 * 1024
+    max_expanded_bytes: int = 100 * 1024 * 1024
+    max_attachments: int = 20
+    max_pdf_pages: int = 200
+
+
+# Internal bounds that are not worth a knob.
+MAX_NESTING = 4  # forwarded message inside forwarded message ... deeper is ignored
+MAX_MIME_PARTS = 500  # leaf parts walked per message, all levels together
+MAX_TEXT_CHARS = 1_000_000  # characters of any one candidate text that are examined
+MAX_HTML_CHARS = 1_000_000  # characters of HTML handed to the HTML parser (about 3 s of parsing)
+MAX_XML_BYTES = 30 * 1024 * 1024  # one Office XML part (a form's body is well under 1 MB)
+
+
+class Budget:
+    """Running totals for one message. Not thread-safe; one per parse."""
+
+    def __init__(self, limits: Limits):
+        self.limits = limits
+        self.expanded_bytes = 0
+        self.parts_walked = 0
+
+    def take_expanded(self, n: int) -> bool:
+        """Account for ``n`` more expanded bytes; False when that exceeds the limit."""
+        self.expanded_bytes += max(n, 0)
+        return self.expanded_bytes <= self.limits.max_expanded_bytes
+
+    def remaining_expanded(self) -> int:
+        return max(self.limits.max_expanded_bytes - self.expanded_bytes, 0)

@@ -1,0 +1,500 @@
+"""The people a referral is about: names, roles, dates of birth, addresses.
+
+Read from the form's subjects section, however it is written:
+
+- one person a line or a segment: ``Child: Chloé Hussain, DOB 21/11/1998``,
+  ``Freya Ahmed (child) - DOB: 16 June 2007``, ``Lisa Ahmed, mother, d.o.b.
+  1/2/1980``, ``HUSSAIN, Chloe (child) born 21.11.98``, ``Mother – Jo Bloggs
+  (DOB 15.04.1986), 5 High Street, Enfield EN1 1AA``;
+- several in one line separated by semicolons (or by ``, Mother:``);
+- key/value lines: ``Child's name: X`` / ``DOB: Y`` / ``Address: Z``;
+- a table with a header row (columns Name, Relationship, DOB, Address, in any
+  order, also Forename + Surname), from Word, HTML or tab-separated text.
+
+An ``Address: ...`` line applies to every person listed since the previous
+address line who has no address of their own (a household address given once
+applies to everyone listed with it); an address given before anyone is listed
+applies to the people after it. Nothing outside the subjects section is read,
+so no one is invented.
+
+Role: "child" or "adult" as the relationship states (child, son, sibling ...;
+mother, carer, partner ...), otherwise by age on the reference date (the
+referral date) from the date of birth or a stated age; else "unknown".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from . import labels
+from .dates import age_on, find_dates, parse_date
+from .text import LABEL, PERSON, Line, Wrap, is_placeholder, paragraphs, squash
+
+_CHILD_HEADS = (
+    "child|children|son|daughter|sibling|siblings|brother|sister|baby|infant|young person|yp|twin|grandson"
+    "|granddaughter|grandchild|stepson|stepdaughter|step-son|step-daughter|stepbrother|stepsister|step-brother"
+    "|step-sister|half-sibling|half-brother|half-sister|newborn"
+)
+_ADULT_HEADS = (
+    "mother|mum|mom|mummy|father|dad|daddy|parent|parents|carer|carers|caregiver|guardian|partner|boyfriend"
+    "|girlfriend|husband|wife|stepfather|stepmother|stepdad|stepmum|step-father|step-mother|step-dad|step-mum"
+    "|grandmother|grandfather|grandparent|grandma|grandad|granddad|nan|nana|nanny|aunt|auntie|aunty|uncle"
+    "|adult|lodger|family friend|friend|foster carer|kinship carer|special guardian|adoptive parent"
+    "|godmother|godfather|godparent"
+)
+_OTHER_HEADS = "cousin|niece|nephew|relative|perpetrator|suspect|family member|household member|visitor|neighbour"
+_MODIFIER = (
+    r"(?:(?:maternal|paternal|birth|biological|natural|step|half|adoptive|adopted|foster|former|ex|older|younger"
+    r"|elder|eldest|youngest|oldest|twin|great|kinship|special|alleged|estranged|new|current|subject|index|deceased"
+    r"|unborn|the|main|primary|main\s+subject)[\s-]+)"
+)
+_POSSESSOR = (
+    r"(?:(?:mother|mum|father|dad|child|carer|parent|grandmother|grandfather|aunt|uncle|sibling|sister|brother"
+    r"|partner|stepfather|stepmother)(?:'s|\u2019s|s'|s\u2019)?\s+)"
+)
+_NAMED_POSSESSOR = r"(?:[^\W\d_][\w\-]*(?:'s|\u2019s|s')\s+)"  # "Jayden's father"
+_HEAD = f"(?P<head>{_CHILD_HEADS}|{_ADULT_HEADS}|{_OTHER_HEADS})"
+_ANY_HEAD = f"(?:{_CHILD_HEADS}|{_ADULT_HEADS}|{_OTHER_HEADS})"
+_RELATIONSHIP = re.compile(
+    rf"^(?P<rel>{_MODIFIER}*(?:{_POSSESSOR}|{_NAMED_POSSESSOR})?{_MODIFIER}*{_HEAD}(?:'s)?)(?:\s*(?:\d{{1,2}}|[a-h]))?$",
+    re.IGNORECASE,
+)
+_CHILD_SET = frozenset(_CHILD_HEADS.split("|"))
+_ADULT_SET = frozenset(_ADULT_HEADS.split("|"))
+
+# "Mother's partner: X", "Child 1 - X", "Sibling – X"
+_PREFIX = re.compile(r"^(?P<prefix>[^:;,()\u2013\u2014]{1,60}?)\s*(?::|\s[-\u2013\u2014]\s)\s*(?P<rest>.*)$")
+_RELATION_NAME_KEY = re.compile(
+    rf"^(?:(?P<a>{_MODIFIER}*{_POSSESSOR}?{_MODIFIER}*{_ANY_HEAD})(?:'s|s'|\u2019s)?\s+(?:full\s+)?names?"
+    rf"|(?:full\s+)?names?\s+of\s+(?:the\s+)?(?P<b>{_MODIFIER}*{_ANY_HEAD}))$",
+    re.IGNORECASE,
+)
+_ADDRESS_SEGMENT = re.compile(
+    r"^(?:(?:home|current|family|household|usual|shared|their|all)\s+)?(?:address(?:es)?)(?:\s+for\s+all|\s+of\s+all)?"
+    r"\s*(?::|\s[-\u2013]\s|\bis\b|\s)\s*(?P<addr>.+)$"
+    r"|^(?:all\s+|both\s+|who\s+)?(?:(?:are\s+)?living|live|lives|reside|resides|residing|resident)\s+at\s*:?\s*"
+    r"(?P<addr2>.+)$"
+    # "Both of 14 Park Avenue, ...", "All at Flat 2, ...": a household address after the people it is for
+    r"|^(?:both|all)\s+(?:of|at)\s+(?P<addr3>(?:\d|flat\b|apartment\b|unit\b).+)$",
+    re.IGNORECASE,
+)
+_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
+_HOUSE = re.compile(r"^(?:\d+[A-Za-z]?(?:[-/]\d+)?\s+\S|(?:flat|apartment|apt|unit|room|house|maisonette)\b)", re.IGNORECASE)
+_DOB_MARKER = re.compile(
+    r"(?:\bd\.?\s?o\.?\s?b\b\.?|\bdate\s+of\s+birth|\bborn(?:\s+on)?|\bb\.|\bbirth\s*date)\s*[:\-\u2013]?\s*$",
+    re.IGNORECASE,
+)
+_DEATH_MARKER = re.compile(
+    r"(?:\bdied(?:\s+on)?|\bd\.o\.d\.?|\bdod|\bdate\s+of\s+death|\bdeceased|\bedd|\bdue(?:\s+date)?)\s*[:\-]?\s*$",
+    re.IGNORECASE,
+)
+_DOB_UNKNOWN = re.compile(
+    r"\b(?:d\.?\s?o\.?\s?b\.?|date\s+of\s+birth)\s*[:\-]?\s*(?:unknown|not\s+known|n/?a|tbc|to\s+follow)\b", re.IGNORECASE
+)
+_DOB_WORD = re.compile(r"\b(?:d\.?\s?o\.?\s?b\b\.?|date\s+of\s+birth|born)\s*[:\-]?", re.IGNORECASE)
+_AGE = re.compile(
+    r"\(?\b(?:aged?\s*:?\s*(?P<a>\d{1,3})(?:\s*(?:yrs?|years?)(?:\s*old)?)?"
+    r"|(?P<b>\d{1,2})\s*(?:yrs?|years?)(?:\s*old)?"
+    r"|(?:aged?\s*)?(?P<c>\d{1,2})\s*(?:months?|mths?|weeks?|wks?|days?)(?:\s*old)?"
+    r"|aged?\s+under\s+(?P<d>1|one))\b\)?",
+    re.IGNORECASE,
+)
+_NOT_NAME_WORDS = frozenset((
+    "the and was is are has have had were who with at live lives living lived of to in on for from "
+    "by this that these they she he it its their there not see attached below above please family "
+    "household known"
+).split())
+_SAME_ADDRESS = re.compile(r"^(?:as\s+above|same(?:\s+as\s+above)?|ditto|\"|\u201d|same\s+address)\.?$", re.IGNORECASE)
+
+
+@dataclass
+class _Person:
+    name: str
+    relationship: str | None = None
+    dob: date | None = None
+    age: int | None = None
+    address: str | None = None
+
+
+@dataclass
+class _Partial:
+    """Details without a name: they belong to the person before, or (``ahead``) to the next one."""
+
+    relationship: str | None = None
+    dob: date | None = None
+    age: int | None = None
+    ahead: bool = False  # "Mother:" or "Child's name:" alone: the name follows
+
+
+@dataclass
+class _Address:
+    text: str
+
+
+def relationship_head(text: str | None) -> str | None:
+    """The noun a relationship turns on: ``"mother's partner"`` -> ``"partner"``."""
+    if not text:
+        return None
+    m = _RELATIONSHIP.match(text.strip())
+    return m.group("head").lower() if m else None
+
+
+def _starts_person(text: str) -> bool:
+    """A line that begins a new person or address, so it never continues the line before."""
+    if is_person_line(text) or _ADDRESS_SEGMENT.match(text):
+        return True
+    prefix = _PREFIX.match(text)
+    return bool(prefix and labels.match_column(prefix.group("prefix")))
+
+
+def is_person_line(text: str) -> bool:
+    """True for ``Mother: Jane Smith ...``: a relationship, a separator, then a name."""
+    m = _PREFIX.match(text)
+    if not m or not _RELATIONSHIP.match(m.group("prefix").strip()):
+        return False
+    rest = m.group("rest")
+    return bool(rest) and rest[0].isupper()
+
+
+def parse_subjects(lines: Sequence[Line], ref: date | None, wrap: Wrap | None = None) -> list[dict]:
+    """Subjects from the subjects section's lines, in the order given (see module docstring)."""
+    items: list[object] = []
+    for unit in _units(lines):
+        if isinstance(unit, list):
+            for para in paragraphs(unit, wrap, _starts_person):
+                items.extend(filter(None, (_parse_segment(seg, ref) for seg in _segments(para))))
+        else:
+            item = _from_columns(unit, ref, items)
+            if item is not None:
+                items.append(item)
+    return [_as_dict(p, ref) for p in _assemble(items)]
+
+
+def _units(lines: Sequence[Line]) -> Iterator[list[Line] | dict[str, str]]:
+    """Runs of text lines, and table rows as column -> text (Word/HTML tables, or tab-separated text)."""
+    header: dict[int, str] | None = None
+    run: list[Line] = []
+    key: str | None = None  # a table's key cell ("Child's name"), waiting for its value cell
+    for line in lines:
+        if line.kind == LABEL:
+            key = line.text.rstrip(" :")
+            continue
+        if key and line.text and line.kind != PERSON:
+            line = Line(f"{key}: {line.text}", line.kind, edge=line.edge)
+            key = None
+        if line.kind == PERSON and line.person is not None:
+            if run:
+                yield run
+                run = []
+            header = None
+            yield dict(line.person)
+            continue
+        cells = [c.strip() for c in re.split(r"\t|\s\|\s", line.text)] if line.text else []
+        if len(cells) >= 2:
+            found = _text_header(cells)
+            if found:
+                if run:
+                    yield run
+                    run = []
+                header = found
+                continue
+            if header:
+                yield {col: cells[i] for i, col in header.items() if i < len(cells)}
+                continue
+        elif header and not line.text:
+            continue
+        header = None
+        run.append(line)
+    if run:
+        yield run
+
+
+def _text_header(cells: list[str]) -> dict[int, str] | None:
+    cols = [labels.match_column(c.rstrip(": ")) for c in cells]
+    known = [c for c in cols if c]
+    if len(known) >= 2 and len(set(known)) == len(known) and {"name", "forename", "surname"} & set(known):
+        return {i: c for i, c in enumerate(cols) if c}
+    return None
+
+
+# -- segments ---------------------------------------------------------------------------
+
+_SEGMENT_BREAK = re.compile(
+    rf"[,.]\s+(?={_MODIFIER}*{_POSSESSOR}?{_MODIFIER}*(?:{_CHILD_HEADS}|{_ADULT_HEADS})(?:\s*\d{{1,2}})?\s*:)",
+    re.IGNORECASE,
+)
+
+
+def _segments(paragraph: str) -> list[str]:
+    """One paragraph -> one segment per person (or address)."""
+    out: list[str] = []
+    depth = 0
+    start = 0
+    for i, ch in enumerate(paragraph):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]" and depth:
+            depth -= 1
+        elif ch == ";" and depth == 0:
+            out.append(paragraph[start:i])
+            start = i + 1
+    out.append(paragraph[start:])
+    pieces: list[str] = []
+    for seg in out:
+        pieces.extend(_SEGMENT_BREAK.split(seg))
+    return [squash(p) for p in pieces if squash(p)]
+
+
+# -- one person -------------------------------------------------------------------------
+
+
+_LIST_MARK = re.compile(r"^\s*(?:\(?\d{1,2}[.)]|\(?[a-hA-H][.)]|[-*\u2022\u00b7\u25aa\u25cf\u2013])\s+")
+
+
+def _parse_segment(segment: str, ref: date | None) -> object | None:
+    seg = _LIST_MARK.sub("", segment).strip(" ;,.")
+    if not seg or is_placeholder(seg):
+        return None
+    m = _ADDRESS_SEGMENT.match(seg)
+    if m:
+        addr = _clean_address(m.group("addr") or m.group("addr2") or m.group("addr3"))
+        return _Address(addr) if addr else None
+
+    relationship: str | None = None
+    name_given = False
+    prefix = _PREFIX.match(seg)
+    if prefix:
+        key = prefix.group("prefix").strip()
+        rest = prefix.group("rest")
+        rel = _RELATIONSHIP.match(key)
+        keyed = _RELATION_NAME_KEY.match(key)
+        column = labels.match_column(key)
+        if (rel or keyed) and not rest.strip(" .,;-"):
+            return _Partial(relationship=key if rel else (keyed.group("a") or keyed.group("b")), ahead=True)
+        if rel:
+            relationship, seg = key, rest
+        elif keyed:
+            relationship, seg, name_given = (keyed.group("a") or keyed.group("b")), rest, True
+        elif column == "name":
+            seg, name_given = rest, True
+        elif column == "dob":
+            dob, _ = _take_dob(rest, ref)
+            return _Partial(dob=dob) if dob else None
+        elif column == "relationship":
+            rel_text = rest.strip(" .")
+            return _Partial(relationship=rel_text) if rel_text and not is_placeholder(rel_text) else None
+        elif column == "address":
+            addr = _clean_address(rest)
+            return _Address(addr) if addr else None
+        elif column == "age":
+            age = _age_of(rest)
+            return _Partial(age=age) if age is not None else None
+
+    dob, seg = _take_dob(seg, ref)
+    age, seg = _take_age(seg)
+    seg, bracketed = _take_brackets(seg)
+    for inner in bracketed:
+        if relationship is None and _RELATIONSHIP.match(inner):
+            relationship = inner
+    # With a date of birth or a relationship the segment is evidently a person, so a name
+    # typed in lower case is still a name; with nothing else it must look like one.
+    strict = not (name_given or dob or relationship or age is not None)
+
+    parts = [p.strip(" .:") for p in re.split(r",|\s[-\u2013\u2014|]\s|\t|\s\|\s", seg)]
+    parts = [p for p in parts if p]
+    name: str | None = None
+    address: str | None = None
+    i = 0
+    while i < len(parts):
+        part = parts[i]
+        if address is None and (_HOUSE.match(part) or _POSTCODE.search(part) or re.match(r"(?i)address\b", part)):
+            address = _clean_address(", ".join(parts[i:]))
+            break
+        if relationship is None and _RELATIONSHIP.match(part):
+            relationship = part
+        elif name is None and _name_like(part, strict=strict):
+            name = part
+            # "HUSSAIN, Chloe": surname in capitals, then forenames.
+            if i + 1 < len(parts) and _is_caps(part) and _name_like(parts[i + 1], strict=True) and not _RELATIONSHIP.match(parts[i + 1]) and not _is_caps(parts[i + 1]):
+                name = f"{part}, {parts[i + 1]}"
+                i += 1
+        i += 1
+
+    if name is None:
+        if dob or relationship or age is not None:
+            return _Partial(relationship=relationship, dob=dob, age=age)
+        return _Address(address) if address else None  # a bare household address
+    if not (dob or relationship or age is not None or address) and not _name_like(name, strict=True):
+        return None
+    return _Person(name=squash(name), relationship=relationship, dob=dob, age=age, address=address)
+
+
+def _take_dob(seg: str, ref: date | None) -> tuple[date | None, str]:
+    seg = _DOB_UNKNOWN.sub(" ", seg)
+    found = find_dates(seg, ref)
+    chosen = None
+    cut: list[tuple[int, int]] = []
+    for f in found:
+        offset = max(0, f.start - 25)
+        before = seg[offset:f.start]
+        death = _DEATH_MARKER.search(before)
+        marker = _DOB_MARKER.search(before)
+        start = offset + (death or marker).start() if (death or marker) else f.start  # cut the marker too
+        cut.append((start, f.end))
+        if death:
+            continue
+        if chosen is None or (marker and chosen[1] is False):
+            chosen = (f.value, bool(marker))
+    for start, end in reversed(cut):
+        seg = seg[:start] + " " + seg[end:]
+    seg = _DOB_WORD.sub(" ", seg)
+    return (chosen[0] if chosen else None), seg
+
+
+def _take_age(seg: str) -> tuple[int | None, str]:
+    m = _AGE.search(seg)
+    if not m:
+        return None, seg
+    age = _age_match(m)
+    return age, seg[:m.start()] + " " + seg[m.end():]
+
+
+def _age_match(m: re.Match[str]) -> int | None:
+    if m.group("a"):
+        return int(m.group("a"))
+    if m.group("b"):
+        return int(m.group("b"))
+    return 0  # months, weeks, days, "under 1"
+
+
+def _age_of(text: str) -> int | None:
+    m = _AGE.search(text) or re.match(r"\s*(\d{1,3})\b", text)
+    if not m:
+        return None
+    return _age_match(m) if m.re is _AGE else int(m.group(1))
+
+
+def _take_brackets(seg: str) -> tuple[str, list[str]]:
+    inner = [squash(x) for x in re.findall(r"[(\[]([^()\[\]]*)[)\]]", seg)]
+    return re.sub(r"[(\[][^()\[\]]*[)\]]", " ", seg), [x for x in inner if x]
+
+
+def _name_like(text: str, *, strict: bool) -> bool:
+    words = text.split()
+    if not words or len(words) > 7 or len(text) > 80:
+        return False
+    if re.search(r"[\d@]", text) or not re.search(r"[^\W\d_]", text):
+        return False
+    if is_placeholder(text):
+        return False
+    lower = {w.lower().strip(".,'") for w in words}
+    if lower & _NOT_NAME_WORDS:
+        return False
+    if strict:
+        return all(w[0].isupper() or w.lower() in {"de", "la", "van", "von", "der", "bin", "al", "el", "da", "di", "le", "du"} or not w[0].isalpha() for w in words)
+    return True
+
+
+def _is_caps(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+def _clean_address(text: str | None) -> str | None:
+    if not text:
+        return None
+    text = squash(text).strip(" ,;.:")
+    text = re.sub(r"^(?:address(?:es)?)\s*[:\-]?\s*", "", text, flags=re.IGNORECASE)
+    return None if is_placeholder(text) else text
+
+
+def _from_columns(row: Mapping[str, str], ref: date | None, items: list[object]) -> object | None:
+    name = squash(row.get("name", "") or " ".join(filter(None, (row.get("forename", ""), row.get("surname", "")))))
+    rel = squash(row.get("relationship", "")) or None
+    dob = parse_date(row.get("dob"), ref)
+    age = _age_of(row.get("age", "") or "") if row.get("age") else None
+    if age is None and row.get("dob") and not dob:
+        age = _age_of(row["dob"])
+    address = squash(row.get("address", "")) or None
+    if address and _SAME_ADDRESS.match(address):
+        previous = next((x for x in reversed(items) if isinstance(x, _Person) and x.address), None)
+        address = previous.address if previous else None
+    elif address:
+        address = _clean_address(address)
+    if rel and is_placeholder(rel):
+        rel = None
+    if not name or is_placeholder(name):
+        return None
+    return _Person(name=name, relationship=rel, dob=dob, age=age, address=address)
+
+
+# -- assembly ---------------------------------------------------------------------------
+
+
+def _assemble(items: Iterable[object]) -> list[_Person]:
+    people: list[_Person] = []
+    group_start = 0
+    leading: str | None = None  # an address given before the people it belongs to
+    leading_from = 0
+    pending: _Partial | None = None
+    for item in items:
+        if isinstance(item, _Person):
+            if pending is not None:
+                item.relationship = item.relationship or pending.relationship
+                pending = None
+            people.append(item)
+        elif isinstance(item, _Partial) and item.ahead:
+            pending = item
+        elif isinstance(item, _Partial) and people:
+            last = people[-1]
+            last.relationship = last.relationship or item.relationship
+            last.dob = last.dob or item.dob
+            last.age = last.age if last.age is not None else item.age
+        elif isinstance(item, _Address):
+            group = people[group_start:]
+            if group:
+                for person in group:
+                    person.address = person.address or item.text
+            else:
+                leading, leading_from = item.text, len(people)
+            group_start = len(people)
+    if leading:
+        for person in people[leading_from:]:
+            person.address = person.address or leading
+    return people
+
+
+def _as_dict(p: _Person, ref: date | None) -> dict:
+    relationship = _normal_relationship(p.relationship)
+    return {
+        "name": p.name,
+        "role": _role(relationship, p.dob, p.age, ref),
+        "relationship": relationship,
+        "date_of_birth": p.dob.isoformat() if p.dob else None,
+        "address": p.address,
+    }
+
+
+def _normal_relationship(text: str | None) -> str | None:
+    if not text:
+        return None
+    rel = squash(text.replace("\u2019", "'")).lower().strip(" .:-")
+    rel = re.sub(r"\s+(?:\d{1,2}|[a-h])$", "", rel)  # "child 1", "sibling b"
+    rel = re.sub(r"'s$", "", rel)  # "Mother's" (from "Mother's DOB")
+    return rel or None
+
+
+def _role(relationship: str | None, dob: date | None, age: int | None, ref: date | None) -> str:
+    head = relationship_head(relationship)
+    if head in _CHILD_SET:
+        return "child"
+    if head in _ADULT_SET:
+        return "adult"
+    if dob and ref:
+        return "child" if age_on(dob, ref) < 18 else "adult"
+    if age is not None:
+        return "child" if age < 18 else "adult"
+    return "unknown"

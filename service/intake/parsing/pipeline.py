@@ -1,0 +1,250 @@
+"""One email in, one referral record out.
+
+The pipeline: read the message (:mod:`.mime`) -> rule out mail that is
+decisively not a referral (:mod:`.classify`) -> gather every text that might
+hold the form (:mod:`.candidates`) -> split each into labelled fields
+(:mod:`.fields`) and keep the one most like a form, an attached form winning
+ties over the body (which is usually a covering note) -> normalise its values
+(:mod:`.form`) -> assemble the record.
+
+Nothing here logs, and no exception escapes: failures become ``unreadable``
+entries or a ``needs_person`` reason, so a referral is never dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from . import classify, form, quoting
+from .candidates import DOCX, HTML, Candidate, Found, body_lines, find_candidates
+from .fields import Split, split_fields
+from .labels import IGNORE, REFERRER_SECTION
+from .limits import Budget, Limits
+from .mail import Mail
+from .mime import read_headers_only, read_mime
+from .quiet import quiet_libraries
+from .referrer import agency_from_signature
+from .text import Wrap
+
+
+@dataclass
+class _Choice:
+    candidate: Candidate
+    split: Split
+    order: int
+
+    @property
+    def key(self) -> tuple:
+        # An attachment wins a tie with the body; the body wins only with clearly more labels.
+        bonus = 1 if self.candidate.from_attachment else 0
+        return (self.split.is_form, self.split.score + bonus, _preference(self), -self.order)
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def parse_message(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> dict:
+    """The referral in one email, as a dict matching ``referral.schema.json`` plus
+    ``kind``, ``not_referral_reason``, ``layout``, ``unreadable``, ``needs_person`` and ``source``.
+
+    Never raises: input that cannot be read at all comes back as a referral
+    that needs a person, so that nothing is lost.
+    """
+    try:
+        with quiet_libraries():
+            return _parse(_as_bytes(raw), limits)
+    except Exception:  # last resort: the contract is "never raise"
+        return _needs_person(Mail(), "the message could not be read automatically", [])
+
+
+def extract_fields(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> dict:
+    """Labelled fields in the new part of a reply (quoted text and attachments ignored).
+
+    Returns ``referral_date``, ``subjects``, ``summary``, ``request``,
+    ``criteria_statement``, ``referrer`` and ``missing``; what the reply does
+    not give is None / []. Never raises.
+    """
+    try:
+        with quiet_libraries():
+            return _extract(_as_bytes(raw), limits)
+    except Exception:  # the contract is "never raise"
+        return form.empty(missing_all=True)
+
+
+# ---------------------------------------------------------------------------
+
+
+def _extract(raw: bytes, limits: Limits) -> dict:
+    if len(raw) > limits.max_message_bytes:
+        return form.empty(missing_all=True)
+    mail = read_mime(raw, Budget(limits))
+    plain, html = body_lines(mail, drop_quoted_html=True)
+    options = [
+        (split_fields(quoting.new_text(plain)), Wrap.for_plain_text(plain)),
+        (split_fields(quoting.new_text(html)), None),
+    ]
+    split, wrap = max(options, key=lambda option: option[0].score)
+    return form.values(split, wrap, _date(mail.date))
+
+
+def _parse(raw: bytes, limits: Limits) -> dict:
+    if len(raw) > limits.max_message_bytes:
+        mail = read_headers_only(raw)
+        verdict = classify.decisive(mail) or classify.weak(mail)
+        if verdict:
+            return _not_referral(mail, verdict.kind, verdict.reason, [])
+        size = limits.max_message_bytes / (1024 * 1024)
+        return _needs_person(mail, f"message is larger than the {size:g} MB limit", [])
+
+    budget = Budget(limits)
+    mail = read_mime(raw, budget)
+    verdict = classify.decisive(mail)
+    if verdict:
+        return _not_referral(mail, verdict.kind, verdict.reason, [])
+
+    too_many = mail.attachment_count > limits.max_attachments
+    found = find_candidates(mail, limits, budget, open_attachments=not too_many)
+    choice = _choose(found.candidates)
+    if choice and choice.split.is_form:
+        result = _referral(mail, choice, found)
+        if too_many:
+            result["needs_person"] = _too_many(limits)
+        return result
+
+    verdict = classify.weak(mail)
+    if verdict:
+        return _not_referral(mail, verdict.kind, verdict.reason, found.unreadable)
+    if too_many:
+        return _needs_person(mail, _too_many(limits), found.unreadable)
+    if found.unreadable_documents or (found.unreadable and classify.mentions_referral(mail)):
+        reasons = "; ".join(sorted({u["reason"] for u in found.unreadable}))
+        return _needs_person(mail, f"the referral form could not be read ({reasons})", found.unreadable)
+    if mail.truncated and classify.mentions_referral(mail):
+        return _needs_person(mail, "the message is too complex to read automatically", found.unreadable)
+    if not _has_content(mail):
+        return _not_referral(mail, "empty", "empty message", found.unreadable)
+    return _not_referral(mail, "enquiry", "no referral form found", found.unreadable)
+
+
+def _choose(candidates: list[Candidate]) -> _Choice | None:
+    choices = [_Choice(c, split_fields(c.lines), i) for i, c in enumerate(candidates)]
+    return max(choices, key=lambda c: c.key, default=None)
+
+
+def _preference(choice: _Choice) -> int:
+    """Between equally good bodies: an HTML table, then plain text, then other HTML."""
+    if choice.candidate.layout == HTML:
+        return 2 if _tabular(choice.split) else 0
+    return 1
+
+
+def _tabular(split: Split) -> bool:
+    labelled = [line for key, line in split.found if key not in (IGNORE, REFERRER_SECTION)]
+    in_table = sum(1 for line in labelled if line.in_table)
+    return in_table > 0 and in_table * 2 >= len(labelled)
+
+
+def _layout(choice: _Choice) -> str:
+    layout = choice.candidate.layout
+    if layout == DOCX:
+        return "docx_table" if _tabular(choice.split) else "docx_paragraphs"
+    if layout == HTML:
+        return "html_table" if _tabular(choice.split) else "html_body"
+    return layout
+
+
+def _referral(mail: Mail, choice: _Choice, found: Found) -> dict:
+    cand, split = choice.candidate, choice.split
+    values = form.values(split, cand.wrap, _date(cand.mail.date) or _date(mail.date))
+    referrer = values["referrer"]
+    if referrer["agency"] is None:
+        referrer["agency"] = _signature_agency(cand, split, referrer["name"], found)
+    return _record(
+        mail,
+        is_referral=True,
+        kind="referral",
+        reason=None,
+        values=values,
+        layout=_layout(choice),
+        unreadable=found.unreadable,
+        needs_person=None,
+        found_in=cand.found_in,
+    )
+
+
+def _signature_agency(cand: Candidate, split: Split, name: str | None, found: Found) -> str | None:
+    """The agency in a covering note's signature: around a form in a body, then the form's own
+    message, then the outer message."""
+    notes = [cand.covering, found.covering]
+    if not cand.from_attachment:
+        notes.insert(0, split.after + split.before)
+    for note in notes:
+        agency = agency_from_signature(note, name, cand.mail.sender_display)
+        if agency:
+            return agency
+    return None
+
+
+def _not_referral(mail: Mail, kind: str, reason: str, unreadable: list[dict]) -> dict:
+    return _record(mail, is_referral=False, kind=kind, reason=reason, values=form.empty(missing_all=False),
+                   layout=None, unreadable=unreadable, needs_person=None, found_in=None)
+
+
+def _needs_person(mail: Mail, why: str, unreadable: list[dict]) -> dict:
+    """A referral a person must read: every field absent and named in ``missing``."""
+    return _record(mail, is_referral=True, kind="referral", reason=None, values=form.empty(missing_all=True),
+                   layout=None, unreadable=unreadable, needs_person=why, found_in=None)
+
+
+def _record(mail: Mail, *, is_referral: bool, kind: str, reason: str | None, values: dict, layout: str | None,
+            unreadable: list[dict], needs_person: str | None, found_in: str | None) -> dict:
+    return {
+        "is_referral": is_referral,
+        "kind": kind,
+        "not_referral_reason": reason,
+        "referral_date": values["referral_date"],
+        "subjects": values["subjects"],
+        "summary": values["summary"],
+        "request": values["request"],
+        "criteria_statement": values["criteria_statement"],
+        "referrer": values["referrer"],
+        "missing": values["missing"],
+        "layout": layout,
+        "unreadable": list(unreadable),
+        "needs_person": needs_person,
+        "source": {
+            "message_id": mail.message_id,
+            "from": mail.sender,
+            "subject": mail.subject or None,
+            "date": mail.date,
+            "found_in": found_in,
+        },
+    }
+
+
+def _too_many(limits: Limits) -> str:
+    return f"message has more than {limits.max_attachments} attachments"
+
+
+def _has_content(mail: Mail) -> bool:
+    return any(t.strip() for t in mail.plain + mail.html) or bool(mail.attachments) or bool(mail.calendar)
+
+
+def _date(iso: str | None) -> date | None:
+    if not iso:
+        return None
+    try:
+        return datetime.fromisoformat(iso).date()
+    except ValueError:
+        return None
+
+
+def _as_bytes(raw: object) -> bytes:
+    if isinstance(raw, bytes):
+        return raw
+    if isinstance(raw, (bytearray, memoryview)):
+        return bytes(raw)
+    if isinstance(raw, str):
+        return raw.encode("utf-8", "surrogateescape")
+    raise TypeError("parse_message takes the raw bytes of a message")
