@@ -11,13 +11,14 @@ from __future__ import annotations
 import io
 import shutil
 import tempfile
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
+from rich.markup import escape
 
 LONDON = ZoneInfo("Europe/London")
 FORM_TEXT = """Meeting: SCR
@@ -120,13 +121,16 @@ def sample_emails(day: datetime) -> dict[str, bytes]:
 
 
 def run_demo(out: Console, keep: Path | None = None) -> Path:
+    """The whole story on the local backend, in simulated time; returns the demo's folder."""
     from .bootstrap import build_app
-    from .cases import add_agency, decide, list_cases, record
+    from .cases import add_agency, decide, list_cases, record, show
     from .clock import FixedClock
     from .config import load_settings
     from .domain.model_types import EventKind, Outcome
-    from .jobs import run_once
+    from .jobs import read_inbox, run_once, send_outbox
+    from .letters.commands import letters_of_case
     from .logs import setup
+    from .meetings.demo import demo_meetings
 
     folder = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="review-clerk-demo-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -134,67 +138,108 @@ def run_demo(out: Console, keep: Path | None = None) -> Path:
     shutil.copyfile(Path(__file__).resolve().parents[1] / "config" / "review-clerk.example.toml", config)
     settings = load_settings(config, environ={})
     setup("WARNING")
-    start = datetime(2014, 5, 12, 8, 30, tzinfo=LONDON)  # a Monday
-    clock = FixedClock(start)
+    clock = FixedClock(datetime(2014, 5, 12, 8, 30, tzinfo=LONDON))  # a Monday
     app = build_app(settings, clock)
-    inbox = settings.data_dir / "mail" / "inbox"
-    out.rule("[bold]Review Clerk demo")
-    out.print(f"Working in {folder} (local mail backend, SQLite)\n")
+    mail = settings.data_dir / "mail"
+    sent_before: set[str] = set()
 
-    for name, raw in sample_emails(start).items():
-        (inbox / name).write_bytes(raw)
-    out.print(f"[bold]{_when(clock)}[/] five emails arrive in {inbox}")
-    _step(out, app, clock)
+    def show_sent() -> None:
+        import email
+        import email.policy
+
+        for p in sorted((mail / "sent").glob("*.eml")):
+            if p.name in sent_before:
+                continue
+            sent_before.add(p.name)
+            m = email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+            files = [a.get_filename() for a in m.iter_attachments()]
+            extra = f"  [dim](attached: {escape(', '.join(files))})[/]" if files else ""
+            out.print(f"  sent to {escape(str(m['To']))}: [green]{escape(str(m['Subject']))}[/]{extra}")
+
+    def heading(text: str) -> None:
+        out.print(f"\n[bold]{_when(clock)}[/]  {escape(text)}")
+
+    out.rule("[bold]Review Clerk demo")
+    out.print(f"Working in {folder} (local mail backend, SQLite). The people in it are invented.")
+
+    heading("five emails arrive in the board mailbox")
+    for name, raw in sample_emails(clock.now()).items():
+        (mail / "inbox" / name).write_bytes(raw)
+        out.print(f"  {escape(name)}")
+    read_inbox(app)
     with app.db.unit_of_work() as uow:
         for r in uow.inbox.by_status(["processed", "duplicate", "not_referral", "held", "quarantined", "failed"]):
-            out.print(f"  message {r['id']} from {r['sender']}: [cyan]{r['status']}[/] - {r['outcome']}")
+            out.print(f"  message {r['id']} from {escape(r['sender'] or '?')}: [cyan]{r['status']}[/] - "
+                      f"{escape(r['outcome'] or '')}")
     cases = list_cases(app)
     for c in cases:
-        out.print(f"  case [bold]{c['reference']}[/]: next deadline '{c['next_deadline']}' due {c['next_due']}")
+        out.print(f"  case [bold]{c['reference']}[/] opened; next deadline: {escape(c['next_deadline'] or '-')}, "
+                  f"due {c['next_due']}")
+    send_outbox(app)
+    show_sent()
+    first, second = cases[0]["reference"], cases[1]["reference"]
 
-    first = cases[0]["reference"]
-    clock.set(datetime(2014, 5, 21, 14, 0, tzinfo=LONDON))
-    out.print(f"\n[bold]{_when(clock)}[/] the Chair decides {first} needs a serious case review")
+    heading(f"the extraordinary panel meeting for {first}")
+    demo_meetings(app, out, first, read_inbox=read_inbox)
+    run_once(app)
+    show_sent()
+
+    for day in (13, 14):
+        clock.set(datetime(2014, 5, day, 9, 5, tzinfo=LONDON))
+        heading("the service's morning run: reminders before deadlines, escalation after them")
+        run_once(app)
+        show_sent()
+
+    clock.set(datetime(2014, 5, 14, 11, 0, tzinfo=LONDON))
+    heading(f"the Business Manager records what happened on {first}")
+    record(app, first, EventKind.CHAIR_SQAS_DISCUSSED, date(2014, 5, 13), "business manager")
+    record(app, first, EventKind.OFSTED_NOTIFIED, date(2014, 5, 13), "business manager",
+           "notified by the Chair through Ofsted's online form")
     add_agency(app, first, "enfield-ccg", "business manager")
-    record(app, first, EventKind.OFSTED_NOTIFIED, clock.now().date() - timedelta(days=5), "business manager")
+    out.print("  Chair and Head of SQAS discussed it; Ofsted notified; the CCG added as an involved agency")
+
+    clock.set(datetime(2014, 5, 21, 14, 0, tzinfo=LONDON))
+    heading(f"the Chair decides {first} needs a serious case review")
     decide(app, first, Outcome.SCR, clock.now().date(), "Abuse suspected and the child seriously harmed; "
            "concerns about how agencies worked together", "chair")
-    from .cases import show
-
     for d in show(app, first)["deadlines"]:
-        if d["state"] != "met":
-            out.print(f"  deadline {d['key']}: due {d['due']} ({d['rule']})")
+        if d["state"] not in ("met",):
+            out.print(f"  deadline {d['key']}: due {d['due']} - {escape(d['rule'])}")
+    run_once(app)
+    show_sent()
+    for m in letters_of_case(app, first, ("imr_letter",)):
+        out.print(f"  the Chair's letter to {escape(m['to'][0])} is [green]{m['status']}[/]; open it in "
+                  f"{mail / 'sent'}")
 
-    for day in (datetime(2014, 5, 22, 9, 5, tzinfo=LONDON), datetime(2014, 5, 27, 9, 5, tzinfo=LONDON),
-                datetime(2014, 6, 2, 9, 5, tzinfo=LONDON)):
-        clock.set(day)
-        out.print(f"\n[bold]{_when(clock)}[/] the service runs its jobs")
-        _step(out, app, clock)
+    for day in (22, 23, 27):
+        clock.set(datetime(2014, 5, day, 9, 5, tzinfo=LONDON))
+        heading("the service's morning run" + (" (Monday 26 May was a bank holiday: the weekly digest goes today)"
+                                               if day == 27 else ""))
+        run_once(app)
+        show_sent()
 
-    sent = sorted((settings.data_dir / "mail" / "sent").glob("*.eml"))
+    digest = sorted((mail / "sent").glob("digest*.eml"))
+    if digest:
+        import email
+        import email.policy
+
+        m = email.message_from_bytes(digest[-1].read_bytes(), policy=email.policy.default)
+        out.rule("[bold]The weekly digest for the Business Manager")
+        out.print(escape(m.get_body(("plain",)).get_content().split("\n\n", 2)[-1].split("--")[0].strip()))
+
     out.rule("[bold]Where to look")
-    out.print(f"Sent mail ({len(sent)} messages): {settings.data_dir / 'mail' / 'sent'}")
-    out.print(f"Quarantine and filed mail: {settings.data_dir / 'mail'}")
-    out.print(f"Try: review-clerk cases list --config {config}")
-    out.print(f"     review-clerk case show {first} --config {config}")
+    out.print(f"Sent mail ({len(sent_before)} messages, Word letters attached): {mail / 'sent'}")
+    out.print(f"Drafts left for the Chair to check: {mail / 'drafts'}")
+    out.print(f"Invitations (.ics): {settings.data_dir / 'calendar'}")
+    out.print(f"Filed mail: {mail / 'processed'}, {mail / 'quarantine'}, {mail / 'not-referral'}")
+    out.print(f"Try: review-clerk case show {first} --config {config}")
     out.print(f"     review-clerk deadlines --config {config}")
+    out.print(f"     review-clerk meeting list --config {config}")
+    out.print(f"     review-clerk inbox list --config {config}")
+    del second
     app.db.dispose()
     return folder
 
 
 def _when(clock) -> str:
     return clock.now().astimezone(LONDON).strftime("%a %d %b %Y %H:%M")
-
-
-def _step(out: Console, app, clock) -> None:
-    from .jobs import run_once
-
-    before = set(p.name for p in (app.settings.data_dir / "mail" / "sent").glob("*.eml"))
-    run_once(app)
-    after = sorted(p for p in (app.settings.data_dir / "mail" / "sent").glob("*.eml") if p.name not in before)
-    import email
-    import email.policy
-
-    for p in after:
-        m = email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
-        out.print(f"  sent to {m['To']}: [green]{m['Subject']}[/]")
