@@ -75,3 +75,30 @@ def app(settings, clock):
     application = build_app(settings, clock)
     yield application
     application.db.dispose()
+
+
+@pytest.fixture
+def cli(tmp_path, db_env):
+    """`review-clerk` driven as a person would, on a folder made by `review-clerk init`.
+
+    ``cli("cases", "list")`` returns typer's Result; ``cli.folder`` is the
+    board's folder and ``cli.db_env`` the database override (empty on SQLite).
+    """
+    from typer.testing import CliRunner
+
+    from service.cli import app as cli_app
+
+    runner = CliRunner()
+    folder = tmp_path / "board"
+    # REVIEW_CLERK_TEST_DATABASE_URL starts with the settings prefix: the command sees only the override.
+    env = {"REVIEW_CLERK_CONFIG": str(folder / "review-clerk.toml"), "COLUMNS": "200",
+           "REVIEW_CLERK_TEST_DATABASE_URL": None, **db_env}
+
+    def invoke(*args: str):
+        return runner.invoke(cli_app, list(args), env=env, catch_exceptions=False)
+
+    result = invoke("init", str(folder))
+    assert result.exit_code == 0, result.output
+    invoke.folder = folder
+    invoke.db_env = db_env
+    return invoke

@@ -7,28 +7,9 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-import pytest
-from typer.testing import CliRunner
-
-from service.cli import app
 from service.demo import sample_emails
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def cli(tmp_path, db_env):
-    runner = CliRunner()
-    folder = tmp_path / "board"
-    env = {"REVIEW_CLERK_CONFIG": str(folder / "review-clerk.toml"), **db_env}
-
-    def invoke(*args: str):
-        return runner.invoke(app, list(args), env=env, catch_exceptions=False)
-
-    result = invoke("init", str(folder))
-    assert result.exit_code == 0, result.output
-    invoke.folder = folder
-    return invoke
 
 
 def drop_samples(folder: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 

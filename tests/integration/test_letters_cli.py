@@ -10,29 +10,9 @@ from datetime import date, datetime, timezone
 
 import pytest
 from docx import Document
-from typer.testing import CliRunner
 
-from service.cli import app as cli_app
 
 REF = "ESCB-2014-001"
-
-
-@pytest.fixture
-def cli(tmp_path, db_env):
-    runner = CliRunner()
-    folder = tmp_path / "board"
-    # The test database's own variable would read as a setting: the command sees only the override.
-    env = {"REVIEW_CLERK_CONFIG": str(folder / "review-clerk.toml"), "COLUMNS": "200",
-           "REVIEW_CLERK_TEST_DATABASE_URL": None, **db_env}
-
-    def invoke(*args: str):
-        return runner.invoke(cli_app, list(args), env=env, catch_exceptions=False)
-
-    result = invoke("init", str(folder))
-    assert result.exit_code == 0, result.output
-    invoke.folder = folder
-    invoke.db_env = db_env
-    return invoke
 
 
 @pytest.fixture

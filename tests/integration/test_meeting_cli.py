@@ -4,9 +4,7 @@ import json
 from datetime import date, datetime, timedelta
 
 import pytest
-from typer.testing import CliRunner
 
-from service.cli import app as cli_app
 from service.domain import calendar as wd
 from service.domain.model import Case
 
@@ -14,21 +12,12 @@ REF = "ESCB-2014-001"
 
 
 @pytest.fixture
-def cli(tmp_path, db_env):
-    runner = CliRunner()
-    folder = tmp_path / "board"
-    # The test database's own variable starts with REVIEW_CLERK_ and would be read as a setting: hide it.
-    env = {"REVIEW_CLERK_CONFIG": str(folder / "review-clerk.toml"), "COLUMNS": "200",
-           "REVIEW_CLERK_TEST_DATABASE_URL": None, **db_env}
-
-    def invoke(*args: str):
-        return runner.invoke(cli_app, list(args), env=env, catch_exceptions=False)
-
-    assert invoke("init", str(folder)).exit_code == 0
+def cli(cli):
+    """The command line on a board with one open case involving the police."""
     from service.bootstrap import build_app
     from service.config import load_settings
 
-    application = build_app(load_settings(folder / "review-clerk.toml", environ=db_env))
+    application = build_app(load_settings(cli.folder / "review-clerk.toml", environ=cli.db_env))
     now = application.clock.now()
     case = Case.open(REF, date(2014, 5, 12), now, "test")
     case.add_agency("met-police", now, "test")
@@ -36,8 +25,7 @@ def cli(tmp_path, db_env):
         uow.cases.add(case, 2014, 1)
         uow.commit()
     application.db.dispose()
-    invoke.folder = folder
-    return invoke
+    return cli
 
 
 def listed(cli) -> list[dict]:

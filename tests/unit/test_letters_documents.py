@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import importlib.util
 import io
-from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 
-import pytest
 from docx import Document
 
-from service.clock import FixedClock
-from service.config import load_settings
 from service.domain.model import Subject
 from service.domain.model_types import Outcome
 from service.letters.compose import compose
 from service.letters.documents import COLUMNS, HEADER_FIELDS, chronology_template
-from service.letters.render import DEFAULT_FOLDER, Templates
+from service.letters.render import DEFAULT_FOLDER
 from service.letters.samples import (
     SAMPLE_DETAIL,
     sample_case,
@@ -28,22 +24,7 @@ from service.letters.samples import (
 EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "review-clerk.example.toml"
 
 
-@dataclass
-class FakeApp:
-    """What rendering needs of the app: settings, templates, a clock. No database, no mailbox."""
-
-    settings: object
-    templates: Templates = field(default_factory=Templates)
-    clock: FixedClock = field(default_factory=lambda: FixedClock(datetime(2014, 5, 22, 9, tzinfo=timezone.utc)))
-    quarantine_folder_name: str = "quarantine"
-
-    def today(self) -> date:
-        return self.clock.now().date()
-
-
-@pytest.fixture(scope="module")
-def app():
-    return FakeApp(load_settings(EXAMPLE, environ={}))
+# `app` (a FakeApp: settings, templates and a clock, nothing else) comes from tests/unit/conftest.py.
 
 
 def text_of(data: bytes) -> str:

@@ -5,15 +5,11 @@ from __future__ import annotations
 
 import re
 import shutil
-from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
 from docx import Document
 
-from service.clock import FixedClock
-from service.config import load_settings
 from service.domain.model import Referrer
 from service.letters.catalogue import CATALOGUE
 from service.letters.compose import compose, contexts
@@ -28,22 +24,7 @@ from service.letters.samples import (
 EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "review-clerk.example.toml"
 
 
-@dataclass
-class FakeApp:
-    """What rendering needs of the app: settings, templates, a clock. No database, no mailbox."""
-
-    settings: object
-    templates: Templates = field(default_factory=Templates)
-    clock: FixedClock = field(default_factory=lambda: FixedClock(datetime(2014, 5, 22, 9, tzinfo=timezone.utc)))
-    quarantine_folder_name: str = "quarantine"
-
-    def today(self) -> date:
-        return self.clock.now().date()
-
-
-@pytest.fixture(scope="module")
-def app():
-    return FakeApp(load_settings(EXAMPLE, environ={}))
+# `app` (a FakeApp: settings, templates and a clock, nothing else) comes from tests/unit/conftest.py.
 
 
 @pytest.fixture
