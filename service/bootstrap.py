@@ -53,11 +53,13 @@ def build_app(settings: Settings, clock: Clock | None = None, *, migrate: bool =
               calendar: Calendar | None = None) -> App:
     """Wire the real adapters (tests pass fakes for the mailbox and calendar)."""
     from .letters.samples import sample_contexts
+    from .store.keys import open_keys
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.database_url, echo=settings.database.echo)
     if migrate:
         db.migrate()
+    open_keys(settings, db)  # raises KeyProblem on a wrong or lost key, before anything is read
     clock = clock or SystemClock()
     if mailbox is None or calendar is None:
         built_mailbox, built_calendar = build_backend(settings, clock)

@@ -31,11 +31,13 @@ cases_app = typer.Typer(no_args_is_help=True, help="Cases across the board.")
 deadline_app = typer.Typer(no_args_is_help=True, help="Mark deadlines done.")
 inbox_app = typer.Typer(no_args_is_help=True, help="Messages received: what happened to each.")
 audit_app = typer.Typer(no_args_is_help=True, help="The audit trail.")
+keys_app = typer.Typer(no_args_is_help=True, help="The key that encrypts personal data at rest.")
 app.add_typer(case_app, name="case")
 app.add_typer(cases_app, name="cases")
 app.add_typer(deadline_app, name="deadline")
 app.add_typer(inbox_app, name="inbox")
 app.add_typer(audit_app, name="audit")
+app.add_typer(keys_app, name="keys")
 app.add_typer(meeting_app, name="meeting")
 app.add_typer(letters_app, name="letters")
 
@@ -71,6 +73,7 @@ def _app(config: Optional[Path], now: Optional[datetime] = None, migrate: bool =
     from .clock import FixedClock
     from .letters.render import TemplateProblem
     from .logs import setup
+    from .store.crypto import KeyProblem
     from .store.db import StoreError
 
     settings = _settings(config)
@@ -82,6 +85,9 @@ def _app(config: Optional[Path], now: Optional[datetime] = None, migrate: bool =
         raise typer.Exit(2) from None
     except StoreError as exc:
         _fail(str(exc))
+    except KeyProblem as exc:
+        err.print(f"[bold red]encryption key error:[/] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(2) from None
 
 
 def _date(value: str, name: str = "date") -> date:
@@ -444,6 +450,33 @@ def audit_verify(config: Optional[Path] = ConfigOpt) -> None:
             err.print(f"[red]{p}[/]")
         _fail(f"audit trail: {len(problems)} problem(s) in {n} events")
     out.print(f"audit trail intact: {n} events")
+
+
+@keys_app.command("new")
+def keys_new() -> None:
+    """Print a new encryption key (base64), for security.encryption_key or a key file."""
+    from .store.crypto import encode_key, new_key
+
+    sys.stdout.write(encode_key(new_key()) + "\n")
+
+
+@keys_app.command("rotate")
+def keys_rotate(config: Optional[Path] = ConfigOpt,
+                new_key_file: Optional[Path] = typer.Option(
+                    None, help="Where to write the new key (needed when the key comes from "
+                               "security.encryption_key rather than a key file).")) -> None:
+    """Re-encrypt every sealed value with a new key, in one transaction; then retire the old key."""
+    from .store.crypto import KeyProblem
+    from .store.keys import rotate
+
+    application = _app(config)
+    try:
+        counts = rotate(application.settings, application.db, new_key_file)
+    except KeyProblem as exc:
+        _fail(str(exc))
+    target = new_key_file or application.settings.security.key_file
+    out.print(f"re-encrypted: {', '.join(f'{n} {table}' for table, n in counts.items())}")
+    out.print(f"the new key is in {target}; back it up now (the old key no longer opens anything)")
 
 
 @app.command()

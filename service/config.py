@@ -273,6 +273,20 @@ class Letters(_Model):
         return out
 
 
+class Security(_Model):
+    """Encryption at rest of the personal data in the database (see SECURITY.md).
+
+    The key comes from ``encryption_key`` (base64; best given as
+    REVIEW_CLERK_SECURITY__ENCRYPTION_KEY_FILE) or from ``key_file`` (default:
+    review-clerk.key in the data folder, created on first start for a new
+    database). ``previous_keys`` open data sealed before a rotation.
+    """
+
+    key_file: Path | None = None
+    encryption_key: SecretStr | None = None
+    previous_keys: tuple[SecretStr, ...] = ()
+
+
 class Settings(_Model):
     board: Board
     people: People
@@ -290,6 +304,7 @@ class Settings(_Model):
     logging: Logging = Logging()
     letters: Letters = Letters()
     meetings: Meetings = Meetings()
+    security: Security = Security()
 
     @model_validator(mode="after")
     def _graph_complete(self) -> "Settings":
@@ -351,7 +366,7 @@ class Settings(_Model):
         return {p.email for p in people if p is not None}
 
 
-SECRET_KEYS = {"client_secret", "certificate_password", "key", "encryption_key"}
+SECRET_KEYS = {"client_secret", "certificate_password", "key", "encryption_key", "previous_keys"}
 
 
 def _env_overrides(environ: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
@@ -458,4 +473,8 @@ def load_settings(path: str | os.PathLike[str] | None = None, environ: dict[str,
     data_dir = settings.data_dir
     if not data_dir.is_absolute():
         data_dir = (cfg_path.parent / data_dir).resolve()
-    return settings.model_copy(update={"data_dir": data_dir})
+    key_file = settings.security.key_file or data_dir / "review-clerk.key"
+    if not key_file.is_absolute():
+        key_file = (cfg_path.parent / key_file).resolve()
+    security = settings.security.model_copy(update={"key_file": key_file})
+    return settings.model_copy(update={"data_dir": data_dir, "security": security})

@@ -17,7 +17,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     MetaData,
     String,
     Table,
@@ -25,6 +24,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.types import TypeDecorator
+
+from .crypto import SealedBytes, SealedJSON, SealedText
 
 metadata = MetaData(
     naming_convention={
@@ -72,9 +73,10 @@ cases = Table(
     Column("outcome", String(32)),
     Column("decision_reason", Text),
     Column("opened_at", UTC, nullable=False),
-    Column("subjects", JSON, nullable=False, default=list),  # personal data
-    Column("referrer", JSON, nullable=False, default=dict),
-    Column("referral", JSON),  # the parsed form, personal data
+    # Personal data is sealed (service/store/crypto.py): names, dates of birth, addresses, the form.
+    Column("subjects", SealedJSON, nullable=False, default=list),
+    Column("referrer", SealedJSON, nullable=False, default=dict),
+    Column("referral", SealedJSON),
     Column("missing", JSON, nullable=False, default=list),
     Column("fingerprint", String(64), index=True),  # same form re-sent -> same fingerprint
     UniqueConstraint("year", "seq", name="uq_cases_year_seq"),
@@ -141,7 +143,7 @@ inbound_messages = Table(
     Column("internet_message_id", String(998), index=True),
     Column("sha256", String(64), nullable=False, index=True),
     Column("size", Integer, nullable=False),
-    Column("raw", LargeBinary, nullable=False),  # personal data
+    Column("raw", SealedBytes, nullable=False),  # the email as received, sealed
     Column("received_at", UTC),
     Column("stored_at", UTC, nullable=False),
     # new -> processed | duplicate | not_referral | quarantined | held | reply | failed
@@ -166,9 +168,9 @@ outbox = Table(
     Column("to", JSON, nullable=False),
     Column("cc", JSON, nullable=False, default=list),
     Column("subject", Text, nullable=False),
-    Column("text", Text, nullable=False),
-    Column("html", Text),
-    Column("attachments", JSON, nullable=False, default=list),  # [{filename, content_type, data_b64}]
+    Column("text", SealedText, nullable=False),  # bodies and letters can name the family: sealed
+    Column("html", SealedText),
+    Column("attachments", SealedJSON, nullable=False, default=list),  # [{filename, content_type, data_b64}]
     Column("headers", JSON, nullable=False, default=dict),
     Column("message_id", String(998), nullable=False),
     Column("in_reply_to", String(998)),

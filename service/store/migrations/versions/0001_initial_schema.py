@@ -3,6 +3,9 @@
 Revision ID: 0001
 Revises: 
 Create Date: 2026-11-26 11:16:44.956877
+
+Personal columns (cases.subjects/referrer/referral, inbound_messages.raw,
+outbox.text/html/attachments) hold AES-GCM sealed bytes (service/store/crypto.py).
 """
 from alembic import op
 import sqlalchemy as sa
@@ -25,9 +28,9 @@ def upgrade() -> None:
     sa.Column('outcome', sa.String(length=32), nullable=True),
     sa.Column('decision_reason', sa.Text(), nullable=True),
     sa.Column('opened_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('subjects', sa.JSON(), nullable=False),
-    sa.Column('referrer', sa.JSON(), nullable=False),
-    sa.Column('referral', sa.JSON(), nullable=True),
+    sa.Column('subjects', sa.LargeBinary(), nullable=False),
+    sa.Column('referrer', sa.LargeBinary(), nullable=False),
+    sa.Column('referral', sa.LargeBinary(), nullable=True),
     sa.Column('missing', sa.JSON(), nullable=False),
     sa.Column('fingerprint', sa.String(length=64), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_cases')),
@@ -140,9 +143,9 @@ def upgrade() -> None:
     sa.Column('to', sa.JSON(), nullable=False),
     sa.Column('cc', sa.JSON(), nullable=False),
     sa.Column('subject', sa.Text(), nullable=False),
-    sa.Column('text', sa.Text(), nullable=False),
-    sa.Column('html', sa.Text(), nullable=True),
-    sa.Column('attachments', sa.JSON(), nullable=False),
+    sa.Column('text', sa.LargeBinary(), nullable=False),
+    sa.Column('html', sa.LargeBinary(), nullable=True),
+    sa.Column('attachments', sa.LargeBinary(), nullable=False),
     sa.Column('headers', sa.JSON(), nullable=False),
     sa.Column('message_id', sa.String(length=998), nullable=False),
     sa.Column('in_reply_to', sa.String(length=998), nullable=True),

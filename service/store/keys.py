@@ -1,0 +1,133 @@
+"""Which key seals this database, checked at start-up, and key rotation.
+
+:func:`open_keys` reads the key (``[security] encryption_key``, else the key
+file), installs the key ring and checks it against the database's key check
+value: a wrong key stops start-up with a clear message, never garbage. A new
+database with no key file gets a freshly generated one (owner-readable only),
+so the service still runs with zero set-up; a database that already holds
+sealed data and has lost its key is refused.
+
+:func:`rotate` re-seals every sealed value with a new key in one transaction.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import select, update
+
+from . import tables as t
+from .crypto import (
+    KEY_CHECK_PLAINTEXT,
+    KeyProblem,
+    KeyRing,
+    decode_key,
+    install,
+    new_key,
+    read_key_file,
+    write_key_file,
+)
+from .db import Database
+
+log = logging.getLogger("review_clerk.store")
+
+KEY_CHECK = "key_check"
+BATCH = 100
+SEALED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "cases": ("subjects", "referrer", "referral"),
+    "inbound_messages": ("raw",),
+    "outbox": ("text", "html", "attachments"),
+}
+
+
+def _configured_keys(settings, *, create: bool, db: Database) -> list[bytes]:
+    sec = settings.security
+    if sec.encryption_key is not None:
+        keys = [decode_key(sec.encryption_key.get_secret_value(), "security.encryption_key")]
+    elif sec.key_file.exists():
+        keys = read_key_file(sec.key_file)
+    else:
+        sealed = _key_check(db)
+        if sealed is not None:
+            raise KeyProblem(
+                f"the encryption key file {sec.key_file} is missing, and the database holds data sealed with key "
+                f"{sealed[3:7].hex()}: restore the key file from its backup (or set security.encryption_key)")
+        if not create:
+            raise KeyProblem(f"the encryption key file {sec.key_file} does not exist")
+        key = new_key()
+        write_key_file(sec.key_file, [key])
+        log.warning("created a new encryption key: back it up, the database cannot be read without it",
+                    extra={"key_file": str(sec.key_file)})
+        keys = [key]
+    keys += [decode_key(k.get_secret_value(), f"security.previous_keys[{i}]")
+             for i, k in enumerate(sec.previous_keys)]
+    return keys
+
+
+def _key_check(db: Database) -> bytes | None:
+    with db.engine.connect() as conn:
+        value = conn.execute(select(t.service_state.c.value).where(t.service_state.c.name == KEY_CHECK)).scalar()
+    return base64.b64decode(value) if value else None
+
+
+def open_keys(settings, db: Database) -> KeyRing:
+    """Install the key ring for this process and check it against the database. Raises KeyProblem."""
+    ring = KeyRing(_configured_keys(settings, create=True, db=db))
+    sealed = _key_check(db)
+    if sealed is None:
+        with db.engine.begin() as conn:
+            conn.execute(t.service_state.insert().values(
+                name=KEY_CHECK, value=base64.b64encode(ring.seal(KEY_CHECK_PLAINTEXT)).decode("ascii"),
+                updated_at=datetime.now(timezone.utc)))
+    else:
+        try:
+            ok = ring.open(sealed) == KEY_CHECK_PLAINTEXT
+        except KeyProblem:
+            ok = False
+        if not ok:
+            raise KeyProblem(
+                f"the encryption key does not match this database (the database was sealed with key "
+                f"{sealed[3:7].hex()}; the configured key is {ring.current_id}): check security.encryption_key "
+                f"or {settings.security.key_file}")
+    install(ring)
+    return ring
+
+
+def rotate(settings, db: Database, new_key_file: Path | None = None) -> dict[str, int]:
+    """Re-seal everything with a new key. Returns how many values were re-sealed per table.
+
+    The new key is written first, ahead of the old one, so a crash at any
+    point leaves a key file that opens everything; once the re-sealing has
+    committed, the old key is dropped from the file.
+    """
+    old = _configured_keys(settings, create=False, db=db)
+    target = new_key_file or (None if settings.security.encryption_key is not None else settings.security.key_file)
+    if target is None:
+        raise KeyProblem("the key comes from security.encryption_key: name a file for the new key with "
+                         "--new-key-file, then put it in the secret store")
+    fresh = new_key()
+    write_key_file(target, [fresh, *old])
+    ring = KeyRing([fresh, *old])
+    install(ring)
+    counts: dict[str, int] = {}
+    with db.engine.begin() as conn:
+        for table_name, columns in SEALED_COLUMNS.items():
+            table = t.metadata.tables[table_name]
+            ids = list(conn.execute(select(table.c.id).order_by(table.c.id)).scalars())
+            for start in range(0, len(ids), BATCH):  # raw emails can be large: a batch at a time in memory
+                chunk = ids[start:start + BATCH]
+                rows = conn.execute(select(table.c.id, *[table.c[c] for c in columns])
+                                    .where(table.c.id.in_(chunk))).mappings().all()
+                for row in rows:
+                    conn.execute(update(table).where(table.c.id == row["id"]).values({c: row[c] for c in columns}))
+            counts[table_name] = len(ids)
+        conn.execute(update(t.service_state).where(t.service_state.c.name == KEY_CHECK).values(
+            value=base64.b64encode(ring.seal(KEY_CHECK_PLAINTEXT)).decode("ascii"),
+            updated_at=datetime.now(timezone.utc)))
+    write_key_file(target, [fresh])
+    install(KeyRing([fresh]))
+    log.info("encryption key rotated", extra={"new_key": ring.current_id, **{f"n_{k}": v for k, v in counts.items()}})
+    return counts
