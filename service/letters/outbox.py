@@ -33,6 +33,7 @@ from email.utils import make_msgid
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
 
 from service.domain.model import Case
 from service.mailbox.ports import (
@@ -52,6 +53,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("review_clerk.outbox")
 
 LOOP_HEADER = "X-Review-Clerk-Loop"  # recognised on inbound mail; outbound mail carries X-Review-Clerk-Key
+RECORD_TRIES = 5
+RETRYABLE_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure (PostgreSQL)
 REVIEW_POLL = timedelta(minutes=10)  # how often a draft left for review is checked
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=5)
@@ -203,18 +206,31 @@ def _hand_over(app: "App", row: dict[str, Any]) -> str:
     except Exception as exc:  # noqa: BLE001 - a bug or a backend surprise: retried, never a crash loop
         log.exception("send raised", extra={"outbox_key": row["key"], "error": exc.__class__.__name__})
         return _failed_attempt(app, row, f"unexpected error: {exc.__class__.__name__}", False, None)
-    with app.db.unit_of_work() as uow:
-        if row["mode"] == "review" and row["reviewer"]:
-            _transition(uow, row["id"], "sending", status="awaiting_review", provider_id=draft_id,
-                        claimed_until=None, last_error=None, next_attempt_at=app.clock.now() + REVIEW_POLL)
-            uow.commit()
-            log.info("left for review", extra={"outbox_key": row["key"], "template": row["template"],
-                                               "reviewer": row["reviewer"]})
-            return "drafted"
-        if mark_sent(uow, app, row, "sending", receipt.provider_id):
-            uow.commit()
-            log.info("sent", extra={"outbox_key": row["key"], "template": row["template"],
-                                    "already_sent": receipt.already_sent})
+    # The message has gone: record it now. Losing a database race here (PostgreSQL picks a
+    # deadlock victim) would leave the row claimed until its lease ran out and the send be
+    # repeated (harmlessly, the key finds it sent); trying the bookkeeping again is better.
+    for attempt in range(1, RECORD_TRIES + 1):
+        try:
+            with app.db.unit_of_work() as uow:
+                if row["mode"] == "review" and row["reviewer"]:
+                    _transition(uow, row["id"], "sending", status="awaiting_review", provider_id=draft_id,
+                                claimed_until=None, last_error=None,
+                                next_attempt_at=app.clock.now() + REVIEW_POLL)
+                    uow.commit()
+                    log.info("left for review", extra={"outbox_key": row["key"], "template": row["template"],
+                                                       "reviewer": row["reviewer"]})
+                    return "drafted"
+                if mark_sent(uow, app, row, "sending", receipt.provider_id):
+                    uow.commit()
+                    log.info("sent", extra={"outbox_key": row["key"], "template": row["template"],
+                                            "already_sent": receipt.already_sent})
+            return "sent"
+        except OperationalError as exc:
+            sqlstate = getattr(exc.orig, "sqlstate", None)
+            if sqlstate not in RETRYABLE_SQLSTATES or attempt == RECORD_TRIES:
+                raise
+            log.info("recording a send lost a database race; trying again",
+                     extra={"outbox_key": row["key"], "sqlstate": sqlstate})
     return "sent"
 
 
