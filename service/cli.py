@@ -40,6 +40,8 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(keys_app, name="keys")
 app.add_typer(meeting_app, name="meeting")
 app.add_typer(letters_app, name="letters")
+retention_app = typer.Typer(no_args_is_help=True, help="How long personal data is kept; legal holds.")
+app.add_typer(retention_app, name="retention")
 
 out = Console()
 err = Console(stderr=True)
@@ -477,6 +479,81 @@ def keys_rotate(config: Optional[Path] = ConfigOpt,
     target = new_key_file or application.settings.security.key_file
     out.print(f"re-encrypted: {', '.join(f'{n} {table}' for table, n in counts.items())}")
     out.print(f"the new key is in {target}; back it up now (the old key no longer opens anything)")
+
+
+# Retention and legal hold ---------------------------------------------------------------
+@case_app.command("hold")
+def case_hold(reference: str, reason: str = typer.Option(..., help="Why: the claim, inquiry or request it is for."),
+              config: Optional[Path] = ConfigOpt, by: Optional[str] = ActorOpt) -> None:
+    """Put a case under legal hold: nothing of it is deleted or anonymised until the hold is released."""
+    from .retention import place_hold
+
+    held = _run_domain(place_hold, _app(config), reference, reason, _actor(by))
+    out.print(escape(f"{held['reference']}: under legal hold; nothing of it will be deleted or anonymised "
+                     f"until the hold is released"))
+    if held["anonymised_at"]:
+        out.print(f"[yellow]note:[/] its personal data was already removed on {held['anonymised_at'][:10]}")
+
+
+@case_app.command("release-hold")
+def case_release_hold(reference: str, reason: str = typer.Option(..., help="Why the hold is no longer needed."),
+                      config: Optional[Path] = ConfigOpt, by: Optional[str] = ActorOpt) -> None:
+    """Release a case's legal hold: its retention period applies again."""
+    from .retention import release_hold
+
+    released = _run_domain(release_hold, _app(config), reference, reason, _actor(by))
+    out.print(escape(f"{released['reference']}: legal hold released; its retention period applies again"))
+
+
+@retention_app.command("apply")
+def retention_apply(config: Optional[Path] = ConfigOpt,
+                    dry_run: bool = typer.Option(False, "--dry-run", help="Only say what would be removed."),
+                    as_json: bool = JsonOpt, by: Optional[str] = ActorOpt) -> None:
+    """Remove what is past its retention period (see the retention settings), except cases under legal hold."""
+    from .retention import apply
+
+    report = apply(_app(config), _actor(by), dry_run=dry_run)
+    if as_json:
+        _print_json(report)
+        return
+
+    def refs(cases: list[dict[str, Any]]) -> str:
+        return ", ".join(c["reference"] for c in cases)
+
+    will = dry_run
+    rows = [
+        {"record": "closed cases", "action": "to anonymise" if will else "anonymised",
+         "count": len(report["cases_anonymised"]), "detail": refs(report["cases_anonymised"])},
+        {"record": "closed cases", "action": "kept: legal hold", "count": len(report["cases_kept_on_legal_hold"]),
+         "detail": refs(report["cases_kept_on_legal_hold"])},
+        {"record": "closed cases", "action": "waiting: letters not yet sent",
+         "count": len(report["cases_waiting_for_letters"]), "detail": refs(report["cases_waiting_for_letters"])},
+        {"record": "emails linked to no case", "action": "to delete" if will else "deleted",
+         "count": report["unlinked_mail_deleted"],
+         "detail": ", ".join(f"{k} {v}" for k, v in sorted(report["unlinked_mail_deleted_by_status"].items()))},
+        {"record": "emails of anonymised cases", "action": "to empty" if will else "emptied",
+         "count": report["late_mail_cleared"], "detail": ""},
+        {"record": "sent message bodies", "action": "to remove" if will else "removed",
+         "count": report["sent_bodies_removed"], "detail": ""},
+        {"record": "sent message bodies", "action": "kept: legal hold",
+         "count": report["sent_bodies_kept_on_legal_hold"], "detail": ""},
+    ]
+    title = f"Retention as of {report['as_of']}" + (" (dry run: nothing changed)" if dry_run else "")
+    _table(title, rows, ["record", "action", "count", "detail"])
+    if dry_run:
+        out.print("Run without --dry-run to remove it.")
+
+
+@retention_app.command("holds")
+def retention_holds(config: Optional[Path] = ConfigOpt, as_json: bool = JsonOpt) -> None:
+    """Cases under legal hold, with the reason."""
+    from .retention import holds
+
+    rows = holds(_app(config))
+    if as_json:
+        _print_json(rows)
+    else:
+        _table("Cases under legal hold", rows, ["reference", "stage", "reason", "anonymised_at"])
 
 
 @app.command()

@@ -205,6 +205,26 @@ class Logging(_Model):
     json_lines: bool = False
 
 
+class Retention(_Model):
+    """How long personal data is kept; `review-clerk retention apply` removes what is past its period.
+
+    A case under legal hold (`review-clerk case hold`) is never touched, nor its messages.
+    The audit trail and each case's reference, dates, stages and deadlines are never removed.
+    """
+
+    # A case's personal data (names, dates of birth, addresses, the referral form, the emails
+    # received about it, the bodies of its letters) is removed this many years after the case
+    # closed: the `closed` event, or the decision for a case decided without an SCR and never
+    # formally closed. 25 years after closing is at least the youngest child's 25th birthday.
+    closed_cases_years: int = Field(default=25, ge=6, le=150)
+    # Emails linked to no case (not a referral, quarantined, held and never released, failed,
+    # meeting replies) are deleted this many days after they were received.
+    unlinked_mail_days: int = Field(default=365, ge=30)
+    # The text, HTML and attachments of a sent message are removed this many days after it was
+    # sent; its key, template, recipients, subject, status and dates stay.
+    sent_bodies_days: int = Field(default=730, ge=30)
+
+
 
 class MeetingKindSettings(_Model):
     """Overrides for one kind of panel meeting (``[meetings.kinds.<kind>]``); unset keys keep the defaults."""
@@ -302,6 +322,7 @@ class Settings(_Model):
     intake: Intake = Intake()
     scheduler: Scheduler = Scheduler()
     logging: Logging = Logging()
+    retention: Retention = Retention()
     letters: Letters = Letters()
     meetings: Meetings = Meetings()
     security: Security = Security()

@@ -28,6 +28,7 @@ from .repository import (
     ReportRepository,
     StateRepository,
 )
+from .retention import RetentionRepository
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -108,6 +109,7 @@ class UnitOfWork:
         self.state = StateRepository(conn)
         self.reports = ReportRepository(conn)
         self.meetings = MeetingRepository(conn)
+        self.retention = RetentionRepository(conn)
 
     def commit(self) -> None:
         self.committed = True

@@ -80,6 +80,11 @@ cases = Table(
     Column("missing", JSON, nullable=False, default=list),
     Column("fingerprint", String(64), index=True),  # same form re-sent -> same fingerprint
     UniqueConstraint("year", "seq", name="uq_cases_year_seq"),
+    # Retention (service/retention.py): a case under legal hold is never anonymised; anonymised_at
+    # is when its personal data was removed after its retention period.
+    Column("legal_hold", Boolean, nullable=False, default=False),
+    Column("legal_hold_reason", Text),
+    Column("anonymised_at", UTC),
 )
 
 case_events = Table(
