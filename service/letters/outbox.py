@@ -358,6 +358,9 @@ def retry(app: "App", key: str) -> dict[str, Any]:
         row = uow.outbox.get(oid)
         if row["status"] != "failed":
             raise ValueError(f"message {key} is {row['status']}; only a failed one can be sent again")
+        if not row["text"]:
+            raise ValueError(f"message {key} was emptied under the retention policy; queue the letter afresh "
+                             f"(review-clerk letters send) rather than sending an empty one")
         _transition(uow, oid, "failed", status="queued", attempts=0, next_attempt_at=None, last_error=None)
         uow.commit()
     return {"key": key, "status": "queued"}

@@ -371,3 +371,16 @@ def test_a_draft_deleted_because_the_notification_went_another_way_is_not_raised
     deliver_due(app, "w")
     assert rows(app, template="incident_notification")[0]["status"] == "failed"
     assert rows(app, template="not_sent") == []
+
+
+def test_a_failed_letter_emptied_by_retention_is_not_sent_again_empty(app):
+    from service.letters.outbox import retry
+
+    with app.db.unit_of_work() as uow:
+        uow.outbox.queue({"key": "ESCB-2014-001/imr_letter/x", "template": "imr_letter", "sender": "b@x.org",
+                          "to": ["ceo@x.org"], "subject": "[ESCB-2014-001] IMR", "text": "", "html": None,
+                          "message_id": "<m@x>", "status": "failed", "attempts": 3,
+                          "created_at": app.clock.now()})
+        uow.commit()
+    with pytest.raises(ValueError, match="retention"):
+        retry(app, "ESCB-2014-001/imr_letter/x")
