@@ -218,14 +218,18 @@ class CaseRepository:
              missing: list[str] | None = None, referral: dict | None = None) -> None:
         cid = self.id_of(case.reference)
         values: dict[str, Any] = {"stage": case.stage.value, "outcome": case.outcome.value if case.outcome else None,
-                                  "decision_reason": case.decision_reason,
-                                  "subjects": [_subject_to_json(s) for s in case.subjects],
-                                  "referrer": vars(case.referrer)}
+                                  "decision_reason": case.decision_reason}
         if missing is not None:
             values["missing"] = missing
-        if referral is not None:
-            values["referral"] = referral
         self.conn.execute(update(t.cases).where(t.cases.c.id == cid).values(**values))
+        personal: dict[str, Any] = {"subjects": [_subject_to_json(s) for s in case.subjects],
+                                    "referrer": vars(case.referrer)}
+        if referral is not None:
+            personal["referral"] = referral
+        # Never write personal data back over a case the retention policy has anonymised (a save
+        # racing the anonymisation would otherwise restore the names it removed).
+        self.conn.execute(update(t.cases).where(t.cases.c.id == cid, t.cases.c.anonymised_at.is_(None))
+                          .values(**personal))
         self._save_children(cid, case, next_actions or {})
 
     def _save_children(self, cid: int, case: Case, next_actions: dict[str, datetime | None]) -> None:
