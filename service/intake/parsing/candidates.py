@@ -16,7 +16,7 @@ from . import documents, quoting
 from .blocks import to_lines
 from .documents import Unreadable
 from .html_text import html_blocks
-from .limits import MAX_NESTING, MAX_TEXT_CHARS, Budget, Limits
+from .limits import MAX_NESTING, MAX_TEXT_CHARS, NESTED_TOO_DEEPLY, Budget, Limits
 from .mail import Attachment, Mail
 from .mime import decode_bytes, read_mime
 from .text import Line, Wrap, lines_from_layout, lines_from_text
@@ -58,6 +58,8 @@ class Found:
     unreadable: list[dict] = field(default_factory=list)
     unreadable_documents: int = 0  # of those, documents (not images or archives) that may be the form
     covering: list[Line] = field(default_factory=list)  # the outer message's new text
+    truncated: bool = False  # some message searched had parts skipped at a limit (see Mail.truncated)
+    damaged: bool = False  # some message searched had a broken structure that lost text (Mail.damaged)
 
 
 def body_lines(mail: Mail, *, drop_quoted_html: bool = False) -> tuple[list[Line], list[Line]]:
@@ -86,6 +88,8 @@ class _Collector:
         covering = quoting.new_text(plain_lines or html_lines)
         if depth == 0:
             self.found.covering = covering
+        self.found.truncated |= mail.truncated
+        self.found.damaged |= mail.damaged
         wrap = Wrap.for_plain_text(plain_lines)
         for lines, base in ((plain_lines, "text_body"), (html_lines, HTML)):
             for seg in quoting.segments(lines):
@@ -134,6 +138,8 @@ class _Collector:
             elif kind == "eml":
                 if depth + 1 <= MAX_NESTING:
                     self.nested(read_mime(data, budget, depth + 1), "eml", att.label, depth=depth, via=via, where=where)
+                else:
+                    self.too_deep(part)
             elif kind == "html" and not att.inline:
                 add(to_lines(html_blocks(decode_bytes(data, att.charset))), HTML)
             elif kind == "text" and not att.inline:
@@ -156,9 +162,13 @@ class _Collector:
         self.found.unreadable_documents += 1
         self.found.unreadable.append({"part": part, "reason": reason})
 
+    def too_deep(self, part: str) -> None:
+        self.found.truncated = True
+        self.found.unreadable.append({"part": part, "reason": NESTED_TOO_DEEPLY})
+
     def nested(self, inner: Mail, fmt: str, name: str, *, depth: int, via: str | None, where: str) -> None:
         if depth + 1 > MAX_NESTING:
-            self.found.unreadable.append({"part": f"{where}attachment: {name}", "reason": "forwarded messages nested too deeply"})
+            self.too_deep(f"{where}attachment: {name}")
             return
         layout = via or ("forward_msg" if fmt == "msg" else "forward_eml")
         self.message(inner, depth=depth + 1, via=layout, where=f"{where}forwarded message ({name}) > ", open_attachments=True)

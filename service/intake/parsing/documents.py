@@ -20,7 +20,7 @@ from email.utils import parseaddr
 from docx.oxml.parser import parse_xml
 
 from .blocks import Block, Para, Table
-from .limits import MAX_NESTING, MAX_XML_BYTES, Budget, Limits
+from .limits import MAX_NESTING, MAX_XML_BYTES, NESTED_TOO_DEEPLY, Budget, Limits
 from .mail import Attachment, Mail
 from .mime import decode_bytes
 
@@ -544,5 +544,9 @@ def _msg_to_mail(msg, depth: int) -> Mail:
         elif data is not None and hasattr(data, "attachments") and depth + 1 <= MAX_NESTING:
             inner = _msg_to_mail(data, depth + 1)
             mail.attachment_count += inner.attachment_count
+            mail.truncated |= inner.truncated
             mail.attachments.append(Attachment(name or "embedded message", "application/vnd.ms-outlook", message=inner, message_format="msg"))
+        elif data is not None and hasattr(data, "attachments"):  # an embedded message too deep to read
+            mail.truncated = True
+            mail.unreadable.append({"part": f"attachment: {name or 'embedded message'}", "reason": NESTED_TOO_DEEPLY})
     return mail

@@ -31,11 +31,16 @@ class Limits:
 
 
 # Internal bounds that are not worth a knob.
-MAX_NESTING = 4  # forwarded message inside forwarded message ... deeper is ignored
+MAX_NESTING = 8  # forwarded message inside forwarded message ... deeper is not read (and goes to a person)
 MAX_MIME_PARTS = 500  # leaf parts walked per message, all levels together
 MAX_TEXT_CHARS = 1_000_000  # characters of any one candidate text that are examined
 MAX_HTML_CHARS = 1_000_000  # characters of HTML handed to the HTML parser (about 3 s of parsing)
 MAX_XML_BYTES = 30 * 1024 * 1024  # one Office XML part (a form's body is well under 1 MB)
+
+# ``unreadable`` reasons for parts skipped because of the bounds above. A message with any of them
+# was not read in full, so it is never filed away as "not a referral" (see pipeline).
+NESTED_TOO_DEEPLY = "forwarded messages nested too deeply"
+TOO_COMPLEX = "too many MIME parts, or parts nested too deeply"
 
 
 class Budget:

@@ -42,5 +42,6 @@ class Mail:
     delivery_status: bool = False  # carries a message/delivery-status (a bounce report)
     disposition_notification: bool = False  # carries a read receipt
     attachment_count: int = 0  # deliberate attachments at every level, for the limit
-    truncated: bool = False  # parts were skipped because of limits
+    truncated: bool = False  # parts were skipped because of limits (here or in an attached message)
+    damaged: bool = False  # broken MIME structure: some text was probably lost or garbled (ditto)
     unreadable: list[dict] = field(default_factory=list)  # problems met while reading the message itself

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import codecs
 import email
+import functools
 import re
-from email import policy
+from email import errors, policy
 from email.header import decode_header, make_header
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 
-from .limits import MAX_MIME_PARTS, MAX_NESTING, Budget
+from .limits import MAX_MIME_PARTS, MAX_NESTING, NESTED_TOO_DEEPLY, TOO_COMPLEX, Budget
 from .mail import Attachment, Mail
 from .text import squash
 
@@ -28,6 +29,10 @@ _CHARSET_ALIASES = {
     "x-sjis": "shift_jis", "x-gbk": "gbk", "gb2312": "gbk", "windows-874": "cp874", "x-mac-roman": "mac_roman",
     "cp-850": "cp850", "ansi_x3.4-1968": "us-ascii", "646": "us-ascii",
 }
+# ``unreadable`` reasons for a broken structure (with those of limits.py: the message was not read in full).
+BROKEN_STRUCTURE = "broken MIME structure: a multipart section could not be split into its parts"
+GARBLED_BASE64 = "broken base64 in a text body: it could not be decoded"
+UNPARSEABLE = "could not be parsed"
 # Labels that browsers and mail clients read as Windows-1252 (WHATWG Encoding).
 _AS_CP1252 = {"us-ascii", "ascii", "iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "iso_8859-1", "cp819", "ibm819"}
 
@@ -54,9 +59,53 @@ def decode_bytes(data: bytes, charset: str | None) -> str:
     if codec == "utf-8":
         return _utf8_or_cp1252(data)
     try:
-        return data.decode(codec, errors="replace")
+        text = data.decode(codec, errors="replace")
     except Exception:  # exotic codecs can fail in odd ways
         return _utf8_or_cp1252(data)
+    if not _ascii_compatible(codec):
+        # UTF-16/32 or EBCDIC declared on what is really 8-bit text (a mislabelled body): the
+        # declared reading is CJK soup or replacement characters while the bytes read as UTF-8.
+        plain = _plain_8bit(data)
+        if plain is not None and _garbled(text, plain):
+            return plain
+    return text
+
+
+_PROBE = "From: Summary 0123456789 abcxyz ABCXYZ.,;:()/-\r\n\t"
+
+
+@functools.lru_cache(maxsize=64)
+def _ascii_compatible(codec: str) -> bool:
+    """True when ``codec`` writes plain ASCII text as ASCII bytes (UTF-8, Latin-1, Shift-JIS ...)."""
+    try:
+        return _PROBE.encode(codec) == _PROBE.encode("ascii")
+    except Exception:
+        return False
+
+
+def _plain_8bit(data: bytes) -> str | None:
+    """``data`` as UTF-8 when it looks like ordinary 8-bit text: (almost) no zero bytes, valid UTF-8,
+    printable. None otherwise (real UTF-16/32 text has zero bytes or is not valid UTF-8)."""
+    if not data or data.count(0) * 100 > len(data):
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    sample = text[:20000]
+    printable = sum(1 for ch in sample if ch.isprintable() or ch in "\r\n\t")
+    return text if printable >= len(sample) * 0.95 else None
+
+
+def _garbled(declared: str, plain: str) -> bool:
+    """The declared reading looks like garbage next to the 8-bit one: replacement characters, or
+    hardly any of the spaces and line breaks that the 8-bit reading has."""
+    declared, plain = declared[:20000], plain[:20000]
+    if declared.count("\ufffd") * 20 >= max(len(declared), 1):
+        return True
+    plain_ws = sum(1 for ch in plain if ch.isspace()) / max(len(plain), 1)
+    declared_ws = sum(1 for ch in declared if ch.isspace()) / max(len(declared), 1)
+    return plain_ws > 0 and declared_ws < plain_ws * 0.25
 
 
 def _looks_utf16(data: bytes) -> bool:
@@ -202,7 +251,7 @@ def read_mime(raw: bytes, budget: Budget, depth: int = 0) -> Mail:
     try:
         msg = email.message_from_bytes(raw, policy=policy.compat32)
     except Exception:
-        return Mail(unreadable=[{"part": "message", "reason": "could not be parsed"}])
+        return Mail(unreadable=[{"part": "message", "reason": UNPARSEABLE}], damaged=True)
     return mail_from_message(msg, budget, depth)
 
 
@@ -239,14 +288,19 @@ def _envelope(msg: Message) -> Mail:
 
 
 def mail_from_message(msg: Message, budget: Budget, depth: int) -> Mail:
-    """Walk ``msg`` (iteratively, bounded) into a :class:`Mail`."""
+    """Walk ``msg`` (iteratively, bounded) into a :class:`Mail`.
+
+    What could not be read is noted, so that the message is not mistaken for one without a form:
+    parts skipped at a limit (``truncated``) and a broken structure that lost or garbled text
+    (``damaged``), each with an ``unreadable`` entry.
+    """
     mail = _envelope(msg)
     stack: list[tuple[Message, int]] = [(msg, 0)]
     while stack:
         part, level = stack.pop()
         budget.parts_walked += 1
         if budget.parts_walked > MAX_MIME_PARTS or level > 60:
-            mail.truncated = True
+            _skipped(mail, "message", TOO_COMPLEX)
             break
         try:
             ctype = part.get_content_type()
@@ -259,7 +313,39 @@ def mail_from_message(msg: Message, budget: Budget, depth: int) -> Mail:
                 stack.extend((child, level + 1) for child in reversed(children) if isinstance(child, Message))
             continue
         _take_leaf(mail, part, ctype, disposition, budget, depth)
+        _note_damage(mail, part, ctype, disposition)
     return mail
+
+
+def _skipped(mail: Mail, part: str, reason: str) -> None:
+    mail.truncated = True
+    mail.unreadable.append({"part": part, "reason": reason})
+
+
+def _note_damage(mail: Mail, part: Message, ctype: str, disposition: str | None) -> None:
+    """Mark ``mail`` damaged when ``part`` (already read) lost or garbled text.
+
+    Only defects that lose text count; the many small ones of real mail (no MIME-Version, a missing
+    closing boundary, a stray header line) do not. A multipart part that is not split into parts is
+    what ``StartBoundaryNotFoundDefect`` and ``NoBoundaryInMultipartDefect`` leave (an empty or
+    unmatched boundary): its parts, the form perhaps among them, were not read. A text body whose
+    base64 could not be decoded at all (``InvalidBase64LengthDefect``) is read as base64 soup.
+    """
+    reason = None
+    try:
+        if ctype.startswith("multipart/") and not part.is_multipart():
+            payload = part.get_payload()
+            if isinstance(payload, str) and payload.strip():
+                reason = BROKEN_STRUCTURE
+        elif ctype in ("text/plain", "text/html") and disposition != "attachment" and any(
+            isinstance(d, errors.InvalidBase64LengthDefect) for d in getattr(part, "defects", ())
+        ):
+            reason = GARBLED_BASE64
+    except Exception:  # a part too odd to inspect is not a reason to lose the rest
+        return
+    if reason and not any(u["reason"] == reason for u in mail.unreadable):
+        mail.damaged = True
+        mail.unreadable.append({"part": "message", "reason": reason})
 
 
 def _take_leaf(mail: Mail, part: Message, ctype: str, disposition: str | None, budget: Budget, depth: int) -> None:
@@ -276,9 +362,11 @@ def _take_leaf(mail: Mail, part: Message, ctype: str, disposition: str | None, b
             inner_mail = None
         mail.attachment_count += 1
         if inner_mail is None:
-            mail.truncated = True
+            _skipped(mail, f"attachment: {filename or 'forwarded message'}", NESTED_TOO_DEEPLY)
             return
         mail.attachment_count += inner_mail.attachment_count
+        mail.truncated |= inner_mail.truncated
+        mail.damaged |= inner_mail.damaged
         mail.attachments.append(
             Attachment(filename or (inner_mail.subject and f"{inner_mail.subject}.eml") or "forwarded message",
                        ctype, message=inner_mail, message_format="eml")

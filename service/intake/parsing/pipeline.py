@@ -20,9 +20,15 @@ from . import classify, form, quoting
 from .candidates import DOCX, HTML, Candidate, Found, body_lines, find_candidates
 from .fields import Split, split_fields
 from .labels import IGNORE, REFERRER_SECTION
-from .limits import Budget, Limits
+from .limits import NESTED_TOO_DEEPLY, TOO_COMPLEX, Budget, Limits
 from .mail import Mail
-from .mime import read_headers_only, read_mime
+from .mime import (
+    BROKEN_STRUCTURE,
+    GARBLED_BASE64,
+    UNPARSEABLE,
+    read_headers_only,
+    read_mime,
+)
 from .quiet import quiet_libraries
 from .referrer import agency_from_signature
 from .text import Wrap
@@ -42,6 +48,10 @@ class _Choice:
 
 
 DEFAULT_LIMITS = Limits()
+
+# ``unreadable`` reasons saying that part of the message was not read (skipped at a limit, or lost to
+# a broken structure). Fixed phrases: they are quoted in ``needs_person``, which must hold no personal data.
+_NOT_READ = (NESTED_TOO_DEEPLY, TOO_COMPLEX, BROKEN_STRUCTURE, GARBLED_BASE64, UNPARSEABLE)
 
 
 def parse_message(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> dict:
@@ -105,23 +115,29 @@ def _parse(raw: bytes, limits: Limits) -> dict:
 
     too_many = mail.attachment_count > limits.max_attachments
     found = find_candidates(mail, limits, budget, open_attachments=not too_many)
+    truncated = found.truncated or mail.truncated  # parts skipped at a limit: a form may be among them
+    damaged = found.damaged or mail.damaged  # broken structure: text (a form perhaps) lost or garbled
     choice = _choose(found.candidates)
     if choice and choice.split.is_form:
         result = _referral(mail, choice, found)
         if too_many:
             result["needs_person"] = _too_many(limits)
+        elif truncated:  # what was skipped may be another form, or a later version of this one
+            result["needs_person"] = _not_read_in_full(found)
         return result
 
+    # No form found. What was not read may hold one: a person decides, whatever the weak signals say
+    # (a referral through a secure-mail gateway can carry list-like headers).
+    if too_many:
+        return _needs_person(mail, _too_many(limits), found.unreadable)
+    if truncated or damaged:
+        return _needs_person(mail, _not_read_in_full(found), found.unreadable)
     verdict = classify.weak(mail)
     if verdict:
         return _not_referral(mail, verdict.kind, verdict.reason, found.unreadable)
-    if too_many:
-        return _needs_person(mail, _too_many(limits), found.unreadable)
     if found.unreadable_documents or (found.unreadable and classify.mentions_referral(mail)):
         reasons = "; ".join(sorted({u["reason"] for u in found.unreadable}))
         return _needs_person(mail, f"the referral form could not be read ({reasons})", found.unreadable)
-    if mail.truncated and classify.mentions_referral(mail):
-        return _needs_person(mail, "the message is too complex to read automatically", found.unreadable)
     if not _has_content(mail):
         return _not_referral(mail, "empty", "empty message", found.unreadable)
     return _not_referral(mail, "enquiry", "no referral form found", found.unreadable)
@@ -221,6 +237,11 @@ def _record(mail: Mail, *, is_referral: bool, kind: str, reason: str | None, val
             "found_in": found_in,
         },
     }
+
+
+def _not_read_in_full(found: Found) -> str:
+    reasons = sorted({u["reason"] for u in found.unreadable if u["reason"] in _NOT_READ})
+    return f"the message could not be read in full ({'; '.join(reasons) or 'too complex to read automatically'})"
 
 
 def _too_many(limits: Limits) -> str:
