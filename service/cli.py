@@ -416,7 +416,7 @@ def inbox_list(config: Optional[Path] = ConfigOpt,
     """Messages received and the outcome of each."""
     application = _app(config)
     statuses = [status] if status else ["new", "processed", "duplicate", "reply", "not_referral", "quarantined",
-                                        "held", "failed"]
+                                        "held", "failed", "refused"]
     with application.db.unit_of_work() as uow:
         rows = uow.inbox.by_status(statuses)
     view = [{"id": r["id"], "received": r["stored_at"], "from": r["sender"], "status": r["status"],

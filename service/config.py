@@ -381,10 +381,14 @@ class Settings(_Model):
         domains.add(self.board.mailbox.rsplit("@", 1)[-1])
         return any(domain == d or domain.endswith("." + d) for d in domains)
 
-    def staff_addresses(self) -> set[str]:
+    def staff(self) -> list[Person]:
+        """The board's staff on file: the Chair, the Business Manager, the Head of SQAS and the others named."""
         people = [self.people.chair, self.people.business_manager, self.people.head_of_sqas,
                   self.people.director_childrens_services, self.people.head_of_cin]
-        return {p.email for p in people if p is not None}
+        return [p for p in people if p is not None]
+
+    def staff_addresses(self) -> set[str]:
+        return {p.email.lower() for p in self.staff()}
 
 
 SECRET_KEYS = {"client_secret", "certificate_password", "key", "encryption_key", "previous_keys"}

@@ -31,16 +31,18 @@ from datetime import date, datetime, timedelta, timezone
 from email.utils import getaddresses
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 
 from service.chasing.sweep import next_actions, save_case
-from service.domain.model import Case, Referrer, Subject
-from service.letters.catalogue import CASE_OPENED
+from service.domain.model import Case, DomainError, Referrer, Subject
+from service.letters.catalogue import CASE_OPENED, DECIDED
 from service.letters.outbox import base_context, queue
 from service.letters.triggers import queue_for_event
 from service.mailbox.ports import Disposition, TransportError
 from service.meetings.service import on_case_opened
+from service.store.db import Lock
 
+from . import instructions
 from .loops import may_auto_reply
 from .parsing import Limits, extract_fields, parse_message
 
@@ -68,7 +70,7 @@ MISSING_LABELS = {
 DISPOSITION = {
     "processed": Disposition.PROCESSED, "duplicate": Disposition.PROCESSED, "reply": Disposition.PROCESSED,
     "not_referral": Disposition.NOT_REFERRAL, "quarantined": Disposition.QUARANTINE,
-    "held": Disposition.QUARANTINE, "failed": Disposition.QUARANTINE,
+    "held": Disposition.QUARANTINE, "failed": Disposition.QUARANTINE, "refused": Disposition.QUARANTINE,
 }
 
 
@@ -93,19 +95,22 @@ def store_new(app: "App", max_batches: int = 20) -> int:
             cursor = uow.state.get(CURSOR)
         batch = app.mailbox.read_new(cursor)
         for msg in batch.messages:
+            message_id = _message_id(msg.internet_message_id)
             try:
                 with app.db.unit_of_work() as uow:
                     if uow.inbox.known(msg.id, None):
                         continue
                     sender = _sender(msg.raw)
-                    mid = uow.inbox.store(msg.id, msg.raw, msg.internet_message_id, msg.received_at,
-                                          app.clock.now(), sender)
+                    mid = uow.inbox.store(msg.id, msg.raw, message_id, msg.received_at, app.clock.now(), sender)
                     uow.commit()
             except IntegrityError:
                 continue  # another process stored it a moment ago
+            except DataError as exc:  # a value the database refuses: this message waits, the others go on
+                log.error("message could not be stored", extra={"backend_id": msg.id[:200],
+                                                                "error": exc.__class__.__name__})
+                continue
             stored += 1
-            log.info("message stored", extra={"inbound_id": mid, "message_id": msg.internet_message_id,
-                                              "bytes": len(msg.raw)})
+            log.info("message stored", extra={"inbound_id": mid, "message_id": message_id, "bytes": len(msg.raw)})
         if batch.cursor is not None and batch.cursor != cursor:
             with app.db.unit_of_work() as uow:
                 uow.state.set(CURSOR, batch.cursor, app.clock.now())
@@ -126,21 +131,58 @@ class Outcome:
 
 
 def process_stored(app: "App", limit: int = 50) -> list[Outcome]:
-    now = app.clock.now()
-    with app.db.unit_of_work() as uow:
-        claimed = uow.inbox.claim_new(now, app.worker, LEASE, limit)
-        uow.commit()
-    outcomes = []
-    for mid in claimed:
-        outcomes.append(_process_one(app, mid))
+    """Claim stored messages one at a time and give each its outcome.
+
+    One at a time, so that a message's ``attempts`` counts the times a process
+    actually started on it: a process that dies holds (for the lease) only the
+    message it was handling, and a message that kills the process handling it
+    (out of memory, a crash inside a document library) is set aside after
+    MAX_ATTEMPTS rather than stopping the service on every restart.
+    """
+    outcomes: list[Outcome] = []
+    lost = 0
+    for _ in range(limit):
+        now = app.clock.now()
+        with app.db.unit_of_work() as uow:
+            claimed = uow.inbox.claim_new(now, app.worker, LEASE, 1)
+            uow.commit()
+        if not claimed:
+            # Nothing left, or another process took the message this one went for: look again.
+            if lost < 3 and _claimable(app, now):
+                lost += 1
+                continue
+            break
+        outcome = _process_one(app, claimed[0])
+        if outcome is not None:
+            outcomes.append(outcome)
     return outcomes
 
 
-def _process_one(app: "App", mid: int) -> Outcome:
+def _claimable(app: "App", now: datetime) -> bool:
+    with app.db.unit_of_work() as uow:
+        return uow.inbox.any_claimable(now)
+
+
+def _process_one(app: "App", mid: int) -> Outcome | None:
+    """Handle one message this process claimed. None when the claim turned out to be lost."""
     try:
         with app.db.unit_of_work() as uow:
             row = uow.inbox.get(mid)
+            if row["attempts"] > MAX_ATTEMPTS:  # every earlier attempt ended with no outcome recorded
+                outcome = Outcome("failed", f"set aside unread: the service stopped while handling it on "
+                                            f"{row['attempts'] - 1} attempts; kept for a person to handle")
+                if not _still_ours(uow, app, mid):
+                    _log_lost(mid)
+                    return None
+                uow.inbox.finish(mid, outcome.status, outcome.reason)
+                uow.commit()
+                log.error("message set aside: handling it stopped the service", extra={
+                    "inbound_id": mid, "attempts": row["attempts"]})
+                return outcome
             outcome = handle_message(uow, app, row)
+            if not _still_ours(uow, app, mid):
+                _log_lost(mid)
+                return None  # rolled back: the process that took it over records its outcome
             uow.inbox.finish(mid, outcome.status, outcome.reason, outcome.kind, outcome.case_id)
             uow.commit()
     except Exception as exc:  # noqa: BLE001 - one bad message must never stop the loop
@@ -148,6 +190,9 @@ def _process_one(app: "App", mid: int) -> Outcome:
         with app.db.unit_of_work() as uow:
             row = uow.inbox.get(mid)
             if row["attempts"] >= MAX_ATTEMPTS:
+                if not _still_ours(uow, app, mid):
+                    _log_lost(mid)
+                    return None
                 outcome = Outcome("failed", f"could not be processed after {row['attempts']} attempts "
                                             f"({exc.__class__.__name__}); kept for a person to handle")
                 uow.inbox.finish(mid, outcome.status, outcome.reason)
@@ -159,6 +204,24 @@ def _process_one(app: "App", mid: int) -> Outcome:
     log.info("message handled", extra={"inbound_id": mid, "status": outcome.status, "kind": outcome.kind,
                                        "case": outcome.reference})
     return outcome
+
+
+def _still_ours(uow: "UnitOfWork", app: "App", mid: int) -> bool:
+    """Is the message still claimed by this process and unhandled? Checked in the transaction that records
+    the outcome, just before recording it.
+
+    A process can stall past its lease (a long pause, a suspended machine); another one then takes the
+    message over and records its outcome. The stalled one must not record a second outcome over it
+    (the referral it sees as already opened would become a "duplicate" of its own case). The conditional
+    UPDATE also locks the row until this transaction ends, so a takeover waits for it and then finds
+    the message handled.
+    """
+    return uow.inbox.renew_claim(mid, app.worker, app.clock.now() + LEASE)
+
+
+def _log_lost(mid: int) -> None:
+    log.warning("message taken over by another process after this one's lease ran out; its work here is "
+                "discarded", extra={"inbound_id": mid})
 
 
 def handle_message(uow: "UnitOfWork", app: "App", row: dict[str, Any]) -> Outcome:
@@ -185,6 +248,7 @@ def handle_message(uow: "UnitOfWork", app: "App", row: dict[str, Any]) -> Outcom
         return Outcome("not_referral", parsed.get("not_referral_reason") or "not a referral", parsed.get("kind"))
 
     # Duplicates: the same Message-ID, the same bytes, or the same form re-sent or forwarded.
+    _one_referral_at_a_time(uow)
     if row["internet_message_id"]:
         first = uow.inbox.with_message_id([row["internet_message_id"]])
         if first and first["id"] != row["id"]:
@@ -231,6 +295,18 @@ def open_case(uow: "UnitOfWork", app: "App", row: dict[str, Any], msg, parsed: d
     return Outcome("processed", f"case {reference} opened", "referral", case_id, reference)
 
 
+def _one_referral_at_a_time(uow: "UnitOfWork") -> None:
+    """Checking for duplicates and opening the case, one referral at a time across processes.
+
+    Two processes handling the same form at once (the original and a forwarded copy, claimed by
+    each) would otherwise both find no earlier case and open one each. On PostgreSQL a transaction
+    lock, held until this unit of work ends, makes the second wait and then see the first's case;
+    it is the first lock these transactions take, so it cannot be part of a deadlock. (SQLite has
+    one writer at a time: the second's write fails, and the message is handled again later.)
+    """
+    uow.serialise(Lock.REFERRALS)
+
+
 def _acknowledge(uow: "UnitOfWork", app: "App", case: Case, case_id: int, row: dict[str, Any], msg,
                  missing: list[str]) -> None:
     allowed, why = may_auto_reply(msg, own_addresses={app.settings.board.mailbox})
@@ -264,6 +340,8 @@ def _file_reply(uow: "UnitOfWork", app: "App", row: dict[str, Any], reference: s
 
     * "done" on the first line of a reply to a reminder or escalation, from the
       deadline's owner or a member of staff, marks that deadline met;
+    * "Decision: <outcome>" and its reasons, from the Chair or the Business
+      Manager, records the Chair's decision (and queues the letters it calls for);
     * a document from an involved agency's domain is its report (IMR or
       chronology) and marks that report received;
     * a referrer's reply fills the gaps we asked about.
@@ -274,9 +352,13 @@ def _file_reply(uow: "UnitOfWork", app: "App", row: dict[str, Any], reference: s
     sender = (row["sender"] or "").lower()
     msg = email.message_from_bytes(row["raw"][:4 * 1024 * 1024], policy=email.policy.default)
 
+    new_text = _new_text(msg)
     deadline_key = _replied_deadline(uow, msg)
-    if deadline_key and _first_line(msg) == "done":
-        return _done_by_reply(uow, app, case, reference, case_id, deadline_key, sender)
+    if deadline_key and instructions.is_done(new_text):
+        return _done_by_reply(uow, app, row, msg, case, reference, case_id, deadline_key, sender)
+    wanted = instructions.decision(new_text)
+    if wanted is not None:
+        return _decision_by_reply(uow, app, row, msg, case, reference, case_id, sender, wanted)
 
     agency = app.settings.agency_for_address(sender)
     documents = _document_names(msg)
@@ -302,19 +384,96 @@ def _file_reply(uow: "UnitOfWork", app: "App", row: dict[str, Any], reference: s
                    "reply", case_id, reference)
 
 
-def _done_by_reply(uow: "UnitOfWork", app: "App", case: Case, reference: str, case_id: int, key: str,
-                   sender: str) -> Outcome:
+def _done_by_reply(uow: "UnitOfWork", app: "App", row: dict[str, Any], msg, case: Case, reference: str,
+                   case_id: int, key: str, sender: str) -> Outcome:
     d = case.deadlines.get(key)
+    what = f"'done' for {key}"
     allowed = app.settings.staff_addresses() | _owner_addresses(app, d)
-    if d is None or sender not in allowed:
-        why = "no such deadline" if d is None else f"{sender} is neither the deadline's owner nor board staff"
-        uow.audit.append(case_id, reference, [_note(app, "'done' reply ignored", why)])
-        return Outcome("reply", f"'done' reply for {key} ignored: {why}", "reply", case_id, reference)
-    case.mark_met(key, app.today(), app.clock.now(), sender, "reply 'done' to a reminder")
+    if d is None:
+        return _refused(uow, app, row, msg, case, case_id, sender, what, "no such deadline on the case",
+                        tell=sender in allowed)
+    refusal = _may_act(app, msg, sender, allowed, "neither the deadline's owner nor board staff")
+    if refusal:
+        return _refused(uow, app, row, msg, case, case_id, sender, what, refusal, tell=False)
+    if key == "decision":
+        return _refused(uow, app, row, msg, case, case_id, sender, what,
+                        "the decision is recorded with the decision itself, not 'done'",
+                        fix=f"reply again and {instructions.HOW}")
+    try:
+        case.mark_met(key, app.today(), app.clock.now(), sender, "reply 'done' to a reminder")
+    except DomainError as exc:
+        return _refused(uow, app, row, msg, case, case_id, sender, what, str(exc))
     save_case(uow, app, case)
     return Outcome("reply", f"{key} of {reference} marked done by reply", "reply", case_id, reference)
 
 
+def _decision_by_reply(uow: "UnitOfWork", app: "App", row: dict[str, Any], msg, case: Case, reference: str,
+                       case_id: int, sender: str, wanted: "instructions.Decision | instructions.Unreadable"
+                       ) -> Outcome:
+    """The Chair's decision, given by email. Only the Chair, or the Business Manager recording it for
+    the Chair, may give it; the sender is told what was recorded, or why not."""
+    people = app.settings.people
+    allowed = {p.email.lower() for p in (people.chair, people.business_manager) if p is not None}
+    what = "a decision"
+    refusal = _may_act(app, msg, sender, allowed, "neither the Chair nor the Business Manager")
+    if refusal:
+        return _refused(uow, app, row, msg, case, case_id, sender, what, refusal, tell=False)
+    if isinstance(wanted, instructions.Unreadable):
+        return _refused(uow, app, row, msg, case, case_id, sender, what, wanted.why)
+    what = f"the decision '{wanted.outcome.label}'"
+    on = _received_on(app, row, msg)
+    try:
+        case.decide(wanted.outcome, on, app.clock.now(), sender, wanted.reason)
+    except DomainError as exc:
+        return _refused(uow, app, row, msg, case, case_id, sender, what, str(exc),
+                        fix="check the case with: review-clerk case show " + reference)
+    save_case(uow, app, case)
+    queue_for_event(uow, app, case, case_id, DECIDED)
+    _tell(uow, app, row, msg, case, case_id, sender, what, done=True,
+          result=f"recorded as decided on {on.strftime('%d/%m/%Y')}; the stage is now {case.stage.label}. "
+                 f"The letters the decision calls for have been prepared",
+          fix=f"if the date is wrong: review-clerk case correct-date {reference} decided --date DD/MM/YYYY "
+              f"--reason TEXT")
+    return Outcome("reply", f"decision '{wanted.outcome.value}' on {reference} recorded from a reply by "
+                            f"{sender}", "decision", case_id, reference)
+
+
+def _may_act(app: "App", msg, sender: str, allowed: set[str], who: str) -> str | None:
+    """Why ``sender`` may not act by email on this message, or None when it may."""
+    if sender not in {a.lower() for a in allowed}:
+        return f"{sender or 'the sender'} is {who}"
+    own_domain = (app.settings.board.mailbox or "").rsplit("@", 1)[-1].lower()
+    return instructions.unverified_sender([str(v) for v in msg.get_all("Authentication-Results", [])],
+                                          msg.get("X-MS-Exchange-Organization-AuthAs"),
+                                          sender.rsplit("@", 1)[-1], own_domain)
+
+
+def _refused(uow: "UnitOfWork", app: "App", row: dict[str, Any], msg, case: Case, case_id: int, sender: str,
+             what: str, why: str, tell: bool = True, fix: str | None = None) -> Outcome:
+    """An instruction by email that is not carried out: noted on the case, listed in the daily report
+    of mail needing attention, and (to staff only) explained in a reply."""
+    uow.audit.append(case_id, case.reference, [_note(app, f"instruction by email not carried out: {what}",
+                                                     f"from {sender or 'unknown sender'}: {why}")])
+    if tell:
+        _tell(uow, app, row, msg, case, case_id, sender, what, done=False, result="not recorded", why=why,
+              fix=fix or "reply again, or use the command line (review-clerk case --help)")
+    log.warning("instruction by email not carried out", extra={"reference": case.reference, "inbound_id": row["id"],
+                                                               "what": what})
+    return Outcome("refused", f"{what} by email not carried out: {why}", "reply", case_id, case.reference)
+
+
+def _tell(uow: "UnitOfWork", app: "App", row: dict[str, Any], msg, case: Case, case_id: int, to: str, what: str,
+          done: bool, result: str, why: str | None = None, fix: str | None = None) -> None:
+    """Answer a member of staff's instruction: what was done with it."""
+    allowed, loop = may_auto_reply(msg, own_addresses={app.settings.board.mailbox})
+    if not allowed or not to:
+        log.info("no answer to an instruction", extra={"inbound_id": row["id"], "reason": loop})
+        return
+    person = next((p for p in app.settings.staff() if p.email.lower() == to), None)
+    ctx = base_context(app, person.name if person else to, to, case=case, instruction={
+        "what": what, "done": done, "result": result, "why": why, "fix": fix})
+    queue(uow, app, key=f"{case.reference}/instruction/{row['id']}", template="instruction_result", to=[to],
+          context=ctx, case_id=case_id, in_reply_to=row["internet_message_id"])
 def _agency_report(uow: "UnitOfWork", app: "App", case: Case, reference: str, case_id: int, agency: str,
                    documents: list[str]) -> Outcome:
     open_keys = [d.key for d in case.open_deadlines() if d.agency == agency]
@@ -345,18 +504,17 @@ def _replied_deadline(uow: "UnitOfWork", msg) -> str | None:
     ids = re.findall(r"<[^<>\s]+>", f"{msg.get('In-Reply-To', '')} {msg.get('References', '')}")
     if not ids:
         return None
-    from sqlalchemy import select
-
-    from service.store import tables as t
-
-    for key, template in uow.conn.execute(select(t.outbox.c.key, t.outbox.c.template)
-                                          .where(t.outbox.c.message_id.in_(ids))):
-        if template in ("reminder", "escalation"):
-            return key.split("/")[1]  # REF/deadline-key/step/recipient
+    for sent in uow.outbox.with_message_ids(ids):
+        if sent["template"] in ("reminder", "escalation"):
+            return sent["key"].split("/")[1]  # REF/deadline-key/step/recipient
     return None
 
 
-def _first_line(msg) -> str:
+def _new_text(msg) -> list[str]:
+    """The lines the sender wrote in this message, without the quoted history below them."""
+    from .parsing.quoting import new_text
+    from .parsing.text import clean, lines_from_text
+
     try:
         body = msg.get_body(("plain", "html"))
         text = body.get_content() if body is not None else ""
@@ -364,12 +522,9 @@ def _first_line(msg) -> str:
             from bs4 import BeautifulSoup
 
             text = BeautifulSoup(text, "html.parser").get_text("\n")
-    except (KeyError, LookupError, ValueError, AttributeError):
-        return ""
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip().strip(".!").lower()
-    return ""
+    except (KeyError, LookupError, ValueError, AttributeError, UnicodeError):
+        return []
+    return [line.text for line in new_text(lines_from_text(clean(text[:200_000])))]
 
 
 def _document_names(msg) -> list[str]:
@@ -416,15 +571,7 @@ def _case_for_reply(uow: "UnitOfWork", app: "App", msg, subject: str) -> str | N
         except LookupError:
             continue
     ids = re.findall(r"<[^<>\s]+>", f"{msg.get('In-Reply-To', '')} {msg.get('References', '')}")
-    if ids:
-        from sqlalchemy import select
-
-        from service.store import tables as t
-
-        found = uow.conn.execute(select(t.cases.c.reference).join(t.outbox, t.outbox.c.case_id == t.cases.c.id)
-                                 .where(t.outbox.c.message_id.in_(ids))).scalars().first()
-        return found
-    return None
+    return next((sent["reference"] for sent in uow.outbox.with_message_ids(ids) if sent["reference"]), None)
 
 
 def reference_pattern(app: "App") -> re.Pattern[str]:
@@ -469,6 +616,19 @@ def _sender(raw: bytes) -> str | None:
         if "@" in addr:
             return addr.strip().lower()[:320]
     return None
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _message_id(value: str | None) -> str | None:
+    """The Message-ID as stored, or None when the header cannot be one: longer than a header line may
+    be (RFC 5322: 998 characters, the column's width) or holding control characters (PostgreSQL
+    refuses NUL). Such a header must not stop the message being stored; it is then matched as a
+    duplicate by its bytes or its form instead."""
+    if not value or len(value) > 998 or _CONTROL.search(value):
+        return None
+    return value
 
 
 def _iso(value: str | None) -> date | None:
@@ -526,7 +686,7 @@ def daily_report(app: "App") -> bool:
             return False
         last = uow.state.get("intake_report_until")
         since = datetime.fromisoformat(last) if last else None
-        items = uow.inbox.by_status(["quarantined", "held", "failed"], since=since)
+        items = uow.inbox.by_status(["quarantined", "held", "failed", "refused"], since=since)
         if not items:
             return False
         bm = app.settings.people.business_manager

@@ -15,11 +15,9 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
 
 from service.chasing.sweep import save_case
 from service.domain.model import DomainError
-from service.store import tables as t
 
 from .catalogue import CATALOGUE
 from .triggers import recipients_for
@@ -41,16 +39,14 @@ def after_sent(uow: "UnitOfWork", app: "App", row: dict[str, Any]) -> str | None
         return None
     # One sender at a time per case, so two letters sent at once cannot each
     # miss the other (PostgreSQL; SQLite has a single writer anyway).
-    uow.conn.execute(select(t.cases.c.id).where(t.cases.c.id == row["case_id"]).with_for_update())
+    uow.cases.lock(row["case_id"])
     case = uow.cases.get_by_id(row["case_id"])
     if comm.meets in case.events:
         return None
     plan = recipients_for(comm.name, case, app.settings)
     if plan.problems or not plan.messages:
         return None
-    sent = set(uow.conn.execute(
-        select(t.outbox.c.key).where(t.outbox.c.case_id == row["case_id"], t.outbox.c.template == comm.name,
-                                     t.outbox.c.status == "sent")).scalars())
+    sent = uow.outbox.sent_keys(row["case_id"], comm.name)
     if any(m.key not in sent for m in plan.messages):
         return None
     try:

@@ -163,17 +163,9 @@ def _reviewer_name(uow, case_id: int) -> str | None:
 
 def letters_of_case(app: "App", reference: str, templates: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
     """The messages of a case with their state and attachment names (for `case show`-like views and the demo)."""
-    from sqlalchemy import select
-
-    from service.store import tables as t
-
+    keep = ("key", "template", "to", "subject", "status", "mode", "reviewer", "sent_at")
     with app.db.unit_of_work() as uow:
         case_id = uow.cases.id_of(uow.cases.get(reference).reference)
-        q = (select(t.outbox.c.key, t.outbox.c.template, t.outbox.c.to, t.outbox.c.subject, t.outbox.c.status,
-                    t.outbox.c.mode, t.outbox.c.reviewer, t.outbox.c.sent_at, t.outbox.c.attachments)
-             .where(t.outbox.c.case_id == case_id).order_by(t.outbox.c.id))
-        if templates:
-            q = q.where(t.outbox.c.template.in_(list(templates)))
-        rows = [dict(r) for r in uow.conn.execute(q).mappings()]
-    return [{**{k: v for k, v in r.items() if k != "attachments"},
-             "attachments": [a["filename"] for a in r["attachments"] or []]} for r in rows]
+        rows = uow.outbox.for_case(case_id, templates)
+    return [{**{k: r[k] for k in keep}, "attachments": [a["filename"] for a in r["attachments"] or []]}
+            for r in rows]

@@ -32,7 +32,6 @@ from datetime import timedelta
 from email.utils import make_msgid
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 
 from service.domain.model import Case
@@ -42,7 +41,6 @@ from service.mailbox.ports import (
     OutgoingMessage,
     TransportError,
 )
-from service.store import tables as t
 
 from .render import Rendered
 
@@ -184,13 +182,28 @@ def deliver_due(app: "App", worker: str, limit: int = 20) -> dict[str, int]:
         claimed = uow.outbox.claim_due(now, worker, LEASE, limit)
         uow.commit()
     for oid in claimed:
-        with app.db.unit_of_work() as uow:
-            row = uow.outbox.get(oid)
-        outcome = _hand_over(app, row)
+        outcome = deliver_claimed(app, worker, oid)
         if outcome in counts:  # "drafted" is not counted: jobs.send_outbox drains while messages are sent
             counts[outcome] += 1
     counts["sent"] += collect_reviewed(app)
     return counts
+
+
+def deliver_claimed(app: "App", worker: str, oid: int) -> str | None:
+    """Hand over one row ``worker`` claimed: sent | drafted | retry | failed, or None if it is no longer ours.
+
+    A batch is claimed at once, and the rows at its end can wait minutes behind slow sends (throttling,
+    large attachments) until their lease has run out and another process has taken them over and sent
+    them. So the claim is renewed as the work on each row starts, and a row another process has taken
+    (or finished) meanwhile is left alone rather than handed to the mailbox a second time.
+    """
+    with app.db.unit_of_work() as uow:
+        if not uow.outbox.renew_claim(oid, worker, app.clock.now() + LEASE):
+            log.info("message taken over by another process; left to it", extra={"outbox_id": oid})
+            return None
+        row = uow.outbox.get(oid)
+        uow.commit()
+    return _hand_over(app, row)
 
 
 def _hand_over(app: "App", row: dict[str, Any]) -> str:
@@ -316,10 +329,7 @@ def mark_sent(uow: "UnitOfWork", app: "App", row: dict[str, Any], expected: str,
 
 
 def _transition(uow: "UnitOfWork", oid: int, expected: str, **values: Any) -> bool:
-    """A conditional UPDATE: the row moves only from ``expected``; True when this call moved it."""
-    res = uow.conn.execute(update(t.outbox).where(t.outbox.c.id == oid, t.outbox.c.status == expected)
-                           .values(**values))
-    return res.rowcount == 1
+    return uow.outbox.transition(oid, expected, **values)
 
 
 def escalate_failure(uow: "UnitOfWork", app: "App", row: dict[str, Any], error: str) -> None:
@@ -349,10 +359,8 @@ _escalate_failure = escalate_failure  # the name older callers used
 
 def retry(app: "App", key: str) -> dict[str, Any]:
     """Put a failed message back in the queue (after its address or the mailbox was fixed)."""
-    from sqlalchemy import select
-
     with app.db.unit_of_work() as uow:
-        oid = uow.conn.execute(select(t.outbox.c.id).where(t.outbox.c.key == key)).scalar()
+        oid = uow.outbox.id_of(key)
         if oid is None:
             raise LookupError(f"no message {key} in the outbox")
         row = uow.outbox.get(oid)

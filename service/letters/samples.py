@@ -123,6 +123,10 @@ def sample_contexts(app: "App") -> SampleContexts:
                                       quarantine_folder=app.quarantine_folder_name),
         "reminder": base_context(app, bm.name, bm.email, case=case, deadline=deadline),
         "escalation": base_context(app, bm.name, bm.email, case=case, deadline=deadline),
+        "instruction_result": base_context(app, app.settings.people.chair.name, app.settings.people.chair.email,
+                                           case=case, instruction={
+            "what": "the decision 'Serious case review'", "done": False, "result": "not recorded",
+            "why": "a decision needs its reasons", "fix": "reply again with the reasons below the first line"}),
         "not_sent": base_context(app, bm.name, bm.email, case=case, problem={
             "what": CATALOGUE["imr_letter"].title, "template": "imr_letter",
             "for_whom": "the chief executive of Sample Agency", "why": "no chief executive is on file",

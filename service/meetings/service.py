@@ -275,7 +275,7 @@ class _claimed:
 
     def __exit__(self, *exc: Any) -> None:
         with self.app.db.unit_of_work() as uow:
-            uow.meetings.release(self.mid)
+            uow.meetings.release(self.mid, self.app.worker)
             uow.commit()
 
 

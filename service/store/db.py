@@ -9,6 +9,7 @@ transaction with the repositories; it rolls back unless ``commit()`` is called.
 
 from __future__ import annotations
 
+import enum
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -70,7 +71,7 @@ class Database:
         try:
             with self.engine.begin() as conn:
                 if self.dialect == "postgresql":
-                    conn.execute(text("SELECT pg_advisory_xact_lock(7263001)"))
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": Lock.MIGRATIONS.value})
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
         except SQLAlchemyError as exc:
@@ -96,6 +97,13 @@ class Database:
         self.engine.dispose()
 
 
+class Lock(enum.Enum):
+    """Cross-process locks, one number each (PostgreSQL advisory lock keys)."""
+
+    MIGRATIONS = 7263001
+    REFERRALS = 7263002  # checking a referral for duplicates and opening its case
+
+
 class UnitOfWork:
     """One transaction and the repositories that work inside it."""
 
@@ -110,6 +118,13 @@ class UnitOfWork:
         self.reports = ReportRepository(conn)
         self.meetings = MeetingRepository(conn)
         self.retention = RetentionRepository(conn)
+
+    def serialise(self, lock: "Lock") -> None:
+        """Hold ``lock`` until this unit of work ends, across processes (PostgreSQL transaction lock).
+
+        SQLite needs none: it has one writer at a time, and a second writer's write fails and is retried."""
+        if self.conn.dialect.name == "postgresql":
+            self.conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock.value})
 
     def commit(self) -> None:
         self.committed = True

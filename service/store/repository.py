@@ -132,6 +132,10 @@ class CaseRepository:
             raise NotFound(f"no case with id {case_id}")
         return self._load(row)
 
+    def lock(self, case_id: int) -> None:
+        """Hold the case's row until the transaction ends (PostgreSQL; SQLite has a single writer anyway)."""
+        self.conn.execute(select(t.cases.c.id).where(t.cases.c.id == case_id).with_for_update())
+
     def id_of(self, reference: str) -> int:
         cid = self.conn.execute(select(t.cases.c.id)
                                 .where(func.upper(t.cases.c.reference) == reference.strip().upper())).scalar()
@@ -321,6 +325,23 @@ class InboxRepository:
                 claimed.append(mid)
         return claimed
 
+    def any_claimable(self, now: datetime) -> bool:
+        """Is there a message waiting that no live lease holds?"""
+        m = t.inbound_messages.c
+        return self.conn.execute(select(m.id).where(
+            m.status == "new", or_(m.claimed_until.is_(None), m.claimed_until < now)).limit(1)).first() is not None
+
+    def renew_claim(self, mid: int, worker: str, until: datetime) -> bool:
+        """Extend ``worker``'s claim on an unhandled message; False if the message is no longer its own.
+
+        The conditional UPDATE also locks the row until the transaction ends, so a process taking
+        the message over waits and then finds it handled."""
+        m = t.inbound_messages.c
+        res = self.conn.execute(update(t.inbound_messages)
+                                .where(m.id == mid, m.status == "new", m.claimed_by == worker)
+                                .values(claimed_until=until))
+        return res.rowcount == 1
+
     def get(self, mid: int) -> dict[str, Any]:
         return dict(self.conn.execute(select(t.inbound_messages).where(t.inbound_messages.c.id == mid)).mappings().one())
 
@@ -402,18 +423,53 @@ class OutboxRepository:
                 won.append(oid)
         return won
 
+    def renew_claim(self, oid: int, worker: str, until: datetime) -> bool:
+        """Extend ``worker``'s claim on a row being sent; False if another process has it (or it is done)."""
+        o = t.outbox.c
+        res = self.conn.execute(update(t.outbox).where(o.id == oid, o.status == "sending", o.claimed_by == worker)
+                                .values(claimed_until=until))
+        return res.rowcount == 1
+
     def get(self, oid: int) -> dict[str, Any]:
         return dict(self.conn.execute(select(t.outbox).where(t.outbox.c.id == oid)).mappings().one())
+
+    def id_of(self, key: str) -> int | None:
+        return self.conn.execute(select(t.outbox.c.id).where(t.outbox.c.key == key)).scalar()
 
     def mark(self, oid: int, **values: Any) -> None:
         self.conn.execute(update(t.outbox).where(t.outbox.c.id == oid).values(**values))
 
-    def for_case(self, case_id: int) -> list[dict[str, Any]]:
-        return [dict(r) for r in self.conn.execute(
-            select(t.outbox.c.id, t.outbox.c.key, t.outbox.c.template, t.outbox.c.to, t.outbox.c.status,
-                   t.outbox.c.created_at, t.outbox.c.sent_at, t.outbox.c.last_error, t.outbox.c.subject,
-                   t.outbox.c.attempts)
-            .where(t.outbox.c.case_id == case_id).order_by(t.outbox.c.id)).mappings()]
+    def transition(self, oid: int, expected: str, **values: Any) -> bool:
+        """A conditional UPDATE: the row moves only from status ``expected``; True when this call moved it."""
+        res = self.conn.execute(update(t.outbox).where(t.outbox.c.id == oid, t.outbox.c.status == expected)
+                                .values(**values))
+        return res.rowcount == 1
+
+    def for_case(self, case_id: int, templates: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        o = t.outbox.c
+        q = (select(o.id, o.key, o.template, o.to, o.status, o.created_at, o.sent_at, o.last_error, o.subject,
+                    o.attempts, o.mode, o.reviewer, o.attachments)
+             .where(o.case_id == case_id).order_by(o.id))
+        if templates:
+            q = q.where(o.template.in_(list(templates)))
+        return [dict(r) for r in self.conn.execute(q).mappings()]
+
+    def sent_keys(self, case_id: int, template: str) -> set[str]:
+        o = t.outbox.c
+        return set(self.conn.execute(select(o.key).where(o.case_id == case_id, o.template == template,
+                                                         o.status == "sent")).scalars())
+
+    def with_message_ids(self, message_ids: Iterable[str]) -> list[dict[str, Any]]:
+        """Messages we sent with these Internet Message-IDs (what a reply's In-Reply-To/References name),
+        with the reference of their case."""
+        ids = list(message_ids)
+        if not ids:
+            return []
+        o = t.outbox.c
+        q = (select(o.key, o.template, o.case_id, t.cases.c.reference)
+             .select_from(t.outbox.outerjoin(t.cases, o.case_id == t.cases.c.id))
+             .where(o.message_id.in_(ids)).order_by(o.id))
+        return [dict(r) for r in self.conn.execute(q).mappings()]
 
     def awaiting_review(self, due_by: datetime | None = None) -> list[dict[str, Any]]:
         """Drafts left for a person; with ``due_by``, only those whose next check has come."""
@@ -517,8 +573,11 @@ class MeetingRepository:
                                 .values(claimed_until=now + lease, claimed_by=worker))
         return res.rowcount == 1
 
-    def release(self, meeting_id: int) -> None:
-        self.conn.execute(update(t.meetings).where(t.meetings.c.id == meeting_id)
+    def release(self, meeting_id: int, worker: str) -> None:
+        """Give up ``worker``'s claim. Only its own: had it stalled past its lease, the meeting may be
+        another process's now."""
+        m = t.meetings.c
+        self.conn.execute(update(t.meetings).where(m.id == meeting_id, m.claimed_by == worker)
                           .values(claimed_until=None, claimed_by=None))
 
     def update(self, meeting_id: int, now: datetime, **values: Any) -> None:
