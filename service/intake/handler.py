@@ -452,8 +452,8 @@ def _refused(uow: "UnitOfWork", app: "App", row: dict[str, Any], msg, case: Case
              what: str, why: str, tell: bool = True, fix: str | None = None) -> Outcome:
     """An instruction by email that is not carried out: noted on the case, listed in the daily report
     of mail needing attention, and (to staff only) explained in a reply."""
-    uow.audit.append(case_id, case.reference, [_note(app, f"instruction by email not carried out: {what}",
-                                                     f"from {sender or 'unknown sender'}: {why}")])
+    uow.audit.append(case_id, case.reference, [_note(app, "instruction by email not carried out",
+                                                     f"{what} from {sender or 'unknown sender'}: {why}")])
     if tell:
         _tell(uow, app, row, msg, case, case_id, sender, what, done=False, result="not recorded", why=why,
               fix=fix or "reply again, or use the command line (review-clerk case --help)")
