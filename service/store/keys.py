@@ -17,11 +17,12 @@ import logging
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import Integer, LargeBinary, column, delete, select, table, update
 
 from . import tables as t
 from .crypto import (
     KEY_CHECK_PLAINTEXT,
+    MAGIC,
     KeyProblem,
     KeyRing,
     decode_key,
@@ -37,9 +38,21 @@ log = logging.getLogger("review_clerk.store")
 KEY_CHECK = "key_check"
 BATCH = 100
 SEALED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "cases": ("subjects", "referrer", "referral"),
+    "cases": ("subjects", "referrer", "referral", "decision_reason", "legal_hold_reason"),
+    "deadlines": ("reason",),
+    "audit_events": ("reason",),
+    "meetings": ("cancel_reason",),
     "inbound_messages": ("raw",),
     "outbox": ("text", "html", "attachments"),
+}
+# Free text written before migration 0004 sealed it, marked by the migration for open_keys to seal.
+LEGACY_PREFIX = b"\x00plain\x00"
+SEAL_PENDING = "seal_pending"
+LEGACY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "cases": ("decision_reason", "legal_hold_reason"),
+    "deadlines": ("reason",),
+    "audit_events": ("reason",),
+    "meetings": ("cancel_reason",),
 }
 
 
@@ -93,7 +106,35 @@ def open_keys(settings, db: Database) -> KeyRing:
                 f"{sealed[3:7].hex()}; the configured key is {ring.current_id}): check security.encryption_key "
                 f"or {settings.security.key_file}")
     install(ring)
+    _seal_legacy(db, ring)
     return ring
+
+
+def _seal_legacy(db: Database, ring: KeyRing) -> None:
+    """Seal the free text migration 0004 marked (once, at the first start after it, in one transaction)."""
+    with db.engine.begin() as conn:
+        pending = conn.execute(select(t.service_state.c.name).where(t.service_state.c.name == SEAL_PENDING)
+                               .with_for_update()).first()
+        if pending is None:
+            return
+        sealed = 0
+        for table_name, names in LEGACY_COLUMNS.items():
+            for column_name in names:
+                raw = table(table_name, column("id", Integer), column(column_name, LargeBinary))
+                ids = list(conn.execute(select(raw.c.id).where(raw.c[column_name].is_not(None))
+                                        .order_by(raw.c.id)).scalars())
+                for start in range(0, len(ids), BATCH):
+                    for row_id, value in conn.execute(select(raw.c.id, raw.c[column_name])
+                                                      .where(raw.c.id.in_(ids[start:start + BATCH]))):
+                        data = value.encode("utf-8") if isinstance(value, str) else bytes(value)
+                        if data.startswith(MAGIC):
+                            continue
+                        if data.startswith(LEGACY_PREFIX):
+                            data = data[len(LEGACY_PREFIX):]
+                        conn.execute(update(raw).where(raw.c.id == row_id).values({column_name: ring.seal(data)}))
+                        sealed += 1
+        conn.execute(delete(t.service_state).where(t.service_state.c.name == SEAL_PENDING))
+    log.info("free-text reasons sealed with the encryption key", extra={"values": sealed})
 
 
 def rotate(settings, db: Database, new_key_file: Path | None = None) -> dict[str, int]:

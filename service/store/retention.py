@@ -11,7 +11,9 @@ column type the table declares (plain or sealed) applies:
 
 * ``cases``: ``subjects`` (placeholders keeping each person's role),
   ``referrer`` (agency only), ``referral`` (NULL), ``fingerprint`` (NULL),
-  ``anonymised_at``; ``legal_hold`` and ``legal_hold_reason`` for holds;
+  ``decision_reason`` (``REMOVED``), ``anonymised_at``; ``legal_hold`` and
+  ``legal_hold_reason`` for holds;
+* ``deadlines``: ``reason`` (``REMOVED`` where one was given);
 * ``inbound_messages``: ``raw`` (``b""``) of a case's messages; rows linked
   to no case are deleted;
 * ``outbox``: ``text`` (``""``), ``html`` (NULL) and ``attachments`` (file
@@ -32,6 +34,8 @@ PENDING_LETTERS = ("queued", "sending", "awaiting_review")
 # Unlinked inbound rows in these states are never deleted ("new" is work still to do).
 KEEP_INBOUND_STATUSES = ("new",)
 _CHUNK = 200
+# What stands in for free text written by people (it may name them) once a case is anonymised.
+REMOVED = "(removed under the retention policy)"
 
 
 def _utc(dt: datetime | None) -> datetime | None:
@@ -147,6 +151,11 @@ class RetentionRepository:
         self.conn.execute(update(t.cases).where(c.id == case_id).values(
             subjects=placeholder_subjects(row["subjects"]), referrer=anonymous_referrer(row["referrer"]),
             referral=None, fingerprint=None))
+        self.conn.execute(update(t.cases).where(c.id == case_id, c.decision_reason.is_not(None))
+                          .values(decision_reason=REMOVED))
+        d = t.deadlines.c
+        self.conn.execute(update(t.deadlines).where(d.case_id == case_id, d.reason.is_not(None))
+                          .values(reason=REMOVED))
         m = t.inbound_messages.c
         mail_ids = list(self.conn.execute(select(m.id).where(m.case_id == case_id)).scalars())
         emails = self.clear_mail(mail_ids)

@@ -71,7 +71,7 @@ cases = Table(
     Column("seq", Integer, nullable=False),
     Column("stage", String(32), nullable=False, index=True),
     Column("outcome", String(32)),
-    Column("decision_reason", Text),
+    Column("decision_reason", SealedText),  # free text: may name people
     Column("opened_at", UTC, nullable=False),
     # Personal data is sealed (service/store/crypto.py): names, dates of birth, addresses, the form.
     Column("subjects", SealedJSON, nullable=False, default=list),
@@ -83,7 +83,7 @@ cases = Table(
     # Retention (service/retention.py): a case under legal hold is never anonymised; anonymised_at
     # is when its personal data was removed after its retention period.
     Column("legal_hold", Boolean, nullable=False, default=False),
-    Column("legal_hold_reason", Text),
+    Column("legal_hold_reason", SealedText),
     Column("anonymised_at", UTC),
 )
 
@@ -117,7 +117,7 @@ deadlines = Table(
     Column("status", String(16), nullable=False),
     Column("met_on", Date),
     Column("extended", Boolean, nullable=False, default=False),
-    Column("reason", Text),
+    Column("reason", SealedText),  # free text: may name people
     # When the sweep must next look at this deadline (a reminder or the
     # moment it is missed). The sweep reads only rows whose time has come,
     # so its cost follows what is due, not how many cases exist.
@@ -136,7 +136,7 @@ audit_events = Table(
     Column("actor", String(255), nullable=False),
     Column("action", String(64), nullable=False),
     Column("detail", JSON, nullable=False),
-    Column("reason", Text),
+    Column("reason", SealedText),  # free text: may name people
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False, unique=True),
 )
@@ -231,7 +231,7 @@ meetings = Table(
     Column("invited_at", UTC),  # when the current time went out to the attendees
     Column("proposed_start", UTC),  # a new time offered after the quorum was lost
     Column("proposed_end", UTC),
-    Column("cancel_reason", Text),
+    Column("cancel_reason", SealedText),
     Column("last_error", Text),
     Column("claimed_until", UTC),
     Column("claimed_by", String(80)),

@@ -43,6 +43,52 @@ def test_names_dates_of_birth_addresses_and_raw_mail_are_sealed_in_the_database(
         assert uow.cases.get("ESCB-2014-001").subjects[0].name == NAME
 
 
+def test_reasons_people_write_are_sealed_because_they_may_name_the_family(app):
+    from service import cases
+    from service.domain.model_types import Outcome
+
+    open_case(app)
+    cases.extend(app, "ESCB-2014-001", "ofsted_incident_notification", date(2014, 6, 30),
+                 f"police asked us to wait: {NAME} is a witness", "bm")
+    cases.decide(app, "ESCB-2014-001", Outcome.NONE, date(2014, 5, 20), f"{NAME}'s injuries were accidental", "chair")
+    for sql in ("SELECT decision_reason FROM cases", "SELECT reason FROM audit_events WHERE reason IS NOT NULL",
+                "SELECT reason FROM deadlines WHERE reason IS NOT NULL"):
+        stored = raw_column(app, sql)
+        assert stored.startswith(b"RC1") and NAME.encode() not in stored, sql
+    shown = cases.show(app, "ESCB-2014-001")
+    assert shown["decision_reason"] == f"{NAME}'s injuries were accidental"
+    with app.db.unit_of_work() as uow:
+        assert uow.audit.verify()[1] == []
+
+
+def test_reasons_stored_in_clear_before_the_upgrade_are_sealed_at_the_next_start(app, settings, clock):
+    """Migration 0004 has no key: it marks the old plain text, and the service seals it when it starts."""
+    from alembic import command
+    from alembic.config import Config
+
+    from service import cases
+    from service.domain.model_types import Outcome
+    from service.store.db import MIGRATIONS
+
+    open_case(app)
+    cases.decide(app, "ESCB-2014-001", Outcome.NONE, date(2014, 5, 20), f"{NAME} is safe at home", "chair")
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with app.db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0003")
+    with app.db.engine.connect() as conn:  # plain text again, as before 0004
+        assert conn.execute(text("SELECT decision_reason FROM cases")).scalar() == f"{NAME} is safe at home"
+    app.db.dispose()
+    restarted = build_app(settings, clock)  # migrates to 0004, then seals with the key
+    stored = raw_column(restarted, "SELECT decision_reason FROM cases")
+    assert stored.startswith(b"RC1") and NAME.encode() not in stored
+    assert cases.show(restarted, "ESCB-2014-001")["decision_reason"] == f"{NAME} is safe at home"
+    with restarted.db.unit_of_work() as uow:
+        assert uow.audit.verify()[1] == []
+        assert uow.state.get("seal_pending") is None
+
+
 def test_the_sqlite_file_itself_never_holds_a_name(app):
     if app.db.dialect != "sqlite":
         pytest.skip("a file check for SQLite")
@@ -89,7 +135,8 @@ def test_keys_rotate_reseals_everything_and_retires_the_old_key(app, settings, c
     old = read_key_file(settings.security.key_file)
     old_id = raw_column(app, "SELECT subjects FROM cases")[3:7]
     counts = rotate(settings, app.db)
-    assert counts == {"cases": 1, "inbound_messages": 1, "outbox": 0}
+    assert counts == {"cases": 1, "deadlines": 3, "audit_events": 4, "meetings": 0, "inbound_messages": 1,
+                      "outbox": 0}
     new = read_key_file(settings.security.key_file)
     assert len(new) == 1 and new != old
     assert raw_column(app, "SELECT raw FROM inbound_messages")[3:7] != old_id

@@ -14,6 +14,7 @@ from service.domain.model_types import EventKind, Outcome
 from service.letters.outbox import deliver_due
 from service.store import tables as t
 from service.store.repository import NotFound
+from service.store.retention import REMOVED
 
 T2014 = datetime(2014, 5, 12, 9, tzinfo=timezone.utc)
 T2030 = datetime(2030, 1, 7, 9, tzinfo=timezone.utc)
@@ -161,10 +162,25 @@ def test_a_case_closed_longer_ago_than_its_period_is_anonymised_keeping_its_refe
                                "email": None}
     assert row["anonymised_at"] == T2040
     after = cases.show(app, "ESCB-2014-001")
-    for kept in ("reference", "stage", "outcome", "decision_reason", "opened_at", "events", "deadlines"):
+    for kept in ("reference", "stage", "outcome", "opened_at", "events"):
         assert after[kept] == before[kept], kept
+    # Free text people wrote may name the family: the decision's reasons and deadline reasons go.
+    assert before["decision_reason"] == "criteria not met" and after["decision_reason"] == REMOVED
+    assert [{**d, "reason": None} for d in after["deadlines"]] == [{**d, "reason": None} for d in before["deadlines"]]
+    assert all(d["reason"] in (None, REMOVED) for d in after["deadlines"])
     assert after["history"][:len(before["history"])] == before["history"]
     assert [m["key"] for m in after["messages"]] == [m["key"] for m in before["messages"]]
+
+
+def test_reasons_people_wrote_for_a_deadline_are_removed_when_the_case_is_anonymised(app, board):
+    case_id = case_row(app, "ESCB-2014-001")["id"]
+    with app.db.engine.begin() as conn:  # as an extension's reason, written while the case was open
+        conn.execute(t.deadlines.update().where(t.deadlines.c.case_id == case_id)
+                     .values(reason="court case against Mary Smith"))
+    retention.apply(app, "records officer")
+    with app.db.unit_of_work() as uow:
+        deadlines = uow.cases.get("ESCB-2014-001").deadlines.values()
+    assert all(d.reason in (None, REMOVED) for d in deadlines)
 
 
 def test_the_emails_and_letter_bodies_of_an_anonymised_case_are_emptied_but_their_metadata_stays(app, board):
@@ -321,6 +337,9 @@ def test_the_retention_migration_keeps_every_case_record_and_starts_with_no_hold
         with app.db.engine.begin() as conn:
             cfg.attributes["connection"] = conn
             (command.downgrade if target == "0002" else command.upgrade)(cfg, target)
+    from service.store.keys import open_keys
+
+    open_keys(app.settings, app.db)  # as the service does when it starts after migrating
     assert dump(app) == before
     with app.db.engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM case_events")).scalar() >= 3
