@@ -34,8 +34,24 @@ class Plain(logging.Formatter):
         return line
 
 
+class _StandardError(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is when a record is emitted, not the one it was set up with
+    (which a test runner, or a command run in-process, may have closed since)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self):  # type: ignore[override]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
 def setup(level: str = "INFO", json_lines: bool = False, stream=None) -> None:
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler = logging.StreamHandler(stream) if stream is not None else _StandardError()
     handler.setFormatter(JsonLines() if json_lines else Plain())
     root = logging.getLogger()
     root.handlers[:] = [handler]
