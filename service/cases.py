@@ -100,10 +100,13 @@ def show(app: "App", reference: str) -> dict[str, Any]:
         extra = uow.cases.extra(case.reference)
         audit = uow.audit.for_case(extra["id"])
         outbox = uow.outbox.for_case(extra["id"])
+        hold = uow.retention.hold_state(case.reference) or {}
     return {
         "reference": case.reference, "stage": case.stage.value, "stage_label": case.stage.label,
         "outcome": case.outcome.value if case.outcome else None, "decision_reason": case.decision_reason,
         "opened_at": case.opened_at.isoformat(),
+        "legal_hold": bool(hold.get("legal_hold")), "legal_hold_reason": hold.get("legal_hold_reason"),
+        "anonymised_at": hold["anonymised_at"].isoformat() if hold.get("anonymised_at") else None,
         "events": {k.value: v.isoformat() for k, v in case.events.items()},
         "subjects": [{**asdict(s), "date_of_birth": s.date_of_birth.isoformat() if s.date_of_birth else None}
                      for s in case.subjects],

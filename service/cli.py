@@ -273,6 +273,12 @@ def case_show(reference: str, config: Optional[Path] = ConfigOpt, as_json: bool 
                      f"  agencies involved: {', '.join(data['agencies']) or 'none yet'}"))
     if data["missing"]:
         out.print(f"[yellow]missing from the referral:[/] {', '.join(data['missing'])}")
+    if data["legal_hold"]:
+        out.print(escape(f"[legal hold] {data['legal_hold_reason'] or ''}  (retention leaves it alone; "
+                         f"release with: review-clerk case release-hold {data['reference']} --reason TEXT)"))
+    if data["anonymised_at"]:
+        out.print(f"anonymised under the retention policy on {data['anonymised_at'][:10]}: names, contact details, "
+                  f"emails and letter bodies removed")
     out.print(f"subjects: {len(data['subjects'])} (names: `case show --json`)")
     _table("Deadlines", data["deadlines"], ["key", "what", "due", "state", "rule", "reason"])
     _table("Messages", data["messages"], ["template", "to", "status", "sent_at", "last_error"])

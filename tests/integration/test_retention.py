@@ -388,6 +388,10 @@ def test_the_commands_hold_release_and_apply_with_a_dry_run_first(cli):
     shown = json.loads(cli("case", "show", "ESCB-2014-001", "--json").output)
     assert shown["subjects"][0]["name"] == "Child 1" and shown["history"][-1]["action"] == "personal data removed"
     assert shown["history"][-1]["actor"] == "records officer"
+    assert "anonymised under the retention policy on" in cli("case", "show", "ESCB-2014-001").output
+    held = cli("case", "show", "ESCB-2014-002")
+    assert "[legal hold] Civil claim" in held.output and "release-hold ESCB-2014-002" in held.output
+    assert json.loads(cli("case", "show", "ESCB-2014-002", "--json").output)["legal_hold"] is True
 
     again = cli("retention", "apply")
     assert again.exit_code == 0 and "anonymised" in again.output
