@@ -114,3 +114,24 @@ def test_done_from_the_owner_marks_the_deadline_met(app, case, monkeypatch):
     assert row["status"] == "reply"
     states = {d["key"]: d["state"] for d in cases.show(app, REF)["deadlines"]}
     assert states["chair_sqas_discussion"] == "met"
+
+
+def test_a_decision_in_an_outlook_html_reply_is_read_without_the_quoted_reminder(app, case):
+    from email.message import EmailMessage
+
+    m = EmailMessage()
+    m["From"], m["To"], m["Subject"] = CHAIR, "escb.business.manager@enfield.gov.uk", f"RE: [{REF}] Reminder"
+    m["Message-ID"] = "<outlook-decision@enfield.gov.uk>"
+    m.set_content("""<html><body><div class="WordSection1">
+<p class="MsoNormal">Decision: management review<o:p></o:p></p>
+<p class="MsoNormal">&nbsp;</p>
+<p class="MsoNormal">The agencies' learning is better drawn out in-house.<o:p></o:p></p>
+<p class="MsoNormal">Kind regards<o:p></o:p></p><p class="MsoNormal">Chair</p>
+<div style="border:none;border-top:solid #E1E1E1 1.0pt"><p class="MsoNormal"><b>From:</b> ESCB Business Manager
+<br><b>Sent:</b> 01 June 2014 09:00<br><b>To:</b> Chair<br><b>Subject:</b> [ESCB-2014-001] Reminder</p></div>
+<p class="MsoNormal">Decision: serious case review</p></div></body></html>""", subtype="html")
+    drop(app, "outlook.eml", bytes(m))
+    read_inbox(app)
+    shown = cases.show(app, REF)
+    assert shown["outcome"] == "management-review"
+    assert shown["decision_reason"] == "The agencies' learning is better drawn out in-house."
