@@ -123,10 +123,10 @@ def sample_emails(day: datetime) -> dict[str, bytes]:
 def run_demo(out: Console, keep: Path | None = None) -> Path:
     """The whole story on the local backend, in simulated time; returns the demo's folder."""
     from .bootstrap import build_app
-    from .cases import add_agency, decide, list_cases, record, show
+    from .cases import add_agency, list_cases, record, show
     from .clock import FixedClock
     from .config import load_settings
-    from .domain.model_types import EventKind, Outcome
+    from .domain.model_types import EventKind
     from .jobs import read_inbox, run_once, send_outbox
     from .letters.commands import letters_of_case
     from .logs import setup
@@ -199,13 +199,21 @@ def run_demo(out: Console, keep: Path | None = None) -> Path:
     out.print("  Chair and Head of SQAS discussed it; Ofsted notified; the CCG added as an involved agency")
 
     clock.set(datetime(2014, 5, 21, 14, 0, tzinfo=LONDON))
-    heading(f"the Chair decides {first} needs a serious case review")
-    decide(app, first, Outcome.SCR, clock.now().date(), "Abuse suspected and the child seriously harmed; "
-           "concerns about how agencies worked together", "chair")
+    heading(f"the Chair decides {first} needs a serious case review, and says so in a reply")
+    decision = _mail(app.settings.people.chair.email, f"RE: [{first}] Reminder: decision due", clock.now(),
+                     "Decision: serious case review\n\nAbuse suspected and the child seriously harmed; concerns "
+                     "about how agencies worked together.\n\nKind regards\nIndependent Chair\n",
+                     "<demo-decision@enfield.gov.uk>")
+    (mail / "inbox" / "06-chair-decision.eml").write_bytes(bytes(decision))
+    out.print('  "Decision: serious case review" and the reasons, from the Chair\'s address')
+    run_once(app)
+    with app.db.unit_of_work() as uow:
+        for r in uow.inbox.by_status(["reply", "refused"]):
+            if r["kind"] == "decision" or r["status"] == "refused":
+                out.print(f"  message {r['id']}: [cyan]{r['status']}[/] - {escape(r['outcome'] or '')}")
     for d in show(app, first)["deadlines"]:
         if d["state"] not in ("met",):
             out.print(f"  deadline {d['key']}: due {d['due']} - {escape(d['rule'])}")
-    run_once(app)
     show_sent()
     for m in letters_of_case(app, first, ("imr_letter",)):
         out.print(f"  the Chair's letter to {escape(m['to'][0])} is [green]{m['status']}[/]; open it in "

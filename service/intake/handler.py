@@ -434,7 +434,7 @@ def _decision_by_reply(uow: "UnitOfWork", app: "App", row: dict[str, Any], msg, 
                  f"The letters the decision calls for have been prepared",
           fix=f"if the date is wrong: review-clerk case correct-date {reference} decided --date DD/MM/YYYY "
               f"--reason TEXT")
-    return Outcome("reply", f"decision '{wanted.outcome.value}' on {reference} recorded from a reply by "
+    return Outcome("reply", f"decision '{wanted.outcome.label}' on {reference} recorded from a reply by "
                             f"{sender}", "decision", case_id, reference)
 
 
