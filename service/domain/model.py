@@ -123,9 +123,18 @@ class Deadline:
 class AuditEvent:
     at: datetime
     actor: str
-    action: str
+    action: str  # a fixed phrase, at most ACTION_MAX characters; what varies goes in detail or reason
     detail: dict[str, Any]
     reason: str | None = None
+
+    ACTION_MAX = 64  # the audit trail's column (PostgreSQL enforces it; SQLite would not)
+    ACTOR_MAX = 255
+
+    def __post_init__(self) -> None:
+        if len(self.action) > self.ACTION_MAX:
+            raise ValueError(f"audit action longer than {self.ACTION_MAX} characters: {self.action[:40]!r}...")
+        if len(self.actor) > self.ACTOR_MAX:
+            object.__setattr__(self, "actor", self.actor[:self.ACTOR_MAX])
 
 
 @dataclass

@@ -89,3 +89,4 @@ def test_a_sender_the_mail_system_could_not_verify_may_not_act(results, auth_as,
 
 def test_an_anonymous_message_from_another_domain_is_not_refused_on_that_account():
     assert unverified_sender([], "Anonymous", "met.police.uk", "enfield.gov.uk") is None
+
