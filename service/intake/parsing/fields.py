@@ -55,7 +55,7 @@ class Split:
     def recognised(self) -> set[str]:
         out = set()
         for key, _ in self.found:
-            key = L.SUBJECTS if key == L.SUBJECT_KEY else L.TELEPHONE if key == L.CONTACT else key
+            key = {L.SUBJECT_KEY: L.SUBJECTS, L.CONTACT: L.TELEPHONE, L.REASON: L.CRITERIA}.get(key, key)
             if key in _COUNTED:
                 out.add(key)
         return out

@@ -31,6 +31,7 @@ def values(split: Split, wrap: Wrap | None, message_date: date | None) -> dict:
     referral_date = parse_date(R.first_value(f.get(L.REFERRAL_DATE)), message_date, allow_future_days=366)
     ref = referral_date or message_date
     contact = f.get(L.CONTACT)
+    reason = text_field(f.get(L.REASON), wrap)
     out = {
         "referral_date": referral_date.isoformat() if referral_date else None,
         "subjects": parse_subjects(f.get(L.SUBJECTS, []), ref, wrap),
@@ -44,6 +45,12 @@ def values(split: Split, wrap: Wrap | None, message_date: date | None) -> dict:
             "email": R.email(f.get(L.EMAIL)) or R.email(contact),
         },
     }
+    # "Reason for referral" answers the criteria question unless the form asks that separately;
+    # then it is the account of what happened.
+    if reason and not out["criteria_statement"] and L.CRITERIA not in f:
+        out["criteria_statement"] = reason
+    elif reason and not out["summary"]:
+        out["summary"] = reason
     out["missing"] = missing(out)
     return out
 

@@ -31,6 +31,9 @@ REFERRAL_DATE = "referral_date"
 SUMMARY = "summary"
 REQUEST = "request"
 CRITERIA = "criteria_statement"
+# "Reason for referral": the criteria on a form that has no criteria question, the summary on one that has
+# (see form.values).
+REASON = "reason"
 NAME = "referrer.name"
 AGENCY = "referrer.agency"
 TELEPHONE = "referrer.telephone"
@@ -41,9 +44,9 @@ IGNORE = "ignore"  # form furniture and fields the service does not read
 BARE_NAME = "name?"  # "Name:" - the child's or the referrer's, by context
 BARE_ADDRESS = "address?"  # "Address:" - the family's or the referrer's, by context
 
-NARRATIVE = frozenset({SUMMARY, REQUEST, CRITERIA})
+NARRATIVE = frozenset({SUMMARY, REQUEST, CRITERIA, REASON})
 SINGLE_LINE = frozenset({REFERRAL_DATE, NAME, AGENCY, TELEPHONE, EMAIL, CONTACT})
-CORE = frozenset({SUBJECTS, SUMMARY, REQUEST, CRITERIA})
+CORE = frozenset({SUBJECTS, SUMMARY, REQUEST, CRITERIA, REASON})
 
 # Known wordings, normalised by `normalise` at import.
 _WORDINGS: dict[str, tuple[str, ...]] = {
@@ -58,6 +61,7 @@ _WORDINGS: dict[str, tuple[str, ...]] = {
         "details of children and adults", "persons involved", "people involved", "persons subject of the referral",
         "child(ren) details", "children and adults", "child and adult details", "names of child and family",
         "who is the referral about", "family members and household", "subject child and family",
+        "who is this referral about", "children and family", "persons",
     ),
     SUBJECT_KEY: (
         "child's name", "name of child", "child name", "name of the child", "names of children", "full name of child",
@@ -67,10 +71,13 @@ _WORDINGS: dict[str, tuple[str, ...]] = {
         "other children in household", "other children", "other household members", "other adults in household",
         "home address", "current address", "family address", "address of child", "child's address",
         "relationship to child", "relationship",
+        "where does the child live", "where do they live", "where does the family live",
+        "child's full name", "full name of the child",
     ),
     REFERRAL_DATE: (
         "date", "date of referral", "referral date", "date referred", "date of this referral", "date completed",
         "date form completed", "date submitted", "today's date", "date of request", "date sent",
+        "when was the referral made", "date referral made", "date of this form",
     ),
     SUMMARY: (
         "summary", "summary of case", "case summary", "brief summary", "background", "summary of the case",
@@ -78,17 +85,20 @@ _WORDINGS: dict[str, tuple[str, ...]] = {
         "brief outline of case", "case details", "details of incident", "description of incident",
         "brief description of incident", "circumstances", "circumstances of the incident", "what happened",
         "summary of concerns", "summary of events", "brief background",
+        "what has happened", "brief summary of incident", "details of concerns", "brief summary of concerns",
     ),
     REQUEST: (
         "request/recommendations to the LSCB", "request / recommendations to the LSCB", "recommendation",
         "recommendations", "request to the board", "request", "request to the LSCB", "recommendation to the LSCB",
         "requests/recommendations", "what are you asking the LSCB to do", "action requested", "requested action",
         "recommended action", "recommendations to the board", "request to the safeguarding board",
+        "what would you like the board to do", "what do you want the board to do", "what are you asking the board to do",
+        "what we are asking the board to do", "request / recommendation",
     ),
     CRITERIA: (
         "please state how the case meets the criteria for an SCR using the criteria in Working Together 2013",
         "how the case meets the SCR criteria", "criteria", "SCR criteria", "how the case meets the criteria",
-        "reason for referral", "reasons for referral", "grounds for referral", "why does this case meet the criteria",
+        "grounds for referral", "why does this case meet the criteria",
         "criteria met", "which criteria are met", "rationale", "rationale for referral",
         "how does the case meet the criteria for a serious case review",
     ),
@@ -99,11 +109,15 @@ _WORDINGS: dict[str, tuple[str, ...]] = {
         "completed by", "form completed by", "referring professional", "referring officer",
         "referring practitioner", "name of referring officer", "contact name", "your name", "signed by",
         "name of panel member",
+        "name of DSL", "DSL name", "DSL", "designated safeguarding lead", "name of designated safeguarding lead",
+        "who is making this referral", "who is making the referral", "who is referring",
+        "your name/role/agency", "your name, role and agency", "name/role/agency", "name and role", "name/role",
     ),
     AGENCY: (
         "agency", "organisation", "organization", "referring agency", "agency name", "name of agency",
         "referring organisation", "referrer's agency", "referrer's organisation", "name of organisation",
         "agency/organisation", "organisation/agency", "service", "referring service", "employer",
+        "unit", "agency/unit", "team", "department", "service/team", "agency/team",
     ),
     TELEPHONE: (
         "telephone", "tel", "tel no", "tel. no.", "telephone number", "phone", "phone number", "mobile",
@@ -114,6 +128,7 @@ _WORDINGS: dict[str, tuple[str, ...]] = {
     CONTACT: (
         "telephone/email", "tel/email", "phone/email", "contact details", "telephone and email", "phone and email",
         "contact telephone/email",
+        "how can we contact you", "how can we contact the referrer",
     ),
     REFERRER_SECTION: (
         "referrer details", "details of referrer", "referrer's details", "your details", "referrer information",
@@ -130,13 +145,25 @@ _WORDINGS: dict[str, tuple[str, ...]] = {
         "decision", "outcome", "attachments", "enclosures", "chronology", "line manager", "manager",
         "date of notification", "notification date", "ofsted notified", "board", "to",
         "age", "nhs number", "upn", "child protection plan", "looked after",
+        "officer in case", "oic", "crime reference", "crime number", "year group", "known as",
+        "preferred name", "also known as", "aka",
+    ),
+    REASON: (
+        "reason for referral", "reasons for referral", "reason for this referral", "reason for the referral",
+        "reason for making this referral",
     ),
     BARE_NAME: ("name", "full name", "names", "forename", "surname", "first name", "last name"),
     BARE_ADDRESS: ("address", "address and postcode", "postcode", "addresses"),
 }
 
 _SINGULAR_EXCEPTIONS = {"children": "child", "people": "person", "persons": "person", "criteria": "criteria"}
-_NUMBERING = re.compile(r"^\s*(?:\(?\d{1,2}(?:\.\d{1,2})?[.)]|\(?[a-hA-H][.)]|q\d{1,2}[.:)]?|section\s+\d+[.:]?)\s+", re.IGNORECASE)
+_NUMBERING = re.compile(
+    r"^\s*(?:\(?\d{1,2}(?:\.\d{1,2})?[.)]|\(?[a-hA-H][.)]|q\d{1,2}[.:)]?|section\s+\d+[.:]?"
+    r"|\d{1,2}[a-h][.)]?|\d{1,2}\.\d{1,2}[a-h]?)\s+",  # also "1a Name", "2.3 Summary"
+    re.IGNORECASE,
+)
+# A question put as a label: "What is the child's name?" reads as "child's name".
+_QUESTION = re.compile(r"^(?:what|which)\s+(?:is|are)\s+(?:the|their|his|her|your)\s+(?=\S)", re.IGNORECASE)
 
 
 def _singular(token: str) -> str:
@@ -155,7 +182,7 @@ def strip_numbering(text: str) -> str:
 @lru_cache(maxsize=4096)
 def normalise(text: str) -> str:
     """Fold a label's wording: ``"Child(ren)'s D.O.B.:"`` -> ``"child dob"``."""
-    s = strip_numbering(text).lower()
+    s = _QUESTION.sub("", strip_numbering(text).strip()).lower()
     s = s.replace("\u2019", "'").replace("`", "'").replace("&", " and ")
     s = re.sub(r"\((?:s|es|ren)\)", "", s)  # child(ren), adult(s)
     s = re.sub(r"\bd\s*\.?\s*o\s*\.?\s*b\b\.?", "dob", s)
@@ -182,7 +209,8 @@ _LABEL_WORDS = {tok for w in _EXACT for tok in w.split()} | set((
     "service contact number tel telephone phone mobile email address name dob birth child adult "
     "family household subject sibling parent carer mother father person people young involved known "
     "criterion criteria met meet summary background recommendation request action requested "
-    "recommended date completed submitted sent today form"
+    "recommended date completed submitted sent today form unit team department dsl designated lead like "
+    "want ask asking live lives making contact we us would do"
 ).split())
 _FUZZY_MAX_CHARS = 60  # typos are looked for in short labels only; long ones are caught by the rules
 _FUZZY_BY_LENGTH: dict[int, list[str]] = {}
@@ -235,8 +263,12 @@ def _rule(tokens: list[str], n: str) -> str | None:
         return CRITERIA
     if "meet" in t and t & {"scr", "review", "serious"} and k <= 30:
         return CRITERIA
+    if "reason" in t and t & {"referral", "referring"} and k <= 8:
+        return REASON
     if ("reason" in t or "ground" in t or "rationale" in t) and t & {"referral", "referring", "scr", "review"} and k <= 8:
         return CRITERIA
+    if t & {"board", "lscb", "panel", "chair"} and t & {"ask", "asking", "want", "like", "request", "requesting"} and k <= 12:
+        return REQUEST
     if "recommendation" in t and k <= 14:
         return REQUEST
     if tokens[0] == "request" and k <= 10:
@@ -261,6 +293,8 @@ def _rule(tokens: list[str], n: str) -> str | None:
         if "referrer" in t or "by" in t or "name" in t or t & {"professional", "officer", "practitioner"}:
             return NAME
     if ("completed" in t or "signed" in t) and "by" in t and k <= 6:
+        return NAME
+    if "who" in t and t & {"referring", "referral", "referrer"} and k <= 8:
         return NAME
     if "name" in t and k <= 12 and t & {"child", "adult", "family", "subject", "sibling", "parent", "carer", "mother", "father", "person"}:
         return SUBJECTS if k > 4 or t & {"adult", "family"} else SUBJECT_KEY
