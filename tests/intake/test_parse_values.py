@@ -79,7 +79,7 @@ def test_a_weekday_before_a_date_belongs_to_it():
     ("Request/Recommendations to the LSCB", L.REQUEST), ("Request / recommendations to the LSCB", L.REQUEST),
     ("Recommendation", L.REQUEST), ("Request to the Board", L.REQUEST),
     ("Please state how the case meets the criteria for an SCR using the criteria in Working Together 2013", L.CRITERIA),
-    ("How the case meets the SCR criteria", L.CRITERIA), ("Criteria", L.CRITERIA), ("Reason for referral", L.CRITERIA),
+    ("How the case meets the SCR criteria", L.CRITERIA), ("Criteria", L.CRITERIA), ("Reason for referral", L.REASON),
     ("Why does this case meet the threshold for a review", L.CRITERIA),
     ("Name of SCR Panel Member of the referring agency", L.NAME), ("Referring panel member", L.NAME),
     ("Referrer", L.NAME), ("Name of referrer", L.NAME), ("Panel member", L.NAME), ("Referred by", L.NAME),
