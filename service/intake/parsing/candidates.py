@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import documents, quoting
+from . import documents, msdoc, quoting
 from .blocks import to_lines
 from .documents import Unreadable
 from .html_text import html_blocks
@@ -23,13 +23,13 @@ from .text import Line, Wrap, lines_from_layout, lines_from_text
 
 # Layouts as reported in the output. "docx" and "html" are refined to
 # *_table / *_paragraphs|*_body once we know where the labels were.
-DOCX, HTML = "docx", "html"
+# Legacy Word (.doc) and OpenDocument text (.odt) give the same blocks as .docx.
+DOCX, HTML, DOC, ODT = "docx", "html", "doc", "odt"
 
 _UNREADABLE_KINDS = {
-    "doc": "legacy Word .doc format",
     "encrypted-office": "password-protected Office document",
     "xls": "legacy Excel .xls format",
-    "odt": "unsupported format (OpenDocument)",
+    "odf": "unsupported format (OpenDocument other than text)",
     "ole": "unsupported Office format",
 }
 _UNREADABLE_TYPES = {
@@ -123,6 +123,10 @@ class _Collector:
         try:
             if kind == "docx":
                 add(to_lines(documents.read_docx(data, limits, budget)), DOCX)
+            elif kind == "doc":
+                add(to_lines(msdoc.read_doc(data, limits, budget)), DOC)
+            elif kind == "odt":
+                add(to_lines(documents.read_odt(data, limits, budget)), ODT)
             elif kind == "xlsx":
                 add(to_lines(documents.read_xlsx(data, limits, budget)), "xlsx_table")
             elif kind == "pdf":

@@ -1,4 +1,6 @@
-"""Reading attached documents: Word (.docx), PDF, Excel (.xlsx), RTF and Outlook .msg.
+"""Reading attached documents: Word (.docx), OpenDocument text (.odt), PDF, Excel (.xlsx), RTF and Outlook .msg.
+
+Legacy Word 97-2003 documents (.doc) are read by :mod:`.msdoc`.
 
 Every reader either returns what it read or raises :class:`Unreadable` with a
 short reason that names the problem, never the content (no personal data in
@@ -45,11 +47,13 @@ def _utf16(name: str) -> bytes:
 def sniff(data: bytes, filename: str | None, content_type: str) -> str:
     """The kind of document, from its bytes first, then its name and declared type.
 
-    One of: docx, xlsx, pdf, msg, eml, doc, encrypted-office, ole, zip, rtf,
-    html, text, image, calendar, other.
+    One of: docx, xlsx, odt, odf (OpenDocument other than text), pdf, msg,
+    eml, doc, encrypted-office, ole, zip, rtf, html, text, image, calendar,
+    other.
     """
     name = (filename or "").lower()
     ext = name.rsplit(".", 1)[-1] if "." in name else ""
+    ext = "odt" if ext == "ott" else ext  # an OpenDocument text template is read as a text document
     head = data[:1024]
     if b"%PDF" in head:
         return "pdf"
@@ -57,13 +61,18 @@ def sniff(data: bytes, filename: str | None, content_type: str) -> str:
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 names = set(zf.namelist())
+                odf = _odf_mimetype(zf) if "content.xml" in names else None
         except (zipfile.BadZipFile, ValueError, OSError, EOFError):
-            names = set()
+            names, odf = set(), None
         if "word/document.xml" in names:
             return "docx"
         if "xl/workbook.xml" in names:
             return "xlsx"
-        return ext if ext in ("docx", "docm", "xlsx") else "zip"
+        if odf in _ODF_TEXT or (odf is None and "content.xml" in names and ext == "odt"):
+            return "odt"
+        if odf is not None and odf.startswith(_ODF_PREFIX):
+            return "odf"
+        return ext if ext in ("docx", "docm", "xlsx", "odt") else "zip"
     if data.startswith(_OLE_MAGIC):
         if _utf16("EncryptedPackage") in data or _utf16("EncryptionInfo") in data:
             return "encrypted-office"
@@ -89,8 +98,23 @@ def sniff(data: bytes, filename: str | None, content_type: str) -> str:
     return "other"
 
 
+_ODF_PREFIX = "application/vnd.oasis.opendocument."
+_ODF_TEXT = {_ODF_PREFIX + "text", _ODF_PREFIX + "text-template"}
+
+
+def _odf_mimetype(zf: zipfile.ZipFile) -> str | None:
+    """The ``mimetype`` member of an OpenDocument package (a few bytes; anything larger is ignored)."""
+    try:
+        info = zf.getinfo("mimetype")
+        if info.file_size > 100 or info.compress_size > 200:
+            return None
+        return zf.read(info).decode("ascii", errors="replace").strip()
+    except (KeyError, zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError):
+        return None
+
+
 # ---------------------------------------------------------------------------
-# Zip containers (.docx, .xlsx)
+# Zip containers (.docx, .xlsx, .odt)
 # ---------------------------------------------------------------------------
 
 _MAX_ZIP_MEMBERS = 5000
@@ -244,6 +268,205 @@ def _docx_children(el, name: str):
             yield child
         elif child.tag in _TRANSPARENT:
             yield from _docx_children(child, name)
+
+
+# ---------------------------------------------------------------------------
+# OpenDocument text (.odt, .ott)
+# ---------------------------------------------------------------------------
+
+_ODF_TEXT_NS = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+_ODF_TABLE_NS = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODF_OFFICE_NS = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_ODF_STYLE_NS = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
+_ODF_FO_NS = "{urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0}"
+_ODF_DRAW_NS = "{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}"
+_ODF_FORM_NS = "{urn:oasis:names:tc:opendocument:xmlns:form:1.0}"
+_ODF_XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
+_ODF_PARAS = {_ODF_TEXT_NS + "p", _ODF_TEXT_NS + "h"}
+# Containers of paragraphs and tables that are read through: sections, lists, indexes' bodies.
+_ODF_TRANSPARENT = {_ODF_TEXT_NS + n for n in (
+    "section", "list", "list-item", "list-header", "numbered-paragraph", "table-of-content", "index-body",
+    "index-title", "illustration-index", "alphabetical-index", "user-index", "object-index", "table-index",
+    "bibliography",
+)}
+# Never read: tracked deletions, notes, comments, form definitions, index templates.
+_ODF_SKIP = {_ODF_TEXT_NS + n for n in (
+    "tracked-changes", "note", "note-body", "table-of-content-source", "index-title-template",
+    "alphabetical-index-source", "illustration-index-source", "user-index-source", "object-index-source",
+    "table-index-source", "bibliography-source", "sequence-decls", "variable-decls", "user-field-decls",
+    "dde-connection-decls",
+)} | {_ODF_OFFICE_NS + "annotation", _ODF_OFFICE_NS + "forms", _ODF_DRAW_NS + "image"}
+_ODF_ROW_GROUPS = {_ODF_TABLE_NS + n for n in ("table-header-rows", "table-rows", "table-row-group")}
+_ODF_MAX_DEPTH = 40  # elements within elements, all kinds together
+_ODF_MAX_COLUMNS = 50  # cells per row, repeats included (as for .xlsx)
+_ODF_MAX_ROWS = 5000  # rows per table, repeats included
+_ODF_MAX_SPACES = 100  # one text:s element
+
+
+def read_odt(data: bytes, limits: Limits, budget: Budget) -> list[Block]:
+    """Paragraphs and tables of an OpenDocument text's body (``content.xml``), in order.
+
+    Same blocks as :func:`read_docx`: headings and all-bold paragraphs are
+    emphasised, a leading bold label is followed by a tab, table rows are
+    lists of cells (repeated cells and rows repeated up to a cap, covered
+    cells of a merge left out), and simple form controls give their values.
+    """
+    zf = _open_zip(data, limits)
+    xml = _read_member(zf, "content.xml", budget)
+    if xml is None:
+        raise Unreadable("corrupt file (no document body)")
+    root = _parse_xml(xml)
+    body = root.find(f"{_ODF_OFFICE_NS}body/{_ODF_OFFICE_NS}text")
+    if body is None:
+        raise Unreadable("corrupt file (no document body)")
+    reader = _OdtReader(_odt_bold_styles(root), _odt_controls(body))
+    return reader.blocks(body, 0)
+
+
+def _odt_bold_styles(root) -> dict[str, bool]:
+    """Automatic style name -> bold or not, for the styles that say (directly or through a parent)."""
+    declared: dict[str, tuple[bool | None, str | None]] = {}
+    styles = root.find(_ODF_OFFICE_NS + "automatic-styles")
+    for st in styles.iterchildren(_ODF_STYLE_NS + "style") if styles is not None else ():
+        props = st.find(_ODF_STYLE_NS + "text-properties")
+        weight = props.get(_ODF_FO_NS + "font-weight") if props is not None else None
+        bold = None if weight is None else (weight == "bold" or (weight.isdigit() and int(weight) >= 600))
+        declared[st.get(_ODF_STYLE_NS + "name") or ""] = (bold, st.get(_ODF_STYLE_NS + "parent-style-name"))
+    out: dict[str, bool] = {}
+    for name in declared:
+        seen, current = set(), name
+        while current in declared and current not in seen:
+            seen.add(current)
+            bold, parent = declared[current]
+            if bold is not None:
+                out[name] = bold
+                break
+            current = parent
+    return out
+
+
+def _odt_controls(body) -> dict[str, str]:
+    """Form control id -> its text value (text boxes and the like; check boxes and lists are not read)."""
+    forms = body.find(_ODF_OFFICE_NS + "forms")
+    out: dict[str, str] = {}
+    if forms is None:
+        return out
+    for el in forms.iter(_ODF_FORM_NS + "text", _ODF_FORM_NS + "textarea", _ODF_FORM_NS + "formatted-text",
+                         _ODF_FORM_NS + "date", _ODF_FORM_NS + "time", _ODF_FORM_NS + "number"):
+        ident = el.get(_ODF_XML_ID) or el.get(_ODF_FORM_NS + "id")
+        value = el.get(_ODF_FORM_NS + "current-value") or el.get(_ODF_FORM_NS + "value")
+        if ident and value and len(out) < 1000:
+            out[ident] = value
+    return out
+
+
+class _OdtReader:
+    def __init__(self, bold_styles: dict[str, bool], controls: dict[str, str]):
+        self.bold_styles, self.controls = bold_styles, controls
+
+    def blocks(self, container, depth: int) -> list[Block]:
+        out: list[Block] = []
+        if depth > _ODF_MAX_DEPTH:
+            return out
+        for el in container.iterchildren():
+            tag = el.tag
+            if tag in _ODF_PARAS:
+                out.append(self.para(el))
+            elif tag == _ODF_TABLE_NS + "table":
+                out.append(self.table(el, depth + 1))
+            elif tag in _ODF_TRANSPARENT:
+                out.extend(self.blocks(el, depth + 1))
+        return out
+
+    def para(self, p) -> Para:
+        self.parts: list[str] = []
+        self.chars = self.bold_chars = 0
+        self.bold_lead: int | None = None
+        self.inline(p, self.bold_of(p, False), 0)
+        parts = self.parts
+        if self.bold_lead is not None:
+            parts.insert(self.bold_lead, "\t")
+        heading = p.tag == _ODF_TEXT_NS + "h"
+        return Para("".join(parts), emphasis=heading or (self.chars > 0 and self.bold_chars == self.chars))
+
+    def bold_of(self, el, inherited: bool) -> bool:
+        return self.bold_styles.get(el.get(_ODF_TEXT_NS + "style-name") or "", inherited)
+
+    def add(self, text: str, bold: bool) -> None:
+        visible = len(text.strip())
+        if visible and not bold and self.chars and self.bold_chars == self.chars and self.bold_lead is None:
+            self.bold_lead = len(self.parts)
+        self.parts.append(text)
+        self.chars += visible
+        self.bold_chars += visible if bold else 0
+
+    def inline(self, el, bold: bool, depth: int) -> None:
+        """The text in a paragraph element: its own text, then each child's and the text after it."""
+        if el.text:
+            self.add(el.text, bold)
+        if depth > _ODF_MAX_DEPTH:
+            return
+        for child in el.iterchildren():
+            tag = child.tag
+            if not isinstance(tag, str) or tag in _ODF_SKIP:
+                pass
+            elif tag == _ODF_TEXT_NS + "s":
+                try:
+                    count = int(child.get(_ODF_TEXT_NS + "c") or 1)
+                except ValueError:
+                    count = 1
+                self.add(" " * max(1, min(count, _ODF_MAX_SPACES)), bold)
+            elif tag == _ODF_TEXT_NS + "tab":
+                self.add("\t", bold)
+            elif tag == _ODF_TEXT_NS + "line-break":
+                self.add("\n", bold)
+            elif tag == _ODF_DRAW_NS + "control":
+                value = self.controls.get(child.get(_ODF_DRAW_NS + "control") or "")
+                if value:
+                    self.add(value, bold)
+            elif tag in _ODF_PARAS:  # a paragraph in a frame or text box within this one
+                self.add("\n", bold)
+                self.inline(child, self.bold_of(child, bold), depth + 1)
+                self.add("\n", bold)
+            else:  # spans, links, fields, frames, ...
+                self.inline(child, self.bold_of(child, bold), depth + 1)
+            if child.tail:
+                self.add(child.tail, bold)
+
+    def table(self, tbl, depth: int) -> Table:
+        table = Table()
+        for row in self.rows(tbl, depth):
+            cells: list[list[Block]] = []
+            for cell in row.iterchildren(_ODF_TABLE_NS + "table-cell"):  # covered cells (merged away) left out
+                blocks = self.blocks(cell, depth + 1)
+                repeat = min(_odf_repeat(cell, "number-columns-repeated"), _ODF_MAX_COLUMNS - len(cells))
+                cells.extend(list(blocks) for _ in range(max(repeat, 0)))
+                if len(cells) >= _ODF_MAX_COLUMNS:
+                    break
+            filled = any(isinstance(b, Table) or (isinstance(b, Para) and b.text.strip()) for c in cells for b in c)
+            # An empty row repeated (the rest of a sheet-like table) adds nothing: once is enough.
+            repeat = _odf_repeat(row, "number-rows-repeated") if filled else 1
+            for _ in range(min(repeat, _ODF_MAX_ROWS - len(table.rows))):
+                table.rows.append([list(c) for c in cells])
+            if len(table.rows) >= _ODF_MAX_ROWS:
+                break
+        return table
+
+    def rows(self, container, depth: int):
+        if depth > _ODF_MAX_DEPTH:
+            return
+        for el in container.iterchildren():
+            if el.tag == _ODF_TABLE_NS + "table-row":
+                yield el
+            elif el.tag in _ODF_ROW_GROUPS:
+                yield from self.rows(el, depth + 1)
+
+
+def _odf_repeat(el, attr: str) -> int:
+    try:
+        return max(1, int(el.get(_ODF_TABLE_NS + attr) or 1))
+    except ValueError:
+        return 1
 
 
 # ---------------------------------------------------------------------------
