@@ -31,7 +31,7 @@ from datetime import date
 
 from . import labels
 from .dates import age_on, find_dates, parse_date
-from .text import LABEL, PERSON, Line, Wrap, is_placeholder, paragraphs, squash
+from .text import LABEL, PERSON, TEXT, Line, Wrap, is_placeholder, paragraphs, squash
 
 _CHILD_HEADS = (
     "child|children|son|daughter|sibling|siblings|brother|sister|baby|infant|young person|yp|twin|grandson"
@@ -68,7 +68,7 @@ _ADULT_SET = frozenset(_ADULT_HEADS.split("|"))
 # "Mother's partner: X", "Child 1 - X", "Sibling – X"
 _PREFIX = re.compile(r"^(?P<prefix>[^:;,()\u2013\u2014]{1,60}?)\s*(?::|\s[-\u2013\u2014]\s)\s*(?P<rest>.*)$")
 _RELATION_NAME_KEY = re.compile(
-    rf"^(?:(?P<a>{_MODIFIER}*{_POSSESSOR}?{_MODIFIER}*{_ANY_HEAD})(?:'s|s'|\u2019s)?\s+(?:full\s+)?names?"
+    rf"^(?:(?P<a>{_MODIFIER}*{_POSSESSOR}?{_MODIFIER}*{_ANY_HEAD})(?:'s|s'|\u2019s)?(?:\s*\d{{1,2}})?\s+(?:full\s+)?names?"
     rf"|(?:full\s+)?names?\s+of\s+(?:the\s+)?(?P<b>{_MODIFIER}*{_ANY_HEAD}))$",
     re.IGNORECASE,
 )
@@ -107,7 +107,42 @@ _NOT_NAME_WORDS = frozenset((
     "by this that these they she he it its their there not see attached below above please family "
     "household known"
 ).split())
-_SAME_ADDRESS = re.compile(r"^(?:as\s+above|same(?:\s+as\s+above)?|ditto|\"|\u201d|same\s+address)\.?$", re.IGNORECASE)
+_WHOSE = r"(?:the\s+)?(?:child|children|subject|mother|mum|father|dad|parents?|above)(?:'s|s')?(?:\s+address)?"
+_SAME_ADDRESS = re.compile(
+    rf"^(?:as\s+above|same(?:\s+as\s+above)?|ditto|\"|\u201d|same\s+address|(?:same\s+)?as\s+(?:per\s+)?{_WHOSE}"
+    rf"|same\s+(?:address\s+)?as\s+{_WHOSE})\.?$",
+    re.IGNORECASE,
+)
+# "Jo Smith, DOB 1/2/1980, same address", "Jo Smith (same address)": this person lives with the one before.
+_SAME_TAIL = re.compile(
+    rf"[,;]?\s*\(?\s*(?:(?:at|of|lives\s+at)\s+)?(?:the\s+)?(?:same\s+address(?:\s+as\s+{_WHOSE})?|same\s+as\s+{_WHOSE}"
+    rf"|as\s+above)\s*\)?\s*$",
+    re.IGNORECASE,
+)
+# "(both at the child's address)", "All living at the same address": a household statement without the address.
+_SAME_SEGMENT = re.compile(
+    rf"^\(?\s*(?:(?:both|all|they(?:\s+all)?|both\s+parents)\s+)?(?:(?:are\s+)?(?:live|lives|living|reside|residing)\s+)?"
+    rf"(?:at\s+)?(?:the\s+)?(?:same\s+address(?:\s+as\s+{_WHOSE})?|{_WHOSE}|(?:same\s+)?as\s+above)\s*\)?\.?$",
+    re.IGNORECASE,
+)
+_NO_ADDRESS = re.compile(r"^(?:n\.?f\.?a\.?|no\s+fixed\s+(?:abode|address))$", re.IGNORECASE)
+# Hints in a key, not part of it: "Address (inc. postcode)", "Child(ren)'s name(s)", "DOB (dd/mm/yyyy)".
+_KEY_HINT = re.compile(
+    r"\s*\((?:ren|s|es|inc(?:l|luding|\.)?\s*post\s*code|with\s+post\s*code|dd\W*mm\W*(?:yyyy|yy)|if\s+(?:known|different|applicable)"
+    r"|deceased|if\s+not\s+the\s+same)\)",
+    re.IGNORECASE,
+)
+_IGNORED_KEY = re.compile(
+    r"^(?:known\s+as|also\s+known\s+as|aka|a\.k\.a\.?|preferred\s+name|alias|year\s+group|school|nursery|gender|sex"
+    r"|ethnicity|ethnic\s+origin|religion|(?:first\s+)?language|nhs\s+(?:no|number)|upn|legal\s+status|gp|age)$",
+    re.IGNORECASE,
+)
+# Words a heading of the subjects section is made of ("PARENTS / CARERS", "Details of child", "3. Referral").
+_HEADING_WORDS = frozenset((
+    "details detail of and the referral information section subject subjects family household member members parent "
+    "parents carer carers child children adult adults people persons person other significant in involved young "
+    "sibling siblings relative relatives about who is"
+).split())
 
 
 @dataclass
@@ -117,6 +152,17 @@ class _Person:
     dob: date | None = None
     age: int | None = None
     address: str | None = None
+    same_address: bool = False  # "same address": lives with the person before
+    no_address: bool = False  # "NFA": no household address applies either
+    group: int | None = None  # people named together ("Grace and Hope Obi"): a following DOB is for each
+
+
+@dataclass
+class _NamePart:
+    """A name given in parts: "Forename(s): X" and "Surname: Y" on separate lines or cells."""
+
+    forename: str | None = None
+    surname: str | None = None
 
 
 @dataclass
@@ -131,7 +177,9 @@ class _Partial:
 
 @dataclass
 class _Address:
-    text: str
+    text: str | None  # None with ``same``: "as above"
+    same: bool = False
+    specific: bool = False  # one person's ("Child's address", "Where does the child live?"), not the household's
 
 
 def relationship_head(text: str | None) -> str | None:
@@ -165,7 +213,9 @@ def parse_subjects(lines: Sequence[Line], ref: date | None, wrap: Wrap | None = 
     for unit in _units(lines):
         if isinstance(unit, list):
             for para in paragraphs(unit, wrap, _starts_person):
-                items.extend(filter(None, (_parse_segment(seg, ref) for seg in _segments(para))))
+                for seg in _segments(para):
+                    item = _parse_segment(seg, ref)
+                    items.extend(item if isinstance(item, list) else [item] if item is not None else [])
         else:
             item = _from_columns(unit, ref, items)
             if item is not None:
@@ -175,6 +225,7 @@ def parse_subjects(lines: Sequence[Line], ref: date | None, wrap: Wrap | None = 
 
 def _units(lines: Sequence[Line]) -> Iterator[list[Line] | dict[str, str]]:
     """Runs of text lines, and table rows as column -> text (Word/HTML tables, or tab-separated text)."""
+    lines = _keyed_lines(lines)
     header: dict[int, str] | None = None
     run: list[Line] = []
     key: str | None = None  # a table's key cell ("Child's name"), waiting for its value cell
@@ -210,6 +261,86 @@ def _units(lines: Sequence[Line]) -> Iterator[list[Line] | dict[str, str]]:
         run.append(line)
     if run:
         yield run
+
+
+_EMPHASIS = re.compile(r"(?<![\w*])[*_]{1,2}([^*_\n]+?)[*_]{1,2}(?![\w*])")
+
+
+def _key_text(text: str) -> str:
+    """A key as the people parser compares it: no hints, numbering, question form or trailing punctuation."""
+    text = _KEY_HINT.sub("", text.replace("\u2019", "'"))
+    text = labels.strip_numbering(text.strip())
+    text = re.sub(r"^(?:what|which)\s+(?:is|are)\s+(?:the|their|his|her)\s+", "", text, flags=re.IGNORECASE)
+    return text.strip().rstrip(" :?-\u2013\u2014").strip()
+
+
+def _key_kind(text: str) -> str | None:
+    """What a line that is only a key introduces: "address", another column, "relationship", or None."""
+    if not text or len(text) > 60 or re.search(r"\d{3}|@", text):
+        return None
+    key = _key_text(text)
+    if not key or re.search(r"[:\t|;,]", key) or len(key.split()) > 6:
+        return None
+    column = _column(key)
+    if column:
+        return column
+    if _RELATIONSHIP.match(key) or _RELATION_NAME_KEY.match(key):
+        return "relationship"
+    return None
+
+
+def _column(key: str) -> str | None:
+    """The people column a key names ("DOB", "Surname", "Where does the child live")."""
+    column = labels.match_column(key)
+    if column is None and re.search(r"^where\b.*\blive[sd]?\b", key, re.IGNORECASE):
+        return "address"
+    return column
+
+
+def _keyed_lines(lines: Sequence[Line]) -> list[Line]:
+    """Text lines put in "key: value" form: a key alone on its line takes the value under it (an address
+    the lines under it, up to its postcode); "key<TAB>value" and "*key:* value" lose their decoration."""
+    out: list[Line] = []
+    i = 0
+    n = len(lines)
+    while i < n:
+        line = lines[i]
+        if line.kind != TEXT or not line.text:
+            out.append(line)
+            i += 1
+            continue
+        text = _EMPHASIS.sub(r"\1", line.text)
+        left, tab, right = text.partition("\t")
+        if tab and "\t" not in right and _key_kind(left) and right.strip():
+            text = f"{_key_text(left)}: {right.strip()}"
+        kind = _key_kind(text) if not text.rstrip().endswith((";", ",")) else None
+        if kind and i + 1 < n and lines[i + 1].kind == TEXT and lines[i + 1].text:
+            nxt = _EMPHASIS.sub(r"\1", lines[i + 1].text)
+            if not _key_kind(nxt) and not _starts_person(nxt) and not labels.match_label(nxt.rstrip(" :"), marked=True):
+                taken = [nxt]
+                j = i + 2
+                if kind == "address" and not _POSTCODE.search(nxt):
+                    while j < n and len(taken) < 6 and lines[j].kind == TEXT and _address_part(lines[j].text):
+                        taken.append(lines[j].text.strip())
+                        j += 1
+                        if _POSTCODE.search(taken[-1]):
+                            break
+                    if not _POSTCODE.search(taken[-1]):
+                        taken, j = [nxt], i + 2  # not an address block after all
+                value = ", ".join(t.strip().strip(",") for t in taken)
+                out.append(Line(f"{_key_text(text)}: {value}", line.kind, line.emphasis, line.in_table, edge=line.edge))
+                i = j
+                continue
+        out.append(Line(text, line.kind, line.emphasis, line.in_table, line.person, line.edge) if text != line.text else line)
+        i += 1
+    return out
+
+
+def _address_part(text: str) -> bool:
+    """A short line of an address written over several lines ("Enfield", "Middlesex", "EN2 0TH")."""
+    text = text.strip()
+    return (0 < len(text) <= 60 and ":" not in text and "\t" not in text and not find_dates(text)
+            and not _starts_person(text) and not _AGE.search(text))
 
 
 def _text_header(cells: list[str]) -> dict[int, str] | None:
@@ -251,29 +382,71 @@ def _segments(paragraph: str) -> list[str]:
 # -- one person -------------------------------------------------------------------------
 
 
-_LIST_MARK = re.compile(r"^\s*(?:\(?\d{1,2}[.)]|\(?[a-hA-H][.)]|[-*\u2022\u00b7\u25aa\u25cf\u2013])\s+")
+_LIST_MARK = re.compile(
+    r"^\s*(?:\(?\d{1,2}[.)]|\(?[a-hA-H][.)]|[-*\u2022\u00b7\u25aa\u25cf\u2013]|\d{1,2}[a-hA-H][.)]?(?=\s+[^:]{1,40}:))\s+"
+)
+
+
+def _is_heading(seg: str) -> bool:
+    """A heading inside the subjects section ("PARENTS / CARERS", "Details of child"), not a person."""
+    if re.search(r"[\d:@]", seg):
+        return False
+    words = [w.lower() for w in re.findall(r"[^\W\d_]+", seg)]
+    heads = _CHILD_SET | _ADULT_SET
+    return bool(words) and all(w in _HEADING_WORDS or w in heads for w in words)
+
+
+def _without_key_hints(seg: str) -> str:
+    """"Address (inc. postcode): X" -> "Address: X"; "Mother (deceased): X" -> "Mother: X"."""
+    head, colon, tail = seg.partition(":")
+    if not colon or len(head) > 80:
+        return seg
+    cleaned = _KEY_HINT.sub("", head)
+    bracket = re.fullmatch(r"\s*(?P<bare>[^()]+?)\s*\([^()]*\)\s*", cleaned)
+    if bracket and _key_kind(bracket.group("bare")):  # "Mother (deceased)", not "Zoë Reid (child) - DOB"
+        cleaned = bracket.group("bare")
+    return cleaned + colon + tail
 
 
 def _parse_segment(segment: str, ref: date | None) -> object | None:
-    seg = _LIST_MARK.sub("", segment).strip(" ;,.")
+    seg = _without_key_hints(_LIST_MARK.sub("", segment).strip(" ;,."))
     if not seg or is_placeholder(seg):
+        return None
+    if _SAME_SEGMENT.match(seg):
+        return _Address(None, same=True)
+    bare = _key_text(seg)
+    if _RELATIONSHIP.match(bare):  # "MOTHER", "Child 2": a heading for the person after it
+        return _Partial(relationship=bare, ahead=True)
+    keyed_alone = _RELATION_NAME_KEY.match(bare)
+    if keyed_alone and bare == seg.rstrip(" :?"):
+        return _Partial(relationship=keyed_alone.group("a") or keyed_alone.group("b"), ahead=True)
+    if _is_heading(seg):
         return None
     m = _ADDRESS_SEGMENT.match(seg)
     if m:
-        addr = _clean_address(m.group("addr") or m.group("addr2") or m.group("addr3"))
-        return _Address(addr) if addr else None
+        key = seg[:m.start("addr")] if m.group("addr") else ""
+        return _address_item(m.group("addr") or m.group("addr2") or m.group("addr3"), key)
 
     relationship: str | None = None
     name_given = False
+    same = False
     prefix = _PREFIX.match(seg)
     if prefix:
-        key = prefix.group("prefix").strip()
+        key = _key_text(prefix.group("prefix"))
         rest = prefix.group("rest")
         rel = _RELATIONSHIP.match(key)
         keyed = _RELATION_NAME_KEY.match(key)
-        column = labels.match_column(key)
+        column = _column(key)
+        if _IGNORED_KEY.match(key):
+            return None
         if (rel or keyed) and not rest.strip(" .,;-"):
             return _Partial(relationship=key if rel else (keyed.group("a") or keyed.group("b")), ahead=True)
+        if (rel or keyed) and is_placeholder(rest):  # "Father: not known"
+            return None
+        if column == "forename" and not rel:
+            return _NamePart(forename=squash(rest)) if not is_placeholder(rest) else None
+        if column == "surname" and not rel:
+            return _NamePart(surname=squash(rest)) if not is_placeholder(rest) else None
         if rel:
             relationship, seg = key, rest
         elif keyed:
@@ -287,12 +460,14 @@ def _parse_segment(segment: str, ref: date | None) -> object | None:
             rel_text = rest.strip(" .")
             return _Partial(relationship=rel_text) if rel_text and not is_placeholder(rel_text) else None
         elif column == "address":
-            addr = _clean_address(rest)
-            return _Address(addr) if addr else None
+            return _address_item(rest, key)
         elif column == "age":
             age = _age_of(rest)
             return _Partial(age=age) if age is not None else None
 
+    tail = _SAME_TAIL.search(seg)
+    if tail and tail.start() > 0:
+        same, seg = True, seg[:tail.start()]
     dob, seg = _take_dob(seg, ref)
     age, seg = _take_age(seg)
     seg, bracketed = _take_brackets(seg)
@@ -329,7 +504,25 @@ def _parse_segment(segment: str, ref: date | None) -> object | None:
         return _Address(address) if address else None  # a bare household address
     if not (dob or relationship or age is not None or address) and not _name_like(name, strict=True):
         return None
-    return _Person(name=squash(name), relationship=relationship, dob=dob, age=age, address=address)
+    together = [n.strip() for n in re.split(r"\s+(?:and|&)\s+", name)] if name_given else [name]
+    if len(together) > 1 and all(_name_like(n, strict=True) for n in together):  # "Grace Obi and Hope Obi"
+        group = id(together)
+        return [_Person(name=squash(n), relationship=relationship, dob=dob, age=age, address=address, same_address=same,
+                        group=group) for n in together]
+    return _Person(name=squash(name), relationship=relationship, dob=dob, age=age, address=address, same_address=same)
+
+
+def _address_item(text: str | None, key: str = "") -> _Address | None:
+    """An address line's value: an address, "as above", or nothing (NFA, placeholders)."""
+    text = squash(text or "").strip(" ,;.:")
+    if _SAME_ADDRESS.match(text) or _SAME_SEGMENT.match(text):
+        return _Address(None, same=True)
+    addr = _clean_address(text)
+    if not addr:
+        return None
+    specific = bool(re.search(rf"\b(?:{_CHILD_HEADS}|{_ADULT_HEADS})\b", key, re.IGNORECASE)) and not re.search(
+        r"\b(?:all|family|household|everyone|both)\b", key, re.IGNORECASE)
+    return _Address(addr, specific=specific)
 
 
 def _take_dob(seg: str, ref: date | None) -> tuple[date | None, str]:
@@ -408,7 +601,7 @@ def _clean_address(text: str | None) -> str | None:
         return None
     text = squash(text).strip(" ,;.:")
     text = re.sub(r"^(?:address(?:es)?)\s*[:\-]?\s*", "", text, flags=re.IGNORECASE)
-    return None if is_placeholder(text) else text
+    return None if is_placeholder(text) or _NO_ADDRESS.match(text) else text
 
 
 def _from_columns(row: Mapping[str, str], ref: date | None, items: list[object]) -> object | None:
@@ -418,7 +611,9 @@ def _from_columns(row: Mapping[str, str], ref: date | None, items: list[object])
     age = _age_of(row.get("age", "") or "") if row.get("age") else None
     if age is None and row.get("dob") and not dob:
         age = _age_of(row["dob"])
+    rel = rel or (squash(row.get("_relationship", "")) or None)
     address = squash(row.get("address", "")) or None
+    no_address = bool(address and _NO_ADDRESS.match(address))
     if address and _SAME_ADDRESS.match(address):
         previous = next((x for x in reversed(items) if isinstance(x, _Person) and x.address), None)
         address = previous.address if previous else None
@@ -428,7 +623,7 @@ def _from_columns(row: Mapping[str, str], ref: date | None, items: list[object])
         rel = None
     if not name or is_placeholder(name):
         return None
-    return _Person(name=name, relationship=rel, dob=dob, age=age, address=address)
+    return _Person(name=name, relationship=rel, dob=dob, age=age, address=address, no_address=no_address)
 
 
 # -- assembly ---------------------------------------------------------------------------
@@ -440,31 +635,79 @@ def _assemble(items: Iterable[object]) -> list[_Person]:
     leading: str | None = None  # an address given before the people it belongs to
     leading_from = 0
     pending: _Partial | None = None
+    households: list[str] = []  # addresses given for no one in particular
+    part: _NamePart | None = None  # a forename waiting for its surname, or the other way round
+
+    def add(person: _Person) -> None:
+        nonlocal pending
+        if pending is not None:
+            person.relationship = person.relationship or pending.relationship
+            pending = None
+        people.append(person)
+
+    def flush_part() -> None:
+        nonlocal part
+        if part is not None:
+            add(_Person(name=squash(" ".join(filter(None, (part.forename, part.surname))))))
+            part = None
+
     for item in items:
+        if isinstance(item, _NamePart):
+            if part is not None and (item.forename and part.forename or item.surname and part.surname):
+                flush_part()  # a second forename: the first person had no surname
+            part = part or _NamePart()
+            part.forename = part.forename or item.forename
+            part.surname = part.surname or item.surname
+            if part.forename and part.surname:
+                flush_part()
+            continue
+        if not (isinstance(item, _Partial) and not item.ahead and part is None):
+            flush_part()
         if isinstance(item, _Person):
-            if pending is not None:
-                item.relationship = item.relationship or pending.relationship
-                pending = None
-            people.append(item)
+            add(item)
         elif isinstance(item, _Partial) and item.ahead:
             pending = item
         elif isinstance(item, _Partial) and people:
             last = people[-1]
-            last.relationship = last.relationship or item.relationship
-            last.dob = last.dob or item.dob
-            last.age = last.age if last.age is not None else item.age
+            for person in [p for p in people if last.group is not None and p.group == last.group] or [last]:
+                person.relationship = person.relationship or item.relationship
+                person.dob = person.dob or item.dob
+                person.age = person.age if person.age is not None else item.age
         elif isinstance(item, _Address):
             group = people[group_start:]
-            if group:
+            if item.same:
+                for person in group:
+                    person.same_address = person.same_address or not person.address
+            elif group:
                 for person in group:
                     person.address = person.address or item.text
             else:
                 leading, leading_from = item.text, len(people)
+            if item.text and not item.specific:
+                households.append(item.text)
             group_start = len(people)
+    flush_part()
     if leading:
         for person in people[leading_from:]:
             person.address = person.address or leading
+    _fill_addresses(people, households)
     return people
+
+
+def _fill_addresses(people: list[_Person], households: list[str]) -> None:
+    """"Same address" takes the address of the person before; a household address given once
+    (the only one given for no one in particular) applies to everyone without an address of their own."""
+    household = households[0] if len(set(households)) == 1 else None
+    for _ in range(2):
+        previous: str | None = None
+        for person in people:
+            if person.address is None and person.same_address and previous:
+                person.address = previous
+            previous = person.address or previous
+        if household:
+            for person in people:
+                if person.address is None and not person.no_address:
+                    person.address = household
 
 
 def _as_dict(p: _Person, ref: date | None) -> dict:
