@@ -32,6 +32,7 @@ def values(split: Split, wrap: Wrap | None, message_date: date | None) -> dict:
     ref = referral_date or message_date
     contact = f.get(L.CONTACT)
     reason = text_field(f.get(L.REASON), wrap)
+    referrer_name, name_line_agency = R.name_and_agency(f.get(L.NAME))
     out = {
         "referral_date": referral_date.isoformat() if referral_date else None,
         "subjects": parse_subjects(f.get(L.SUBJECTS, []), ref, wrap),
@@ -39,8 +40,8 @@ def values(split: Split, wrap: Wrap | None, message_date: date | None) -> dict:
         "request": text_field(f.get(L.REQUEST), wrap),
         "criteria_statement": text_field(f.get(L.CRITERIA), wrap),
         "referrer": {
-            "name": R.name(f.get(L.NAME)),
-            "agency": R.agency(f.get(L.AGENCY)),
+            "name": referrer_name,
+            "agency": R.agency(f.get(L.AGENCY)) or name_line_agency,
             "telephone": R.telephone(f.get(L.TELEPHONE)) or R.telephone(contact),
             "email": R.email(f.get(L.EMAIL)) or R.email(contact),
         },

@@ -53,14 +53,30 @@ def telephone(lines: Sequence[Line] | None) -> str | None:
 
 
 def name(lines: Sequence[Line] | None) -> str | None:
+    """The referrer's name, without a job title or agency written after it on the same line."""
+    return name_and_agency(lines)[0]
+
+
+def name_and_agency(lines: Sequence[Line] | None) -> tuple[str | None, str | None]:
+    """``"Sarah Quinn, Team Manager, Enfield Children's Social Care"`` -> the name and the agency;
+    ``"Sue Barker (Health Visitor)"`` -> the name. A line that is not a name followed by job titles or
+    organisations is kept whole ("HUSSAIN, Michelle" stays as written)."""
     text = first_value(lines)
     if not text:
-        return None
+        return None, None
     text = EMAIL_RE.sub(" ", text)
     text = squash(_PHONE.sub(" ", text)).strip(" ,;:-/|")
     if not text or is_placeholder(text) or not re.search(r"[^\W\d_]", text) or is_signoff(text):
-        return None
-    return text
+        return None, None
+    pieces = [p.strip(" ,;/|()") for p in re.split(r",\s+|\s+[-\u2013|/]\s+|\s*\(|\)\s*|\s+on\s+behalf\s+of\s+", text)]
+    pieces = [p for p in pieces if p]
+    if len(pieces) < 2 or not _PERSON.match(pieces[0]) or _ORG_WORDS.search(pieces[0]) or _JOB_WORDS.search(pieces[0]):
+        return text, None
+    rest = pieces[1:]
+    if not all(_JOB_WORDS.search(p) or _ORG_WORDS.search(p) for p in rest):
+        return text, None
+    agency = next((p for p in rest if _ORG_WORDS.search(p) and not _JOB_WORDS.search(p)), None)
+    return pieces[0], agency
 
 
 def agency(lines: Sequence[Line] | None) -> str | None:
@@ -79,7 +95,7 @@ _ORG_WORDS = re.compile(
     r"\b(?:council|borough|services?|police|constabulary|nhs|trust|foundation|hospitals?|school|academy|college|"
     r"university|company|crc|probation|ccg|clinical\s+commissioning|health|healthcare|department|agency|authority|"
     r"centre|center|clinic|surgery|practice|partnership|group|ltd|limited|plc|charity|nspcc|barnardo'?s|cafcass|"
-    r"mash|camhs|social\s+care|youth\s+offending|metropolitan|directorate|division|safeguarding\s+(?:children\s+)?"
+    r"mash|camhs|cait|ppu|early\s+help|social\s+care|youth\s+offending|metropolitan|directorate|division|safeguarding\s+(?:children\s+)?"
     r"(?:board|partnership|team)|team|unit|housing|association|ministry|government|county|city|gov\.uk)\b",
     re.IGNORECASE,
 )
@@ -151,5 +167,9 @@ def _is_signer(text: str, names: set[str]) -> bool:
     return bool(_PERSON.match(text) or re.fullmatch(r"[A-Z][a-z'\-]+", text)) and not _ORG_WORDS.search(text) and not _JOB_WORDS.search(text)
 
 
+_GREETING = re.compile(r"^(?:hi|hello|dear|good\s+(?:morning|afternoon|evening)|morning|afternoon)\b", re.IGNORECASE)
+
+
 def _usable(text: str) -> bool:
-    return bool(text) and not _CONTACT.search(text) and not _POSTCODE.search(text) and not re.match(r"^\d", text) and len(text) <= 100
+    return (bool(text) and not _CONTACT.search(text) and not _POSTCODE.search(text) and not re.match(r"^\d", text)
+            and len(text) <= 100 and not text.rstrip().endswith(("?", ":")) and not _GREETING.match(text))
