@@ -199,7 +199,12 @@ def _main_text(wd: bytes, table: bytes, fib: _Fib) -> tuple[str, list[_Piece]]:
         raise Unreadable(CORRUPT)
     i = 0
     while i < len(clx) and clx[i] == 0x01:  # Prc: property modifiers for pieces, skipped
-        i += 3 + struct.unpack_from("<h", clx, i + 1)[0]
+        if i + 3 > len(clx):
+            raise Unreadable(CORRUPT)
+        cb = struct.unpack_from("<h", clx, i + 1)[0]
+        if cb < 0:  # a negative size would walk backwards, or stand still for ever
+            raise Unreadable(CORRUPT)
+        i += 3 + cb
     if i >= len(clx) or clx[i] != 0x02:
         raise Unreadable(CORRUPT)
     lcb = _u32(clx, i + 1)
