@@ -121,3 +121,25 @@ def mentions_referral(mail: Mail) -> bool:
     """The subject or body talks about a referral or a case review."""
     body = "\n".join(mail.plain)[:20000] or "\n".join(mail.html)[:20000]
     return bool(_REFERRAL_WORDS.search(mail.subject) or _REFERRAL_WORDS.search(body))
+
+
+_SECURE_SERVICE = re.compile(
+    r"\begress\b|\bswitch\.egress|\bcryptshare\b|\bgalaxkey\b|\bvirtru\b|\bzix(?:mail)?\b|\bproofpoint\s+encrypt"
+    r"|\bmimecast\s+secure|\bsecure\s+messag(?:e|ing)\s+(?:portal|service)|\bmicrosoft\s+(?:365\s+|office\s+365\s+)?message\s+encryption",
+    re.IGNORECASE,
+)
+_SECURE_NOTICE = re.compile(
+    r"(?:received|sent\s+you)\s+(?:a|an)\s+(?:secure|encrypted|protected)\s+(?:e-?mail|message)"
+    r"|(?:to\s+)?(?:read|view|open)\s+(?:this|the|your)?\s*(?:secure|encrypted|protected)?\s*(?:e-?mail|message)"
+    r"|read\s+secure\s+message|message\s+protected\s+by",
+    re.IGNORECASE,
+)
+
+
+def secure_mail_notice(mail: Mail) -> bool:
+    """A notice from a secure-mail service (Egress, Cryptshare, Office 365 encryption ...) that a message
+    is waiting behind a link: the content - a referral, perhaps - is not in the email itself."""
+    body = "\n".join(mail.plain)[:20000] or "\n".join(mail.html)[:20000]
+    text = f"{mail.subject}\n{body}"
+    return bool(_SECURE_SERVICE.search(text) and _SECURE_NOTICE.search(text))
+

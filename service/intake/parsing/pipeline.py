@@ -132,6 +132,9 @@ def _parse(raw: bytes, limits: Limits) -> dict:
         return _needs_person(mail, _too_many(limits), found.unreadable)
     if truncated or damaged:
         return _needs_person(mail, _not_read_in_full(found), found.unreadable)
+    if classify.secure_mail_notice(mail):  # the referral may be behind the link: never an enquiry
+        return _needs_person(mail, "the message is a secure-mail notice; what it holds must be opened in the "
+                                   "secure-mail service", found.unreadable)
     verdict = classify.weak(mail)
     if verdict:
         return _not_referral(mail, verdict.kind, verdict.reason, found.unreadable)
@@ -195,8 +198,11 @@ def _signature_agency(cand: Candidate, split: Split, name: str | None, found: Fo
     notes = [cand.covering, found.covering]
     if not cand.from_attachment:
         notes.insert(0, split.after + split.before)
-    for note in notes:
-        agency = agency_from_signature(note, name, cand.mail.sender_display)
+    quoted = not cand.from_attachment and cand.found_in.endswith(("forwarded message", "quoted reply"))
+    for i, note in enumerate(notes):
+        # A form forwarded or quoted in a body: the note above it is the forwarder's, whose signature
+        # names their agency, not the referrer's - unless the referrer signed it.
+        agency = agency_from_signature(note, name, cand.mail.sender_display, signer_only=quoted and i > 0)
         if agency:
             return agency
     return None

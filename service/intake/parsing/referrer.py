@@ -112,7 +112,8 @@ _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
 _PERSON = re.compile(r"^[A-Z][\w'\-]+(?:\s+[A-Z][\w'\-]*\.?){1,3}$")  # "Neil Patel", "Mary-Jane O'Neill"
 
 
-def agency_from_signature(covering: Sequence[Line], referrer_name: str | None, sender_display: str | None = None) -> str | None:
+def agency_from_signature(covering: Sequence[Line], referrer_name: str | None, sender_display: str | None = None,
+                          *, signer_only: bool = False) -> str | None:
     """The organisation in the signature of a covering note, or None.
 
     The signature is the block after the last sign-off ("Kind regards,"), or
@@ -124,6 +125,10 @@ def agency_from_signature(covering: Sequence[Line], referrer_name: str | None, s
     texts = [squash(ln.text) for ln in covering]
     names = {n.lower() for n in (referrer_name, sender_display) if n}
     block = _signature_block(texts, names)
+    if signer_only:  # only a signature that names the referrer speaks for the referrer's agency
+        referrer = (referrer_name or "").lower()
+        if not referrer or not any(text.lower() == referrer for text in block):
+            return None
     for text in block:
         if _is_signer(text, names):
             continue

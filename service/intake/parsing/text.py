@@ -108,6 +108,9 @@ _TERMINAL = re.compile(r"[.!?][\"'\u2019\u201d)\]]*$")
 _BULLET = re.compile(r"^(?:[-*\u2022\u25aa\u25cf\u2013\u2014o]\s|\(?\d{1,2}[.)]\s|\(?[a-z][.)]\s)")
 
 
+_QUOTE_MARKS = re.compile(r"^(?:\s?>)+\s?")
+
+
 @dataclass(frozen=True)
 class Wrap:
     """How a source wraps lines, so that wrapped lines can be joined again.
@@ -128,7 +131,8 @@ class Wrap:
         Mail clients hard-wrap at 70-80 columns; a body whose longest line is
         much longer than that was not wrapped, and every line is a paragraph.
         """
-        texts = [ln if isinstance(ln, str) else ln.text for ln in lines]
+        # Measured without "> " quote markers: a quoted form is read with them removed.
+        texts = [_QUOTE_MARKS.sub("", ln if isinstance(ln, str) else ln.text) for ln in lines]
         width = max((len(t) for t in texts), default=0)
         if not 40 <= width <= 100:
             return None
