@@ -363,3 +363,20 @@ def test_opendocument_kinds_are_sniffed_from_the_package():
     assert got["unreadable"][0]["reason"] == "unsupported format (OpenDocument other than text)"
     got = parse_message(_email_with(b"PK\x03\x04 damaged", "referral.odt", MIME["odt"]))
     assert got["needs_person"] and "corrupt" in got["unreadable"][0]["reason"]
+
+
+def test_a_piece_table_with_a_negative_modifier_size_is_corrupt_not_an_endless_loop():
+    import struct
+
+    from service.intake.parsing import msdoc
+
+    class Fib:  # just what the piece-table reader asks of a FIB
+        ccp_text = 10
+
+        @staticmethod
+        def fc_lcb(index):
+            return 0, 6
+
+    table = b"\x01" + struct.pack("<h", -3) + b"\x00\x00\x00"  # Prc whose size would stand still
+    with pytest.raises(msdoc.Unreadable):
+        msdoc._main_text(b"", table, Fib())
