@@ -453,6 +453,9 @@ def _parse_segment(segment: str, ref: date | None) -> object | None:
             relationship, seg, name_given = (keyed.group("a") or keyed.group("b")), rest, True
         elif column == "name":
             seg, name_given = rest, True
+        elif rest.strip() and (_is_heading(key) or re.search(r"\bparental\s+responsibility\b", key, re.IGNORECASE)
+                               or any(_RELATIONSHIP.match(k) for k in re.split(r"\s*/\s*", key))):
+            seg, name_given = rest, True  # "Parent/carer: X", "Person with parental responsibility: X"
         elif column == "dob":
             dob, _ = _take_dob(rest, ref)
             return _Partial(dob=dob) if dob else None
