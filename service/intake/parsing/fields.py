@@ -188,7 +188,8 @@ class _Splitter:
             if self.current != L.SUBJECTS:
                 self._start(L.SUBJECTS, line, None)
             key_tab_value = hit.sep == "\t" and line.text.count("\t") == 1  # a key cell and its value cell
-            if hit.consumed == 1 and not key_tab_value:
+            question = hit.sep == "? "  # "Where do they live? 11 Church Street": the key put as a question
+            if hit.consumed == 1 and not key_tab_value and not question:
                 self._add(L.SUBJECTS, line)  # as written: a table's header row stays a header row
             else:
                 text = hit.text if hit.value is None else f"{hit.text.rstrip(' :')}: {hit.value}"
@@ -350,7 +351,7 @@ def _inline(text: str) -> _Hit | None:
     return None
 
 
-_SEPARATORS = ((":", True), ("\t", True), (" - ", False), (" \u2013 ", False), (" \u2014 ", False))
+_SEPARATORS = ((":", True), ("\t", True), ("? ", True), (" - ", False), (" \u2013 ", False), (" \u2014 ", False))
 
 
 _RUN_ON_FIELDS = L.SINGLE_LINE | {L.BARE_NAME}

@@ -359,6 +359,25 @@ _SEGMENT_BREAK = re.compile(
 )
 
 
+# "Jacob Stone (child), DOB 1/2/2001, and his mother Rebecca Stone, DOB ...": a second person named by
+# their relation to the first. The segment after the break reads "mother: Rebecca Stone, DOB ...".
+_AND_RELATION = re.compile(
+    rf"[,;]?\s+and\s+(?:his|her|their)\s+(?P<rel>{_MODIFIER}*(?:{_CHILD_HEADS}|{_ADULT_HEADS}))\s+(?=(?-i:[A-Z]))",
+    re.IGNORECASE,
+)
+
+
+def _split_at_relations(seg: str) -> list[str]:
+    """"A (child), DOB x, and his mother B, DOB y" -> ["A (child), DOB x", "mother: B, DOB y"]."""
+    parts: list[str] = []
+    start, prefix = 0, ""
+    for m in _AND_RELATION.finditer(seg):
+        parts.append(prefix + seg[start:m.start()])
+        start, prefix = m.end(), f"{m.group('rel')}: "
+    parts.append(prefix + seg[start:])
+    return parts
+
+
 def _segments(paragraph: str) -> list[str]:
     """One paragraph -> one segment per person (or address)."""
     out: list[str] = []
@@ -375,7 +394,8 @@ def _segments(paragraph: str) -> list[str]:
     out.append(paragraph[start:])
     pieces: list[str] = []
     for seg in out:
-        pieces.extend(_SEGMENT_BREAK.split(seg))
+        for part in _split_at_relations(seg):
+            pieces.extend(_SEGMENT_BREAK.split(part))
     return [squash(p) for p in pieces if squash(p)]
 
 

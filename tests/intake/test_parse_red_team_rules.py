@@ -1,0 +1,55 @@
+"""General rules behind the red-team fixes (tests/intake/unseen), checked on wordings of their own."""
+
+from service.intake.parsing import parse_message
+
+HEAD = (b"From: Sam Reid <sam.reid@example.org>\r\nTo: board@example.gov.uk\r\nSubject: Referral\r\n"
+        b"Date: Tue, 03 Feb 2015 09:00:00 +0000\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n")
+
+
+def _parse(body: str) -> dict:
+    return parse_message(HEAD + body.replace("\n", "\r\n").encode("utf-8"))
+
+
+def _people(record: dict) -> list[tuple]:
+    return [(s["name"], s["role"], s["relationship"], s["date_of_birth"], s["address"]) for s in record["subjects"]]
+
+
+def test_questions_answered_on_their_own_line_are_labels_and_values():
+    r = _parse(
+        "What is the child's name? Mia Lowe\n"
+        "What is the child's date of birth? 12/05/2010\n"
+        "Where does the family live? 4 Elm Road, Enfield EN1 1AA\n"
+        "What has happened? Mia was found alone at home for three days.\n"
+        "What would you like the Board to do? Consider a rapid review.\n"
+        "How does the case meet the criteria for a serious case review? Serious harm; agencies did not share.\n"
+        "Who is making this referral? Sam Reid\n"
+        "Telephone number? 020 8000 2222\n"
+        "Email address? sam.reid@example.org\n"
+    )
+    assert r["kind"] == "referral" and r["missing"] == ["referral_date"]
+    assert _people(r) == [("Mia Lowe", "child", "child", "2010-05-12", "4 Elm Road, Enfield EN1 1AA")]
+    assert r["summary"] == "Mia was found alone at home for three days."
+    assert r["request"] == "Consider a rapid review."
+    assert r["referrer"]["telephone"] == "020 8000 2222"
+
+
+def test_a_question_in_the_narrative_is_not_a_label():
+    r = _parse(
+        "Child's name: Mia Lowe\nDOB: 12/05/2010\n\nDate of referral: 03/02/2015\n\n"
+        "Summary:\nWhy did nobody visit? The school had closed the case.\n\n"
+        "Request: An SCR.\n\nCriteria: Serious harm.\n\nReferrer: Sam Reid\n"
+    )
+    assert r["summary"] == "Why did nobody visit? The school had closed the case."
+
+
+def test_a_second_person_named_by_relation_on_the_same_line_is_a_person_of_their_own():
+    r = _parse(
+        "Who is this referral about? Leo Hart (child), DOB 01/03/2012, and her father Tom Hart, DOB 02/04/1980\n"
+        "Address: 9 Oak Lane, Enfield EN3 4BB\n\n"
+        "Date of referral: 03/02/2015\n\nSummary: An account.\n\nRequest: An SCR.\n\nCriteria: Serious harm.\n\n"
+        "Referrer: Sam Reid\n"
+    )
+    assert _people(r) == [
+        ("Leo Hart", "child", "child", "2012-03-01", "9 Oak Lane, Enfield EN3 4BB"),
+        ("Tom Hart", "adult", "father", "1980-04-02", "9 Oak Lane, Enfield EN3 4BB"),
+    ]
