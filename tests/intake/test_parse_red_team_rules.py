@@ -53,3 +53,30 @@ def test_a_second_person_named_by_relation_on_the_same_line_is_a_person_of_their
         ("Leo Hart", "child", "child", "2012-03-01", "9 Oak Lane, Enfield EN3 4BB"),
         ("Tom Hart", "adult", "father", "1980-04-02", "9 Oak Lane, Enfield EN3 4BB"),
     ]
+
+
+def _children_line(value: str) -> list[tuple]:
+    r = _parse(
+        f"Names of children: {value}\nDOB: 05/09/2013\nAddress: 2 Ash Close, Enfield EN2 7CC\n"
+        "Mother: Kay Lund, DOB 01/01/1990\n\n"
+        "Date of referral: 03/02/2015\n\nSummary: An account.\n\nRequest: An SCR.\n\nCriteria: Serious harm.\n\n"
+        "Referrer: Sam Reid\n"
+    )
+    return [(s["name"], s["role"], s["date_of_birth"], s["address"]) for s in r["subjects"]]
+
+
+def test_children_named_together_on_one_line_are_each_a_person_with_the_dob_and_address_after_them():
+    mother = ("Kay Lund", "adult", "1990-01-01", "2 Ash Close, Enfield EN2 7CC")
+    for value, names in [
+        ("Ivy Lund and Rex Lund", ["Ivy Lund", "Rex Lund"]),
+        ("Ivy Lund & Rex Lund", ["Ivy Lund", "Rex Lund"]),
+        ("Ivy and Rex Lund", ["Ivy Lund", "Rex Lund"]),
+        ("Ivy, Rex and Zac Lund", ["Ivy Lund", "Rex Lund", "Zac Lund"]),
+        ("Ivy and Rex de Vries", ["Ivy de Vries", "Rex de Vries"]),
+    ]:
+        assert _children_line(value) == [(n, "child", "2013-09-05", "2 Ash Close, Enfield EN2 7CC") for n in names] + [
+            mother], value
+
+
+def test_a_surname_first_name_is_not_a_list():
+    assert _children_line("LUND, Ivy")[0][0] == "LUND, Ivy"

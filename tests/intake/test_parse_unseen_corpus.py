@@ -23,7 +23,6 @@ NOT_YET_READ = {
     "housing-gmail-divs-ages-not-dob": "'Date' alone in a div, inside the people section, is read as a person",
     "html-horizontal-child-and-mother-tables": "the relationship in a 'Child's name' column header is not kept",
     "siblings-child-1-2-3-address-as-above": "'CHILD 1' heading before the first child's key lines",
-    "twins-on-one-line": "'Child(ren)'s full name(s): A and B' is not split into two people",
 }
 
 

@@ -506,6 +506,10 @@ def _parse_segment(segment: str, ref: date | None) -> object | None:
     name: str | None = None
     address: str | None = None
     i = 0
+    together = _names_together(parts) if not strict else None
+    if together:
+        names, i = together
+        name = " and ".join(names)
     while i < len(parts):
         part = parts[i]
         if address is None and (_HOUSE.match(part) or _POSTCODE.search(part) or re.match(r"(?i)address\b", part)):
@@ -527,12 +531,36 @@ def _parse_segment(segment: str, ref: date | None) -> object | None:
         return _Address(address) if address else None  # a bare household address
     if not (dob or relationship or age is not None or address) and not _name_like(name, strict=True):
         return None
-    together = [n.strip() for n in re.split(r"\s+(?:and|&)\s+", name)] if name_given else [name]
-    if len(together) > 1 and all(_name_like(n, strict=True) for n in together):  # "Grace Obi and Hope Obi"
+    if together:  # "Grace Obi and Hope Obi": each is a person, and what follows is for each
         group = id(together)
         return [_Person(name=squash(n), relationship=relationship, dob=dob, age=age, address=address, same_address=same,
-                        group=group) for n in together]
+                        group=group) for n in together[0]]
     return _Person(name=squash(name), relationship=relationship, dob=dob, age=age, address=address, same_address=same)
+
+
+def _names_together(parts: Sequence[str]) -> tuple[list[str], int] | None:
+    """Several people named in one value: ``"Grace Obi and Hope Obi"``, ``"Amy & Ben"``, ``"Amy, Ben and Cara
+    Jones"`` (a surname given once, after the last forename, is everyone's). The names and how many of
+    ``parts`` (the segment split at commas) they take; None unless the list ends in "and" / "&"."""
+    names: list[str] = []
+    for k, part in enumerate(parts[:8]):
+        pieces = [p.strip() for p in re.split(r"^(?:and|&)\s+|\s+(?:and|&)\s+", part) if p.strip()]
+        if not pieces or not all(_name_like(p, strict=True) for p in pieces):
+            return None
+        names.extend(pieces)
+        if len(pieces) > 1 or re.match(r"(?:and|&)\s", part):  # "... and Cara Jones" ends the list
+            break
+    else:
+        return None
+    if len(names) < 2:
+        return None
+    last = names[-1].split()
+    if len(last) >= 2 and all(len(n.split()) == 1 for n in names[:-1]):
+        start = len(last) - 1  # the surname: the last word, with its particles ("de Souza", "van der Berg")
+        while start > 1 and last[start - 1][:1].islower():
+            start -= 1
+        names = [f"{n} {' '.join(last[start:])}" for n in names[:-1]] + [names[-1]]
+    return names, k + 1
 
 
 def _address_item(text: str | None, key: str = "") -> _Address | None:
