@@ -80,3 +80,15 @@ def test_children_named_together_on_one_line_are_each_a_person_with_the_dob_and_
 
 def test_a_surname_first_name_is_not_a_list():
     assert _children_line("LUND, Ivy")[0][0] == "LUND, Ivy"
+
+
+def test_a_relationship_heading_before_the_first_key_lines_is_that_persons_relationship():
+    for heading in ("SIBLING 1", "Young person", "Father"):
+        r = _parse(
+            f"Referral\n\n{heading}\nFirst name: Ola\nLast name: Berg\nDate of birth: 07/07/2008\n\n"
+            "Mother\nFull name: Ida Berg\nDOB: 08/08/1985\nAddress: same as above\n\n"
+            "Date of referral: 03/02/2015\n\nSummary: An account.\n\nRequest: An SCR.\n\nCriteria: Serious harm.\n\n"
+            "Referrer: Sam Reid\n"
+        )
+        assert [(s["name"], s["relationship"]) for s in r["subjects"]] == [
+            ("Ola Berg", heading.lower().replace(" 1", "")), ("Ida Berg", "mother")], heading

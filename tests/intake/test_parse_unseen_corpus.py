@@ -18,11 +18,9 @@ UNSEEN = Path(__file__).resolve().parent / "unseen"
 CASES = sorted(UNSEEN.glob("*.eml"))
 
 NOT_YET_READ = {
-    "forename-surname-lines-under-headings": "a MOTHER heading before Forename/Surname keys is lost",
     "gp-hard-wrapped-72-name-role-agency-line": "a name/role/agency line wrapped onto two lines",
     "housing-gmail-divs-ages-not-dob": "'Date' alone in a div, inside the people section, is read as a person",
     "html-horizontal-child-and-mother-tables": "the relationship in a 'Child's name' column header is not kept",
-    "siblings-child-1-2-3-address-as-above": "'CHILD 1' heading before the first child's key lines",
 }
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from . import labels as L
 from .dates import find_dates
-from .people import is_person_line
+from .people import is_person_heading, is_person_line
 from .text import BREAK, EMAIL_RE, LABEL, PERSON, VALUE, Line, is_signoff
 
 _HINT = re.compile(
@@ -95,6 +95,7 @@ class _Splitter:
         self.section: str | None = None  # "subjects" / "referrer": resolves bare "Name:" / "Address:"
         self.trailer = False  # after a sign-off
         self.columns = False  # labels sit in a left-hand column (a label then a tab then its value)
+        self.previous: Line | None = None  # the line before the label being taken
 
     def run(self) -> Split:
         i = 0
@@ -125,6 +126,7 @@ class _Splitter:
             if hit and self._accept(hit):
                 # A PDF laid out in two columns: labels on the left, values on the right.
                 self.columns = hit.sep == "\t" and line.edge is not None
+                self.previous = self.lines[i - 1] if i else None
                 self._take(hit, line)
                 i += hit.consumed
                 if hit.rest:
@@ -186,7 +188,10 @@ class _Splitter:
         if key == L.SUBJECT_KEY:
             # The key itself says who or what ("Mother's name", "DOB"): keep it with the value.
             if self.current != L.SUBJECTS:
+                heading = self._person_heading_before()
                 self._start(L.SUBJECTS, line, None)
+                if heading:
+                    self._add(L.SUBJECTS, heading)
             key_tab_value = hit.sep == "\t" and line.text.count("\t") == 1  # a key cell and its value cell
             question = hit.sep == "? "  # "Where do they live? 11 Church Street": the key put as a question
             if hit.consumed == 1 and not key_tab_value and not question:
@@ -196,6 +201,15 @@ class _Splitter:
                 self._add(L.SUBJECTS, Line(text, emphasis=line.emphasis, in_table=line.in_table))
             return
         self._start(key, line, hit.value)
+
+    def _person_heading_before(self) -> Line | None:
+        """"CHILD 1" / "MOTHER" just before the first key line ("Name: ..."): the heading of the person the
+        keys describe, which was read as text outside the form. Taken back into the subjects."""
+        prev = self.previous
+        for kept in (self.out.after, self.out.before):
+            if prev is not None and kept and kept[-1] is prev and is_person_heading(prev.text):
+                return kept.pop()
+        return None
 
     def _start(self, key: str, line: Line, value: str | None) -> None:
         self.current = key

@@ -194,7 +194,7 @@ def _starts_person(text: str) -> bool:
     """A line that begins a new person or address, so it never continues the line before."""
     if is_person_line(text) or _ADDRESS_SEGMENT.match(text):
         return True
-    prefix = _PREFIX.match(text)
+    prefix = _PREFIX.match(_KEY_HINT.sub("", text))  # "Forename(s): X" too
     return bool(prefix and labels.match_column(prefix.group("prefix")))
 
 
@@ -205,6 +205,11 @@ def is_person_line(text: str) -> bool:
         return False
     rest = m.group("rest")
     return bool(rest) and rest[0].isupper()
+
+
+def is_person_heading(text: str) -> bool:
+    """True for a line that is only a relationship: ``CHILD 1``, ``MOTHER``, ``Mother's partner:``."""
+    return len(text) <= 60 and bool(_RELATIONSHIP.match(_key_text(_LIST_MARK.sub("", text).strip("*_ "))))
 
 
 def parse_subjects(lines: Sequence[Line], ref: date | None, wrap: Wrap | None = None) -> list[dict]:
@@ -432,11 +437,11 @@ def _parse_segment(segment: str, ref: date | None) -> object | None:
     seg = _without_key_hints(_LIST_MARK.sub("", segment).strip(" ;,."))
     if not seg or is_placeholder(seg):
         return None
-    if _SAME_SEGMENT.match(seg):
-        return _Address(None, same=True)
     bare = _key_text(seg)
     if _RELATIONSHIP.match(bare):  # "MOTHER", "Child 2": a heading for the person after it
         return _Partial(relationship=bare, ahead=True)
+    if _SAME_SEGMENT.match(seg):
+        return _Address(None, same=True)
     keyed_alone = _RELATION_NAME_KEY.match(bare)
     if keyed_alone and bare == seg.rstrip(" :?"):
         return _Partial(relationship=keyed_alone.group("a") or keyed_alone.group("b"), ahead=True)
