@@ -92,3 +92,16 @@ def test_a_relationship_heading_before_the_first_key_lines_is_that_persons_relat
         )
         assert [(s["name"], s["relationship"]) for s in r["subjects"]] == [
             ("Ola Berg", heading.lower().replace(" 1", "")), ("Ida Berg", "mother")], heading
+
+
+def test_the_relationship_in_a_name_columns_header_is_each_rows_relationship():
+    tail = ("Date of referral: 03/02/2015\n\nSummary: An account.\n\nRequest: An SCR.\n\nCriteria: Serious harm.\n\n"
+            "Referrer: Sam Reid\n")
+    text = _parse("Name of father\tDate of birth\tAddress\nTom Hart\t02/04/1980\t9 Oak Lane, Enfield EN3 4BB\n\n" + tail)
+    assert [(s["name"], s["relationship"], s["role"]) for s in text["subjects"]] == [("Tom Hart", "father", "adult")]
+    html = (HEAD.replace(b"text/plain", b"text/html")
+            + b"<table><tr><th>Sibling's name</th><th>DOB</th></tr><tr><td>Leo Hart</td><td>01/03/2012</td></tr>"
+              b"<tr><td>Mia Hart</td><td>01/03/2014</td></tr></table>"
+            + b"".join(b"<p>" + p.encode() + b"</p>" for p in tail.split("\n") if p))
+    r = parse_message(html)
+    assert [(s["name"], s["relationship"]) for s in r["subjects"]] == [("Leo Hart", "sibling"), ("Mia Hart", "sibling")]

@@ -20,7 +20,6 @@ CASES = sorted(UNSEEN.glob("*.eml"))
 NOT_YET_READ = {
     "gp-hard-wrapped-72-name-role-agency-line": "a name/role/agency line wrapped onto two lines",
     "housing-gmail-divs-ages-not-dob": "'Date' alone in a div, inside the people section, is read as a person",
-    "html-horizontal-child-and-mother-tables": "the relationship in a 'Child's name' column header is not kept",
 }
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import labels
+from .people import relationship_in_key
 from .text import BREAK, LABEL, PERSON, TEXT, VALUE, Line, lines_from_text, squash
 
 
@@ -151,16 +152,21 @@ def _table_lines(table: Table, depth: int) -> list[Line]:
     out: list[Line] = []
     value_row_due: labels.LabelMatch | None = None  # the previous row was a label on its own
     people: dict[int, str] | None = None  # column map while inside a people table
+    relation: str | None = None  # the relationship the name column's header gives ("Mother's name")
     i = 0
     while i < len(rows):
         row = rows[i]
         if people is not None and not _ends_people(row):
-            out.append(Line(_cell_text(row[0]), PERSON, in_table=True,
-                            person={col: _cell_text(row[j]) for j, col in people.items() if j < len(row)}))
+            person = {col: _cell_text(row[j]) for j, col in people.items() if j < len(row)}
+            if relation:
+                person["_relationship"] = relation
+            out.append(Line(_cell_text(row[0]), PERSON, in_table=True, person=person))
             i += 1
             continue
         people = _people_header(row)
         if people is not None:
+            # "Child's name" / "Mother's name" over the names: the relationship of everyone in the column.
+            relation = next((relationship_in_key(_cell_text(row[j])) for j, col in people.items() if col == "name"), None)
             i += 1
             continue
         cells = [c for c in row if not _is_empty(c)]

@@ -212,6 +212,12 @@ def is_person_heading(text: str) -> bool:
     return len(text) <= 60 and bool(_RELATIONSHIP.match(_key_text(_LIST_MARK.sub("", text).strip("*_ "))))
 
 
+def relationship_in_key(text: str) -> str | None:
+    """The relationship a name key states: ``"Mother's name"`` -> ``"Mother"``, ``"Name of child"`` -> ``"child"``."""
+    m = _RELATION_NAME_KEY.match(_key_text(text))
+    return (m.group("a") or m.group("b")) if m else None
+
+
 def parse_subjects(lines: Sequence[Line], ref: date | None, wrap: Wrap | None = None) -> list[dict]:
     """Subjects from the subjects section's lines, in the order given (see module docstring)."""
     items: list[object] = []
@@ -232,6 +238,7 @@ def _units(lines: Sequence[Line]) -> Iterator[list[Line] | dict[str, str]]:
     """Runs of text lines, and table rows as column -> text (Word/HTML tables, or tab-separated text)."""
     lines = _keyed_lines(lines)
     header: dict[int, str] | None = None
+    relation: str | None = None  # the relationship the name column's header gives ("Mother's name")
     run: list[Line] = []
     key: str | None = None  # a table's key cell ("Child's name"), waiting for its value cell
     for line in lines:
@@ -256,9 +263,11 @@ def _units(lines: Sequence[Line]) -> Iterator[list[Line] | dict[str, str]]:
                     yield run
                     run = []
                 header = found
+                relation = next((relationship_in_key(cells[i]) for i, col in found.items() if col == "name"), None)
                 continue
             if header:
-                yield {col: cells[i] for i, col in header.items() if i < len(cells)}
+                row = {col: cells[i] for i, col in header.items() if i < len(cells)}
+                yield {**row, "_relationship": relation} if relation else row
                 continue
         elif header and not line.text:
             continue
