@@ -105,3 +105,14 @@ def test_the_relationship_in_a_name_columns_header_is_each_rows_relationship():
             + b"".join(b"<p>" + p.encode() + b"</p>" for p in tail.split("\n") if p))
     r = parse_message(html)
     assert [(s["name"], s["relationship"]) for s in r["subjects"]] == [("Leo Hart", "sibling"), ("Mia Hart", "sibling")]
+
+
+def test_a_bare_date_label_after_a_long_address_line_is_still_the_date_label_when_a_date_is_under_it():
+    r = _parse(
+        "Family\nOla Berg (son), 6 yrs\nIda Berg (mother)\nAddress\nFlat 7, Riverside Court, 112 Longwater Road, Enfield EN3 9ZZ\n"
+        "Date\n4th February 2015\nSummary\nAn account.\nRecommendation\nAn SCR.\nCriteria\nSerious harm.\n"
+        "Referrer\nSam Reid\nPhone\n020 8000 2222\n"
+    )
+    assert r["referral_date"] == "2015-02-04"
+    assert [s["name"] for s in r["subjects"]] == ["Ola Berg", "Ida Berg"]
+    assert r["referrer"]["telephone"] == "020 8000 2222"

@@ -261,7 +261,8 @@ class _Splitter:
             return None
         marked = line.emphasis or _presented_as_label(text)
         m = L.match_label(stripped, marked=marked)
-        if m and not marked and (m.how != "exact" or m.field == L.IGNORE or self._continues_sentence(i)):
+        if m and not marked and (m.how != "exact" or m.field == L.IGNORE
+                                 or (self._continues_sentence(i) and not self._value_below(i, m.field))):
             m = None
         if m and not _label_shaped(stripped, m):
             m = None
@@ -282,6 +283,21 @@ class _Splitter:
             return False
         text = self.lines[i].text
         return len(prev) >= 50 or (text.endswith(".") and len(text.split()) <= 2)
+
+    def _value_below(self, i: int, key: str) -> bool:
+        """The line after ``i`` is nothing but a value of the kind ``key`` asks for (a date under "Date",
+        a number under "Phone"), so ``i`` is that value's label whatever the line before it."""
+        if i + 1 >= len(self.lines):
+            return False
+        below = self.lines[i + 1].text.strip()
+        if key == L.REFERRAL_DATE:
+            dates = find_dates(below)
+            return len(dates) == 1 and dates[0].value is not None and len(below) - (dates[0].end - dates[0].start) <= 3
+        if key in (L.TELEPHONE, L.CONTACT):
+            return bool(re.fullmatch(r"[+(]?\d[\d ()-]{5,}\d", below))
+        if key == L.EMAIL:
+            return bool(EMAIL_RE.fullmatch(below))
+        return False
 
     def _continued(self, i: int, start: str, *, complete: bool) -> _Hit | None:
         """A label broken over up to three lines, the last perhaps carrying the value.
