@@ -116,3 +116,24 @@ def test_a_bare_date_label_after_a_long_address_line_is_still_the_date_label_whe
     assert r["referral_date"] == "2015-02-04"
     assert [s["name"] for s in r["subjects"]] == ["Ola Berg", "Ida Berg"]
     assert r["referrer"]["telephone"] == "020 8000 2222"
+
+
+def test_a_name_role_agency_line_wrapped_after_a_comma_is_read_whole():
+    r = _parse(
+        "Hi,\n\nPlease find below a referral from our practice regarding one of our younger patients today.\n\n"
+        "Child's name: Mia Lowe\nDOB: 12/05/2010\n\nDate: 3/2/15\n\nSummary: An account.\n\nRequest: An SCR.\n\n"
+        "Criteria: Serious harm.\n\n"
+        "Name/role/agency: Dr Jo Amos, Named Nurse for Safeguarding,\nNorth Enfield Health Centre\n"
+        "Tel: 020 8000 2222\n\nRegards\nJo Amos\n"
+    )
+    assert (r["referrer"]["name"], r["referrer"]["agency"]) == ("Dr Jo Amos", "North Enfield Health Centre")
+    assert r["referrer"]["telephone"] == "020 8000 2222"
+
+
+def test_a_sentence_of_the_covering_note_is_never_the_agency():
+    r = _parse(
+        "Hi,\n\nPlease find below a referral from the Health Centre regarding one of our younger patients.\n\n"
+        "Child's name: Mia Lowe\nDOB: 12/05/2010\n\nDate: 3/2/15\n\nSummary: An account.\n\nRequest: An SCR.\n\n"
+        "Criteria: Serious harm.\n\nReferrer: Jo Amos\nTel: 020 8000 2222\n\nRegards\nJo Amos\n"
+    )
+    assert r["referrer"]["agency"] is None

@@ -147,6 +147,8 @@ class _Splitter:
             self.out.after.append(line)
             return
         cur = self.current
+        if cur in (L.NAME, L.AGENCY) and self._continues_value(cur, line):
+            return
         if cur in L.SINGLE_LINE and self._has_value(cur):
             cur = self.current = None
         if (cur is None or cur in L.SINGLE_LINE) and is_person_line(line.text):
@@ -159,6 +161,19 @@ class _Splitter:
             (self.out.after if self.out.found else self.out.before).append(line)
         elif cur != L.IGNORE:
             self._add(cur, line)
+
+    def _continues_value(self, key: str, line: Line) -> bool:
+        """A one-line value that ends mid-list ("Dr A Raman, GP Partner and Safeguarding Lead,") was
+        wrapped: ``line`` is the rest of it, joined on to it. True when it was."""
+        values = self.out.fields.get(key, [])
+        last = values[-1] if values else None
+        if last is None or not last.text or not re.search(r"(?:[,&/]|\band)$", last.text.rstrip()):
+            return False
+        if len(line.text) > 80 or is_person_line(line.text):
+            return False
+        values[-1] = Line(f"{last.text.rstrip()} {line.text.strip()}", last.kind, last.emphasis, last.in_table,
+                          last.person, last.edge)
+        return True
 
     # -- labels ------------------------------------------------------------------------
 

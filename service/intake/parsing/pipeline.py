@@ -197,7 +197,7 @@ def _signature_agency(cand: Candidate, split: Split, name: str | None, found: Fo
     message, then the outer message."""
     notes = [cand.covering, found.covering]
     if not cand.from_attachment:
-        notes.insert(0, split.after + split.before)
+        notes.insert(0, split.before + split.after)  # in the order written: a signature ends the note
     quoted = not cand.from_attachment and cand.found_in.endswith(("forwarded message", "quoted reply"))
     for i, note in enumerate(notes):
         # A form forwarded or quoted in a body: the note above it is the forwarder's, whose signature

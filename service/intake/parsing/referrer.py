@@ -70,7 +70,8 @@ def name_and_agency(lines: Sequence[Line] | None) -> tuple[str | None, str | Non
         return None, None
     pieces = [p.strip(" ,;/|()") for p in re.split(r",\s+|\s+[-\u2013|/]\s+|\s*\(|\)\s*|\s+on\s+behalf\s+of\s+", text)]
     pieces = [p for p in pieces if p]
-    if len(pieces) < 2 or not _PERSON.match(pieces[0]) or _ORG_WORDS.search(pieces[0]) or _JOB_WORDS.search(pieces[0]):
+    untitled = _TITLE.sub("", pieces[0])  # "Dr Priya Raman": a title, not a job
+    if len(pieces) < 2 or not _PERSON.match(pieces[0]) or _ORG_WORDS.search(pieces[0]) or _JOB_WORDS.search(untitled):
         return text, None
     rest = pieces[1:]
     if not all(_JOB_WORDS.search(p) or _ORG_WORDS.search(p) for p in rest):
@@ -109,6 +110,7 @@ _JOB_WORDS = re.compile(
 )
 _CONTACT = re.compile(r"@|https?://|www\.|\d{5,}|\b(?:tel|telephone|phone|mobile|mob|fax|email|e-mail|direct\s+line|ext)\b\s*[:.]?", re.IGNORECASE)
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
+_TITLE = re.compile(r"^(?:dr|mr|mrs|ms|miss|mx|prof|professor|rev|revd)\.?\s+(?=\S)", re.IGNORECASE)
 _PERSON = re.compile(r"^[A-Z][\w'\-]+(?:\s+[A-Z][\w'\-]*\.?){1,3}$")  # "Neil Patel", "Mary-Jane O'Neill"
 
 
@@ -177,4 +179,5 @@ _GREETING = re.compile(r"^(?:hi|hello|dear|good\s+(?:morning|afternoon|evening)|
 
 def _usable(text: str) -> bool:
     return (bool(text) and not _CONTACT.search(text) and not _POSTCODE.search(text) and not re.match(r"^\d", text)
-            and len(text) <= 100 and not text.rstrip().endswith(("?", ":")) and not _GREETING.match(text))
+            and len(text) <= 100 and len(text.split()) <= 10  # an organisation's name, not a sentence
+            and not text.rstrip().endswith(("?", ":")) and not _GREETING.match(text))
