@@ -166,7 +166,11 @@ def test_a_legacy_word_document_goes_to_a_person_with_every_field_missing():
     legacy = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 200 + "WordDocument".encode("utf-16-le") + b"\0" * 200
     got = parse_message(message("Referral attached.", attachments=[("ref.doc", legacy, "application/msword")]))
     assert got["is_referral"] and got["kind"] == "referral" and got["needs_person"]
-    assert got["unreadable"] == [{"part": "attachment: ref.doc", "reason": "legacy Word .doc format"}]
+    [unreadable] = got["unreadable"]
+    assert unreadable["part"] == "attachment: ref.doc"
+    # Said plainly: the file named .doc is not a Word document that can be read (no content quoted).
+    assert "Word" in unreadable["reason"] and "not a Word document" in unreadable["reason"]
+    assert unreadable["reason"] in got["needs_person"]
     assert len(got["missing"]) == 8 and got["subjects"] == []
 
 

@@ -35,8 +35,8 @@ from .documents import Unreadable
 from .limits import MAX_TEXT_CHARS, Budget, Limits
 
 # Reasons (fixed phrases: they are shown to a person and must hold no content).
-# A file that is not even an OLE compound document keeps the phrase used before .doc was read at all.
-NOT_A_DOC = "legacy Word .doc format"
+# A ".doc" that is not a Word file at all (no OLE compound document, or one without a WordDocument stream).
+NOT_A_DOC = "corrupt Word .doc file (not a Word document)"
 CORRUPT = "corrupt Word .doc file"
 ENCRYPTED = "password-protected document"
 TOO_OLD = "unsupported Word 6/95 .doc format"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from . import classify, form, quoting
-from .candidates import DOCX, HTML, Candidate, Found, body_lines, find_candidates
+from .candidates import DOC, DOCX, HTML, ODT, Candidate, Found, body_lines, find_candidates
 from .fields import Split, split_fields
 from .labels import IGNORE, REFERRER_SECTION
 from .limits import NESTED_TOO_DEEPLY, TOO_COMPLEX, Budget, Limits
@@ -166,8 +166,8 @@ def _tabular(split: Split) -> bool:
 
 def _layout(choice: _Choice) -> str:
     layout = choice.candidate.layout
-    if layout == DOCX:
-        return "docx_table" if _tabular(choice.split) else "docx_paragraphs"
+    if layout in (DOCX, DOC, ODT):  # word-processor documents: "docx_table", "doc_paragraphs", "odt_table", ...
+        return f"{layout}_table" if _tabular(choice.split) else f"{layout}_paragraphs"
     if layout == HTML:
         return "html_table" if _tabular(choice.split) else "html_body"
     return layout

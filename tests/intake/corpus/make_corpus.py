@@ -1162,7 +1162,7 @@ def cases() -> list[Case]:
         needs_person("could not be read", ["no text layer"]))
     legacy = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "WordDocument".encode("utf-16-le") + b"\x00" * 1000
     add("unreadable-legacy-doc", with_attachment("referral.doc", legacy, "c42", "application/msword"),
-        needs_person("could not be read", ["legacy Word"]))
+        needs_person("could not be read", ["not a Word document"]))
     good = docx_table_form(ref_a(), STANDARD_LABELS)
     add("unreadable-corrupt-docx", with_attachment("referral.docx", good[: len(good) // 3], "c43"),
         needs_person("could not be read", ["corrupt"]))
