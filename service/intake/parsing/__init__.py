@@ -14,8 +14,9 @@ Both never raise and never log. The record matches the shared
 Where things are:
 
 - :mod:`.pipeline` - the two entry points and the steps between them;
-- :mod:`.mime`, :mod:`.mail` - the message, decoded; :mod:`.documents` - Word,
-  PDF, Excel, RTF and Outlook .msg attachments, with expansion limits;
+- :mod:`.mime`, :mod:`.mail` - the message, decoded; :mod:`.documents` - Word
+  .docx, OpenDocument .odt, PDF, Excel, RTF and Outlook .msg attachments, with
+  expansion limits; :mod:`.msdoc` - legacy Word 97-2003 .doc files;
 - :mod:`.candidates` - every text that may hold the form; :mod:`.quoting` -
   forwarded and quoted parts of a body; :mod:`.html_text`, :mod:`.blocks`,
   :mod:`.text` - HTML, tables and text as lines;
