@@ -447,6 +447,64 @@ def inbox_release(inbound_id: int, config: Optional[Path] = ConfigOpt, by: Optio
     out.print(escape(f"message {inbound_id}: {outcome.status}: {outcome.reason}"))
 
 
+@inbox_app.command("show")
+def inbox_show(inbound_id: int, config: Optional[Path] = ConfigOpt, as_json: bool = JsonOpt) -> None:
+    """What the service reads from one stored message, and its outcome (names: this command only).
+
+    To open a case from a message the service could not take as a referral by itself: save the
+    referral part of `--json`, correct or complete it, then `review-clerk inbox open ID --details FILE`.
+    """
+    from .intake.handler import read_stored
+
+    try:
+        data = read_stored(_app(config), inbound_id)
+    except LookupError as exc:
+        _fail(str(exc))
+    if as_json:
+        _print_json(data["referral"])
+        return
+    out.print(escape(f"message {data['id']} from {data['sender'] or '?'}: {data['status']} - {data['outcome'] or ''}"))
+    r = data["referral"]
+    out.print(escape(f"read as: {r.get('kind') or '?'}" + (f"; needs a person: {r['needs_person']}"
+                                                             if r.get("needs_person") else "")))
+    out.print(f"subjects: {len(r.get('subjects') or [])}; missing: {', '.join(r.get('missing') or []) or 'nothing'}")
+    out.print(f"details (names, dates of birth): review-clerk inbox show {inbound_id} --json")
+
+
+@inbox_app.command("open")
+def inbox_open(inbound_id: int,
+               details: Optional[Path] = typer.Option(None, help="A JSON file with the referral's fields "
+                                                                 "(as `inbox show ID --json` prints them), "
+                                                                 "corrected or completed."),
+               acknowledge: bool = typer.Option(True, "--acknowledge/--no-acknowledgement",
+                                                help="Acknowledge the referrer (as for any referral)."),
+               config: Optional[Path] = ConfigOpt, by: Optional[str] = ActorOpt) -> None:
+    """Open the case for a message the service did not take as a referral (quarantined, not a referral,
+    failed or held), once a person has read it."""
+    from .intake.details import DetailsProblem
+    from .intake.handler import file_handled, open_by_hand
+
+    given = None
+    if details is not None:
+        try:
+            given = json.loads(details.read_text(encoding="utf-8"))
+        except (OSError, UnicodeError) as exc:
+            _fail(f"cannot read {details}: {exc.__class__.__name__}")
+        except json.JSONDecodeError as exc:
+            _fail(f"{details} is not JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}")
+    application = _app(config)
+    try:
+        outcome = open_by_hand(application, inbound_id, _actor(by), given, acknowledge=acknowledge)
+    except DetailsProblem as exc:
+        _fail(f"{details}: {exc}")
+    except (ValueError, LookupError) as exc:
+        _fail(str(exc))
+    file_handled(application)
+    out.print(escape(f"message {inbound_id}: {outcome.reason}; see it with: review-clerk case show {outcome.reference}"))
+    if details is not None:
+        err.print(escape(f"{details} holds personal details: delete it when you no longer need it"))
+
+
 @audit_app.command("verify")
 def audit_verify(config: Optional[Path] = ConfigOpt) -> None:
     """Check that the audit trail is complete and unaltered (hash chain)."""

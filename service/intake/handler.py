@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.exc import DataError, IntegrityError
 
 from service.chasing.sweep import next_actions, save_case
-from service.domain.model import Case, DomainError, Referrer, Subject
+from service.domain.model import AuditEvent, Case, DomainError, Referrer, Subject
 from service.letters.catalogue import CASE_OPENED, DECIDED
 from service.letters.outbox import base_context, queue
 from service.letters.triggers import queue_for_event
@@ -271,7 +271,7 @@ def handle_message(uow: "UnitOfWork", app: "App", row: dict[str, Any]) -> Outcom
 
 
 def open_case(uow: "UnitOfWork", app: "App", row: dict[str, Any], msg, parsed: dict[str, Any],
-              fingerprint: str | None) -> Outcome:
+              fingerprint: str | None, actor: str = "intake", acknowledge: bool = True) -> Outcome:
     received_on = _received_on(app, row, msg)
     year = received_on.year
     seq = uow.cases.next_sequence(year)
@@ -281,17 +281,18 @@ def open_case(uow: "UnitOfWork", app: "App", row: dict[str, Any], msg, parsed: d
                 for s in parsed.get("subjects") or []]
     r = parsed.get("referrer") or {}
     referrer = Referrer(name=r.get("name"), agency=r.get("agency"), telephone=r.get("telephone"), email=r.get("email"))
-    case = Case.open(reference, received_on, app.clock.now(), "intake", subjects=subjects, referrer=referrer,
+    case = Case.open(reference, received_on, app.clock.now(), actor, subjects=subjects, referrer=referrer,
                      source=f"inbound message {row['id']}")
     agency = app.settings.agency_for_address(referrer.email or row["sender"] or "")
     if agency:
-        case.add_agency(agency.key, app.clock.now(), "intake")
+        case.add_agency(agency.key, app.clock.now(), actor)
     missing = list(parsed.get("missing") or [])
     case_id = uow.cases.add(case, year, seq, referral=parsed, missing=missing, fingerprint=fingerprint,
                             next_actions=next_actions(app, case, {}))
     on_case_opened(uow, app, case, case_id)  # stage 3: ask for the extraordinary panel meeting (no calendar I/O)
     queue_for_event(uow, app, case, case_id, CASE_OPENED)  # stage 2: the Ofsted notification, a draft for the Chair
-    _acknowledge(uow, app, case, case_id, row, msg, missing)
+    if acknowledge:
+        _acknowledge(uow, app, case, case_id, row, msg, missing)
     return Outcome("processed", f"case {reference} opened", "referral", case_id, reference)
 
 
@@ -673,8 +674,66 @@ def release_held(app: "App", inbound_id: int, actor: str) -> Outcome:
         outcome = handle_message(uow, app, row)
         uow.inbox.finish(inbound_id, outcome.status, outcome.reason + f" (released by {actor})", outcome.kind,
                          outcome.case_id)
+        uow.inbox.mark_unfiled(inbound_id)  # out of the quarantine folder
         uow.commit()
     return outcome
+
+
+# By hand ----------------------------------------------------------------------
+OPENABLE = ("quarantined", "not_referral", "failed", "held")
+
+
+def read_stored(app: "App", inbound_id: int) -> dict[str, Any]:
+    """What the service reads from a stored message now (the fields of ``review-clerk parse``), with the
+    message's recorded outcome. For ``inbox show``: a person checks it, corrects it, opens the case."""
+    with app.db.unit_of_work() as uow:
+        row = _stored(uow, inbound_id)
+    parsed = parse_message(row["raw"], limits_for(app)) if row["raw"] else {}
+    return {"id": row["id"], "status": row["status"], "outcome": row["outcome"], "kind": row["kind"],
+            "sender": row["sender"], "case_id": row["case_id"], "referral": parsed}
+
+
+def open_by_hand(app: "App", inbound_id: int, actor: str, details: dict[str, Any] | None = None,
+                 acknowledge: bool = True) -> Outcome:
+    """Open the case for a message a person has read and judged a referral, though the service did not
+    take it as one (quarantined, filed as not a referral, failed, or held). What the service can read
+    from it is used, with ``details`` (corrections, the fields it could not read) laid over it."""
+    from .details import apply_details
+
+    with app.db.unit_of_work() as uow:
+        row = _stored(uow, inbound_id)
+        if row["status"] not in OPENABLE:
+            hint = f"; see it with: review-clerk case show {row['case_id']}" if row["case_id"] else ""
+            raise ValueError(f"message {inbound_id} is {row['status']}: only a message that is "
+                             f"{', '.join(OPENABLE)} can be opened as a case{hint}")
+        if not row["raw"]:
+            raise ValueError(f"message {inbound_id} was emptied under the retention policy")
+        parsed = parse_message(row["raw"], limits_for(app))
+        parsed = apply_details(parsed, details or {})
+        uow.serialise(Lock.REFERRALS)
+        fingerprint = referral_fingerprint(parsed)
+        existing = uow.cases.find_by_fingerprint(fingerprint) if fingerprint else None
+        if existing:
+            raise ValueError(f"message {inbound_id} holds the same referral as case {existing}; nothing opened")
+        msg = email.message_from_bytes(row["raw"][:1024 * 1024], policy=email.policy.compat32)
+        outcome = open_case(uow, app, row, msg, parsed, fingerprint, actor=actor, acknowledge=acknowledge)
+        uow.audit.append(outcome.case_id, outcome.reference, [AuditEvent(
+            at=app.clock.now(), actor=actor, action="case opened by hand from a message",
+            detail={"inbound_id": inbound_id, "was": row["status"], "details_given": sorted(details or {})},
+            reason=None)])
+        uow.inbox.finish(inbound_id, "processed", f"{outcome.reason} by hand by {actor} (was {row['status']})",
+                         "referral", outcome.case_id)
+        uow.inbox.mark_unfiled(inbound_id)  # to the processed folder
+        uow.commit()
+    log.info("case opened by hand", extra={"inbound_id": inbound_id, "case": outcome.reference})
+    return outcome
+
+
+def _stored(uow: "UnitOfWork", inbound_id: int) -> dict[str, Any]:
+    row = uow.inbox.find(inbound_id)
+    if row is None:
+        raise LookupError(f"no message {inbound_id} in the inbox record (see: review-clerk inbox list)")
+    return row
 
 
 def daily_report(app: "App") -> bool:
@@ -687,12 +746,16 @@ def daily_report(app: "App") -> bool:
         last = uow.state.get("intake_report_until")
         since = datetime.fromisoformat(last) if last else None
         items = uow.inbox.by_status(["quarantined", "held", "failed", "refused"], since=since)
+        # Enquiries need an answer from a person, and one may be a referral written as a letter.
+        items += [r for r in uow.inbox.by_status(["not_referral"], since=since) if r["kind"] == "enquiry"]
+        items.sort(key=lambda r: r["id"])
         if not items:
             return False
         bm = app.settings.people.business_manager
         view = [{"id": i["id"], "stored_at": i["stored_at"].astimezone(app.settings.tz).strftime("%d/%m/%Y %H:%M")
                  if i["stored_at"].tzinfo else i["stored_at"].strftime("%d/%m/%Y %H:%M"),
-                 "sender": i["sender"], "status": i["status"], "outcome": i["outcome"],
+                 "sender": i["sender"], "status": "enquiry" if i["status"] == "not_referral" else i["status"],
+                 "outcome": i["outcome"],
                  "message_id": i["internet_message_id"]} for i in items]
         ctx = base_context(app, bm.name, bm.email, items=view, quarantine_folder=app.quarantine_folder_name)
         queue(uow, app, key=key, template="intake_report", to=[bm.email], context=ctx)

@@ -98,7 +98,11 @@ class LocalMailbox:
         name = message_id.split("#", 1)[0]
         src = self.inbox / name
         if not src.exists():
-            return  # already filed
+            # Filed already; to another folder if its outcome changed since (a held referral released).
+            elsewhere = [f / name for d, f in self.folders.items() if d != disposition and (f / name).exists()]
+            if not elsewhere:
+                return
+            src = elsewhere[0]
         target = self.folders[disposition] / name
         n = 1
         while target.exists():

@@ -345,6 +345,10 @@ class InboxRepository:
     def get(self, mid: int) -> dict[str, Any]:
         return dict(self.conn.execute(select(t.inbound_messages).where(t.inbound_messages.c.id == mid)).mappings().one())
 
+    def find(self, mid: int) -> dict[str, Any] | None:
+        row = self.conn.execute(select(t.inbound_messages).where(t.inbound_messages.c.id == mid)).mappings().first()
+        return None if row is None else dict(row)
+
     def finish(self, mid: int, status: str, outcome: str, kind: str | None = None, case_id: int | None = None) -> None:
         self.conn.execute(update(t.inbound_messages).where(t.inbound_messages.c.id == mid).values(
             status=status, outcome=outcome, kind=kind, case_id=case_id, claimed_until=None, claimed_by=None))
@@ -357,6 +361,10 @@ class InboxRepository:
 
     def mark_filed(self, mid: int) -> None:
         self.conn.execute(update(t.inbound_messages).where(t.inbound_messages.c.id == mid).values(filed=True))
+
+    def mark_unfiled(self, mid: int) -> None:
+        """To be filed again (its outcome changed: the mailbox folder it belongs in may have too)."""
+        self.conn.execute(update(t.inbound_messages).where(t.inbound_messages.c.id == mid).values(filed=False))
 
     def with_sha(self, sha: str, exclude_id: int) -> list[dict[str, Any]]:
         return [dict(r) for r in self.conn.execute(
