@@ -1,0 +1,1688 @@
+"""Generate the second red-team set: referral emails unlike the samples, the corpus and tests/intake/unseen.
+
+Run from the repository root::
+
+    .venv/bin/python tests/intake/unseen2/make_unseen2.py
+
+Writes ``<case>.eml`` and ``<case>.json`` beside this script in the same format as the other sets
+(schema fields plus ``kind`` / ``layout``; an optional ``_expect``), so that
+``bench/parse_accuracy.py`` scores this directory as its own line.
+
+This round was written independently of the parser's rules, to measure generalisation: Welsh and
+bilingual forms (Child Practice Reviews under the Wales regional boards), newer English wording
+(rapid reviews, Child Safeguarding Practice Reviews, safeguarding partnerships), PDF form fields,
+a scanned PDF, Word content controls / legacy form fields / text boxes / tracked changes /
+header-and-footer markings, cover letters beside forms, forwards inside forwards, threads quoted
+under a pasted form, and content that is hard to read: unborn babies, young parents, "known as"
+names, ages without dates of birth, adults who harmed the child, a child who has died, several
+households; unusual dates and encodings.
+
+Expected values are what a careful person would extract from each form, written here by hand,
+never copied from the parser's output. All people, addresses and numbers are invented; phone
+numbers use Ofcom's drama ranges.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import io
+import json
+import sys
+import zipfile
+from dataclasses import dataclass
+from email.mime.base import MIMEBase
+from email.mime.image import MIMEImage
+from email.mime.message import MIMEMessage
+from email.mime.multipart import MIMEMultipart
+from email import message_from_bytes
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BOARD = "safeguarding.partnership@example.gov.uk"
+
+
+def _load(name: str, path: Path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.modules.pop(name, None)
+    return module
+
+
+C = _load("_make_corpus", HERE.parent / "corpus" / "make_corpus.py")  # MIME, Word, PDF, .msg helpers
+
+MISSING_ORDER = ("referral_date", "subjects", "summary", "request", "criteria_statement",
+                 "referrer.name", "referrer.telephone", "referrer.email")
+
+
+def S(name: str, role: str, rel: str | None, dob: str | None, address: str | None) -> dict:
+    return {"name": name, "role": role, "relationship": rel, "date_of_birth": dob, "address": address}
+
+
+def expect(layout: str, *, date, subjects, summary, request, criteria, name, agency, phone, email) -> dict:
+    rec = {
+        "is_referral": True, "kind": "referral", "referral_date": date, "subjects": subjects, "summary": summary,
+        "request": request, "criteria_statement": criteria,
+        "referrer": {"name": name, "agency": agency, "telephone": phone, "email": email},
+        "layout": layout,
+    }
+    have = {"referral_date": date, "subjects": subjects, "summary": summary, "request": request,
+            "criteria_statement": criteria, "referrer.name": name, "referrer.telephone": phone, "referrer.email": email}
+    rec["missing"] = [k for k in MISSING_ORDER if not have[k]]
+    return rec
+
+
+def not_referral(kind: str) -> dict:
+    return {
+        "is_referral": False, "kind": kind, "referral_date": None, "subjects": [], "summary": None, "request": None,
+        "criteria_statement": None, "referrer": {"name": None, "agency": None, "telephone": None, "email": None},
+        "missing": [], "layout": None,
+    }
+
+
+def needs_person(phrase: str) -> dict:
+    return {
+        "is_referral": True, "kind": "referral", "referral_date": None, "subjects": [], "summary": None,
+        "request": None, "criteria_statement": None,
+        "referrer": {"name": None, "agency": None, "telephone": None, "email": None},
+        "missing": list(MISSING_ORDER), "layout": None, "_expect": {"needs_person": phrase},
+    }
+
+
+# ---------------------------------------------------------------------------
+# Messages
+# ---------------------------------------------------------------------------
+
+
+def _headers(msg, h: dict[str, str]) -> None:
+    for key in ("From", "To", "Subject", "Date", "Message-ID"):
+        if key in h:
+            msg[key] = h[key]
+    for key, value in h.items():
+        if key not in ("From", "To", "Subject", "Date", "Message-ID"):
+            msg[key] = value
+
+
+def hdr(sender: str, subject: str, date: str, mid: str, **extra: str) -> dict[str, str]:
+    h = {"From": sender, "To": BOARD, "Subject": subject, "Date": date, "Message-ID": f"<{mid}@unseen2.example>"}
+    h.update({k.replace("_", "-"): v for k, v in extra.items()})
+    return h
+
+
+def plain(body: str, h: dict[str, str], *, charset: str = "utf-8", cte: str = "quoted-printable") -> bytes:
+    msg = C.text_part(body, charset, cte)
+    msg["MIME-Version"] = "1.0"
+    _headers(msg, h)
+    return C.as_bytes(msg)
+
+
+def html_only(html: str, h: dict[str, str], *, charset: str = "utf-8") -> bytes:
+    msg = C.html_part(html, charset)
+    msg["MIME-Version"] = "1.0"
+    _headers(msg, h)
+    return C.as_bytes(msg)
+
+
+def multipart(parts: list, h: dict[str, str], *, subtype: str = "mixed", boundary: str) -> bytes:
+    msg = MIMEMultipart(subtype, boundary=boundary)
+    for p in parts:
+        msg.attach(p)
+    msg["MIME-Version"] = "1.0"
+    _headers(msg, h)
+    return C.as_bytes(msg)
+
+
+def alternative(text: str, html: str, *, boundary: str):
+    alt = MIMEMultipart("alternative", boundary=boundary)
+    alt.attach(C.text_part(text))
+    alt.attach(C.html_part(html))
+    return alt
+
+
+def esc(s: str) -> str:
+    return C.html_escape(s)
+
+
+def png_logo() -> MIMEImage:
+    # a 1x1 PNG
+    data = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
+    img = MIMEImage(data, "png")
+    img.add_header("Content-ID", "<image001.png@01DA0000.00000000>")
+    img.add_header("Content-Disposition", "inline", filename="image001.png")
+    return img
+
+
+# -- Word ---------------------------------------------------------------------------------------
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+WNS = f'xmlns:w="{W}"'
+
+
+def docx_from_body(body_xml: str, *, header: str | None = None, footer: str | None = None) -> bytes:
+    """A .docx whose document body is ``body_xml`` (WordprocessingML paragraphs/tables), with an optional
+    header and footer part (a single paragraph each)."""
+    ns = (f'xmlns:w="{W}" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+          'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+          'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+          'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+          'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+          'xmlns:v="urn:schemas-microsoft-com:vml" mc:Ignorable="wps"')
+    sect = "<w:sectPr>"
+    rels = ['<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>']
+    overrides = []
+    parts = {}
+    if header:
+        sect += '<w:headerReference w:type="default" r:id="rIdH"/>'
+        rels.append('<Relationship Id="rIdH" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/header" Target="header1.xml"/>')
+        overrides.append('<Override PartName="/word/header1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"/>')
+        parts["word/header1.xml"] = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:hdr {ns}><w:p><w:r><w:t>{esc(header)}</w:t></w:r></w:p></w:hdr>'
+    if footer:
+        sect += '<w:footerReference w:type="default" r:id="rIdF"/>'
+        rels.append('<Relationship Id="rIdF" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer1.xml"/>')
+        overrides.append('<Override PartName="/word/footer1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/>')
+        parts["word/footer1.xml"] = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:ftr {ns}><w:p><w:r><w:t>{esc(footer)}</w:t></w:r></w:p></w:ftr>'
+    sect += '<w:pgSz w:w="11906" w:h="16838"/></w:sectPr>'
+    parts["word/document.xml"] = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document {ns}><w:body>'
+                                  f"{body_xml}{sect}</w:body></w:document>")
+    parts["word/styles.xml"] = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:styles {WNS}/>'
+    parts["word/_rels/document.xml.rels"] = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships '
+                                             'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' + "".join(rels) + "</Relationships>")
+    parts["_rels/.rels"] = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>')
+    parts["[Content_Types].xml"] = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                                    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                                    '<Default Extension="xml" ContentType="application/xml"/>'
+                                    '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+                                    '<Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/>'
+                                    + "".join(overrides) + "</Types>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in ("[Content_Types].xml", "_rels/.rels", "word/_rels/document.xml.rels", "word/document.xml", "word/styles.xml",
+                     "word/header1.xml", "word/footer1.xml"):
+            if name in parts:
+                zf.writestr(zipfile.ZipInfo(name, (2025, 1, 1, 0, 0, 0)), parts[name])
+    return out.getvalue()
+
+
+def r(text: str, bold: bool = False) -> str:
+    rpr = "<w:rPr><w:b/></w:rPr>" if bold else ""
+    return f'<w:r>{rpr}<w:t xml:space="preserve">{esc(text)}</w:t></w:r>'
+
+
+def p(*runs: str) -> str:
+    return "<w:p>" + "".join(runs) + "</w:p>"
+
+
+def tbl(rows: list[list[str]]) -> str:
+    """A table; each cell is WordprocessingML content (paragraphs)."""
+    out = ['<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/></w:tblPr>']
+    for row in rows:
+        out.append("<w:tr>" + "".join(f"<w:tc>{cell or '<w:p/>'}</w:tc>" for cell in row) + "</w:tr>")
+    out.append("</w:tbl>")
+    return "".join(out)
+
+
+def paras(text: str, bold: bool = False) -> str:
+    return "".join(p(r(t, bold)) for t in text.split("\n"))
+
+
+def formtext(value: str) -> str:
+    """A legacy Word form field (FORMTEXT) whose result is ``value``."""
+    return ('<w:r><w:fldChar w:fldCharType="begin"><w:ffData><w:name w:val="Text1"/><w:enabled/><w:calcOnExit w:val="0"/>'
+            '<w:textInput/></w:ffData></w:fldChar></w:r><w:r><w:instrText xml:space="preserve"> FORMTEXT </w:instrText></w:r>'
+            '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+            f'<w:r><w:t xml:space="preserve">{esc(value)}</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>')
+
+
+def sdt_run(value: str, tag: str) -> str:
+    return (f'<w:sdt><w:sdtPr><w:alias w:val="{tag}"/><w:tag w:val="{tag}"/></w:sdtPr><w:sdtContent>'
+            f'<w:r><w:t xml:space="preserve">{esc(value)}</w:t></w:r></w:sdtContent></w:sdt>')
+
+
+def textbox(inner_paras: str) -> str:
+    """A paragraph holding a floating text box (DrawingML with a VML fallback, as Word writes it)."""
+    return ('<w:p><w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wp:anchor distT="0" distB="0" distL="0" distR="0" '
+            'simplePos="0" relativeHeight="1" behindDoc="0" locked="0" layoutInCell="1" allowOverlap="1"><wp:simplePos x="0" y="0"/>'
+            '<wp:positionH relativeFrom="column"><wp:posOffset>0</wp:posOffset></wp:positionH><wp:positionV relativeFrom="paragraph">'
+            '<wp:posOffset>0</wp:posOffset></wp:positionV><wp:extent cx="5000000" cy="1500000"/><wp:wrapSquare wrapText="bothSides"/>'
+            '<wp:docPr id="1" name="Text Box 1"/><a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+            f'<wps:wsp><wps:txbx><w:txbxContent>{inner_paras}</w:txbxContent></wps:txbx><wps:bodyPr/></wps:wsp></a:graphicData></a:graphic>'
+            '</wp:anchor></w:drawing></mc:Choice><mc:Fallback><w:pict><v:shape><v:textbox>'
+            f'<w:txbxContent>{inner_paras}</w:txbxContent></v:textbox></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r></w:p>')
+
+
+# -- PDF ------------------------------------------------------------------------------------------
+
+
+def _pdf(objs: list[bytes]) -> bytes:
+    out = io.BytesIO()
+    out.write(b"%PDF-1.6\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for i, obj in enumerate(objs, 1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % i + obj + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1))
+    for off in offsets:
+        out.write(b"%010d 00000 n \n" % off)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref))
+    return out.getvalue()
+
+
+def _pdf_str(s: str) -> str:
+    return "(" + s.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").replace("\n", "\\r") + ")"
+
+
+def pdf_acroform(labels: list[tuple[str, str, str | None, str]]) -> bytes:
+    """A fillable PDF: the page shows only the labels; each value is in a text field's /V (no appearance
+    stream, as many form fillers leave it). ``labels`` holds (page label, field name, tooltip or None, value)."""
+    n = len(labels)
+    # objects: 1 catalog, 2 pages, 3 font, 4 page, 5 content, 6.. fields
+    field_ids = [6 + i for i in range(n)]
+    objs = [
+        f"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [{' '.join(f'{i} 0 R' for i in field_ids)}] /NeedAppearances true "
+        "/DA (/Helv 0 Tf 0 g) /DR << /Font << /Helv 3 0 R >> >> >> >>".encode(),
+        b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents 5 0 R "
+        f"/Annots [{' '.join(f'{i} 0 R' for i in field_ids)}] >>".encode(),
+    ]
+    ops = ["BT /F1 13 Tf 40 805 Td (Rapid Review Referral Form) Tj ET"]
+    y = 770
+    rects = []
+    for label, _, _, value in labels:
+        ops.append(f"BT /F1 9 Tf 40 {y} Td {_pdf_str(label)} Tj ET")
+        h = 60 if len(value) > 80 else 16
+        rects.append((230, y - h + 12, 560, y + 12))
+        y -= h + 10
+    stream = "\n".join(ops).encode("cp1252")
+    objs.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+    for (label, name, tip, value), rect in zip(labels, rects):
+        tu = f" /TU {_pdf_str(tip)}" if tip else ""
+        ff = " /Ff 4096" if len(value) > 80 else ""
+        objs.append((f"<< /Type /Annot /Subtype /Widget /FT /Tx /T {_pdf_str(name)}{tu} /V {_pdf_str(value)}{ff} "
+                     f"/Rect [{rect[0]} {rect[1]} {rect[2]} {rect[3]}] /P 4 0 R /F 4 /DA (/Helv 9 Tf 0 g) >>").encode("cp1252"))
+    return _pdf(objs)
+
+
+def pdf_scanned() -> bytes:
+    """A one-page PDF holding only an image (a scan): no text layer at all."""
+    pixels = bytes([200]) * (40 * 40)
+    import zlib
+    data = zlib.compress(pixels)
+    content = b"q 500 0 0 700 40 70 cm /Im1 Do Q"
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im1 5 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /XObject /Subtype /Image /Width 40 /Height 40 /ColorSpace /DeviceGray /BitsPerComponent 8 "
+        b"/Filter /FlateDecode /Length %d >>\nstream\n" % len(data) + data + b"\nendstream",
+    ]
+    return _pdf(objs)
+
+
+def pdf_columns(rows: list[tuple[str, list[str]]], title: str) -> bytes:
+    """Labels in a left column and values in a right column, written to the page as two separate runs
+    (every label first, then every value), as table-drawing report tools do."""
+    labels, values = [], []
+    y = 780.0
+    for label, vals in rows:
+        labels.append((40, y, "F2", 9, label))
+        yy = y
+        for v in vals or []:
+            for line in C.wrap(v, 70):
+                values.append((220, yy, "F1", 9, line))
+                yy -= 12
+        y = min(y - 14, yy - 6)
+    return C.make_pdf([[(40, 810, "F2", 12, title)] + labels + values])
+
+
+# ---------------------------------------------------------------------------
+# Cases
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Case:
+    name: str
+    eml: bytes
+    expected: dict
+
+
+def cases() -> list[Case]:
+    out: list[Case] = []
+
+    def add(name: str, eml: bytes, expected: dict) -> None:
+        out.append(Case(name, eml, expected))
+
+    # ------------------------------------------------------------------ 1
+    # Welsh regional board, bilingual "Welsh / English" labels in plain text; Welsh month in the date.
+    hh = "12 Heol y Castell, Caerffili, CF83 1AB"
+    summ = "Cerys (aged 2) was admitted to the University Hospital of Wales with a skull fracture. Her mother's partner gave no explanation for the injury."
+    req = "We ask the Board to consider a Child Practice Review."
+    crit = "The child has sustained a potentially life-threatening injury and abuse is suspected."
+    body = f"""Bore da,
+
+Gweler isod / Please see below.
+
+Enw'r plentyn / Child's name: Cerys Pritchard
+Dyddiad geni / Date of birth: 11/03/2022
+Cyfeiriad / Address: {hh}
+Mam / Mother: Sian Pritchard, dyddiad geni / DOB 30/06/1999, yr un cyfeiriad / same address
+
+Dyddiad / Date: 3 Chwefror 2025
+
+Crynodeb / Summary:
+{summ}
+
+Cais i'r Bwrdd / Request to the Board:
+{req}
+
+Sut mae'r achos yn bodloni'r meini prawf / How the case meets the criteria:
+{crit}
+
+Enw'r atgyfeiriwr / Referrer's name: Rhian Morgan
+Asiantaeth / Agency: Cyngor Bwrdeistref Sirol Caerffili
+Ffôn / Telephone: 029 2018 0456
+E-bost / Email: rhian.morgan@example.gov.wales
+"""
+    add("welsh-bilingual-slash-labels-welsh-month",
+        plain(body, hdr("Rhian Morgan <rhian.morgan@example.gov.wales>", "Atgyfeiriad / Referral - CPR",
+                        "Mon, 03 Feb 2025 09:10:00 +0000", "w01")),
+        expect("text_body", date="2025-02-03", subjects=[
+            S("Cerys Pritchard", "child", "child", "2022-03-11", hh),
+            S("Sian Pritchard", "adult", "mother", "1999-06-30", hh),
+        ], summary=summ, request=req, criteria=crit, name="Rhian Morgan", agency="Cyngor Bwrdeistref Sirol Caerffili",
+            phone="029 2018 0456", email="rhian.morgan@example.gov.wales"))
+
+    # ------------------------------------------------------------------ 2
+    # Welsh board, HTML table with bilingual labels on two lines in each label cell (<br>).
+    hh = "4 Ffordd yr Eglwys, Abertawe, SA1 2PQ"
+    summ = ["Dylan (aged 9) disclosed at school that his father had hit him with a belt.",
+            "Three previous referrals about domestic abuse in the household were closed without an assessment."]
+    req = "Child Practice Review (concise)."
+    crit = "Abuse is known and the child has been seriously harmed; agencies did not share information."
+    rows = [("Enw llawn y plentyn<br>Child's full name", "Dylan Hughes"), ("Dyddiad geni<br>Date of birth", "19.09.2015"),
+            ("Cyfeiriad<br>Address", hh), ("Rhiant / Parent", "Gareth Hughes (father), 02.01.1984"),
+            ("Dyddiad yr atgyfeiriad<br>Date of referral", "03.02.2025"),
+            ("Crynodeb<br>Summary", "</p><p>".join(esc(s) for s in summ)), ("Cais<br>Request", esc(req)),
+            ("Meini prawf<br>Criteria", esc(crit)), ("Enw<br>Name", "Owain Jenkins"),
+            ("Sefydliad<br>Organisation", "Heddlu De Cymru / South Wales Police"),
+            ("Rhif ffôn<br>Telephone number", "029 2018 0771"), ("Cyfeiriad e-bost<br>Email address", "owain.jenkins@example.police.uk")]
+    trs = "".join(f"<tr><td><b>{a}</b></td><td><p>{b}</p></td></tr>" for a, b in rows)
+    html = f"<html><body><p>Prynhawn da,</p><p>Referral attached below.</p><table border=1>{trs}</table><p>Diolch</p></body></html>"
+    add("welsh-bilingual-html-table-label-lines",
+        html_only(html, hdr("Owain Jenkins <owain.jenkins@example.police.uk>", "CPR referral / Atgyfeiriad ACP",
+                            "Mon, 03 Feb 2025 11:00:00 +0000", "w02")),
+        expect("html_table", date="2025-02-03", subjects=[
+            S("Dylan Hughes", "child", "child", "2015-09-19", hh),
+            S("Gareth Hughes", "adult", "father", "1984-01-02", hh),
+        ], summary="\n\n".join(summ), request=req, criteria=crit, name="Owain Jenkins",
+            agency="Heddlu De Cymru / South Wales Police", phone="029 2018 0771", email="owain.jenkins@example.police.uk"))
+
+    # ------------------------------------------------------------------ 3
+    # Pasted below "Please see below", with an Outlook thread quoted underneath that holds an older
+    # referral about another child: that one must not leak in.
+    hh = "77 Fore Street, London, N18 2XA"
+    summ = "Ruby (aged 3 months) was found unresponsive after co-sleeping with her father, who had been drinking. She died in hospital on 20 January 2025."
+    body = f"""Hi all,
+
+Please see below.
+
+Name: Ruby Walsh
+DOB: 14/10/2024
+Address: {hh}
+Father: Connor Walsh, DOB 09/02/1990, same address
+Mother: Megan Doyle, DOB 21/12/1994, same address
+
+Date: 31/01/2025
+
+Summary:
+{summ}
+
+What are you asking the partnership to do:
+Convene a rapid review.
+
+Criteria:
+A child has died and abuse or neglect is known or suspected.
+
+Referrer: Hannah Cole
+Agency: Enfield Health Visiting Service
+Tel: 020 7946 0412
+Email: hannah.cole@example.nhs.uk
+
+Thanks
+Hannah
+
+From: Hannah Cole
+Sent: 12 December 2024 16:02
+To: MASH
+Subject: RE: earlier concern
+
+Name: Jacob Turner
+DOB: 02/02/2019
+Address: 3 Hertford Road, Enfield, EN3 5AB
+
+Date: 12/12/2024
+
+Summary:
+Bruise to the ear noticed at a home visit.
+
+From: MASH
+Sent: 12 December 2024 11:40
+To: Hannah Cole
+Subject: earlier concern
+
+Please send the details.
+"""
+    add("pasted-below-outlook-thread-with-older-referral",
+        plain(body, hdr("Hannah Cole <hannah.cole@example.nhs.uk>", "RE: earlier concern", "Fri, 31 Jan 2025 10:00:00 +0000", "w03")),
+        expect("text_body", date="2025-01-31", subjects=[
+            S("Ruby Walsh", "child", None, "2024-10-14", hh),
+            S("Connor Walsh", "adult", "father", "1990-02-09", hh),
+            S("Megan Doyle", "adult", "mother", "1994-12-21", hh),
+        ], summary=summ, request="Convene a rapid review.", criteria="A child has died and abuse or neglect is known or suspected.",
+            name="Hannah Cole", agency="Enfield Health Visiting Service", phone="020 7946 0412", email="hannah.cole@example.nhs.uk"))
+
+    # ------------------------------------------------------------------ 4
+    # Gmail reply: the form pasted above "On ... wrote:" with ">"-quoted older messages, which hold another form.
+    hh = "5 Silver Street, Enfield, EN1 3EF"
+    summ = "Noah (aged 6) was taken to hospital with a fractured femur. The explanation given by his carers does not account for the injury."
+    body = f"""Thanks - form completed below as requested.
+
+Child's name: Noah Bennett
+Date of birth: 28/05/2018
+Address: {hh}
+Carer: Patricia Bennett (grandmother), DOB 11/11/1962, same address
+
+Referral date: 04/02/2025
+
+Summary:
+{summ}
+
+Request:
+Rapid review and consideration of a local child safeguarding practice review.
+
+Criteria met:
+Serious harm; abuse suspected.
+
+Referrer: PC 4417 Daniel Frost
+Agency: Metropolitan Police
+Tel: 07700 900512
+Email: daniel.frost@example.police.uk
+
+On Mon, 3 Feb 2025 at 17:21, Partnership Team <{BOARD}> wrote:
+> Dear Daniel, please complete the form below.
+>
+> Child's name:
+> Date of birth:
+> Address:
+>
+> On Mon, 3 Feb 2025 at 12:02, Daniel Frost <daniel.frost@example.police.uk> wrote:
+>> Child's name: Leo Ashby
+>> Date of birth: 01/01/2016
+>> Summary:
+>> Possible neglect, details to follow.
+"""
+    add("gmail-reply-form-above-quoted-older-form",
+        plain(body, hdr("Daniel Frost <daniel.frost@example.police.uk>", "Re: Referral form", "Tue, 04 Feb 2025 08:15:00 +0000", "w04")),
+        expect("text_body", date="2025-02-04", subjects=[
+            S("Noah Bennett", "child", "child", "2018-05-28", hh),
+            S("Patricia Bennett", "adult", "grandmother", "1962-11-11", hh),
+        ], summary=summ, request="Rapid review and consideration of a local child safeguarding practice review.",
+            criteria="Serious harm; abuse suspected.", name="PC 4417 Daniel Frost", agency="Metropolitan Police",
+            phone="07700 900512", email="daniel.frost@example.police.uk"))
+
+    # ------------------------------------------------------------------ 5
+    # multipart/alternative where text and HTML differ slightly (the HTML has a logo and non-breaking
+    # spaces; the text has "[cid:...]" placeholders); multipart/related inline logo images.
+    hh = "21 Bury Street, London, N9 7JU"
+    summ = "Maya (aged 14) was sexually exploited by a group of adult men over six months. She had been reported missing eleven times."
+    req = "Please consider a Local Child Safeguarding Practice Review."
+    crit = "Abuse is known and the child has been seriously harmed; there are lessons about missing-from-home responses."
+    text = f"""Dear colleagues,
+
+Child: Maya Osei
+DOB: 07/07/2010
+Address: {hh}
+Mother: Abena Osei, DOB 15/03/1985, same address
+
+Date: 05/02/2025
+
+Summary: {summ}
+
+Request: {req}
+
+Criteria: {crit}
+
+Referrer: Lorna Price
+Agency: Enfield Youth Justice Service
+Tel: 020 7946 0650
+Email: lorna.price@example.gov.uk
+
+[cid:image001.png@01DA0000.00000000]
+Lorna Price | Team Manager
+[cid:image002.png@01DA0000.00000000]
+"""
+    html = ("<html><body><p>Dear colleagues,</p>"
+            f"<p>Child:&nbsp;Maya Osei<br>DOB:&nbsp;07/07/2010<br>Address:&nbsp;{esc(hh)}<br>Mother:&nbsp;Abena Osei, DOB 15/03/1985, same address</p>"
+            f"<p>Date:&nbsp;05/02/2025</p><p>Summary:&nbsp;{esc(summ)}</p><p>Request:&nbsp;{esc(req)}</p><p>Criteria:&nbsp;{esc(crit)}</p>"
+            "<p>Referrer:&nbsp;Lorna Price<br>Agency:&nbsp;Enfield Youth Justice Service<br>Tel:&nbsp;020 7946 0650<br>"
+            "Email:&nbsp;<a href='mailto:lorna.price@example.gov.uk'>lorna.price@example.gov.uk</a></p>"
+            "<p><img src='cid:image001.png@01DA0000.00000000' alt='Enfield logo'><br><b>Lorna Price</b> | Team Manager<br>"
+            "<img src='cid:image001.png@01DA0000.00000000' alt='Investors in People'></p></body></html>")
+    related = MIMEMultipart("related", boundary="rel-w05")
+    related.attach(C.html_part(html))
+    related.attach(png_logo())
+    alt = MIMEMultipart("alternative", boundary="alt-w05")
+    alt.attach(C.text_part(text))
+    alt.attach(related)
+    add("alternative-differing-parts-inline-logos",
+        multipart([alt], hdr("Lorna Price <lorna.price@example.gov.uk>", "Referral", "Wed, 05 Feb 2025 09:00:00 +0000", "w05"),
+                  subtype="mixed", boundary="mix-w05"),
+        expect("text_body", date="2025-02-05", subjects=[
+            S("Maya Osei", "child", "child", "2010-07-07", hh),
+            S("Abena Osei", "adult", "mother", "1985-03-15", hh),
+        ], summary=summ, request=req, criteria=crit, name="Lorna Price", agency="Enfield Youth Justice Service",
+            phone="020 7946 0650", email="lorna.price@example.gov.uk"))
+
+    # ------------------------------------------------------------------ 6
+    # windows-1252 bytes declared as iso-8859-1 (curly apostrophes 0x92 in a name and the text);
+    # encoded-word Subject and From (UTF-8, base64).
+    hh = "8 Lancaster Road, Enfield, EN2 0BX"
+    summ = "Aoife\u2019s baby brother was shaken; Aoife (aged 4) was in the room. Both children are now with their grandmother."
+    body = f"""Child\u2019s name: Aoife O\u2019Neill
+DOB: 22/08/2020
+Address: {hh}
+Brother: Cian O\u2019Neill, DOB 30/10/2024, same address
+Mother: Roisin O\u2019Neill, DOB 01/05/1996, same address
+
+Date: 06/02/2025
+
+Summary:
+{summ}
+
+Request:
+Rapid review.
+
+Criteria:
+Serious harm to a child where abuse is suspected.
+
+Referrer: Mary Kelly
+Tel: 020 7946 0133
+Email: mary.kelly@example.nhs.uk
+"""
+    raw = plain(body, hdr("=?utf-8?B?TcOhaXJlIEtlbGx5?= <mary.kelly@example.nhs.uk>",
+                          "=?utf-8?B?UmVmZXJyYWwg4oCTIEFPJ04=?=", "Thu, 06 Feb 2025 10:00:00 +0000", "w06"),
+                charset="windows-1252")
+    raw = raw.replace(b'charset="windows-1252"', b'charset="iso-8859-1"').replace(b"charset=windows-1252", b"charset=iso-8859-1")
+    add("cp1252-declared-latin1-curly-apostrophe-names-encoded-words",
+        raw,
+        expect("text_body", date="2025-02-06", subjects=[
+            S("Aoife O\u2019Neill", "child", "child", "2020-08-22", hh),
+            S("Cian O\u2019Neill", "child", "brother", "2024-10-30", hh),
+            S("Roisin O\u2019Neill", "adult", "mother", "1996-05-01", hh),
+        ], summary=summ, request="Rapid review.", criteria="Serious harm to a child where abuse is suspected.",
+            name="Mary Kelly", agency=None, phone="020 7946 0133", email="mary.kelly@example.nhs.uk"))
+
+    # ------------------------------------------------------------------ 7
+    # UTF-8 with a byte-order mark, base64 text; "Young person" aged 17 with her own baby (both children).
+    hh = "Room 4, Elm House Supported Lodgings, 90 Church Street, Enfield, EN2 6AR"
+    summ = "Chantelle (17) and her son Mason (7 weeks) were living in supported lodgings. Mason was admitted with bleeding on the brain; Chantelle's ex-partner had been visiting."
+    body = "\ufeff" + f"""Young person: Chantelle Dixon, DOB 14/09/2008
+Her baby: Mason Dixon, DOB 02/12/2025
+Address: {hh}
+
+Date: 20/01/2026
+
+Summary:
+{summ}
+
+Request:
+Rapid review under Working Together 2023.
+
+How the criteria are met:
+Serious harm to a child where abuse is suspected; two children involved, one a care leaver.
+
+Referrer: Femi Adebayo
+Agency: Enfield Leaving Care Service
+Tel: 020 7946 0999
+Email: femi.adebayo@example.gov.uk
+"""
+    add("utf8-bom-base64-young-parent-and-baby",
+        plain(body, hdr("Femi Adebayo <femi.adebayo@example.gov.uk>", "Rapid review referral", "Tue, 20 Jan 2026 09:00:00 +0000", "w07"),
+              cte="base64"),
+        expect("text_body", date="2026-01-20", subjects=[
+            S("Chantelle Dixon", "child", "young person", "2008-09-14", hh),
+            S("Mason Dixon", "child", "her baby", "2025-12-02", hh),
+        ], summary=summ, request="Rapid review under Working Together 2023.",
+            criteria="Serious harm to a child where abuse is suspected; two children involved, one a care leaver.",
+            name="Femi Adebayo", agency="Enfield Leaving Care Service", phone="020 7946 0999", email="femi.adebayo@example.gov.uk"))
+
+    # ------------------------------------------------------------------ 8
+    # HTML body in iso-8859-2 (base64): Polish names with letters latin-1 lacks.
+    hh = "16 Brettenham Road, London, N18 2ES"
+    summ = "Zofia (aged 11) was found at home with injuries consistent with a beating. Her stepfather has been charged."
+    html = ("<html><head><meta charset='iso-8859-2'></head><body><table>"
+            "<tr><td>Imi\u0119 i nazwisko dziecka / Child's name</td><td>Zofia W\u0105sowska</td></tr>"
+            "<tr><td>Date of birth</td><td>17/04/2013</td></tr>"
+            f"<tr><td>Address</td><td>{esc(hh)}</td></tr>"
+            "<tr><td>Mother</td><td>\u0141ucja W\u0105sowska, DOB 05/09/1988</td></tr>"
+            "<tr><td>Stepfather</td><td>Pawe\u0142 \u017bak, DOB 23/03/1983</td></tr>"
+            "<tr><td>Date</td><td>07/02/2025</td></tr>"
+            f"<tr><td>Summary</td><td>{esc(summ)}</td></tr>"
+            "<tr><td>Request</td><td>Rapid review.</td></tr>"
+            "<tr><td>Criteria</td><td>Serious harm, abuse known.</td></tr>"
+            "<tr><td>Referrer</td><td>Agnieszka Nowak</td></tr>"
+            "<tr><td>Agency</td><td>Enfield Children's Social Care</td></tr>"
+            "<tr><td>Telephone</td><td>020 7946 0288</td></tr>"
+            "<tr><td>Email</td><td>agnieszka.nowak@example.gov.uk</td></tr></table></body></html>")
+    add("html-iso-8859-2-polish-names",
+        html_only(html, hdr("Agnieszka Nowak <agnieszka.nowak@example.gov.uk>", "Referral", "Fri, 07 Feb 2025 09:00:00 +0000", "w08"),
+                  charset="iso-8859-2"),
+        expect("html_table", date="2025-02-07", subjects=[
+            S("Zofia W\u0105sowska", "child", "child", "2013-04-17", hh),
+            S("\u0141ucja W\u0105sowska", "adult", "mother", "1988-09-05", hh),
+            S("Pawe\u0142 \u017bak", "adult", "stepfather", "1983-03-23", hh),
+        ], summary=summ, request="Rapid review.", criteria="Serious harm, abuse known.", name="Agnieszka Nowak",
+            agency="Enfield Children's Social Care", phone="020 7946 0288", email="agnieszka.nowak@example.gov.uk"))
+
+    # ------------------------------------------------------------------ 9
+    # Quoted-printable with soft line breaks falling inside labels (long lines, written by hand).
+    hh = "2 Queen Anne's Place, Enfield, EN1 2QB"
+    summ = "Isla (aged 8) was left alone for three days while her mother was in custody. She was found by a neighbour, dehydrated."
+    qp = ("Child's full na=\r\nme: Isla Grant     Date of bir=\r\nth: 12/12/2016\r\nHome addr=\r\ness: " + hh + "\r\n"
+          "Mother: Kerry Grant, DOB 08/08/1990, same address\r\n\r\nDate of refer=\r\nral: 10/02/2025\r\n\r\n"
+          "Sum=\r\nmary:\r\n" + summ + "\r\n\r\nRequest to the Safeguarding Partne=\r\nrship:\r\nRapid review.\r\n\r\n"
+          "How the case meets the crite=\r\nria:\r\nSerious harm through neglect.\r\n\r\n"
+          "Referrer na=\r\nme: Tom Hardy\r\nTelepho=\r\nne: 020 7946 0301\r\nEm=\r\nail: tom.hardy@example.org.uk\r\n")
+    raw = (f"From: Tom Hardy <tom.hardy@example.org.uk>\r\nTo: {BOARD}\r\nSubject: Referral\r\nDate: Mon, 10 Feb 2025 09:00:00 +0000\r\n"
+           "Message-ID: <w09@unseen2.example>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n"
+           "Content-Transfer-Encoding: quoted-printable\r\n\r\n" + qp).encode()
+    # "Child's full name" and "Date of birth" share a line (spaces between): deliberately.
+    add("qp-soft-breaks-inside-labels",
+        raw,
+        expect("text_body", date="2025-02-10", subjects=[
+            S("Isla Grant", "child", "child", "2016-12-12", hh),
+            S("Kerry Grant", "adult", "mother", "1990-08-08", hh),
+        ], summary=summ, request="Rapid review.", criteria="Serious harm through neglect.", name="Tom Hardy", agency=None,
+            phone="020 7946 0301", email="tom.hardy@example.org.uk"))
+
+    # ------------------------------------------------------------------ 10
+    # An unborn baby (EDD, no date of birth) and the expectant mother; "Expected date of delivery".
+    hh = "Flat 9, Hazelwood Court, Enfield, EN1 4RT"
+    summ = "Kayleigh is 28 weeks pregnant. Her first child died in 2023 from injuries inflicted by her then partner, who has now returned to the household."
+    body = f"""Subject(s) of the referral
+Unborn baby Ross (EDD 03/04/2026)
+Mother: Kayleigh Ross, DOB 19/02/2001
+Address: {hh}
+
+Date of referral: 12/01/2026
+
+Summary of concerns:
+{summ}
+
+Recommendation:
+Rapid review; the pre-birth conference is on 20 January.
+
+Criteria:
+Abuse or neglect is known; a child has died in this family before.
+
+Referrer: Dr Anjali Shah, Named Midwife, North Middlesex Maternity
+Phone: 020 7946 0870
+Email: anjali.shah@example.nhs.uk
+"""
+    add("unborn-baby-edd-not-dob",
+        plain(body, hdr("Anjali Shah <anjali.shah@example.nhs.uk>", "Pre-birth referral", "Mon, 12 Jan 2026 09:00:00 +0000", "w10")),
+        expect("text_body", date="2026-01-12", subjects=[
+            S("Unborn baby Ross", "child", None, None, hh),
+            S("Kayleigh Ross", "adult", "mother", "2001-02-19", hh),
+        ], summary=summ, request="Rapid review; the pre-birth conference is on 20 January.",
+            criteria="Abuse or neglect is known; a child has died in this family before.", name="Dr Anjali Shah",
+            agency="North Middlesex Maternity", phone="020 7946 0870", email="anjali.shah@example.nhs.uk"))
+
+    # ------------------------------------------------------------------ 11
+    # "known as" and "also known as" names; dates "2nd Feb '10" and "February 3rd, 1988".
+    hh = "45 Baker Street, Enfield, EN1 3HH"
+    summ = "TJ (aged 14) was stabbed outside school. He had been excluded twice and was known to be carrying drugs for an older group."
+    body = f"""Child: Tyler-James Hughes (known as TJ)
+DOB: 2nd Feb '10
+Address: {hh}
+Mother: Stacey Hughes (also known as Stacey Pearson), DOB February 3rd, 1988, same address
+
+Date: 11th Feb '25
+
+Summary:
+{summ}
+
+Request:
+Please consider whether a rapid review is needed.
+
+Criteria:
+Serious harm; possible criminal exploitation.
+
+Referrer: Joanne Lee
+Agency: Enfield Youth Justice Service
+Telephone: 020 7946 0611
+Email: joanne.lee@example.gov.uk
+"""
+    add("known-as-and-aka-apostrophe-years",
+        plain(body, hdr("Joanne Lee <joanne.lee@example.gov.uk>", "Referral TJ", "Tue, 11 Feb 2025 09:00:00 +0000", "w11")),
+        expect("text_body", date="2025-02-11", subjects=[
+            S("Tyler-James Hughes", "child", "child", "2010-02-02", hh),
+            S("Stacey Hughes", "adult", "mother", "1988-02-03", hh),
+        ], summary=summ, request="Please consider whether a rapid review is needed.",
+            criteria="Serious harm; possible criminal exploitation.", name="Joanne Lee", agency="Enfield Youth Justice Service",
+            phone="020 7946 0611", email="joanne.lee@example.gov.uk"))
+
+    # ------------------------------------------------------------------ 12
+    # Ages but no dates of birth; a member of the public's concern passed on by the Front Door team.
+    hh = "30 Cedar Road, Enfield, EN2 0TH"
+    summ = "A member of the public called the Front Door to say that Amira (aged 6) and Yusuf (aged 4) had been seen locked out in the garden overnight in freezing weather. Police found both children hypothermic."
+    body = f"""Front Door referral
+
+Children:
+Amira Haddad, aged 6
+Yusuf Haddad, aged 4
+Address: {hh}
+Father: Karim Haddad, age 41
+
+Date: 12/02/2025
+
+Summary:
+{summ}
+
+Request:
+Rapid review.
+
+Criteria:
+Serious harm through neglect.
+
+Completed by: Ola Martins, Front Door Practitioner
+Team: Enfield Children's Front Door
+Tel: 020 7946 0545
+Email: frontdoor@example.gov.uk
+"""
+    add("front-door-member-of-public-ages-no-dob",
+        plain(body, hdr("Enfield Front Door <frontdoor@example.gov.uk>", "Front Door referral", "Wed, 12 Feb 2025 09:00:00 +0000", "w12")),
+        expect("text_body", date="2025-02-12", subjects=[
+            S("Amira Haddad", "child", "child", None, hh),
+            S("Yusuf Haddad", "child", "child", None, hh),
+            S("Karim Haddad", "adult", "father", None, hh),
+        ], summary=summ, request="Rapid review.", criteria="Serious harm through neglect.", name="Ola Martins",
+            agency="Enfield Children's Front Door", phone="020 7946 0545", email="frontdoor@example.gov.uk"))
+
+    # ------------------------------------------------------------------ 13
+    # An adult who harmed the child, with a DOB, listed as "Alleged perpetrator"; different address.
+    hh = "6 Park Avenue, Enfield, EN1 2HR"
+    summ = "Poppy (aged 12) disclosed sexual abuse by a family friend who had been babysitting. He has a previous conviction that was not known to her parents."
+    body = f"""Child: Poppy Lawson, DOB 13/06/2012, {hh}
+Mother: Gemma Lawson, DOB 03/03/1984, {hh}
+Alleged perpetrator: Gary Mills, DOB 05/05/1979, 14 Willow Walk, London, N21 1AB
+
+Date: 13/02/2025
+
+Summary:
+{summ}
+
+Request:
+Rapid review.
+
+Criteria:
+Abuse known, serious harm.
+
+Referrer: Sgt Rachel Green
+Agency: Metropolitan Police North Area BCU
+Tel: 07700 900233
+Email: rachel.green@example.police.uk
+"""
+    add("alleged-perpetrator-adult-with-dob",
+        plain(body, hdr("Rachel Green <rachel.green@example.police.uk>", "Referral", "Thu, 13 Feb 2025 09:00:00 +0000", "w13")),
+        expect("text_body", date="2025-02-13", subjects=[
+            S("Poppy Lawson", "child", "child", "2012-06-13", hh),
+            S("Gemma Lawson", "adult", "mother", "1984-03-03", hh),
+            S("Gary Mills", "adult", "alleged perpetrator", "1979-05-05", "14 Willow Walk, London, N21 1AB"),
+        ], summary=summ, request="Rapid review.", criteria="Abuse known, serious harm.", name="Sgt Rachel Green",
+            agency="Metropolitan Police North Area BCU", phone="07700 900233", email="rachel.green@example.police.uk"))
+
+    # ------------------------------------------------------------------ 14
+    # A child who has died: "Date of death" beside the date of birth in a people table (HTML).
+    hh = "19 Raleigh Road, Enfield, EN2 6UD"
+    summ = "Ethan (aged 15) died by suicide. He had been waiting eleven months for CAMHS and had disclosed bullying."
+    html = ("<html><body><p>Good morning, please see our notification below.</p>"
+            "<table border=1><tr><th>Name</th><th>Relationship</th><th>Date of birth</th><th>Date of death</th><th>Address</th></tr>"
+            f"<tr><td>Ethan Cross</td><td>Subject child</td><td>04/04/2009</td><td>09/02/2025</td><td>{esc(hh)}</td></tr>"
+            f"<tr><td>Laura Cross</td><td>Mother</td><td>17/01/1980</td><td></td><td>{esc(hh)}</td></tr></table>"
+            "<p><b>Date of notification:</b> 14/02/2025</p>"
+            f"<p><b>Summary:</b> {esc(summ)}</p><p><b>Request:</b> Rapid review.</p>"
+            "<p><b>Criteria:</b> A child has died and neglect of his mental health needs is suspected.</p>"
+            "<p><b>Referrer:</b> Dr Ian Porter<br><b>Agency:</b> BEH Mental Health NHS Trust<br><b>Tel:</b> 020 7946 0760<br>"
+            "<b>Email:</b> ian.porter@example.nhs.uk</p></body></html>")
+    add("html-people-table-with-date-of-death",
+        html_only(html, hdr("Ian Porter <ian.porter@example.nhs.uk>", "Notification - child death", "Fri, 14 Feb 2025 09:00:00 +0000", "w14")),
+        expect("html_body", date="2025-02-14", subjects=[
+            S("Ethan Cross", "child", "subject child", "2009-04-04", hh),
+            S("Laura Cross", "adult", "mother", "1980-01-17", hh),
+        ], summary=summ, request="Rapid review.", criteria="A child has died and neglect of his mental health needs is suspected.",
+            name="Dr Ian Porter", agency="BEH Mental Health NHS Trust", phone="020 7946 0760", email="ian.porter@example.nhs.uk"))
+
+    # ------------------------------------------------------------------ 15
+    # Several households: "Household 1" / "Household 2" blocks each with their own address.
+    h1, h2 = "11 Lincoln Road, Enfield, EN1 1JS", "Flat 3, 70 Hoe Lane, Enfield, EN3 5SU"
+    summ = "Layla (aged 5) splits her time between her parents. She was admitted with a fractured arm after a weekend at her father's flat."
+    body = f"""Household 1
+Child: Layla Price, DOB 06/06/2019
+Mother: Emma Price, DOB 12/10/1993
+Address: {h1}
+
+Household 2
+Father: Ryan Cole, DOB 27/07/1990
+Father's partner: Jade Wilson, DOB 01/09/1997
+Address: {h2}
+
+Date: 17/02/2025
+
+Summary:
+{summ}
+
+Request:
+Rapid review.
+
+Criteria:
+Serious harm, abuse suspected.
+
+Referrer: Nadia Rahman
+Agency: Enfield Children's Social Care
+Tel: 020 7946 0415
+Email: nadia.rahman@example.gov.uk
+"""
+    add("two-households-address-after-each-block",
+        plain(body, hdr("Nadia Rahman <nadia.rahman@example.gov.uk>", "Referral", "Mon, 17 Feb 2025 09:00:00 +0000", "w15")),
+        expect("text_body", date="2025-02-17", subjects=[
+            S("Layla Price", "child", "child", "2019-06-06", h1),
+            S("Emma Price", "adult", "mother", "1993-10-12", h1),
+            S("Ryan Cole", "adult", "father", "1990-07-27", h2),
+            S("Jade Wilson", "adult", "father's partner", "1997-09-01", h2),
+        ], summary=summ, request="Rapid review.", criteria="Serious harm, abuse suspected.", name="Nadia Rahman",
+            agency="Enfield Children's Social Care", phone="020 7946 0415", email="nadia.rahman@example.gov.uk"))
+
+    # ------------------------------------------------------------------ 16
+    # Date styles: "3.2.10", "03/02/2010 (age 4)", ISO with a time for the referral date.
+    hh = "88 Ordnance Road, Enfield, EN3 6AB"
+    summ = "Ava (aged 4) and Jack (aged 2) were found in a flat with no food and no heating. Their mother was in hospital after an overdose."
+    body = f"""Child 1: Ava Reid - DOB 03/02/2010 (age 4)
+Child 2: Jack Reid - DOB 3.2.12
+Mother: Claire Reid - DOB 19.7.89
+Address: {hh}
+
+Date: 2014-05-12T09:30
+
+Summary:
+{summ}
+
+Request:
+Serious Case Review.
+
+Criteria:
+Serious harm through neglect.
+
+Referrer: Peter Dunn
+Agency: Enfield Housing
+Tel: 020 7946 0388
+Email: peter.dunn@example.gov.uk
+"""
+    add("iso-datetime-referral-date-dotted-short-dobs",
+        plain(body, hdr("Peter Dunn <peter.dunn@example.gov.uk>", "SCR referral", "Mon, 12 May 2014 09:40:00 +0000", "w16")),
+        expect("text_body", date="2014-05-12", subjects=[
+            S("Ava Reid", "child", "child", "2010-02-03", hh),
+            S("Jack Reid", "child", "child", "2012-02-03", hh),
+            S("Claire Reid", "adult", "mother", "1989-07-19", hh),
+        ], summary=summ, request="Serious Case Review.", criteria="Serious harm through neglect.", name="Peter Dunn",
+            agency="Enfield Housing", phone="020 7946 0388", email="peter.dunn@example.gov.uk"))
+
+    # ------------------------------------------------------------------ 17
+    # Newer English wording: "Child Safeguarding Practice Review" notification, "Reason for notification",
+    # "Why do you think this meets the criteria for a rapid review?", "Recommendation to the Partnership".
+    hh = "3 Fir Tree Close, Enfield, EN2 7PF"
+    summ = "Grace (aged 9 months) was admitted with a serious head injury; her father has been arrested."
+    body = f"""SERIOUS INCIDENT NOTIFICATION - CHILD SAFEGUARDING PRACTICE REVIEW
+
+Child's name: Grace Adeyinka
+Child's date of birth: 15/05/2024
+Child's address: {hh}
+Parents: Tunde Adeyinka (father), DOB 02/02/1992; Bisi Adeyinka (mother), DOB 04/04/1995
+
+Date notified: 18/02/2025
+
+Reason for notification:
+{summ}
+
+Recommendation to the Partnership:
+Rapid review within 15 working days.
+
+Why do you think this meets the criteria for a rapid review?
+Abuse or neglect is known or suspected and the child has been seriously harmed.
+
+Notifying officer: Sarah Quinn, Head of Safeguarding
+Organisation: Enfield Children's Social Care
+Direct line: 020 7946 0201
+Email address: sarah.quinn@example.gov.uk
+"""
+    add("cspr-notification-newer-wording",
+        plain(body, hdr("Sarah Quinn <sarah.quinn@example.gov.uk>", "Serious incident notification", "Tue, 18 Feb 2025 09:00:00 +0000", "w17")),
+        expect("text_body", date="2025-02-18", subjects=[
+            S("Grace Adeyinka", "child", "child", "2024-05-15", hh),
+            S("Tunde Adeyinka", "adult", "father", "1992-02-02", None),  # only the child's address is given
+            S("Bisi Adeyinka", "adult", "mother", "1995-04-04", None),
+        ], summary=summ, request="Rapid review within 15 working days.",
+            criteria="Abuse or neglect is known or suspected and the child has been seriously harmed.", name="Sarah Quinn",
+            agency="Enfield Children's Social Care", phone="020 7946 0201", email="sarah.quinn@example.gov.uk"))
+
+    # ------------------------------------------------------------------ 18
+    # Dotted leaders between label and value.
+    hh = "55 Windmill Hill, Enfield, EN2 7AE"
+    summ = "Ben (aged 13) was found with ligature marks on his neck at his foster placement."
+    body = f"""Child's name ........................ Ben Carter
+Date of birth ....................... 21/01/2012
+Address ............................. {hh}
+Date of referral .................... 19/02/2025
+Summary ............................. {summ}
+Request ............................. Rapid review.
+Criteria ............................ Serious harm to a looked-after child.
+Referrer ............................ Kate Moss
+Agency .............................. Enfield Virtual School
+Telephone ........................... 020 7946 0302
+Email ............................... kate.moss@example.gov.uk
+"""
+    add("dotted-leaders-between-label-and-value",
+        plain(body, hdr("Kate Moss <kate.moss@example.gov.uk>", "Referral", "Wed, 19 Feb 2025 09:00:00 +0000", "w18")),
+        expect("text_body", date="2025-02-19", subjects=[S("Ben Carter", "child", "child", "2012-01-21", hh)],
+               summary=summ, request="Rapid review.", criteria="Serious harm to a looked-after child.", name="Kate Moss",
+               agency="Enfield Virtual School", phone="020 7946 0302", email="kate.moss@example.gov.uk"))
+
+    # ------------------------------------------------------------------ 19
+    # HTML definition list (<dl><dt><dd>).
+    hh = "14 The Ridgeway, Enfield, EN2 8JL"
+    summ = "Mia (aged 7) was found wandering at night; the home had no working utilities and her mother was intoxicated."
+    items = [("Child", "Mia Fletcher"), ("Date of birth", "30/11/2017"), ("Address", hh), ("Mother", "Donna Fletcher, DOB 02/06/1986"),
+             ("Date", "20/02/2025"), ("Summary", summ), ("Request", "Rapid review."), ("Criteria", "Serious harm through neglect."),
+             ("Referrer", "Louise Hart"), ("Agency", "Enfield Early Help"), ("Telephone", "020 7946 0466"), ("Email", "louise.hart@example.gov.uk")]
+    html = "<html><body><p>Hello,</p><dl>" + "".join(f"<dt>{esc(a)}</dt><dd>{esc(b)}</dd>" for a, b in items) + "</dl></body></html>"
+    add("html-definition-list",
+        html_only(html, hdr("Louise Hart <louise.hart@example.gov.uk>", "Referral", "Thu, 20 Feb 2025 09:00:00 +0000", "w19")),
+        expect("html_body", date="2025-02-20", subjects=[
+            S("Mia Fletcher", "child", "child", "2017-11-30", hh),
+            S("Donna Fletcher", "adult", "mother", "1986-06-02", hh),
+        ], summary=summ, request="Rapid review.", criteria="Serious harm through neglect.", name="Louise Hart",
+            agency="Enfield Early Help", phone="020 7946 0466", email="louise.hart@example.gov.uk"))
+
+    # ------------------------------------------------------------------ 20
+    # HTML: people as a bulleted list under a heading.
+    hh = "7 Green Street, Enfield, EN3 7HT"
+    summ = "Three children were living in a home where their mother's partner was dealing drugs. Kai (aged 10) was found with cannabis resin he said he was 'minding'."
+    html = ("<html><body><h3>Children and adults</h3><ul>"
+            f"<li>Kai Brooks (child), DOB 22/10/2014</li><li>Zara Brooks (sister), DOB 09/03/2017</li>"
+            f"<li>Lily Brooks (sister), DOB 15/08/2020</li><li>Nicole Brooks (mother), DOB 11/11/1991</li>"
+            f"<li>Jerome Pike (mother's partner), DOB 03/07/1988</li></ul><p>All at {esc(hh)}</p>"
+            "<h3>Date</h3><p>21/02/2025</p>"
+            f"<h3>Summary</h3><p>{esc(summ)}</p><h3>Request</h3><p>Rapid review.</p>"
+            "<h3>Criteria</h3><p>Serious harm; criminal exploitation suspected.</p>"
+            "<h3>Referrer</h3><p>Marcus Webb, Enfield Community Safety Unit<br>Tel 020 7946 0919<br>marcus.webb@example.gov.uk</p></body></html>")
+    add("html-bulleted-people-all-at-address",
+        html_only(html, hdr("Marcus Webb <marcus.webb@example.gov.uk>", "Referral", "Fri, 21 Feb 2025 09:00:00 +0000", "w20")),
+        expect("html_body", date="2025-02-21", subjects=[
+            S("Kai Brooks", "child", "child", "2014-10-22", hh),
+            S("Zara Brooks", "child", "sister", "2017-03-09", hh),
+            S("Lily Brooks", "child", "sister", "2020-08-15", hh),
+            S("Nicole Brooks", "adult", "mother", "1991-11-11", hh),
+            S("Jerome Pike", "adult", "mother's partner", "1988-07-03", hh),
+        ], summary=summ, request="Rapid review.", criteria="Serious harm; criminal exploitation suspected.", name="Marcus Webb",
+            agency="Enfield Community Safety Unit", phone="020 7946 0919", email="marcus.webb@example.gov.uk"))
+
+    _documents(add)
+    _messages(add)
+    return out
+
+
+def _cover(text: str, h: dict, attachments: list[tuple[bytes, str, str]], boundary: str) -> bytes:
+    parts = [C.text_part(text)]
+    for data, filename, mime in attachments:
+        parts.append(C.attachment(data, filename, mime))
+    return multipart(parts, h, boundary=boundary)
+
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _documents(add) -> None:
+    # ------------------------------------------------------------------ 21
+    # Word: values in content controls inside paragraphs ("Label: [control]"), not in a table.
+    hh = "10 Slades Hill, Enfield, EN2 7EE"
+    summ = ["Oscar (aged 11) was admitted to intensive care after a severe asthma attack; his inhalers had not been collected for five months.",
+            "School had raised attendance concerns four times."]
+    body = (p(r("Rapid Review Referral", True))
+            + p(r("Child's name: ", True), sdt_run("Oscar Wright", "ChildName"))
+            + p(r("Date of birth: ", True), sdt_run("08/08/2013", "ChildDOB"))
+            + p(r("Address: ", True), sdt_run(hh, "Address"))
+            + p(r("Parent/carer: ", True), sdt_run("Lisa Wright (mother), DOB 14/02/1985", "Parent"))
+            + p(r("Date of referral: ", True), sdt_run("24/02/2025", "RefDate"))
+            + p(r("Summary:", True)) + "".join(p(sdt_run(s, "Summary")) for s in summ)
+            + p(r("Request:", True)) + p(sdt_run("Rapid review.", "Request"))
+            + p(r("Criteria:", True)) + p(sdt_run("Serious harm through medical neglect.", "Criteria"))
+            + p(r("Referrer: ", True), sdt_run("Dr Helen Ward", "Referrer"))
+            + p(r("Agency: ", True), sdt_run("Enfield Community Paediatrics", "Agency"))
+            + p(r("Telephone: ", True), sdt_run("020 7946 0733", "Tel"))
+            + p(r("Email: ", True), sdt_run("helen.ward@example.nhs.uk", "Email")))
+    add("docx-inline-content-controls-in-paragraphs",
+        _cover("Please find the referral attached.\n\nHelen Ward\n", hdr("Helen Ward <helen.ward@example.nhs.uk>", "Rapid review referral",
+               "Mon, 24 Feb 2025 09:00:00 +0000", "d21"), [(docx_from_body(body), "Rapid review referral.docx", DOCX_MIME)], "b21"),
+        expect("docx_paragraphs", date="2025-02-24", subjects=[
+            S("Oscar Wright", "child", "child", "2013-08-08", hh),
+            S("Lisa Wright", "adult", "mother", "1985-02-14", hh),
+        ], summary="\n\n".join(summ), request="Rapid review.", criteria="Serious harm through medical neglect.",
+            name="Dr Helen Ward", agency="Enfield Community Paediatrics", phone="020 7946 0733", email="helen.ward@example.nhs.uk"))
+
+    # ------------------------------------------------------------------ 22
+    # Word: legacy FORMTEXT fields in a table's value cells.
+    hh = "62 Carterhatch Lane, Enfield, EN1 4LA"
+    summ = "Harvey (aged 2) swallowed methadone at home and was resuscitated by paramedics."
+    rows = [("Child's name", "Harvey Clarke"), ("DOB", "01/03/2022"), ("Address", hh), ("Mother", "Shannon Clarke, DOB 16/12/1998"),
+            ("Date", "25/02/2025"), ("Summary", summ), ("Request", "Rapid review."), ("Criteria", "Serious harm through neglect."),
+            ("Referrer", "Paul Stevens"), ("Agency", "London Ambulance Service"), ("Tel", "020 7946 0118"), ("Email", "paul.stevens@example.nhs.uk")]
+    body = p(r("REFERRAL FORM", True)) + tbl([[p(r(a, True)), p(formtext(b))] for a, b in rows])
+    add("docx-legacy-formtext-fields-table",
+        _cover("Referral attached.\n", hdr("Paul Stevens <paul.stevens@example.nhs.uk>", "Referral", "Tue, 25 Feb 2025 09:00:00 +0000", "d22"),
+               [(docx_from_body(body), "referral form.docx", DOCX_MIME)], "b22"),
+        expect("docx_table", date="2025-02-25", subjects=[
+            S("Harvey Clarke", "child", "child", "2022-03-01", hh),
+            S("Shannon Clarke", "adult", "mother", "1998-12-16", hh),
+        ], summary=summ, request="Rapid review.", criteria="Serious harm through neglect.", name="Paul Stevens",
+            agency="London Ambulance Service", phone="020 7946 0118", email="paul.stevens@example.nhs.uk"))
+
+    # ------------------------------------------------------------------ 23
+    # Word: the referrer's details in a floating text box; the rest in paragraphs.
+    hh = "9 Lavender Hill, Enfield, EN2 0QL"
+    summ = "Sienna (aged 16) was trafficked to a hotel in Luton and sexually exploited. She had been missing from care for a week."
+    body = (p(r("Child's name:", True), r(" Sienna Ford")) + p(r("Date of birth:", True), r(" 25/12/2008"))
+            + p(r("Address:", True), r(" " + hh)) + p(r("Date:", True), r(" 26/02/2025"))
+            + p(r("Summary:", True)) + p(r(summ)) + p(r("Request:", True)) + p(r("Rapid review."))
+            + p(r("Criteria:", True)) + p(r("Serious harm; sexual exploitation of a looked-after child."))
+            + textbox(p(r("Referrer:", True), r(" Dawn Elliott")) + p(r("Agency:", True), r(" Enfield Children in Care Service"))
+                      + p(r("Tel:", True), r(" 020 7946 0874")) + p(r("Email:", True), r(" dawn.elliott@example.gov.uk"))))
+    add("docx-referrer-in-text-box",
+        _cover("Attached.\n", hdr("Dawn Elliott <dawn.elliott@example.gov.uk>", "Referral", "Wed, 26 Feb 2025 09:00:00 +0000", "d23"),
+               [(docx_from_body(body), "Referral.docx", DOCX_MIME)], "b23"),
+        expect("docx_paragraphs", date="2025-02-26", subjects=[S("Sienna Ford", "child", "child", "2008-12-25", hh)],
+               summary=summ, request="Rapid review.", criteria="Serious harm; sexual exploitation of a looked-after child.",
+               name="Dawn Elliott", agency="Enfield Children in Care Service", phone="020 7946 0874", email="dawn.elliott@example.gov.uk"))
+
+    # ------------------------------------------------------------------ 24
+    # Word: label and value in the same cell, separated by a line break (w:br).
+    hh = "28 Brick Lane, Enfield, EN3 5BA"
+    summ = "Freddie (aged 5) was found with cigarette burns on his arms at school."
+
+    def cell(label: str, value: str) -> str:
+        return f'<w:p><w:r><w:rPr><w:b/></w:rPr><w:t>{esc(label)}</w:t></w:r><w:r><w:br/><w:t xml:space="preserve">{esc(value)}</w:t></w:r></w:p>'
+
+    body = p(r("Referral", True)) + tbl([
+        [cell("Child's name", "Freddie Nash"), cell("Date of birth", "17/07/2019")],
+        [cell("Address", hh), cell("Father", "Lee Nash, DOB 20/04/1987")],
+        [cell("Date of referral", "27/02/2025"), cell("Referrer", "Anna Bell")],
+        [cell("Agency", "Brimsdown Primary School"), cell("Telephone", "020 7946 0455")],
+        [cell("Email", "a.bell@example.sch.uk"), ""],
+        [cell("Summary", summ), ""],
+        [cell("Request", "Rapid review."), ""],
+        [cell("Criteria", "Serious harm, abuse suspected."), ""],
+    ])
+    add("docx-label-and-value-in-one-cell-line-break",
+        _cover("Please see the attached.\n", hdr("Anna Bell <a.bell@example.sch.uk>", "Referral", "Thu, 27 Feb 2025 09:00:00 +0000", "d24"),
+               [(docx_from_body(body), "referral.docx", DOCX_MIME)], "b24"),
+        expect("docx_table", date="2025-02-27", subjects=[
+            S("Freddie Nash", "child", "child", "2019-07-17", hh),
+            S("Lee Nash", "adult", "father", "1987-04-20", hh),
+        ], summary=summ, request="Rapid review.", criteria="Serious harm, abuse suspected.", name="Anna Bell",
+            agency="Brimsdown Primary School", phone="020 7946 0455", email="a.bell@example.sch.uk"))
+
+    # ------------------------------------------------------------------ 25
+    # Word: OFFICIAL-SENSITIVE header and footer, tracked changes left in (a corrected date of birth and
+    # a deleted sentence in the summary).
+    hh = "4 Aldermans Hill, London, N13 4PJ"
+    summ = "Evie (aged 3) was admitted with a burn to her feet consistent with immersion in hot water."
+    dob = ('<w:p><w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">Date of birth: </w:t></w:r>'
+           '<w:del w:id="1" w:author="JS" w:date="2025-02-28T10:00:00Z"><w:r><w:delText>03/12/2021</w:delText></w:r></w:del>'
+           '<w:ins w:id="2" w:author="JS" w:date="2025-02-28T10:00:00Z"><w:r><w:t>13/12/2021</w:t></w:r></w:ins></w:p>')
+    sm = (f'<w:p><w:r><w:t xml:space="preserve">{esc(summ)}</w:t></w:r>'
+          '<w:del w:id="3" w:author="JS" w:date="2025-02-28T10:00:00Z"><w:r><w:delText xml:space="preserve"> Her brother Alfie Stone (DOB 01/01/2018) was also present.</w:delText></w:r></w:del></w:p>')
+    body = (p(r("Child's name:", True), r(" Evie Stone")) + dob + p(r("Address:", True), r(" " + hh))
+            + p(r("Mother:", True), r(" Jodie Stone, DOB 30/09/1997"))
+            + p(r("Date:", True), r(" 28/02/2025")) + p(r("Summary:", True)) + sm
+            + p(r("Request:", True)) + p(r("Rapid review.")) + p(r("Criteria:", True)) + p(r("Serious harm, abuse suspected."))
+            + p(r("Referrer:", True), r(" Jo Sands")) + p(r("Agency:", True), r(" Royal Free London NHS Foundation Trust"))
+            + p(r("Tel:", True), r(" 020 7946 0700")) + p(r("Email:", True), r(" jo.sands@example.nhs.uk")))
+    add("docx-official-sensitive-header-footer-tracked-changes",
+        _cover("OFFICIAL-SENSITIVE\n\nReferral attached.\n", hdr("Jo Sands <jo.sands@example.nhs.uk>", "OFFICIAL-SENSITIVE referral",
+               "Fri, 28 Feb 2025 09:00:00 +0000", "d25"),
+               [(docx_from_body(body, header="OFFICIAL-SENSITIVE", footer="OFFICIAL-SENSITIVE  Page 1 of 1  Version 3 01/04/2024"),
+                 "referral v2.docx", DOCX_MIME)], "b25"),
+        expect("docx_paragraphs", date="2025-02-28", subjects=[
+            S("Evie Stone", "child", "child", "2021-12-13", hh),
+            S("Jodie Stone", "adult", "mother", "1997-09-30", hh),
+        ], summary=summ, request="Rapid review.", criteria="Serious harm, abuse suspected.", name="Jo Sands",
+            agency="Royal Free London NHS Foundation Trust", phone="020 7946 0700", email="jo.sands@example.nhs.uk"))
+
+    # ------------------------------------------------------------------ 26
+    # Two Word attachments: a cover letter (first) and the form (second).
+    hh = "33 Bush Hill, London, N21 2BT"
+    summ = "Rosie (aged 1) was admitted with multiple rib fractures of different ages."
+    letter = (p(r("Enfield Children's Social Care")) + p(r("Civic Centre, Silver Street, Enfield EN1 3XA")) + p(r("3 March 2025"))
+              + p(r("Dear Independent Scrutineer,")) + p(r("Re: Rosie Gallagher, DOB 04/04/2023"))
+              + p(r("I am writing to refer the above child for a rapid review. The completed referral form is enclosed. "
+                    "Please contact me on 020 7946 0100 if you need anything further."))
+              + p(r("Yours sincerely,")) + p(r("Marion Blake")) + p(r("Director of Children's Services")))
+    form = (p(r("RAPID REVIEW REFERRAL", True)) + tbl([
+        [p(r("Child's name", True)), p(r("Rosie Gallagher"))], [p(r("Date of birth", True)), p(r("04/04/2023"))],
+        [p(r("Address", True)), p(r(hh))], [p(r("Parents", True)), p(r("Niamh Gallagher (mother), DOB 07/07/2000; Sean Gallagher (father), DOB 08/08/1998"))],
+        [p(r("Date of referral", True)), p(r("03/03/2025"))], [p(r("Summary", True)), p(r(summ))],
+        [p(r("Request", True)), p(r("Rapid review."))], [p(r("Criteria", True)), p(r("Serious harm, abuse suspected."))],
+        [p(r("Referrer", True)), p(r("Simon Eze"))], [p(r("Agency", True)), p(r("Enfield Children's Social Care"))],
+        [p(r("Telephone", True)), p(r("020 7946 0102"))], [p(r("Email", True)), p(r("simon.eze@example.gov.uk"))]]))
+    add("two-docx-cover-letter-then-form",
+        _cover("Please find attached a cover letter and our referral form.\n\nSimon Eze\n",
+               hdr("Simon Eze <simon.eze@example.gov.uk>", "Rapid review referral - RG", "Mon, 03 Mar 2025 09:00:00 +0000", "d26"),
+               [(docx_from_body(letter), "Cover letter.docx", DOCX_MIME), (docx_from_body(form), "Referral form RG.docx", DOCX_MIME)], "b26"),
+        expect("docx_table", date="2025-03-03", subjects=[
+            S("Rosie Gallagher", "child", "child", "2023-04-04", hh),
+            S("Niamh Gallagher", "adult", "mother", "2000-07-07", hh),
+            S("Sean Gallagher", "adult", "father", "1998-08-08", hh),
+        ], summary=summ, request="Rapid review.", criteria="Serious harm, abuse suspected.", name="Simon Eze",
+            agency="Enfield Children's Social Care", phone="020 7946 0102", email="simon.eze@example.gov.uk"))
+
+    # ------------------------------------------------------------------ 27
+    # PDF AcroForm: the values only in the form fields; some fields have a tooltip, some only a name.
+    hh = "5 Chase Side, Enfield, EN2 6NF"
+    summ = "Leah (aged 10) was hospitalised with severe malnutrition. She had been home educated since 2022 and not seen by any professional."
+    fields = [("Child's name", "Child's name", None, "Leah Morris"), ("Date of birth", "txtDOB", "Date of birth", "09/09/2014"),
+              ("Address", "Address", None, hh), ("Parent / carer", "txtParent", "Parent / carer", "Angela Morris (mother), DOB 01/10/1979"),
+              ("Date of referral", "txtDate", "Date of referral", "04/03/2025"),
+              ("Summary", "Summary", None, summ), ("Request", "Request", None, "Rapid review."),
+              ("Criteria", "Criteria", None, "Serious harm through neglect; elective home education."),
+              ("Referrer", "txtReferrer", "Referrer", "Tina Gray"), ("Agency", "Agency", None, "Enfield Education Welfare Service"),
+              ("Telephone", "Telephone", None, "020 7946 0566"), ("Email", "Email", None, "tina.gray@example.gov.uk")]
+    add("pdf-acroform-values-only-in-fields",
+        _cover("Referral form attached (PDF).\n", hdr("Tina Gray <tina.gray@example.gov.uk>", "Referral", "Tue, 04 Mar 2025 09:00:00 +0000", "d27"),
+               [(pdf_acroform(fields), "Rapid Review Referral.pdf", "application/pdf")], "b27"),
+        expect("pdf", date="2025-03-04", subjects=[
+            S("Leah Morris", "child", "child", "2014-09-09", hh),
+            S("Angela Morris", "adult", "mother", "1979-10-01", hh),
+        ], summary=summ, request="Rapid review.", criteria="Serious harm through neglect; elective home education.",
+            name="Tina Gray", agency="Enfield Education Welfare Service", phone="020 7946 0566", email="tina.gray@example.gov.uk"))
+
+    # ------------------------------------------------------------------ 28
+    # A scanned PDF: an image, no text layer. A person must read it.
+    add("pdf-scanned-image-no-text",
+        _cover("Please see the attached scanned referral form.\n\nRegards\nReception, Southgate Medical Centre\n",
+               hdr("Reception <reception.southgate@example.nhs.uk>", "Scanned referral form", "Wed, 05 Mar 2025 09:00:00 +0000", "d28"),
+               [(pdf_scanned(), "scan0001.pdf", "application/pdf")], "b28"),
+        needs_person("text layer"))
+
+    # ------------------------------------------------------------------ 29
+    # PDF with labels in one column and values in another, the page written column by column.
+    hh = "81 Hertford Road, Enfield, EN3 5JJ"
+    summ = ("Jayden (aged 8) was hit by a car while unsupervised on the A10 at 11pm. His mother had left him with a 12-year-old "
+            "cousin. Two previous neglect referrals had been closed.")
+    rows = [("Child's name", ["Jayden Ellis"]), ("Date of birth", ["12/05/2016"]), ("Address", [hh]),
+            ("Mother", ["Toni Ellis, DOB 21/02/1994"]), ("Date of referral", ["06/03/2025"]), ("Summary", [summ]),
+            ("Request", ["Rapid review."]), ("Criteria", ["Serious harm through neglect."]), ("Referrer", ["PC Amy Lord"]),
+            ("Agency", ["Metropolitan Police"]), ("Telephone", ["07700 900644"]), ("Email", ["amy.lord@example.police.uk"])]
+    add("pdf-label-column-then-value-column",
+        _cover("Referral attached.\n", hdr("Amy Lord <amy.lord@example.police.uk>", "Referral", "Thu, 06 Mar 2025 09:00:00 +0000", "d29"),
+               [(pdf_columns(rows, "Referral to the Safeguarding Partnership"), "referral.pdf", "application/pdf")], "b29"),
+        expect("pdf", date="2025-03-06", subjects=[
+            S("Jayden Ellis", "child", "child", "2016-05-12", hh),
+            S("Toni Ellis", "adult", "mother", "1994-02-21", hh),
+        ], summary=summ, request="Rapid review.", criteria="Serious harm through neglect.", name="PC Amy Lord",
+            agency="Metropolitan Police", phone="07700 900644", email="amy.lord@example.police.uk"))
+
+    # ------------------------------------------------------------------ 30
+    # xlsx with dates as Excel serial numbers (date-formatted cells), labels in column A.
+    hh = "13 Forty Hill, Enfield, EN2 9EU"
+    summ = "Archie (aged 6) disclosed that his father locks him in a cupboard as punishment."
+    add("xlsx-excel-serial-dates",
+        _cover("Form attached.\n", hdr("Beth Shaw <beth.shaw@example.gov.uk>", "Referral", "Fri, 07 Mar 2025 09:00:00 +0000", "d30"),
+               [(_xlsx([("Child's name", "Archie Bloom"), ("Date of birth", 43509), ("Address", hh), ("Father", "Graham Bloom"),
+                        ("Father's date of birth", 30040), ("Date of referral", 45723), ("Summary", summ), ("Request", "Rapid review."),
+                        ("Criteria", "Serious harm, abuse known."), ("Referrer", "Beth Shaw"), ("Agency", "Enfield Early Help"),
+                        ("Telephone", "020 7946 0344"), ("Email", "beth.shaw@example.gov.uk")]),
+                 "referral.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")], "b30"),
+        expect("xlsx_table", date="2025-03-07", subjects=[
+            S("Archie Bloom", "child", "child", "2019-02-13", hh),
+            S("Graham Bloom", "adult", "father", "1982-03-30", hh),
+        ], summary=summ, request="Rapid review.", criteria="Serious harm, abuse known.", name="Beth Shaw",
+            agency="Enfield Early Help", phone="020 7946 0344", email="beth.shaw@example.gov.uk"))
+
+
+def _xlsx(rows: list[tuple[str, object]]) -> bytes:
+    """Labels in column A; numbers in column B are dates (style 1 = a dd/mm/yyyy number format)."""
+    cells = []
+    for i, (label, value) in enumerate(rows, 1):
+        b = (f'<c r="B{i}" s="1"><v>{value}</v></c>' if isinstance(value, int)
+             else f'<c r="B{i}" t="inlineStr"><is><t xml:space="preserve">{esc(value)}</t></is></c>')
+        cells.append(f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>{esc(label)}</t></is></c>{b}</row>')
+    sheet = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             f"<sheetData>{''.join(cells)}</sheetData></worksheet>")
+    styles = ('<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+              '<numFmts count="1"><numFmt numFmtId="164" formatCode="dd/mm/yyyy"/></numFmts>'
+              '<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="164" applyNumberFormat="1"/></cellXfs></styleSheet>')
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        def put(name, text):
+            zf.writestr(zipfile.ZipInfo(name, (2025, 1, 1, 0, 0, 0)), text)
+        put("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>')
+        put("_rels/.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+        put("xl/workbook.xml", '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Referral" sheetId="1" r:id="rId1"/></sheets></workbook>')
+        put("xl/_rels/workbook.xml.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+            '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>')
+        put("xl/styles.xml", styles)
+        put("xl/worksheets/sheet1.xml", sheet)
+    return out.getvalue()
+
+
+def _messages(add) -> None:
+    # ------------------------------------------------------------------ 31
+    # A forward whose own text is an Outlook forward note, with the original message attached as .eml;
+    # the form is in that attached message's body.
+    hh = "40 Fox Lane, London, N13 4AL"
+    summ = "Elijah (aged 4) was found with bite marks and bruising to his back. His mother's new partner was looking after him."
+    inner_body = f"""Hello,
+
+Child: Elijah Mensah
+DOB: 10/10/2020
+Address: {hh}
+Mother: Efua Mensah, DOB 06/06/1996
+Mother's partner: Kwame Asante, DOB 15/01/1990
+
+Date: 10/03/2025
+
+Summary:
+{summ}
+
+Request:
+Rapid review.
+
+Criteria:
+Serious harm, abuse suspected.
+
+Referrer: Grace Boateng
+Agency: Fox Lane Nursery
+Tel: 020 7946 0377
+Email: grace.boateng@example.org.uk
+"""
+    inner = message_from_bytes(plain(inner_body, hdr("Grace Boateng <grace.boateng@example.org.uk>", "Referral - EM",
+                                                     "Mon, 10 Mar 2025 08:00:00 +0000", "m31i")))
+    outer_text = """FYI - see attached, please log.
+
+-----Original Message-----
+From: MASH Enfield <mash@example.gov.uk>
+Sent: 10 March 2025 09:12
+To: Early Help Duty
+Subject: FW: Referral - EM
+
+Forwarded as requested; the nursery's email is attached.
+
+Regards
+MASH Duty Desk
+"""
+    add("forward-note-with-attached-eml-form",
+        multipart([C.text_part(outer_text), MIMEMessage(inner)],
+                  hdr("Early Help Duty <earlyhelp.duty@example.gov.uk>", "FW: FW: Referral - EM", "Mon, 10 Mar 2025 10:00:00 +0000", "m31"),
+                  boundary="b31"),
+        expect("forward_eml", date="2025-03-10", subjects=[
+            S("Elijah Mensah", "child", "child", "2020-10-10", hh),
+            S("Efua Mensah", "adult", "mother", "1996-06-06", hh),
+            S("Kwame Asante", "adult", "mother's partner", "1990-01-15", hh),
+        ], summary=summ, request="Rapid review.", criteria="Serious harm, abuse suspected.", name="Grace Boateng",
+            agency="Fox Lane Nursery", phone="020 7946 0377", email="grace.boateng@example.org.uk"))
+
+    # ------------------------------------------------------------------ 32
+    # An Outlook .msg attached; the form is in its body with "Referring practitioner" wording.
+    hh = "2 Lea Valley Road, Enfield, EN3 6XX"
+    summ = "Olivia (aged 13) was assaulted by her father, causing a fractured eye socket."
+    msg_body = f"""Name of child: Olivia Parry
+Child's DOB: 23/08/2011
+Home address: {hh}
+Father: Mark Parry, DOB 02/03/1977
+
+Date of referral: 11/03/2025
+
+Summary:
+{summ}
+
+Request:
+Rapid review.
+
+Criteria:
+Serious harm, abuse known.
+
+Referring practitioner: Nurse Carol Dean
+Organisation: Chase Farm Hospital Emergency Department
+Contact number: 020 7946 0823
+Contact email: carol.dean@example.nhs.uk
+"""
+    add("outlook-msg-attached-referring-practitioner",
+        _cover("Forwarding the attached email from A&E.\n\nDuty Manager\n",
+               hdr("Duty Manager <duty.manager@example.gov.uk>", "FW: Referral", "Tue, 11 Mar 2025 10:00:00 +0000", "m32"),
+               [(C.outlook_msg("Referral - OP", msg_body, sender="Carol Dean", sender_email="carol.dean@example.nhs.uk"),
+                 "Referral - OP.msg", "application/vnd.ms-outlook")], "b32"),
+        expect("forward_msg", date="2025-03-11", subjects=[
+            S("Olivia Parry", "child", "child", "2011-08-23", hh),
+            S("Mark Parry", "adult", "father", "1977-03-02", hh),
+        ], summary=summ, request="Rapid review.", criteria="Serious harm, abuse known.", name="Nurse Carol Dean",
+            agency="Chase Farm Hospital Emergency Department", phone="020 7946 0823", email="carol.dean@example.nhs.uk"))
+
+    # ------------------------------------------------------------------ 33
+    # Not a referral: a rapid-review meeting invitation (text/calendar) that names the child.
+    cal = ("BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nPRODID:Microsoft Exchange Server 2010\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\n"
+           "SUMMARY:Rapid review meeting - Child L\r\nDTSTART:20250318T100000Z\r\nDTEND:20250318T113000Z\r\n"
+           "ORGANIZER;CN=Partnership Team:mailto:" + BOARD + "\r\nUID:rr-20250318@example.gov.uk\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    calpart = MIMEBase("text", "calendar")
+    calpart.set_param("method", "REQUEST")
+    calpart.set_payload(cal)
+    alt = MIMEMultipart("alternative", boundary="alt33")
+    alt.attach(C.text_part("Rapid review meeting for Child L (Layla Price, DOB 06/06/2019).\nPlease bring your agency chronology.\n"))
+    alt.attach(calpart)
+    add("meeting-invitation-rapid-review",
+        multipart([alt], hdr("Partnership Team <" + BOARD + ">", "Rapid review meeting - Child L", "Wed, 12 Mar 2025 10:00:00 +0000", "m33"),
+                  boundary="b33"),
+        not_referral("meeting_response"))
+
+    # ------------------------------------------------------------------ 34
+    # Not a referral: a professional asks whether their referral arrived, naming the child.
+    body = """Hi,
+
+I sent a referral for Noah Bennett (DOB 28/05/2018) on 4 February but have not had an acknowledgement. Could you confirm whether it was received and when the rapid review will be held?
+
+Thanks
+Daniel Frost
+PC 4417, Metropolitan Police
+"""
+    add("enquiry-chasing-acknowledgement-names-child",
+        plain(body, hdr("Daniel Frost <daniel.frost@example.police.uk>", "Referral - has this been received?",
+                        "Thu, 13 Mar 2025 10:00:00 +0000", "m34")),
+        not_referral("enquiry"))
+
+    # ------------------------------------------------------------------ 35
+    # An HTML attachment exported from a case-management system: label/value spans in divs.
+    hh = "18 Gordon Road, Enfield, EN2 0PZ"
+    summ = "Charlie (aged 9) was admitted with a head injury after his father's partner pushed him down the stairs."
+    pairs = [("Person name", "Charlie Young"), ("Person DOB", "05/01/2016"), ("Person address", hh), ("Relationship", "Subject"),
+             ("Person name", "Tanya Reeves"), ("Person DOB", "14/04/1989"), ("Person address", hh), ("Relationship", "Father's partner"),
+             ("Referral date", "14/03/2025"), ("Summary of concerns", summ), ("Recommendation", "Rapid review."),
+             ("Criteria", "Serious harm, abuse suspected."), ("Referrer name", "Chris Moon"), ("Referrer team", "Enfield MASH"),
+             ("Referrer phone", "020 7946 0190"), ("Referrer email", "chris.moon@example.gov.uk")]
+    html = ("<html><head><title>Case note export</title></head><body><div class='hdr'>Exported from Mosaic 14/03/2025 10:02</div>"
+            + "".join(f"<div class='row'><span class='label'>{esc(a)}:</span> <span class='value'>{esc(b)}</span></div>" for a, b in pairs)
+            + "</body></html>")
+    add("html-attachment-case-system-export-repeated-person-blocks",
+        _cover("Please see the attached export.\n\nChris\n", hdr("Chris Moon <chris.moon@example.gov.uk>", "Referral", "Fri, 14 Mar 2025 10:00:00 +0000", "m35"),
+               [(html.encode("utf-8"), "export.html", "text/html")], "b35"),
+        expect("html_body", date="2025-03-14", subjects=[
+            S("Charlie Young", "child", "subject", "2016-01-05", hh),
+            S("Tanya Reeves", "adult", "father's partner", "1989-04-14", hh),
+        ], summary=summ, request="Rapid review.", criteria="Serious harm, abuse suspected.", name="Chris Moon",
+            agency="Enfield MASH", phone="020 7946 0190", email="chris.moon@example.gov.uk"))
+
+    # ------------------------------------------------------------------ 36
+    # Plain text with a box-drawn table (as pasted from some systems).
+    hh = "60 Percival Road, Enfield, EN1 1QT"
+    summ = "Ellie (aged 15) took an overdose after months of online sexual extortion."
+    body = f"""Referral below.
+
+┌──────────────────┬──────────────────────────────────────────────┐
+│ Child's name     │ Ellie Summers                                │
+├──────────────────┼──────────────────────────────────────────────┤
+│ Date of birth    │ 30/06/2009                                   │
+├──────────────────┼──────────────────────────────────────────────┤
+│ Address          │ {hh:<44} │
+├──────────────────┼──────────────────────────────────────────────┤
+│ Mother           │ Rachel Summers, DOB 12/12/1979               │
+├──────────────────┼──────────────────────────────────────────────┤
+│ Date             │ 17/03/2025                                   │
+└──────────────────┴──────────────────────────────────────────────┘
+
+Summary:
+{summ}
+
+Request:
+Rapid review.
+
+Criteria:
+Serious harm; abuse known.
+
+Referrer: Steve Fox
+Agency: Enfield Grammar School
+Tel: 020 7946 0621
+Email: s.fox@example.sch.uk
+"""
+    add("box-drawing-table-in-plain-text",
+        plain(body, hdr("Steve Fox <s.fox@example.sch.uk>", "Referral", "Mon, 17 Mar 2025 10:00:00 +0000", "m36")),
+        expect("text_body", date="2025-03-17", subjects=[
+            S("Ellie Summers", "child", "child", "2009-06-30", hh),
+            S("Rachel Summers", "adult", "mother", "1979-12-12", hh),
+        ], summary=summ, request="Rapid review.", criteria="Serious harm; abuse known.", name="Steve Fox",
+            agency="Enfield Grammar School", phone="020 7946 0621", email="s.fox@example.sch.uk"))
+
+    # ------------------------------------------------------------------ 37
+    # Welsh bilingual Word table (Child Practice Review referral): "Enw / Name", "Dyddiad / Date" with a Welsh month.
+    hh = "7 Stryd Fawr, Wrecsam, LL11 1AA"
+    summ = "Gethin (aged 6) died in a house fire; he had been left alone while his mother went out."
+    form = (p(r("Cais am Adolygiad Ymarfer Plant / Child Practice Review Referral", True)) + tbl([
+        [p(r("Enw / Name", True)), p(r("Gethin Roberts"))], [p(r("Dyddiad geni / Date of birth", True)), p(r("02/09/2018"))],
+        [p(r("Cyfeiriad / Address", True)), p(r(hh))], [p(r("Mam / Mother", True)), p(r("Nia Roberts, 14/02/1992"))],
+        [p(r("Dyddiad / Date", True)), p(r("18 Mawrth 2025"))], [p(r("Crynodeb / Summary", True)), p(r(summ))],
+        [p(r("Cais / Request", True)), p(r("Child Practice Review."))],
+        [p(r("Meini prawf / Criteria", True)), p(r("A child has died and neglect is suspected."))],
+        [p(r("Atgyfeiriwr / Referrer", True)), p(r("Elin Davies"))], [p(r("Asiantaeth / Agency", True)), p(r("Cyngor Wrecsam / Wrexham Council"))],
+        [p(r("Ffôn / Telephone", True)), p(r("01632 960 412"))], [p(r("E-bost / Email", True)), p(r("elin.davies@example.gov.wales"))]]))
+    add("welsh-docx-table-welsh-month-date",
+        _cover("Gweler ynghlwm / Please see attached.\n", hdr("Elin Davies <elin.davies@example.gov.wales>", "Atgyfeiriad ACP / CPR referral",
+               "Tue, 18 Mar 2025 10:00:00 +0000", "m37"), [(docx_from_body(form), "Ffurflen ACP CPR form.docx", DOCX_MIME)], "b37"),
+        expect("docx_table", date="2025-03-18", subjects=[
+            S("Gethin Roberts", "child", None, "2018-09-02", hh),
+            S("Nia Roberts", "adult", "mother", "1992-02-14", hh),
+        ], summary=summ, request="Child Practice Review.", criteria="A child has died and neglect is suspected.", name="Elin Davies",
+            agency="Cyngor Wrecsam / Wrexham Council", phone="01632 960 412", email="elin.davies@example.gov.wales"))
+
+    # ------------------------------------------------------------------ 38
+    # The partnership representative (referrer) and the person who completed the form differ.
+    hh = "25 Church Lane, Enfield, EN1 3RD"
+    summ = "Finley (aged 11 months) was admitted with a torn frenulum and bruising to his ears."
+    body = f"""Child: Finley Baker, DOB 02/04/2024
+Address: {hh}
+Mother: Chloe Baker, DOB 15/05/2002, same address
+
+Date: 19/03/2025
+
+Summary:
+{summ}
+
+Request:
+Rapid review.
+
+Criteria:
+Serious harm, abuse suspected.
+
+Form completed by: Amy Nolan, Health Visitor
+Safeguarding partnership representative: Dr Karen Lyle
+Agency: Whittington Health NHS Trust
+Tel: 020 7946 0858
+Email: karen.lyle@example.nhs.uk
+"""
+    add("completed-by-differs-from-partnership-representative",
+        plain(body, hdr("Amy Nolan <amy.nolan@example.nhs.uk>", "Referral", "Wed, 19 Mar 2025 10:00:00 +0000", "m38")),
+        expect("text_body", date="2025-03-19", subjects=[
+            S("Finley Baker", "child", "child", "2024-04-02", hh),
+            S("Chloe Baker", "adult", "mother", "2002-05-15", hh),
+        ], summary=summ, request="Rapid review.", criteria="Serious harm, abuse suspected.", name="Dr Karen Lyle",
+            agency="Whittington Health NHS Trust", phone="020 7946 0858", email="karen.lyle@example.nhs.uk"))
+
+    # ------------------------------------------------------------------ 39
+    # No referral date on the form (only the email's date); no request.
+    hh = "1 Mill Marsh Lane, Enfield, EN3 7QA"
+    summ = "Kian (aged 16) was stabbed and is in a critical condition. He was known to be criminally exploited."
+    body = f"""Child's name: Kian Murphy
+DOB: 01/08/2008
+Address: {hh}
+
+Summary:
+{summ}
+
+Criteria:
+Serious harm; criminal exploitation known.
+
+Referrer: Dean Holt
+Agency: Enfield Youth Justice Service
+Tel: 020 7946 0612
+Email: dean.holt@example.gov.uk
+"""
+    add("no-referral-date-no-request",
+        plain(body, hdr("Dean Holt <dean.holt@example.gov.uk>", "Referral", "Thu, 20 Mar 2025 10:00:00 +0000", "m39")),
+        expect("text_body", date=None, subjects=[S("Kian Murphy", "child", "child", "2008-08-01", hh)], summary=summ, request=None,
+               criteria="Serious harm; criminal exploitation known.", name="Dean Holt", agency="Enfield Youth Justice Service",
+               phone="020 7946 0612", email="dean.holt@example.gov.uk"))
+
+    # ------------------------------------------------------------------ 40
+    # Text: people in a "Name / Relationship / DOB / Address" block per person, with roman numerals.
+    hh = "3 Albany Park Avenue, Enfield, EN3 5NX"
+    summ = "Two brothers were found alone in a flat where their mother had died several days earlier."
+    body = f"""(i) Name: Reece Lynch
+    Relationship: Subject child
+    DOB: 05/05/2017
+(ii) Name: Logan Lynch
+    Relationship: Brother
+    DOB: 07/07/2019
+(iii) Name: Sharon Lynch
+    Relationship: Mother (deceased)
+    DOB: 09/09/1985
+Address of all the above: {hh}
+
+Date: 21/03/2025
+
+Summary:
+{summ}
+
+Request:
+Rapid review.
+
+Criteria:
+Neglect is suspected and the children have been seriously harmed.
+
+Referrer: Zoe Blake
+Agency: Enfield Children's Social Care
+Tel: 020 7946 0140
+Email: zoe.blake@example.gov.uk
+"""
+    add("roman-numeral-person-blocks-indented-keys",
+        plain(body, hdr("Zoe Blake <zoe.blake@example.gov.uk>", "Referral", "Fri, 21 Mar 2025 10:00:00 +0000", "m40")),
+        expect("text_body", date="2025-03-21", subjects=[
+            S("Reece Lynch", "child", "subject child", "2017-05-05", hh),
+            S("Logan Lynch", "child", "brother", "2019-07-07", hh),
+            S("Sharon Lynch", "adult", "mother (deceased)", "1985-09-09", hh),
+        ], summary=summ, request="Rapid review.", criteria="Neglect is suspected and the children have been seriously harmed.",
+            name="Zoe Blake", agency="Enfield Children's Social Care", phone="020 7946 0140", email="zoe.blake@example.gov.uk"))
+
+    # ------------------------------------------------------------------ 41
+    # Plain text where the date of birth follows the name in a "name (d.o.b.)" form and the referral
+    # date is an Outlook-style weekday date with a time.
+    hh = "12 Bycullah Road, Enfield, EN2 8EX"
+    summ = "Isabelle (aged 2) suffered a non-accidental head injury; the perpetrator is not yet known."
+    body = f"""Child: Isabelle Ward (d.o.b. 16 Aug 2022)
+Mother: Holly Ward (d.o.b. 03 Jan 1999)
+Address: {hh}
+
+Date: Monday, 24 March 2025 14:32
+
+Summary:
+{summ}
+
+Request:
+Rapid review.
+
+Criteria:
+Serious harm, abuse suspected.
+
+Referrer: Ruth Keane
+Agency: Great Ormond Street Hospital
+Tel: 020 7946 0001
+Email: ruth.keane@example.nhs.uk
+"""
+    add("dob-in-brackets-after-name-outlook-date-time",
+        plain(body, hdr("Ruth Keane <ruth.keane@example.nhs.uk>", "Referral", "Mon, 24 Mar 2025 14:40:00 +0000", "m41")),
+        expect("text_body", date="2025-03-24", subjects=[
+            S("Isabelle Ward", "child", "child", "2022-08-16", hh),
+            S("Holly Ward", "adult", "mother", "1999-01-03", hh),
+        ], summary=summ, request="Rapid review.", criteria="Serious harm, abuse suspected.", name="Ruth Keane",
+            agency="Great Ormond Street Hospital", phone="020 7946 0001", email="ruth.keane@example.nhs.uk"))
+
+    # ------------------------------------------------------------------ 42
+    # Two siblings in different foster placements (each their own address); parents' address withheld.
+    a1, a2 = "Foster placement, 8 Oak Avenue, Enfield, EN2 8LB", "Foster placement, 41 Elm Close, London, N9 9QQ"
+    summ = "Both children were found to have been physically abused by a previous foster carer over two years."
+    body = f"""Child 1: Leon Harper, DOB 11/01/2013, address: {a1}
+Child 2: Mila Harper, DOB 22/06/2015, address: {a2}
+Mother: Kim Harper, DOB 14/03/1990, address withheld
+
+Date: 25/03/2025
+
+Summary:
+{summ}
+
+Request:
+Rapid review and consideration of a Local Child Safeguarding Practice Review.
+
+Criteria:
+Abuse is known and the children have been seriously harmed.
+
+Referrer: Ian Goldsmith
+Agency: Enfield Fostering Service
+Tel: 020 7946 0505
+Email: ian.goldsmith@example.gov.uk
+"""
+    add("siblings-separate-placements-address-withheld",
+        plain(body, hdr("Ian Goldsmith <ian.goldsmith@example.gov.uk>", "Referral", "Tue, 25 Mar 2025 10:00:00 +0000", "m42")),
+        expect("text_body", date="2025-03-25", subjects=[
+            S("Leon Harper", "child", "child", "2013-01-11", a1),
+            S("Mila Harper", "child", "child", "2015-06-22", a2),
+            S("Kim Harper", "adult", "mother", "1990-03-14", None),
+        ], summary=summ, request="Rapid review and consideration of a Local Child Safeguarding Practice Review.",
+            criteria="Abuse is known and the children have been seriously harmed.", name="Ian Goldsmith",
+            agency="Enfield Fostering Service", phone="020 7946 0505", email="ian.goldsmith@example.gov.uk"))
+
+
+def main() -> int:
+    keep = set()
+    for case in cases():
+        (HERE / f"{case.name}.eml").write_bytes(case.eml)
+        (HERE / f"{case.name}.json").write_text(json.dumps(case.expected, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        keep.update({f"{case.name}.eml", f"{case.name}.json"})
+    for stale in HERE.glob("*.eml"):
+        if stale.name not in keep:
+            stale.unlink()
+            stale.with_suffix(".json").unlink(missing_ok=True)
+    print(f"wrote {len(keep) // 2} cases to {HERE}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
