@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections import Counter
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -42,9 +43,17 @@ def shared(tmp_path, db_env):
 
 
 def both(env, *args: str) -> list[subprocess.CompletedProcess]:
-    procs = [subprocess.Popen([sys.executable, "-m", "service", *args], env=env, cwd=ROOT, text=True,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
-    return [subprocess.CompletedProcess(p.args, p.wait(timeout=120), *p.communicate()) for p in procs]
+    """Two processes at once. Their output goes to files: a full pipe would stall a process that logs a lot."""
+    with tempfile.TemporaryDirectory() as tmp:
+        files = [(Path(tmp) / f"{i}.out", Path(tmp) / f"{i}.err") for i in range(2)]
+        procs = []
+        for out, err in files:
+            with out.open("w") as o, err.open("w") as e:
+                procs.append(subprocess.Popen([sys.executable, "-m", "service", *args], env=env, cwd=ROOT,
+                                              text=True, stdin=subprocess.DEVNULL, stdout=o, stderr=e))
+        codes = [p.wait(timeout=120) for p in procs]
+        return [subprocess.CompletedProcess(p.args, code, out.read_text(), err.read_text())
+                for p, code, (out, err) in zip(procs, codes, files)]
 
 
 def one(env, *args: str) -> subprocess.CompletedProcess:
