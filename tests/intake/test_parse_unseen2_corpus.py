@@ -29,7 +29,6 @@ NOT_YET_READ: dict[str, str] = {  # stem -> why it is not read yet
     "docx-referrer-in-text-box": "paragraphs in a Word text box run together",
     "dotted-leaders-between-label-and-value": "dotted leaders between label and value",
     "front-door-member-of-public-ages-no-dob": "people listed with ages only under a 'Children:' heading",
-    "gmail-reply-form-above-quoted-older-form": "relationship in brackets after a 'Carer' key",
     "html-attachment-case-system-export-repeated-person-blocks": "'Referrer team' as the agency label",
     "html-bulleted-people-all-at-address": "referrer's email on a line of its own under the name",
     "html-definition-list": "first person of an HTML table with a bilingual child label",
@@ -40,11 +39,8 @@ NOT_YET_READ: dict[str, str] = {  # stem -> why it is not read yet
     "pdf-label-column-then-value-column": "relationship of a keyed person in a PDF value column",
     "roman-numeral-person-blocks-indented-keys": "roman-numeral person blocks",
     "siblings-separate-placements-address-withheld": "'address withheld' is no address",
-    "two-docx-cover-letter-then-form": "'Parents' key before two people each with their own relationship",
     "unborn-baby-edd-not-dob": "an unborn baby with an EDD",
     "utf8-bom-base64-young-parent-and-baby": "'Her baby' as a relationship key",
-    "welsh-bilingual-html-table-label-lines": "Welsh / English labels",
-    "welsh-bilingual-slash-labels-welsh-month": "Welsh / English labels",
     "welsh-docx-table-welsh-month-date": "Welsh / English labels",
 }
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from . import labels
 from .people import relationship_in_key
+from .bilingual import english
 from .text import BREAK, LABEL, PERSON, TEXT, VALUE, Line, lines_from_text, squash
 
 
@@ -64,12 +65,13 @@ def _only_cell(table: Table) -> list[Block] | None:
 def _para_lines(para: Para, kind: str = TEXT, in_table: bool = False) -> list[Line]:
     return [
         Line(line.text, kind=kind, emphasis=para.emphasis, in_table=in_table) if line.text else BREAK
-        for line in lines_from_text(para.text)
+        for line in lines_from_text(english(para.text))
     ]
 
 
 def _cell_text(cell: list[Block]) -> str:
-    return squash(" ".join(b.text for b in cell if isinstance(b, Para)))
+    # Paragraphs joined by a line break first, so that a bilingual label written on two lines is seen as one.
+    return squash(english("\n".join(b.text for b in cell if isinstance(b, Para))))
 
 
 def _cell_emphasis(cell: list[Block]) -> bool:

@@ -3,7 +3,7 @@
 Understood: ``05/03/2014``, ``5/3/14``, ``05-03-2014``, ``05.03.14``,
 ``2014-03-05`` (ISO), ``5th March 2014``, ``5 Mar. 2014``, ``5-Mar-14``,
 ``Wednesday 5th of March, 2014``, ``March 5th 2014`` and ``Mar 5, 2014``
-(a month name first is unambiguous). Numeric dates are always day first; an
+(a month name first is unambiguous); Welsh month names (``3 Chwefror 2025``) too. Numeric dates are always day first; an
 impossible date (``31/02/2014``, or a US-style ``12/25/2014``) is no date at
 all rather than a guess.
 
@@ -22,10 +22,15 @@ from datetime import date
 _MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
     "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+    # Welsh (forms from boards in Wales): Ionawr, Chwefror, Mawrth, Ebrill, Mai, Mehefin, Gorffennaf, Awst,
+    # Medi, Hydref, Tachwedd, Rhagfyr
+    "ion": 1, "chw": 2, "maw": 3, "ebr": 4, "mai": 5, "meh": 6, "gor": 7, "aws": 8, "med": 9, "hyd": 10,
+    "tac": 11, "rha": 12,
 }
 _MONTH = (
     r"(?P<{g}>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+    r"|ionawr|chwefror|mawrth|ebrill|mai|mehefin|gorffennaf|awst|medi|hydref|tachwedd|rhagfyr)\.?"
 )
 _ORD = r"(?:st|nd|rd|th)?"
 _YEAR = r"(?P<{g}>\d{{4}}|'?\d{{2}})"

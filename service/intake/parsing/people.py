@@ -182,6 +182,15 @@ class _Address:
     specific: bool = False  # one person's ("Child's address", "Where does the child live?"), not the household's
 
 
+_GENERIC = frozenset(("parent", "parents", "carer", "carers", "caregiver", "parent/carer", "parents/carers", "adult",
+                      "adults", "family member", "household member"))
+
+
+def _generic(relationship: str) -> bool:
+    """A relationship that says only which group someone is in ("Parents", "Carer"), not who they are."""
+    return squash(relationship).lower() in _GENERIC
+
+
 def relationship_head(text: str | None) -> str | None:
     """The noun a relationship turns on: ``"mother's partner"`` -> ``"partner"``."""
     if not text:
@@ -509,7 +518,8 @@ def _parse_segment(segment: str, ref: date | None) -> object | None:
     age, seg = _take_age(seg)
     seg, bracketed = _take_brackets(seg)
     for inner in bracketed:
-        if relationship is None and _RELATIONSHIP.match(inner):
+        # "Carer: Pat Bennett (grandmother)", "Parents: Tunde Obi (father), ...": the bracket is more exact.
+        if (relationship is None or _generic(relationship)) and _RELATIONSHIP.match(inner):
             relationship = inner
     # With a date of birth or a relationship the segment is evidently a person, so a name
     # typed in lower case is still a name; with nothing else it must look like one.

@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
 
+from .bilingual import english
+
 # Kinds of line.
 TEXT = "text"  # ordinary line: may be a label, a value, or both ("Date: 1/2/2014")
 LABEL = "label"  # a table cell known to hold only a label
@@ -70,7 +72,7 @@ def lines_from_text(text: str) -> list[Line]:
     out: list[Line] = []
     for raw in clean(text).split("\n"):
         parts = [_SPACES.sub(" ", p).strip() for p in raw.split("\t")]
-        line = "\t".join(p for p in parts if p)
+        line = english("\t".join(p for p in parts if p))
         out.append(Line(line) if line else BREAK)
     return out
 
@@ -89,7 +91,7 @@ def lines_from_layout(text: str) -> list[Line]:
             out.append(BREAK)
             continue
         cells = re.findall(r"\S+(?: {1,3}\S+)*", raw)  # four spaces or more: a gap between cells
-        out.append(Line("\t".join(squash(c) for c in cells), edge=len(raw)))
+        out.append(Line(english("\t".join(squash(c) for c in cells)), edge=len(raw)))
     return out
 
 
