@@ -55,3 +55,51 @@ def test_relationship_in_brackets_beats_a_group_key():
         "Summary:\nInjured.\n\nReferrer: Jo Bloggs\n"))
     assert [(s["name"], s["relationship"]) for s in got["subjects"]] == [
         ("Ruby Shaw", "child"), ("Anne Shaw", "aunt"), ("Tom Shaw", "uncle")]
+
+
+# -- layout ------------------------------------------------------------------------------------
+
+
+def test_dotted_leaders_separate_a_known_label_from_its_value_but_not_narrative():
+    got = parse_message(_mail(
+        "Name of child . . . . . . . . Alfie Moss\nDOB\u2026\u2026\u2026\u2026 07/07/2012\n"
+        "Referral date ............ 01/04/2025\nBackground .......... He said..... nothing more.\n"
+        "Recommendations ......... A review.\nReferred by ......... Sam Lee\nTel no ......... 020 7946 0999\n"))
+    assert [(s["name"], s["date_of_birth"]) for s in got["subjects"]] == [("Alfie Moss", "2012-07-07")]
+    assert got["referral_date"] == "2025-04-01"
+    assert got["summary"] == "He said..... nothing more."
+    assert (got["request"], got["referrer"]["name"], got["referrer"]["telephone"]) == ("A review.", "Sam Lee", "020 7946 0999")
+
+
+def test_filled_pdf_form_fields_win_over_the_same_labels_printed_blank_on_the_page():
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("make_unseen2", Path(__file__).parent / "unseen2" / "make_unseen2.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["make_unseen2"] = module
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.modules.pop("make_unseen2", None)
+    pdf = module.pdf_acroform([
+        ("Name of child", "Name of child", None, "Kai Ross"), ("D.O.B.", "txtDOB", "D.O.B.", "02/02/2019"),
+        ("Background", "txtBackground", "Background", "Kai was found alone."),
+        ("Recommendation", "Recommendation", None, "Review."),
+        ("Referred by", "txtRef", "Referred by", "Lou Vance"), ("Contact number", "txtTel", "Contact number", "020 7946 0123"),
+    ])
+    from email.mime.application import MIMEApplication
+    from email.mime.multipart import MIMEMultipart
+    from email.mime.text import MIMEText
+
+    msg = MIMEMultipart()
+    msg["From"], msg["To"], msg["Subject"] = "lou.vance@example.org", "board@example.org", "Referral"
+    msg.attach(MIMEText("Form attached."))
+    part = MIMEApplication(pdf, "pdf")
+    part.add_header("Content-Disposition", "attachment", filename="form.pdf")
+    msg.attach(part)
+    got = parse_message(msg.as_bytes())
+    assert got["layout"] == "pdf"
+    assert [(s["name"], s["date_of_birth"]) for s in got["subjects"]] == [("Kai Ross", "2019-02-02")]
+    assert (got["summary"], got["request"], got["referrer"]["name"]) == ("Kai was found alone.", "Review.", "Lou Vance")

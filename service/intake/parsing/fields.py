@@ -66,6 +66,13 @@ class Split:
         return len(self.recognised)
 
     @property
+    def filled(self) -> int:
+        """Fields with a value: a blank template (or a PDF's page text whose values are in its form
+        fields) has its labels but not its answers."""
+        return sum(1 for key, lines in self.fields.items()
+                   if (key in _COUNTED or key == L.SUBJECT_KEY) and any(ln.text for ln in lines))
+
+    @property
     def is_form(self) -> bool:
         """Enough labels to be a referral form rather than a note that mentions one."""
         core = len(self.recognised & L.CORE)

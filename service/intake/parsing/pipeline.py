@@ -44,7 +44,8 @@ class _Choice:
     def key(self) -> tuple:
         # An attachment wins a tie with the body; the body wins only with clearly more labels.
         bonus = 1 if self.candidate.from_attachment else 0
-        return (self.split.is_form, self.split.score + bonus, _preference(self), -self.order)
+        # Between equals, the one with more answers filled in (labels alone are a blank template).
+        return (self.split.is_form, self.split.score + bonus, self.split.filled, _preference(self), -self.order)
 
 
 DEFAULT_LIMITS = Limits()

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from .bilingual import english
+from .labels import match_label
 
 # Kinds of line.
 TEXT = "text"  # ordinary line: may be a label, a value, or both ("Date: 1/2/2014")
@@ -63,6 +64,19 @@ def squash(text: str) -> str:
     return " ".join(text.split())
 
 
+# "Child's name ........ Ben Carter": dotted leaders (or an ellipsis run) between a label and its value.
+_LEADERS = re.compile(r"^(?P<label>[^.\t]{1,80}?)\s*(?:\.{4,}|\u2026{2,}|(?:\. ){4,}\.?)\s*:?\s*(?P<value>.*)$")
+
+
+def _leaders(line: str) -> str:
+    m = _LEADERS.match(line)
+    # Only before a known label: "He said..... nothing" in a narrative is left alone.
+    if not m or not match_label(m.group("label").strip(" :"), marked=True):
+        return line
+    value = m.group("value").strip()
+    return f"{m.group('label').rstrip(' :')}: {value}" if value else f"{m.group('label').rstrip(' :')}:"
+
+
 def lines_from_text(text: str) -> list[Line]:
     """Split plain text into lines; blank lines become paragraph breaks.
 
@@ -72,7 +86,7 @@ def lines_from_text(text: str) -> list[Line]:
     out: list[Line] = []
     for raw in clean(text).split("\n"):
         parts = [_SPACES.sub(" ", p).strip() for p in raw.split("\t")]
-        line = english("\t".join(p for p in parts if p))
+        line = _leaders(english("\t".join(p for p in parts if p)))
         out.append(Line(line) if line else BREAK)
     return out
 
@@ -91,7 +105,7 @@ def lines_from_layout(text: str) -> list[Line]:
             out.append(BREAK)
             continue
         cells = re.findall(r"\S+(?: {1,3}\S+)*", raw)  # four spaces or more: a gap between cells
-        out.append(Line(english("\t".join(squash(c) for c in cells)), edge=len(raw)))
+        out.append(Line(_leaders(english("\t".join(squash(c) for c in cells))), edge=len(raw)))
     return out
 
 
