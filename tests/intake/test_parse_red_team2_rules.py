@@ -71,7 +71,8 @@ def test_dotted_leaders_separate_a_known_label_from_its_value_but_not_narrative(
     assert (got["request"], got["referrer"]["name"], got["referrer"]["telephone"]) == ("A review.", "Sam Lee", "020 7946 0999")
 
 
-def test_filled_pdf_form_fields_win_over_the_same_labels_printed_blank_on_the_page():
+def _generator():
+    """make_unseen2.py, for its Word and PDF builders."""
     import importlib.util
     import sys
     from pathlib import Path
@@ -83,23 +84,69 @@ def test_filled_pdf_form_fields_win_over_the_same_labels_printed_blank_on_the_pa
         spec.loader.exec_module(module)
     finally:
         sys.modules.pop("make_unseen2", None)
+    return module
+
+
+def _with_attachment(data: bytes, filename: str, subtype: str) -> bytes:
+    from email.mime.application import MIMEApplication
+    from email.mime.multipart import MIMEMultipart
+    from email.mime.text import MIMEText
+
+    msg = MIMEMultipart()
+    msg["From"], msg["To"], msg["Subject"] = "sender@example.org", "board@example.org", "Referral"
+    msg["Date"] = "Wed, 02 Apr 2025 09:00:00 +0000"
+    msg.attach(MIMEText("Form attached."))
+    part = MIMEApplication(data, subtype)
+    part.add_header("Content-Disposition", "attachment", filename=filename)
+    msg.attach(part)
+    return msg.as_bytes()
+
+
+def test_filled_pdf_form_fields_win_over_the_same_labels_printed_blank_on_the_page():
+    module = _generator()
     pdf = module.pdf_acroform([
         ("Name of child", "Name of child", None, "Kai Ross"), ("D.O.B.", "txtDOB", "D.O.B.", "02/02/2019"),
         ("Background", "txtBackground", "Background", "Kai was found alone."),
         ("Recommendation", "Recommendation", None, "Review."),
         ("Referred by", "txtRef", "Referred by", "Lou Vance"), ("Contact number", "txtTel", "Contact number", "020 7946 0123"),
     ])
-    from email.mime.application import MIMEApplication
-    from email.mime.multipart import MIMEMultipart
-    from email.mime.text import MIMEText
-
-    msg = MIMEMultipart()
-    msg["From"], msg["To"], msg["Subject"] = "lou.vance@example.org", "board@example.org", "Referral"
-    msg.attach(MIMEText("Form attached."))
-    part = MIMEApplication(pdf, "pdf")
-    part.add_header("Content-Disposition", "attachment", filename="form.pdf")
-    msg.attach(part)
-    got = parse_message(msg.as_bytes())
+    got = parse_message(_with_attachment(pdf, "form.pdf", "pdf"))
     assert got["layout"] == "pdf"
     assert [(s["name"], s["date_of_birth"]) for s in got["subjects"]] == [("Kai Ross", "2019-02-02")]
     assert (got["summary"], got["request"], got["referrer"]["name"]) == ("Kai was found alone.", "Review.", "Lou Vance")
+
+
+# -- Word --------------------------------------------------------------------------------------
+
+_DOCX = "vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def test_text_box_paragraphs_are_read_as_paragraphs_of_their_own():
+    g = _generator()
+    body = (g.p(g.r("Name of child: Lola Fenn")) + g.p(g.r("DOB: 01/02/2016")) + g.p(g.r("Background:")) + g.p(g.r("Lola was hurt."))
+            + g.p(g.r("Recommendations:")) + g.p(g.r("A review."))
+            + g.textbox(g.p(g.r("Referred by: Nia Cole")) + g.p(g.r("Organisation: Leeds Youth Service"))
+                        + g.p(g.r("Contact number: 0113 496 0000"))))
+    got = parse_message(_with_attachment(g.docx_from_body(body), "form.docx", _DOCX))
+    assert got["referrer"]["name"] == "Nia Cole"
+    assert got["referrer"]["agency"] == "Leeds Youth Service"
+    assert got["referrer"]["telephone"] == "0113 496 0000"
+
+
+def test_cells_holding_a_label_with_its_value_under_it_and_a_relationship_label_cell():
+    g = _generator()
+
+    def cell(label: str, value: str) -> str:
+        return (f"<w:p><w:r><w:t>{label}</w:t></w:r><w:r><w:br/><w:t xml:space=\"preserve\">{value}</w:t></w:r></w:p>")
+
+    body = g.tbl([
+        [cell("Name of child", "Remy Hart"), cell("D.O.B.", "05/05/2014")],
+        [cell("Background", "Remy was hurt."), cell("Referral date", "01/04/2025")],
+        [cell("Referred by", "Ann Oak"), cell("Contact number", "0113 496 0001")],
+    ]) + g.tbl([[g.p(g.r("Stepmother")), g.p(g.r("Jill Hart, DOB 06/06/1980"))],
+                [g.p(g.r("Recommendations")), g.p(g.r("A review."))]])
+    got = parse_message(_with_attachment(g.docx_from_body(body), "form.docx", _DOCX))
+    assert [(s["name"], s["relationship"], s["date_of_birth"]) for s in got["subjects"]] == [
+        ("Remy Hart", "child", "2014-05-05"), ("Jill Hart", "stepmother", "1980-06-06")]
+    assert (got["summary"], got["referral_date"], got["referrer"]["name"]) == ("Remy was hurt.", "2025-04-01", "Ann Oak")
+    assert got["request"] == "A review."

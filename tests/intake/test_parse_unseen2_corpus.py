@@ -24,9 +24,6 @@ NOT_YET_READ: dict[str, str] = {  # stem -> why it is not read yet
     "box-drawing-table-in-plain-text": "box-drawing table borders",
     "completed-by-differs-from-partnership-representative": "form completer and partnership representative differ",
     "cspr-notification-newer-wording": "newer notification wording",
-    "docx-label-and-value-in-one-cell-line-break": "label and value in one Word cell, split by a line break",
-    "docx-legacy-formtext-fields-table": "legacy Word form fields",
-    "docx-referrer-in-text-box": "paragraphs in a Word text box run together",
     "front-door-member-of-public-ages-no-dob": "people listed with ages only under a 'Children:' heading",
     "html-attachment-case-system-export-repeated-person-blocks": "'Referrer team' as the agency label",
     "html-bulleted-people-all-at-address": "referrer's email on a line of its own under the name",
@@ -39,7 +36,6 @@ NOT_YET_READ: dict[str, str] = {  # stem -> why it is not read yet
     "siblings-separate-placements-address-withheld": "'address withheld' is no address",
     "unborn-baby-edd-not-dob": "an unborn baby with an EDD",
     "utf8-bom-base64-young-parent-and-baby": "'Her baby' as a relationship key",
-    "welsh-docx-table-welsh-month-date": "Welsh / English labels",
 }
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import labels
-from .people import relationship_in_key
+from .people import is_person_heading, relationship_in_key
 from .bilingual import english
 from .text import BREAK, LABEL, PERSON, TEXT, VALUE, Line, lines_from_text, squash
 
@@ -106,6 +106,22 @@ def _label_of(cell: list[Block]) -> labels.LabelMatch | None:
     return labels.match_label(text.rstrip(" :.?-\u2013"), marked=True)
 
 
+def _stacked(cell: list[Block]) -> tuple[str, list[str]] | None:
+    """A cell holding a known label on its first line and its value on the lines under it."""
+    if not cell or not all(isinstance(b, Para) for b in cell):
+        return None
+    lines = [squash(t) for b in cell for t in english(b.text).split("\n")]
+    lines = [t for t in lines if t]
+    if len(lines) < 2 or len(lines[0]) > 80:
+        return None
+    head = lines[0].rstrip(" :.?-\u2013")
+    if labels.match_label(head, marked=True) is None and not is_person_heading(head):  # "Father<br>Lee Nash"
+        return None
+    if lines[1].startswith("(") or labels.match_label(lines[1].rstrip(" :.?-\u2013"), marked=True):
+        return None  # "Date of birth<br>(dd/mm/yyyy)" is a header with its hint; two labels are two labels
+    return lines[0].rstrip(" :"), lines[1:]
+
+
 def _looks_like_label(cell: list[Block]) -> bool:
     """An unknown label: short, and presented as one (trailing colon or bold)."""
     text = _cell_text(cell)
@@ -165,13 +181,25 @@ def _table_lines(table: Table, depth: int) -> list[Line]:
             out.append(Line(_cell_text(row[0]), PERSON, in_table=True, person=person))
             i += 1
             continue
+        cells = [c for c in row if not _is_empty(c)]
+        stacked = [_stacked(c) for c in cells]
+        if cells and all(stacked):
+            # Each cell a label with its value under it in the same cell ("Child's name<br>Freddie Nash"),
+            # not a people table's header.
+            for label, value in stacked:
+                out.append(Line(label, LABEL, in_table=True))
+                out.extend(Line(v, VALUE, in_table=True) for v in value)
+                out.append(BREAK)
+            value_row_due = None
+            people = None
+            i += 1
+            continue
         people = _people_header(row)
         if people is not None:
             # "Child's name" / "Mother's name" over the names: the relationship of everyone in the column.
             relation = next((relationship_in_key(_cell_text(row[j])) for j, col in people.items() if col == "name"), None)
             i += 1
             continue
-        cells = [c for c in row if not _is_empty(c)]
         matches = [_label_of(c) for c in cells]
 
         # Header row of labels over a row of values: pair them column by column.
@@ -212,7 +240,7 @@ def _row_lines(cells: list[list[Block]], matches: list[labels.LabelMatch | None]
     j = 0
     while j < len(cells):
         cell = cells[j]
-        if j + 1 < len(cells) and (matches[j] or _looks_like_label(cell)):
+        if j + 1 < len(cells) and (matches[j] or _looks_like_label(cell) or is_person_heading(_cell_text(cell))):
             out.extend(_flush(loose, depth))
             loose = []
             out.append(Line(_cell_text(cell), LABEL, emphasis=_cell_emphasis(cell), in_table=True))

@@ -204,7 +204,10 @@ def _docx_blocks(container, depth: int) -> list[Block]:
     for el in container.iterchildren():
         tag = el.tag
         if tag == _W + "p":
-            out.append(_docx_para(el))
+            boxes: list = []
+            out.append(_docx_para(el, boxes))
+            for box in boxes:  # a text box's paragraphs (and tables) follow the paragraph it is anchored in
+                out.extend(_docx_blocks(box, depth + 1))
         elif tag == _W + "tbl":
             out.append(_docx_table(el, depth + 1))
         elif tag in _TRANSPARENT:
@@ -212,7 +215,9 @@ def _docx_blocks(container, depth: int) -> list[Block]:
     return out
 
 
-def _docx_para(p) -> Para:
+def _docx_para(p, boxes: list | None = None) -> Para:
+    """One paragraph's text; the content of text boxes anchored in it is put in ``boxes`` (read as
+    paragraphs of their own), not run into its text."""
     parts: list[str] = []
     bold_chars = 0
     chars = 0
@@ -222,6 +227,10 @@ def _docx_para(p) -> Para:
         el, bold = stack.pop()
         tag = el.tag
         if tag in _SKIP or not isinstance(tag, str):
+            continue
+        if tag == _W + "txbxContent":
+            if boxes is not None:
+                boxes.append(el)
             continue
         if tag == _W + "r":
             bold = _run_is_bold(el)

@@ -271,6 +271,9 @@ class _Splitter:
         text = line.text
         if line.kind == LABEL:
             m = L.match_label(_strip_label(text), marked=True)
+            if m is None and is_person_heading(_strip_label(text)):
+                # "Father" / "Mother's partner" in a label cell: a person of the subjects, named in the value cell.
+                return _Hit(L.SUBJECT_KEY, None, 1, text)
             # An unknown label cell still ends the field before it.
             return _Hit(m.field if m else L.IGNORE, None, 1, text)
         return _inline(text) or self._whole_line(i) or _unseparated(text)
