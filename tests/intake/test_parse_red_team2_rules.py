@@ -150,3 +150,31 @@ def test_cells_holding_a_label_with_its_value_under_it_and_a_relationship_label_
         ("Remy Hart", "child", "2014-05-05"), ("Jill Hart", "stepmother", "1980-06-06")]
     assert (got["summary"], got["referral_date"], got["referrer"]["name"]) == ("Remy was hurt.", "2025-04-01", "Ann Oak")
     assert got["request"] == "A review."
+
+
+# -- vocabulary --------------------------------------------------------------------------------
+
+
+def test_newer_wording_partnership_notification_and_notifier():
+    from service.intake.parsing import labels as L
+
+    assert L.match_label("What would you like the safeguarding partners to do").field == L.REQUEST
+    assert L.match_label("Reason for this notification").field == L.REASON
+    assert L.match_label("Name of notifying officer").field == L.NAME
+    assert L.match_label("Referring team").field == L.AGENCY
+    assert L.match_label("Referrer's service").field == L.AGENCY
+
+
+def test_a_label_in_another_language_then_english_is_the_english_but_two_labels_are_not_one():
+    from service.intake.parsing import labels as L
+
+    assert L.match_label("Nom de l'enfant / Child's name", marked=True).field == L.SUBJECT_KEY
+    assert L.in_english("Nom de l'enfant / Child's name") == "Child's name"
+    assert L.match_label("PARENTS / CARERS Mother") is None
+    assert L.in_english("Telephone / email") == "Telephone / email"
+    got = parse_message(_mail(
+        "<table><tr><td>Numele copilului / Child's name</td><td>Ana Pop</td></tr>"
+        "<tr><td>Data nasterii / Date of birth</td><td>02/03/2017</td></tr>"
+        "<tr><td>Background</td><td>Ana was hurt.</td></tr><tr><td>Referred by</td><td>Ion Pop</td></tr></table>",
+        content_type="text/html"))
+    assert [(s["name"], s["date_of_birth"]) for s in got["subjects"]] == [("Ana Pop", "2017-03-02")]

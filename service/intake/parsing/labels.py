@@ -210,7 +210,8 @@ _LABEL_WORDS = {tok for w in _EXACT for tok in w.split()} | set((
     "family household subject sibling parent carer mother father person people young involved known "
     "criterion criteria met meet summary background recommendation request action requested "
     "recommended date completed submitted sent today form unit team department dsl designated lead like "
-    "want ask asking live lives making contact we us would do"
+    "want ask asking live lives making contact we us would do partnership notification notifying "
+    "notifier officer"
 ).split())
 _FUZZY_MAX_CHARS = 60  # typos are looked for in short labels only; long ones are caught by the rules
 _FUZZY_BY_LENGTH: dict[int, list[str]] = {}
@@ -263,11 +264,12 @@ def _rule(tokens: list[str], n: str) -> str | None:
         return CRITERIA
     if "meet" in t and t & {"scr", "review", "serious"} and k <= 30:
         return CRITERIA
-    if "reason" in t and t & {"referral", "referring"} and k <= 8:
+    if "reason" in t and t & {"referral", "referring", "notification", "notifying"} and k <= 8:
         return REASON
     if ("reason" in t or "ground" in t or "rationale" in t) and t & {"referral", "referring", "scr", "review"} and k <= 8:
         return CRITERIA
-    if t & {"board", "lscb", "panel", "chair"} and t & {"ask", "asking", "want", "like", "request", "requesting"} and k <= 12:
+    if t & {"board", "lscb", "panel", "chair", "partnership", "partner", "scrutineer"} and t & {
+            "ask", "asking", "want", "like", "request", "requesting"} and k <= 12:
         return REQUEST
     if "recommendation" in t and k <= 14:
         return REQUEST
@@ -285,12 +287,14 @@ def _rule(tokens: list[str], n: str) -> str | None:
         if t & {"person", "officer", "professional", "practitioner", "worker", "contact"}:
             return NAME
         return AGENCY
-    if t & {"referrer", "referring", "referred"} and k <= 8:
+    if t & {"referrer", "referring", "referred", "notifying", "notifier"} and k <= 8:
         if t & {"detail", "information"}:
             return REFERRER_SECTION
         if t & {"address", "role", "title", "designation", "position", "signature"}:
             return IGNORE
-        if "referrer" in t or "by" in t or "name" in t or t & {"professional", "officer", "practitioner"}:
+        if t & {"team", "unit", "department", "service", "agency", "organisation", "organization"}:
+            return AGENCY  # "Referrer team", "Referring service"
+        if t & {"referrer", "by", "name", "professional", "officer", "practitioner", "notifier"}:
             return NAME
     if ("completed" in t or "signed" in t) and "by" in t and k <= 6:
         return NAME
@@ -316,6 +320,35 @@ def match_label(text: str, *, marked: bool = False) -> LabelMatch | None:
     n = normalise(text)
     if not n or len(n) > 220:
         return None
+    found = _match(n)
+    if found is None and _english_side(text) is not None:
+        return match_label(_english_side(text), marked=marked)
+    if found is None and marked and 5 <= len(n) <= _FUZZY_MAX_CHARS:
+        close = _close_wording(n)
+        if close:
+            return LabelMatch(_EXACT[close], "fuzzy")
+    return found
+
+
+def _english_side(text: str) -> str | None:
+    """A label in another language and then English ("Imię i nazwisko dziecka / Child's name"): the English,
+    when it is a known wording and the other side is nothing we know."""
+    if text.count(" / ") != 1:
+        return None
+    other, english = text.split(" / ")
+    if re.search(r"\d", other) or _EXACT.get(normalise(english)) is None or normalise(other) in _EXACT:
+        return None
+    return english if _match(normalise(other)) is None else None
+
+
+def in_english(text: str) -> str:
+    """``text``, or the English side of a label written in two languages (see :func:`match_label`)."""
+    if _match(normalise(text)) is None:
+        return _english_side(text) or text
+    return text
+
+
+def _match(n: str) -> LabelMatch | None:
     tokens = n.split()
     if len(tokens) > 30:
         return None
@@ -324,10 +357,6 @@ def match_label(text: str, *, marked: bool = False) -> LabelMatch | None:
     field = _rule(tokens, n)
     if field and sum(tok in _LABEL_WORDS for tok in tokens) >= 0.6 * len(tokens):
         return LabelMatch(field, "rule")
-    if marked and 5 <= len(n) <= _FUZZY_MAX_CHARS:
-        close = _close_wording(n)
-        if close:
-            return LabelMatch(_EXACT[close], "fuzzy")
     return None
 
 

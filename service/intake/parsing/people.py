@@ -252,7 +252,7 @@ def _units(lines: Sequence[Line]) -> Iterator[list[Line] | dict[str, str]]:
     key: str | None = None  # a table's key cell ("Child's name"), waiting for its value cell
     for line in lines:
         if line.kind == LABEL:
-            key = line.text.rstrip(" :")
+            key = labels.in_english(line.text.rstrip(" :"))
             continue
         if key and line.text and line.kind != PERSON:
             line = Line(f"{key}: {line.text}", line.kind, edge=line.edge)
