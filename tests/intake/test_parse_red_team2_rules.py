@@ -178,3 +178,14 @@ def test_a_label_in_another_language_then_english_is_the_english_but_two_labels_
         "<tr><td>Background</td><td>Ana was hurt.</td></tr><tr><td>Referred by</td><td>Ion Pop</td></tr></table>",
         content_type="text/html"))
     assert [(s["name"], s["date_of_birth"]) for s in got["subjects"]] == [("Ana Pop", "2017-03-02")]
+
+
+def test_a_plural_heading_is_the_relationship_of_everyone_under_it_and_withheld_is_no_address():
+    got = parse_message(_mail(
+        "Siblings:\nMo Patel, aged 9\nRia Patel, 7 years\nStepfather: Dev Shah, address not disclosed\n"
+        "Home address: 2 Kent Road, Leeds, LS2 2BB\n\nDate: 01/04/2025\n\nBackground:\nThey were hurt.\n\nReferred by: Al Ray\n"))
+    assert [(s["name"], s["relationship"], s["role"], s["address"]) for s in got["subjects"]] == [
+        ("Mo Patel", "sibling", "child", "2 Kent Road, Leeds, LS2 2BB"),
+        ("Ria Patel", "sibling", "child", "2 Kent Road, Leeds, LS2 2BB"),
+        ("Dev Shah", "stepfather", "adult", None),
+    ]

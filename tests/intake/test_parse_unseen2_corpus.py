@@ -23,13 +23,11 @@ CASES = sorted(UNSEEN2.glob("*.eml"))
 NOT_YET_READ: dict[str, str] = {  # stem -> why it is not read yet
     "box-drawing-table-in-plain-text": "box-drawing table borders",
     "completed-by-differs-from-partnership-representative": "form completer and partnership representative differ",
-    "front-door-member-of-public-ages-no-dob": "people listed with ages only under a 'Children:' heading",
     "html-bulleted-people-all-at-address": "referrer's email on a line of its own under the name",
     "html-definition-list": "first person of an HTML table with a bilingual child label",
     "html-people-table-with-date-of-death": "'Date of notification' as the referral date",
     "pdf-label-column-then-value-column": "relationship of a keyed person in a PDF value column",
     "roman-numeral-person-blocks-indented-keys": "roman-numeral person blocks",
-    "siblings-separate-placements-address-withheld": "'address withheld' is no address",
     "unborn-baby-edd-not-dob": "an unborn baby with an EDD",
     "utf8-bom-base64-young-parent-and-baby": "'Her baby' as a relationship key",
 }

@@ -125,7 +125,12 @@ _SAME_SEGMENT = re.compile(
     rf"(?:at\s+)?(?:the\s+)?(?:same\s+address(?:\s+as\s+{_WHOSE})?|{_WHOSE}|(?:same\s+)?as\s+above)\s*\)?\.?$",
     re.IGNORECASE,
 )
-_NO_ADDRESS = re.compile(r"^(?:n\.?f\.?a\.?|no\s+fixed\s+(?:abode|address))$", re.IGNORECASE)
+_NO_ADDRESS = re.compile(
+    r"^(?:n\.?f\.?a\.?|no\s+fixed\s+(?:abode|address)|(?:address\s+)?(?:withheld|not\s+disclosed|confidential|not\s+given))$",
+    re.IGNORECASE,
+)
+_PLURAL_HEADINGS = {"children": "child", "siblings": "sibling", "brothers": "brother", "sisters": "sister",
+                    "child(ren)": "child"}
 # Hints in a key, not part of it: "Address (inc. postcode)", "Child(ren)'s name(s)", "DOB (dd/mm/yyyy)".
 _KEY_HINT = re.compile(
     r"\s*\((?:ren|s|es|inc(?:l|luding|\.)?\s*post\s*code|with\s+post\s*code|dd\W*mm\W*(?:yyyy|yy)|if\s+(?:known|different|applicable)"
@@ -173,6 +178,7 @@ class _Partial:
     dob: date | None = None
     age: int | None = None
     ahead: bool = False  # "Mother:" or "Child's name:" alone: the name follows
+    plural: bool = False  # "Children:" alone: every person listed under it until one says otherwise
 
 
 @dataclass
@@ -456,6 +462,8 @@ def _parse_segment(segment: str, ref: date | None) -> object | None:
     if not seg or is_placeholder(seg):
         return None
     bare = _key_text(seg)
+    if bare.lower() in _PLURAL_HEADINGS:  # "Children:", "Siblings": a heading for everyone listed under it
+        return _Partial(relationship=_PLURAL_HEADINGS[bare.lower()], ahead=True, plural=True)
     if _RELATIONSHIP.match(bare):  # "MOTHER", "Child 2": a heading for the person after it
         return _Partial(relationship=bare, ahead=True)
     if _SAME_SEGMENT.match(seg):
@@ -482,6 +490,10 @@ def _parse_segment(segment: str, ref: date | None) -> object | None:
         column = _column(key)
         if _IGNORED_KEY.match(key):
             return None
+        if key.lower() in _PLURAL_HEADINGS and rest.strip(" .,;-"):  # "Children: Amira Haddad, aged 6" + more lines
+            heading = _Partial(relationship=_PLURAL_HEADINGS[key.lower()], ahead=True, plural=True)
+            first = _parse_segment(rest, ref)
+            return [heading, *(first if isinstance(first, list) else [first] if first is not None else [])]
         if (rel or keyed) and not rest.strip(" .,;-"):
             return _Partial(relationship=key if rel else (keyed.group("a") or keyed.group("b")), ahead=True)
         if (rel or keyed) and is_placeholder(rest):  # "Father: not known"
@@ -529,6 +541,7 @@ def _parse_segment(segment: str, ref: date | None) -> object | None:
     parts = [p for p in parts if p]
     name: str | None = None
     address: str | None = None
+    no_address = False
     i = 0
     together = _names_together(parts) if not strict else None
     if together:
@@ -537,7 +550,13 @@ def _parse_segment(segment: str, ref: date | None) -> object | None:
     while i < len(parts):
         part = parts[i]
         if address is None and (_HOUSE.match(part) or _POSTCODE.search(part) or re.match(r"(?i)address\b", part)):
-            address = _clean_address(", ".join(parts[i:]))
+            rest = ", ".join(parts[i:])
+            address = _clean_address(rest)
+            # "address withheld", "NFA": this person's address is not given, and no household's applies
+            no_address = address is None and bool(_NO_ADDRESS.match(re.sub(r"(?i)^address\s*[:\-]?\s*", "", rest)))
+            break
+        if address is None and _NO_ADDRESS.match(part) and name is not None:
+            no_address = True
             break
         if relationship is None and _RELATIONSHIP.match(part):
             relationship = part
@@ -559,7 +578,8 @@ def _parse_segment(segment: str, ref: date | None) -> object | None:
         group = id(together)
         return [_Person(name=squash(n), relationship=relationship, dob=dob, age=age, address=address, same_address=same,
                         group=group) for n in together[0]]
-    return _Person(name=squash(name), relationship=relationship, dob=dob, age=age, address=address, same_address=same)
+    return _Person(name=squash(name), relationship=relationship, dob=dob, age=age, address=address, same_address=same,
+                   no_address=no_address)
 
 
 def _names_together(parts: Sequence[str]) -> tuple[list[str], int] | None:
@@ -716,8 +736,10 @@ def _assemble(items: Iterable[object]) -> list[_Person]:
     def add(person: _Person) -> None:
         nonlocal pending
         if pending is not None:
-            person.relationship = person.relationship or pending.relationship
-            pending = None
+            own = person.relationship
+            person.relationship = own or pending.relationship
+            if not pending.plural or own:
+                pending = None
         people.append(person)
 
     def flush_part() -> None:
@@ -755,7 +777,8 @@ def _assemble(items: Iterable[object]) -> list[_Person]:
                     person.same_address = person.same_address or not person.address
             elif group:
                 for person in group:
-                    person.address = person.address or item.text
+                    if not person.no_address:  # "address withheld" stays without one
+                        person.address = person.address or item.text
             else:
                 leading, leading_from = item.text, len(people)
             if item.text and not item.specific:
