@@ -189,3 +189,11 @@ def test_a_plural_heading_is_the_relationship_of_everyone_under_it_and_withheld_
         ("Ria Patel", "sibling", "child", "2 Kent Road, Leeds, LS2 2BB"),
         ("Dev Shah", "stepfather", "adult", None),
     ]
+
+
+def test_a_possessive_pronoun_before_a_relationship_is_part_of_it():
+    got = parse_message(_mail(
+        "Young person: Tia Moss, DOB 01/06/2008\nHis son: Leo Moss, DOB 01/01/2025\nTheir grandmother: Eve Moss, DOB 02/02/1960\n"
+        "Address: 4 Hill Road, Leeds, LS3 3CC\n\nDate: 01/04/2025\n\nBackground:\nHurt.\n\nReferred by: Al Ray\n"))
+    assert [(s["name"], s["relationship"], s["role"]) for s in got["subjects"]] == [
+        ("Tia Moss", "young person", "child"), ("Leo Moss", "his son", "child"), ("Eve Moss", "their grandmother", "adult")]

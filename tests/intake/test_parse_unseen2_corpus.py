@@ -29,7 +29,6 @@ NOT_YET_READ: dict[str, str] = {  # stem -> why it is not read yet
     "pdf-label-column-then-value-column": "relationship of a keyed person in a PDF value column",
     "roman-numeral-person-blocks-indented-keys": "roman-numeral person blocks",
     "unborn-baby-edd-not-dob": "an unborn baby with an EDD",
-    "utf8-bom-base64-young-parent-and-baby": "'Her baby' as a relationship key",
 }
 
 

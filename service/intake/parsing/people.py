@@ -49,7 +49,7 @@ _OTHER_HEADS = "cousin|niece|nephew|relative|perpetrator|suspect|family member|h
 _MODIFIER = (
     r"(?:(?:maternal|paternal|birth|biological|natural|step|half|adoptive|adopted|foster|former|ex|older|younger"
     r"|elder|eldest|youngest|oldest|twin|great|kinship|special|alleged|estranged|new|current|subject|index|deceased"
-    r"|unborn|the|main|primary|main\s+subject)[\s-]+)"
+    r"|unborn|the|main|primary|main\s+subject|his|her|their)[\s-]+)"
 )
 _POSSESSOR = (
     r"(?:(?:mother|mum|father|dad|child|carer|parent|grandmother|grandfather|aunt|uncle|sibling|sister|brother"
