@@ -21,14 +21,24 @@ UNSEEN2 = Path(__file__).resolve().parent / "unseen2"
 CASES = sorted(UNSEEN2.glob("*.eml"))
 
 NOT_YET_READ: dict[str, str] = {  # stem -> why it is not read yet
-    "box-drawing-table-in-plain-text": "box-drawing table borders",
-    "completed-by-differs-from-partnership-representative": "form completer and partnership representative differ",
-    "html-bulleted-people-all-at-address": "referrer's email on a line of its own under the name",
-    "html-definition-list": "first person of an HTML table with a bilingual child label",
-    "html-people-table-with-date-of-death": "'Date of notification' as the referral date",
-    "pdf-label-column-then-value-column": "relationship of a keyed person in a PDF value column",
-    "roman-numeral-person-blocks-indented-keys": "roman-numeral person blocks",
-    "unborn-baby-edd-not-dob": "an unborn baby with an EDD",
+    "box-drawing-table-in-plain-text": "a table drawn with box-drawing characters (\u2502 \u2500) in plain text is not read as "
+                                       "label | value cells: no subjects",
+    "completed-by-differs-from-partnership-representative": "'Form completed by' and 'Safeguarding partnership "
+                                                            "representative' both name someone: the first is taken, not "
+                                                            "the representative (the panel member the schema asks for)",
+    "html-bulleted-people-all-at-address": "a bare email address on its own line under a 'Referrer' heading (after the "
+                                           "name/agency line and a 'Tel' line) is not taken as the referrer's email",
+    "html-definition-list": "HTML <dt>Child</dt><dd>name</dd> followed by a separate 'Date of birth' pair: the child "
+                            "is lost",
+    "html-people-table-with-date-of-death": "'Date of notification' is read as the Ofsted notification date and "
+                                            "ignored; here it is the only date and is the referral date (ambiguous: "
+                                            "left for a person rather than guessed)",
+    "pdf-label-column-then-value-column": "a 'Mother' label in a PDF's label column with 'Name, DOB' in the value "
+                                          "column: the relationship is dropped",
+    "roman-numeral-person-blocks-indented-keys": "'(i) Name:' blocks with indented 'Relationship:' / 'DOB:' keys: the "
+                                                 "first person is lost and 'Name:' / 'the above:' leak into values",
+    "unborn-baby-edd-not-dob": "'Unborn baby <surname> (EDD ...)' is not read as a person; a 'Referrer: name, role, agency' "
+                               "line is not split",
 }
 
 
