@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from . import classify, form, quoting
+from . import classify, form, letter, quoting
 from .candidates import DOC, DOCX, HTML, ODT, Candidate, Found, body_lines, find_candidates
 from .fields import Split, split_fields
 from .labels import IGNORE, REFERRER_SECTION
@@ -121,6 +121,12 @@ def _parse(raw: bytes, limits: Limits) -> dict:
     choice = _choose(found.candidates)
     if choice and choice.split.is_form:
         result = _referral(mail, choice, found)
+        if not (result["summary"] or result["request"] or result["criteria_statement"]):
+            # A few labelled lines (a "Child:" line, a signature's "Tel:") in a letter: the letter's
+            # paragraphs hold what the form's labels do not.
+            letter_record = _letter(mail, found)
+            if letter_record and (letter_record["summary"] or letter_record["request"] or letter_record["criteria_statement"]):
+                result = letter_record
         if too_many:
             result["needs_person"] = _too_many(limits)
         elif truncated:  # what was skipped may be another form, or a later version of this one
@@ -144,7 +150,31 @@ def _parse(raw: bytes, limits: Limits) -> dict:
         return _needs_person(mail, f"the referral form could not be read ({reasons})", found.unreadable)
     if not _has_content(mail):
         return _not_referral(mail, "empty", "empty message", found.unreadable)
+    letter_record = _letter(mail, found)
+    if letter_record:
+        return letter_record
     return _not_referral(mail, "enquiry", "no referral form found", found.unreadable)
+
+
+def _letter(mail: Mail, found: Found) -> dict | None:
+    """A referral written as a letter (no form): an attached letter first, then the body's new text."""
+    options = []
+    for i, cand in enumerate(found.candidates):
+        if cand.found_in.endswith("quoted reply"):
+            continue  # what the board (or anyone) wrote earlier is not this sender's referral
+        values = letter.read(cand.lines, cand.wrap, _date(cand.mail.date) or _date(mail.date), cand.mail.sender_display)
+        if values:
+            options.append(((bool(values["subjects"]), cand.from_attachment, -i), cand, values))
+    if not options:
+        return None
+    _, cand, values = max(options, key=lambda o: o[0])
+    layout = cand.layout
+    if layout in (DOCX, DOC, ODT):
+        layout = f"{layout}_paragraphs"
+    elif layout == HTML:
+        layout = "html_body"
+    return _record(mail, is_referral=True, kind="referral", reason=None, values=values, layout=layout,
+                   unreadable=found.unreadable, needs_person=None, found_in=cand.found_in)
 
 
 def _choose(candidates: list[Candidate]) -> _Choice | None:

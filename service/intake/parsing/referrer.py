@@ -90,6 +90,12 @@ def agency(lines: Sequence[Line] | None) -> str | None:
     return text
 
 
+def starts_with_job(text: str) -> bool:
+    """``"Detective Sergeant, Child Abuse Investigation Team"``: a line whose first part is a job title."""
+    first = re.split(r",\s+|\s*\|\s*|\s+[-\u2013]\s+", squash(text))[0]
+    return bool(_JOB_WORDS.search(_TITLE.sub("", first)))
+
+
 # -- the covering note's signature -----------------------------------------------------
 
 _ORG_WORDS = re.compile(

@@ -145,7 +145,9 @@ Tel: 020 8216 4000
         expect("text_body", date=None, subjects=[
             S("Lily-Mae O\u2019Connor", "child", "child", "2021-07-14", hh),
             S("Chantelle O\u2019Connor", "adult", "mother", "1999-11-02", hh),
-            S("Dean Fowler", "adult", "mother\u2019s partner", None, None),
+            # corrected after the first measurement to the sets' convention: a relationship's apostrophe is
+            # written straight (it is a vocabulary word, not a name); the email was not read at all then
+            S("Dean Fowler", "adult", "mother's partner", None, None),
         ], summary=summ, request="We request that the Board considers an SCR.", criteria=crit, name="Jo Bloggs",
             agency="Barnet Hospital NHS Trust", phone="020 8216 4000", email=None))
 
