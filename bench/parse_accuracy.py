@@ -5,8 +5,8 @@ Usage::
     python bench/parse_accuracy.py [DIR ...] [--verbose]
 
 Each DIR holds ``*.eml`` files with the expected ``*.json`` beside them
-(default: the shared samples, tests/intake/corpus, tests/intake/unseen and
-tests/intake/unseen2, each scored on its own line). For every email the
+(default: the shared samples, tests/intake/corpus, tests/intake/unseen,
+tests/intake/unseen2 and tests/intake/unseen3, each scored on its own line). For every email the
 parser's record is compared with the expected one on the schema's fields plus
 ``kind`` and ``layout``, for the keys the expected file has. Exits 1 when the
 shared samples are not read perfectly.
@@ -25,6 +25,7 @@ SHARED_SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples" / "r
 CORPUS = REPO / "tests" / "intake" / "corpus"
 UNSEEN = REPO / "tests" / "intake" / "unseen"  # red-team set: wordings and layouts unlike the two above
 UNSEEN2 = REPO / "tests" / "intake" / "unseen2"  # second, independent red-team round
+UNSEEN3 = REPO / "tests" / "intake" / "unseen3"  # third round: referrals written as letters
 sys.path.insert(0, str(REPO))
 
 from service.intake.parsing import parse_message
@@ -103,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("dirs", nargs="*", type=Path, help="directories of .eml + .json (default: shared samples, corpus, unseen, unseen2)")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every mismatch")
     args = parser.parse_args(argv)
-    dirs = args.dirs or [SHARED_SAMPLES, CORPUS, UNSEEN, UNSEEN2]
+    dirs = args.dirs or [SHARED_SAMPLES, CORPUS, UNSEEN, UNSEEN2, UNSEEN3]
     failed = False
     for directory in dirs:
         overall = report(directory.name, directory.resolve(), args.verbose)
