@@ -228,3 +228,23 @@ def test_a_multipart_message_with_nothing_in_it_is_not_sent_to_a_person():
     raw = b"From: a@example.org\nSubject: \nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n\n"
     got = parse_message(raw)
     assert got["is_referral"] is False and got["needs_person"] is None and got["unreadable"] == []
+
+
+# -- text past the parser's reading limit ----------------------------------------------------------------
+
+def test_a_body_longer_than_the_parser_reads_with_no_form_found_goes_to_a_person():
+    from service.intake.parsing.limits import MAX_TEXT_CHARS
+
+    body = "Please see the referral for Amy Lee below, after our notes.\n" + "Note line of padding.\n" * (
+        MAX_TEXT_CHARS // 20)
+    assert_goes_to_a_person(parse_message(plain(body)), "longer than the parser reads")
+
+
+def test_a_text_attachment_longer_than_the_parser_reads_goes_to_a_person():
+    from service.intake.parsing.limits import MAX_TEXT_CHARS
+
+    text = ("Padding line.\n" * (MAX_TEXT_CHARS // 12)).encode()
+    raw = (HEAD + b"MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\n"
+           b"Referral attached.\n--b\nContent-Type: text/plain\nContent-Disposition: attachment; filename=notes.txt\n"
+           b"Content-Transfer-Encoding: base64\n\n" + base64.encodebytes(text) + b"\n--b--\n")
+    assert_goes_to_a_person(parse_message(raw), "longer than the parser reads")

@@ -16,7 +16,7 @@ from . import documents, msdoc, quoting
 from .blocks import to_lines
 from .documents import Unreadable
 from .html_text import html_blocks
-from .limits import MAX_NESTING, MAX_TEXT_CHARS, NESTED_TOO_DEEPLY, Budget, Limits
+from .limits import MAX_NESTING, MAX_TEXT_CHARS, NESTED_TOO_DEEPLY, TEXT_CUT, Budget, Limits
 from .mail import Attachment, Mail
 from .mime import decode_bytes, read_mime
 from .text import Line, Wrap, lines_from_layout, lines_from_text
@@ -85,6 +85,8 @@ class _Collector:
     def message(self, mail: Mail, *, depth: int, via: str | None, where: str, open_attachments: bool) -> None:
         """The bodies of ``mail`` (and its attachments); ``via`` is the forward layout when nested."""
         plain_lines, html_lines = body_lines(mail)
+        if sum(len(p) + 1 for p in mail.plain) > MAX_TEXT_CHARS:
+            self.text_cut(where + "body")
         covering = quoting.new_text(plain_lines or html_lines)
         if depth == 0:
             self.found.covering = covering
@@ -147,7 +149,10 @@ class _Collector:
             elif kind == "html" and not att.inline:
                 add(to_lines(html_blocks(decode_bytes(data, att.charset))), HTML)
             elif kind == "text" and not att.inline:
-                lines = lines_from_text(decode_bytes(data, att.charset)[:MAX_TEXT_CHARS])
+                text = decode_bytes(data, att.charset)
+                if len(text) > MAX_TEXT_CHARS:
+                    self.text_cut(part)
+                lines = lines_from_text(text[:MAX_TEXT_CHARS])
                 add(lines, "text_body", Wrap.for_plain_text(lines))
             elif kind in _UNREADABLE_KINDS:
                 raise Unreadable(_UNREADABLE_KINDS[kind])
@@ -165,6 +170,12 @@ class _Collector:
     def unreadable_document(self, part: str, reason: str) -> None:
         self.found.unreadable_documents += 1
         self.found.unreadable.append({"part": part, "reason": reason})
+
+    def text_cut(self, part: str) -> None:
+        """Text past MAX_TEXT_CHARS is not read: the message was not read in full."""
+        self.found.truncated = True
+        if not any(u["reason"] == TEXT_CUT for u in self.found.unreadable):
+            self.found.unreadable.append({"part": part, "reason": TEXT_CUT})
 
     def too_deep(self, part: str) -> None:
         self.found.truncated = True

@@ -41,6 +41,7 @@ MAX_XML_BYTES = 30 * 1024 * 1024  # one Office XML part (a form's body is well u
 # was not read in full, so it is never filed away as "not a referral" (see pipeline).
 NESTED_TOO_DEEPLY = "forwarded messages nested too deeply"
 TOO_COMPLEX = "too many MIME parts, or parts nested too deeply"
+TEXT_CUT = "a text longer than the parser reads (the rest was not read)"
 
 
 class Budget:

@@ -20,7 +20,7 @@ from . import classify, form, letter, quoting
 from .candidates import DOC, DOCX, HTML, ODT, Candidate, Found, body_lines, find_candidates
 from .fields import Split, split_fields
 from .labels import IGNORE, REFERRER_SECTION
-from .limits import NESTED_TOO_DEEPLY, TOO_COMPLEX, Budget, Limits
+from .limits import NESTED_TOO_DEEPLY, TEXT_CUT, TOO_COMPLEX, Budget, Limits
 from .mail import Mail
 from .mime import (
     BROKEN_STRUCTURE,
@@ -52,7 +52,7 @@ DEFAULT_LIMITS = Limits()
 
 # ``unreadable`` reasons saying that part of the message was not read (skipped at a limit, or lost to
 # a broken structure). Fixed phrases: they are quoted in ``needs_person``, which must hold no personal data.
-_NOT_READ = (NESTED_TOO_DEEPLY, TOO_COMPLEX, BROKEN_STRUCTURE, GARBLED_BASE64, UNPARSEABLE)
+_NOT_READ = (NESTED_TOO_DEEPLY, TOO_COMPLEX, TEXT_CUT, BROKEN_STRUCTURE, GARBLED_BASE64, UNPARSEABLE)
 
 
 def parse_message(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> dict:
