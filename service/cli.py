@@ -93,13 +93,12 @@ def _app(config: Optional[Path], now: Optional[datetime] = None, migrate: bool =
 
 
 def _date(value: str, name: str = "date") -> date:
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%d %B %Y", "%d %b %Y"):
-        try:
-            return datetime.strptime(value.strip(), fmt).date()
-        except ValueError:
-            continue
-    _fail(f"{name} {value!r} is not a date; use YYYY-MM-DD or a UK date such as 24/12/2015")
-    raise AssertionError  # unreachable: _fail exits
+    from .domain.calendar import parse_date
+
+    parsed = parse_date(value)
+    if parsed is None:
+        _fail(f"{name} {value!r} is not a date; use YYYY-MM-DD or a UK date such as 24/12/2015")
+    return parsed
 
 
 def _actor(by: Optional[str]) -> str:

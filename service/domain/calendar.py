@@ -13,7 +13,7 @@ Pure: no clock, no I/O.
 from __future__ import annotations
 
 import calendar as _cal
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 import holidays
@@ -89,3 +89,17 @@ def add_months(start: date, months: int) -> date:
     month = index % 12 + 1
     last = _cal.monthrange(year, month)[1]
     return date(year, month, min(start.day, last))
+
+
+# How people write a date on the command line or in a details file: ISO, or UK day-first.
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%d %B %Y", "%d %b %Y")
+
+
+def parse_date(text: str) -> date | None:
+    """``text`` as a date in one of DATE_FORMATS, or None."""
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    return None

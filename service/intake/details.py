@@ -10,8 +10,10 @@ Errors name the field, never its value (values are personal data).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
+
+from service.domain.calendar import parse_date
 
 FIELDS = ("referral_date", "subjects", "summary", "request", "criteria_statement", "referrer")
 REFERRER_FIELDS = ("name", "agency", "telephone", "email")
@@ -19,7 +21,6 @@ SUBJECT_FIELDS = ("name", "role", "relationship", "date_of_birth", "address")
 ROLES = ("child", "adult", "unknown")
 MISSING_KEYS = ("referral_date", "subjects", "summary", "request", "criteria_statement", "referrer.name",
                 "referrer.telephone", "referrer.email")
-_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%d %B %Y", "%d %b %Y")
 
 
 class DetailsProblem(ValueError):
@@ -107,12 +108,7 @@ def _date(value: Any, where: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise DetailsProblem(f"{where} must be a date as text, e.g. 2014-05-12 or 12/05/2014")
-    for fmt in _DATE_FORMATS:
-        try:
-            parsed = datetime.strptime(value.strip(), fmt).date()
-        except ValueError:
-            continue
-        if not date(1900, 1, 1) <= parsed <= date(2100, 1, 1):
-            break
-        return parsed.isoformat()
-    raise DetailsProblem(f"{where} is not a date: use 2014-05-12 or 12/05/2014")
+    parsed = parse_date(value)
+    if parsed is None or not date(1900, 1, 1) <= parsed <= date(2100, 1, 1):
+        raise DetailsProblem(f"{where} is not a date: use 2014-05-12 or 12/05/2014")
+    return parsed.isoformat()
