@@ -10,17 +10,16 @@ converted file, so everything but the document format is the same.
 from __future__ import annotations
 
 import email
-import importlib.util
 import io
 import random
 import struct
-import sys
 import time
 import zipfile
 from email import encoders, policy
 from pathlib import Path
 
 import pytest
+from generated_sets import load_script
 
 from service.intake.parsing import Limits, msdoc, parse_message
 from service.intake.parsing.blocks import Para, Table
@@ -28,10 +27,7 @@ from service.intake.parsing.documents import Unreadable, read_docx, read_odt, sn
 from service.intake.parsing.limits import Budget
 
 DOCS = Path(__file__).resolve().parent / "documents"
-_spec = importlib.util.spec_from_file_location("make_doc_fixtures", DOCS / "make_fixtures.py")
-fixtures = importlib.util.module_from_spec(_spec)
-sys.modules["make_doc_fixtures"] = fixtures
-_spec.loader.exec_module(fixtures)
+fixtures = load_script(DOCS / "make_fixtures.py")
 
 MIME = {"doc": "application/msword", "odt": "application/vnd.oasis.opendocument.text"}
 CASES = [(name, fmt) for name, (_, fmts) in fixtures.FROM_EMAILS.items() for fmt in fmts]

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
+from generated_sets import assert_files_are_what_the_generator_makes, assert_parses_to_its_expected_record
 
 from service.intake.parsing import parse_message
 
@@ -28,17 +29,7 @@ def test_corpus_is_large_and_varied():
 
 @pytest.mark.parametrize("eml", CASES, ids=lambda p: p.stem)
 def test_corpus_case_parses_to_its_expected_record(eml: Path):
-    expected = json.loads(eml.with_suffix(".json").read_text(encoding="utf-8"))
-    checks = expected.pop("_expect", {})
-    got = parse_message(eml.read_bytes())
-    for key, value in expected.items():
-        assert got.get(key) == value, key
-    if "needs_person" in checks:
-        assert got["needs_person"] and checks["needs_person"] in got["needs_person"]
-    else:
-        assert got["needs_person"] is None
-    for phrase in checks.get("unreadable", []):
-        assert any(phrase in u["reason"] for u in got["unreadable"]), (phrase, got["unreadable"])
+    assert_parses_to_its_expected_record(eml, needs_person_only_if_expected=True)
 
 
 @pytest.mark.skipif(not SCHEMA.is_file(), reason="shared schema not available")
@@ -51,18 +42,4 @@ def test_corpus_record_validates_against_the_schema(eml: Path):
 
 
 def test_corpus_files_are_what_the_generator_makes():
-    import importlib.util
-    import sys
-
-    spec = importlib.util.spec_from_file_location("make_corpus", CORPUS / "make_corpus.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["make_corpus"] = module
-    try:
-        spec.loader.exec_module(module)
-        cases = module.cases()
-    finally:
-        sys.modules.pop("make_corpus", None)
-    assert sorted(c.name for c in cases) == [p.stem for p in CASES]
-    for case in cases:
-        assert (CORPUS / f"{case.name}.eml").read_bytes() == case.eml, case.name
-        assert json.loads((CORPUS / f"{case.name}.json").read_text(encoding="utf-8")) == case.expected, case.name
+    assert_files_are_what_the_generator_makes(CORPUS / "make_corpus.py")

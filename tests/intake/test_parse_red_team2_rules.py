@@ -73,18 +73,11 @@ def test_dotted_leaders_separate_a_known_label_from_its_value_but_not_narrative(
 
 def _generator():
     """make_unseen2.py, for its Word and PDF builders."""
-    import importlib.util
-    import sys
     from pathlib import Path
 
-    spec = importlib.util.spec_from_file_location("make_unseen2", Path(__file__).parent / "unseen2" / "make_unseen2.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["make_unseen2"] = module
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.modules.pop("make_unseen2", None)
-    return module
+    from generated_sets import load_script
+
+    return load_script(Path(__file__).parent / "unseen2" / "make_unseen2.py")
 
 
 def _with_attachment(data: bytes, filename: str, subtype: str) -> bytes:
