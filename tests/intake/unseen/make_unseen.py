@@ -24,115 +24,19 @@ phone numbers use Ofcom's drama ranges.
 
 from __future__ import annotations
 
-import importlib.util
-import json
+import functools
 import sys
-from dataclasses import dataclass
-from email.mime.multipart import MIMEMultipart
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # tests/intake: what the generated sets share
+
+import redteam_mail as R  # noqa: E402
+from redteam_mail import C, Case, S, esc, expect, html_only, needs_person, not_referral, plain  # noqa: E402
+
 BOARD = "escb.business.manager@example.gov.uk"
-
-
-def _corpus_helpers():
-    """The corpus generator's MIME, Word and PDF helpers (one implementation of each)."""
-    spec = importlib.util.spec_from_file_location("_make_corpus", HERE.parent / "corpus" / "make_corpus.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["_make_corpus"] = module
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.modules.pop("_make_corpus", None)
-    return module
-
-
-C = _corpus_helpers()
-
-
-# ---------------------------------------------------------------------------
-# Expected records
-# ---------------------------------------------------------------------------
-
-MISSING_ORDER = ("referral_date", "subjects", "summary", "request", "criteria_statement",
-                 "referrer.name", "referrer.telephone", "referrer.email")
-
-
-def S(name: str, role: str, rel: str | None, dob: str | None, address: str | None) -> dict:
-    return {"name": name, "role": role, "relationship": rel, "date_of_birth": dob, "address": address}
-
-
-def expect(layout: str, *, date: str | None, subjects: list[dict], summary: str | None, request: str | None,
-           criteria: str | None, name: str | None, agency: str | None, phone: str | None, email: str | None) -> dict:
-    rec = {
-        "is_referral": True, "kind": "referral", "referral_date": date, "subjects": subjects, "summary": summary,
-        "request": request, "criteria_statement": criteria,
-        "referrer": {"name": name, "agency": agency, "telephone": phone, "email": email},
-        "layout": layout,
-    }
-    have = {"referral_date": date, "subjects": subjects, "summary": summary, "request": request,
-            "criteria_statement": criteria, "referrer.name": name, "referrer.telephone": phone, "referrer.email": email}
-    rec["missing"] = [k for k in MISSING_ORDER if not have[k]]
-    return rec
-
-
-def not_referral(kind: str) -> dict:
-    return {
-        "is_referral": False, "kind": kind, "referral_date": None, "subjects": [], "summary": None, "request": None,
-        "criteria_statement": None, "referrer": {"name": None, "agency": None, "telephone": None, "email": None},
-        "missing": [], "layout": None,
-    }
-
-
-def needs_person(phrase: str) -> dict:
-    return {
-        "is_referral": True, "kind": "referral", "referral_date": None, "subjects": [], "summary": None,
-        "request": None, "criteria_statement": None,
-        "referrer": {"name": None, "agency": None, "telephone": None, "email": None},
-        "missing": list(MISSING_ORDER), "layout": None, "_expect": {"needs_person": phrase},
-    }
-
-
-# ---------------------------------------------------------------------------
-# Messages
-# ---------------------------------------------------------------------------
-
-
-def _headers(msg, h: dict[str, str]) -> None:
-    for key in ("From", "To", "Subject", "Date", "Message-ID"):
-        if key in h:
-            msg[key] = h[key]
-    for key, value in h.items():
-        if key not in ("From", "To", "Subject", "Date", "Message-ID"):
-            msg[key] = value
-
-
-def hdr(sender: str, subject: str, date: str, mid: str, **extra: str) -> dict[str, str]:
-    h = {"From": sender, "To": BOARD, "Subject": subject, "Date": date, "Message-ID": f"<{mid}@unseen.example>"}
-    h.update({k.replace("_", "-"): v for k, v in extra.items()})
-    return h
-
-
-def plain(body: str, h: dict[str, str], *, charset: str = "utf-8", cte: str = "quoted-printable") -> bytes:
-    msg = C.text_part(body, charset, cte)
-    msg["MIME-Version"] = "1.0"
-    _headers(msg, h)
-    return C.as_bytes(msg)
-
-
-def html_only(html: str, h: dict[str, str], *, charset: str = "utf-8") -> bytes:
-    msg = C.html_part(html, charset)
-    msg["MIME-Version"] = "1.0"
-    _headers(msg, h)
-    return C.as_bytes(msg)
-
-
-def multipart(parts: list, h: dict[str, str], *, subtype: str = "mixed", boundary: str) -> bytes:
-    msg = MIMEMultipart(subtype, boundary=boundary)
-    for p in parts:
-        msg.attach(p)
-    _headers(msg, h)
-    return C.as_bytes(msg)
+hdr = functools.partial(R.headers, BOARD, "unseen.example")
+multipart = functools.partial(R.multipart, mime_version=False)  # this set's multiparts carry no MIME-Version
 
 
 def hard_wrap(text: str, width: int = 72, prefix: str = "") -> str:
@@ -141,10 +45,6 @@ def hard_wrap(text: str, width: int = 72, prefix: str = "") -> str:
         chunks = C.wrap(line, width - len(prefix)) or [""]
         out.extend(prefix + c if c or not prefix else prefix.rstrip() for c in chunks)
     return "\n".join(out)
-
-
-def esc(s: str) -> str:
-    return C.html_escape(s)
 
 
 NHS_FOOTER = """
@@ -182,13 +82,6 @@ SCANNED = "\nThis email has been scanned by the Symantec Email Security.cloud se
 
 EXTERNAL_BANNER = ("CAUTION: This email originated from outside of the organisation. Do not click links or open "
                    "attachments unless you recognise the sender and know the content is safe.\n\n")
-
-
-@dataclass
-class Case:
-    name: str
-    eml: bytes
-    expected: dict
 
 
 def cases() -> list[Case]:
@@ -1788,19 +1681,5 @@ Email: jackie.rowe@example.gov.uk
     return out
 
 
-def main() -> int:
-    keep = set()
-    for case in cases():
-        (HERE / f"{case.name}.eml").write_bytes(case.eml)
-        (HERE / f"{case.name}.json").write_text(json.dumps(case.expected, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        keep.update({f"{case.name}.eml", f"{case.name}.json"})
-    for stale in HERE.glob("*.eml"):
-        if stale.name not in keep:
-            stale.unlink()
-            stale.with_suffix(".json").unlink(missing_ok=True)
-    print(f"wrote {len(keep) // 2} cases to {HERE}")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(R.write_set(HERE, cases()))

@@ -25,115 +25,27 @@ numbers use Ofcom's drama ranges.
 from __future__ import annotations
 
 import base64
-import importlib.util
+import functools
 import io
-import json
 import sys
 import zipfile
-from dataclasses import dataclass
+from email import message_from_bytes
 from email.mime.base import MIMEBase
 from email.mime.image import MIMEImage
 from email.mime.message import MIMEMessage
 from email.mime.multipart import MIMEMultipart
-from email import message_from_bytes
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # tests/intake: what the generated sets share
+
+import redteam_mail as R  # noqa: E402
+from redteam_mail import (  # noqa: E402
+    C, Case, S, esc, expect, html_only, multipart, needs_person, not_referral, plain,
+)
+
 BOARD = "safeguarding.partnership@example.gov.uk"
-
-
-def _load(name: str, path: Path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.modules.pop(name, None)
-    return module
-
-
-C = _load("_make_corpus", HERE.parent / "corpus" / "make_corpus.py")  # MIME, Word, PDF, .msg helpers
-
-MISSING_ORDER = ("referral_date", "subjects", "summary", "request", "criteria_statement",
-                 "referrer.name", "referrer.telephone", "referrer.email")
-
-
-def S(name: str, role: str, rel: str | None, dob: str | None, address: str | None) -> dict:
-    return {"name": name, "role": role, "relationship": rel, "date_of_birth": dob, "address": address}
-
-
-def expect(layout: str, *, date, subjects, summary, request, criteria, name, agency, phone, email) -> dict:
-    rec = {
-        "is_referral": True, "kind": "referral", "referral_date": date, "subjects": subjects, "summary": summary,
-        "request": request, "criteria_statement": criteria,
-        "referrer": {"name": name, "agency": agency, "telephone": phone, "email": email},
-        "layout": layout,
-    }
-    have = {"referral_date": date, "subjects": subjects, "summary": summary, "request": request,
-            "criteria_statement": criteria, "referrer.name": name, "referrer.telephone": phone, "referrer.email": email}
-    rec["missing"] = [k for k in MISSING_ORDER if not have[k]]
-    return rec
-
-
-def not_referral(kind: str) -> dict:
-    return {
-        "is_referral": False, "kind": kind, "referral_date": None, "subjects": [], "summary": None, "request": None,
-        "criteria_statement": None, "referrer": {"name": None, "agency": None, "telephone": None, "email": None},
-        "missing": [], "layout": None,
-    }
-
-
-def needs_person(phrase: str) -> dict:
-    return {
-        "is_referral": True, "kind": "referral", "referral_date": None, "subjects": [], "summary": None,
-        "request": None, "criteria_statement": None,
-        "referrer": {"name": None, "agency": None, "telephone": None, "email": None},
-        "missing": list(MISSING_ORDER), "layout": None, "_expect": {"needs_person": phrase},
-    }
-
-
-# ---------------------------------------------------------------------------
-# Messages
-# ---------------------------------------------------------------------------
-
-
-def _headers(msg, h: dict[str, str]) -> None:
-    for key in ("From", "To", "Subject", "Date", "Message-ID"):
-        if key in h:
-            msg[key] = h[key]
-    for key, value in h.items():
-        if key not in ("From", "To", "Subject", "Date", "Message-ID"):
-            msg[key] = value
-
-
-def hdr(sender: str, subject: str, date: str, mid: str, **extra: str) -> dict[str, str]:
-    h = {"From": sender, "To": BOARD, "Subject": subject, "Date": date, "Message-ID": f"<{mid}@unseen2.example>"}
-    h.update({k.replace("_", "-"): v for k, v in extra.items()})
-    return h
-
-
-def plain(body: str, h: dict[str, str], *, charset: str = "utf-8", cte: str = "quoted-printable") -> bytes:
-    msg = C.text_part(body, charset, cte)
-    msg["MIME-Version"] = "1.0"
-    _headers(msg, h)
-    return C.as_bytes(msg)
-
-
-def html_only(html: str, h: dict[str, str], *, charset: str = "utf-8") -> bytes:
-    msg = C.html_part(html, charset)
-    msg["MIME-Version"] = "1.0"
-    _headers(msg, h)
-    return C.as_bytes(msg)
-
-
-def multipart(parts: list, h: dict[str, str], *, subtype: str = "mixed", boundary: str) -> bytes:
-    msg = MIMEMultipart(subtype, boundary=boundary)
-    for p in parts:
-        msg.attach(p)
-    msg["MIME-Version"] = "1.0"
-    _headers(msg, h)
-    return C.as_bytes(msg)
+hdr = functools.partial(R.headers, BOARD, "unseen2.example")
 
 
 def alternative(text: str, html: str, *, boundary: str):
@@ -141,10 +53,6 @@ def alternative(text: str, html: str, *, boundary: str):
     alt.attach(C.text_part(text))
     alt.attach(C.html_part(html))
     return alt
-
-
-def esc(s: str) -> str:
-    return C.html_escape(s)
 
 
 def png_logo() -> MIMEImage:
@@ -345,13 +253,6 @@ def pdf_columns(rows: list[tuple[str, list[str]]], title: str) -> bytes:
 # ---------------------------------------------------------------------------
 # Cases
 # ---------------------------------------------------------------------------
-
-
-@dataclass
-class Case:
-    name: str
-    eml: bytes
-    expected: dict
 
 
 def cases() -> list[Case]:
@@ -1670,19 +1571,5 @@ Email: ian.goldsmith@example.gov.uk
             agency="Enfield Fostering Service", phone="020 7946 0505", email="ian.goldsmith@example.gov.uk"))
 
 
-def main() -> int:
-    keep = set()
-    for case in cases():
-        (HERE / f"{case.name}.eml").write_bytes(case.eml)
-        (HERE / f"{case.name}.json").write_text(json.dumps(case.expected, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        keep.update({f"{case.name}.eml", f"{case.name}.json"})
-    for stale in HERE.glob("*.eml"):
-        if stale.name not in keep:
-            stale.unlink()
-            stale.with_suffix(".json").unlink(missing_ok=True)
-    print(f"wrote {len(keep) // 2} cases to {HERE}")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(R.write_set(HERE, cases()))

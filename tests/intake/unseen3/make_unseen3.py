@@ -27,72 +27,22 @@ All people, addresses and numbers are invented; phone numbers use Ofcom's drama 
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # tests/intake: what the generated sets share
+
+import redteam_mail as R  # noqa: E402
+from generated_sets import load_script  # noqa: E402
+from redteam_mail import C, Case, S, expect, html_only, not_referral, plain  # noqa: E402
+
 BOARD = "escb.business.manager@example.gov.uk"
-
-
-def _load(name: str, path: Path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.modules.pop(name, None)
-    return module
-
-
-C = _load("_make_corpus", HERE.parent / "corpus" / "make_corpus.py")  # MIME, Word, PDF helpers
-U2 = _load("_make_unseen2", HERE.parent / "unseen2" / "make_unseen2.py")  # Word body helpers
-
-MISSING_ORDER = ("referral_date", "subjects", "summary", "request", "criteria_statement",
-                 "referrer.name", "referrer.telephone", "referrer.email")
-
-
-def S(name: str, role: str, rel: str | None, dob: str | None, address: str | None) -> dict:
-    return {"name": name, "role": role, "relationship": rel, "date_of_birth": dob, "address": address}
-
-
-def expect(layout: str, *, date, subjects, summary, request, criteria, name, agency, phone, email) -> dict:
-    rec = {
-        "is_referral": True, "kind": "referral", "referral_date": date, "subjects": subjects, "summary": summary,
-        "request": request, "criteria_statement": criteria,
-        "referrer": {"name": name, "agency": agency, "telephone": phone, "email": email},
-        "layout": layout,
-    }
-    have = {"referral_date": date, "subjects": subjects, "summary": summary, "request": request,
-            "criteria_statement": criteria, "referrer.name": name, "referrer.telephone": phone, "referrer.email": email}
-    rec["missing"] = [k for k in MISSING_ORDER if not have[k]]
-    return rec
-
-
-def enquiry() -> dict:
-    return {
-        "is_referral": False, "kind": "enquiry", "referral_date": None, "subjects": [], "summary": None, "request": None,
-        "criteria_statement": None, "referrer": {"name": None, "agency": None, "telephone": None, "email": None},
-        "missing": [], "layout": None,
-    }
+U2 = load_script(HERE.parent / "unseen2" / "make_unseen2.py")  # Word body helpers
 
 
 def hdr(sender: str, subject: str, date: str, mid: str) -> dict[str, str]:
-    return {"From": sender, "To": BOARD, "Subject": subject, "Date": date, "Message-ID": f"<{mid}@unseen3.example>"}
-
-
-def plain(body: str, h: dict[str, str], *, charset: str = "utf-8", cte: str = "quoted-printable") -> bytes:
-    return U2.plain(body, h, charset=charset, cte=cte)
-
-
-@dataclass
-class Case:
-    name: str
-    eml: bytes
-    expected: dict
+    return R.headers(BOARD, "unseen3.example", sender, subject, date, mid)
 
 
 def letter_pdf(lines: list[str]) -> bytes:
@@ -280,7 +230,7 @@ Mother: Donna Turner, date of birth 15/08/1980, same address</p>
 <p>Marcus Bell<br>Youth Offending Service Manager<br>Enfield Youth Justice Service<br>Tel: 020 7946 0588</p>
 </body></html>"""
     add("html-letter-no-criteria-sentence",
-        U2.html_only(html, hdr("Marcus Bell <marcus.bell@example.gov.uk>", "Serious case review referral",
+        html_only(html, hdr("Marcus Bell <marcus.bell@example.gov.uk>", "Serious case review referral",
                                "Thu, 5 Mar 2026 14:20:00 +0000", "l5")),
         expect("html_body", date=None, subjects=[
             S("Jake Turner", "child", "child", "2011-05-02", hh),
@@ -684,7 +634,7 @@ Tel: 020 7946 0349
     add("enquiry-status-of-referral-names-child",
         plain(body, hdr("Paula Evans <paula.evans@example.nhs.uk>", "SCR referral - status?",
                         "Tue, 24 Feb 2026 10:00:00 +0000", "e1")),
-        enquiry())
+        not_referral("enquiry"))
 
     # ------------------------------------------------------------------ E2
     # Enquiry: asking for the referral form, describing the case in outline.
@@ -703,7 +653,7 @@ London Borough of Enfield
     add("enquiry-asks-for-referral-form",
         plain(body, hdr("Ben Carter <ben.carter@example.gov.uk>", "SCR referral form please",
                         "Wed, 25 Feb 2026 16:00:00 +0000", "e2")),
-        enquiry())
+        not_referral("enquiry"))
 
     # ------------------------------------------------------------------ E3
     # Enquiry: meeting dates for the panel, mentions a referral to be presented.
@@ -723,24 +673,10 @@ Tel: 020 7946 0319
     add("enquiry-panel-meeting-dates",
         plain(body, hdr("Sarah Khan <sarah.khan@example.nhs.uk>", "SCR panel meeting dates",
                         "Thu, 26 Feb 2026 09:20:00 +0000", "e3")),
-        enquiry())
+        not_referral("enquiry"))
 
     return out
 
 
-def main() -> int:
-    keep = set()
-    for case in cases():
-        (HERE / f"{case.name}.eml").write_bytes(case.eml)
-        (HERE / f"{case.name}.json").write_text(json.dumps(case.expected, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        keep.update({f"{case.name}.eml", f"{case.name}.json"})
-    for stale in HERE.glob("*.eml"):
-        if stale.name not in keep:
-            stale.unlink()
-            stale.with_suffix(".json").unlink(missing_ok=True)
-    print(f"wrote {len(keep) // 2} cases to {HERE}")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(R.write_set(HERE, cases()))
