@@ -121,20 +121,27 @@ def _seal_legacy(db: Database, ring: KeyRing) -> None:
         for table_name, names in LEGACY_COLUMNS.items():
             for column_name in names:
                 raw = table(table_name, column("id", Integer), column(column_name, LargeBinary))
-                ids = list(conn.execute(select(raw.c.id).where(raw.c[column_name].is_not(None))
-                                        .order_by(raw.c.id)).scalars())
-                for start in range(0, len(ids), BATCH):
-                    for row_id, value in conn.execute(select(raw.c.id, raw.c[column_name])
-                                                      .where(raw.c.id.in_(ids[start:start + BATCH]))):
-                        data = value.encode("utf-8") if isinstance(value, str) else bytes(value)
-                        if data.startswith(MAGIC):
-                            continue
-                        if data.startswith(LEGACY_PREFIX):
-                            data = data[len(LEGACY_PREFIX):]
-                        conn.execute(update(raw).where(raw.c.id == row_id).values({column_name: ring.seal(data)}))
-                        sealed += 1
+                for row in _in_batches(conn, raw, (column_name,), raw.c[column_name].is_not(None)):
+                    value = row[column_name]
+                    data = value.encode("utf-8") if isinstance(value, str) else bytes(value)
+                    if data.startswith(MAGIC):
+                        continue
+                    if data.startswith(LEGACY_PREFIX):
+                        data = data[len(LEGACY_PREFIX):]
+                    conn.execute(update(raw).where(raw.c.id == row["id"]).values({column_name: ring.seal(data)}))
+                    sealed += 1
         conn.execute(delete(t.service_state).where(t.service_state.c.name == SEAL_PENDING))
     log.info("free-text reasons sealed with the encryption key", extra={"values": sealed})
+
+
+def _in_batches(conn, rows_of, columns, where=None):
+    """The id and ``columns`` of each row of ``rows_of`` (matching ``where``), read BATCH rows at a time:
+    raw emails can be large, so never the whole table in memory."""
+    q = select(rows_of.c.id).order_by(rows_of.c.id)
+    ids = list(conn.execute(q if where is None else q.where(where)).scalars())
+    for start in range(0, len(ids), BATCH):
+        yield from conn.execute(select(rows_of.c.id, *[rows_of.c[c] for c in columns])
+                                .where(rows_of.c.id.in_(ids[start:start + BATCH]))).mappings().all()
 
 
 def rotate(settings, db: Database, new_key_file: Path | None = None) -> dict[str, int]:
@@ -156,15 +163,11 @@ def rotate(settings, db: Database, new_key_file: Path | None = None) -> dict[str
     counts: dict[str, int] = {}
     with db.engine.begin() as conn:
         for table_name, columns in SEALED_COLUMNS.items():
-            table = t.metadata.tables[table_name]
-            ids = list(conn.execute(select(table.c.id).order_by(table.c.id)).scalars())
-            for start in range(0, len(ids), BATCH):  # raw emails can be large: a batch at a time in memory
-                chunk = ids[start:start + BATCH]
-                rows = conn.execute(select(table.c.id, *[table.c[c] for c in columns])
-                                    .where(table.c.id.in_(chunk))).mappings().all()
-                for row in rows:
-                    conn.execute(update(table).where(table.c.id == row["id"]).values({c: row[c] for c in columns}))
-            counts[table_name] = len(ids)
+            sealed = t.metadata.tables[table_name]
+            counts[table_name] = 0
+            for row in _in_batches(conn, sealed, columns):  # opened with the old key, sealed with the new
+                conn.execute(update(sealed).where(sealed.c.id == row["id"]).values({c: row[c] for c in columns}))
+                counts[table_name] += 1
         conn.execute(update(t.service_state).where(t.service_state.c.name == KEY_CHECK).values(
             value=base64.b64encode(ring.seal(KEY_CHECK_PLAINTEXT)).decode("ascii"),
             updated_at=datetime.now(timezone.utc)))
