@@ -413,8 +413,13 @@ def make_pdf(pages: list[list[tuple[float, float, str, float, str]]]) -> bytes:
         stream = "\n".join(ops).encode("cp1252")
         objs.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents {6 + 2 * i} 0 R >>".encode())
         objs.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+    return pdf_file(objs)
+
+
+def pdf_file(objs: list[bytes], version: str = "1.4") -> bytes:
+    """A PDF file of ``objs`` (object 1 the catalogue): header, numbered objects, cross-reference table, trailer."""
     out = io.BytesIO()
-    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    out.write(b"%%PDF-%s\n%%\xe2\xe3\xcf\xd3\n" % version.encode())
     offsets = []
     for i, obj in enumerate(objs, 1):
         offsets.append(out.tell())

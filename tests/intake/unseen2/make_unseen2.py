@@ -166,19 +166,7 @@ def textbox(inner_paras: str) -> str:
 # -- PDF ------------------------------------------------------------------------------------------
 
 
-def _pdf(objs: list[bytes]) -> bytes:
-    out = io.BytesIO()
-    out.write(b"%PDF-1.6\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for i, obj in enumerate(objs, 1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % i + obj + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1))
-    for off in offsets:
-        out.write(b"%010d 00000 n \n" % off)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref))
-    return out.getvalue()
+_pdf = functools.partial(C.pdf_file, version="1.6")
 
 
 def _pdf_str(s: str) -> str:
