@@ -12,6 +12,8 @@ import base64
 import time
 from pathlib import Path
 
+from test_parse_messages import FORM
+
 from service.intake.parsing import parse_message
 from service.intake.parsing.limits import MAX_NESTING
 from service.intake.parsing.mime import decode_bytes
@@ -19,24 +21,6 @@ from service.intake.parsing.mime import decode_bytes
 HERE = Path(__file__).resolve().parent
 FUZZ = HERE / "fuzz_corpus"
 
-FORM = """Child and adult names, dates of birth and address:
-Child: Amy Lee, DOB 01/02/2010; Mother: Kim Lee, DOB 03/04/1985; Address: 1 High St, Enfield, EN1 1AA
-
-Date: 05/03/2014
-
-Summary:
-Amy was admitted to hospital with a head injury.
-
-Request/Recommendations to the LSCB:
-Please convene the panel.
-
-How the case meets the SCR criteria:
-Serious harm; abuse suspected.
-
-Name of SCR Panel Member of the referring agency: Jo Bloggs
-Telephone: 020 7946 0000
-Email: jo.bloggs@example.org
-"""
 # What must never appear in a reason: the people of FORM and of the fuzz corpus (tests/intake/corpus).
 PERSONAL = ("Amy", "Lee", "01/02/2010", "03/04/1985", "High St", "EN1", "Jayden", "Okoro", "Blessing", "Dunn",
             "21/11/2010", "Chase Side", "EN2")
