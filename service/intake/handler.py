@@ -171,32 +171,23 @@ def _process_one(app: "App", mid: int) -> Outcome | None:
             if row["attempts"] > MAX_ATTEMPTS:  # every earlier attempt ended with no outcome recorded
                 outcome = Outcome("failed", f"set aside unread: the service stopped while handling it on "
                                             f"{row['attempts'] - 1} attempts; kept for a person to handle")
-                if not _still_ours(uow, app, mid):
-                    _log_lost(mid)
+                if not _record(uow, app, mid, outcome):
                     return None
-                uow.inbox.finish(mid, outcome.status, outcome.reason)
-                uow.commit()
                 log.error("message set aside: handling it stopped the service", extra={
                     "inbound_id": mid, "attempts": row["attempts"]})
                 return outcome
             outcome = handle_message(uow, app, row)
-            if not _still_ours(uow, app, mid):
-                _log_lost(mid)
+            if not _record(uow, app, mid, outcome):
                 return None  # rolled back: the process that took it over records its outcome
-            uow.inbox.finish(mid, outcome.status, outcome.reason, outcome.kind, outcome.case_id)
-            uow.commit()
     except Exception as exc:  # noqa: BLE001 - one bad message must never stop the loop
         # The class name only: exception text from parsers can quote the document.
         with app.db.unit_of_work() as uow:
             row = uow.inbox.get(mid)
             if row["attempts"] >= MAX_ATTEMPTS:
-                if not _still_ours(uow, app, mid):
-                    _log_lost(mid)
-                    return None
                 outcome = Outcome("failed", f"could not be processed after {row['attempts']} attempts "
                                             f"({exc.__class__.__name__}); kept for a person to handle")
-                uow.inbox.finish(mid, outcome.status, outcome.reason)
-                uow.commit()
+                if not _record(uow, app, mid, outcome):
+                    return None
             else:
                 outcome = Outcome("new", f"processing failed ({exc.__class__.__name__}); will retry")
         log.error("message processing failed", extra={"inbound_id": mid, "error": exc.__class__.__name__})
@@ -204,6 +195,17 @@ def _process_one(app: "App", mid: int) -> Outcome | None:
     log.info("message handled", extra={"inbound_id": mid, "status": outcome.status, "kind": outcome.kind,
                                        "case": outcome.reference})
     return outcome
+
+
+def _record(uow: "UnitOfWork", app: "App", mid: int, outcome: Outcome) -> bool:
+    """Record ``outcome`` for a message this process claimed and commit; False (nothing recorded,
+    and the unit of work left to roll back) when another process has taken the message over."""
+    if not _still_ours(uow, app, mid):
+        _log_lost(mid)
+        return False
+    uow.inbox.finish(mid, outcome.status, outcome.reason, outcome.kind, outcome.case_id)
+    uow.commit()
+    return True
 
 
 def _still_ours(uow: "UnitOfWork", app: "App", mid: int) -> bool:
