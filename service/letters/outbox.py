@@ -226,9 +226,9 @@ def _hand_over(app: "App", row: dict[str, Any]) -> str:
         try:
             with app.db.unit_of_work() as uow:
                 if row["mode"] == "review" and row["reviewer"]:
-                    _transition(uow, row["id"], "sending", status="awaiting_review", provider_id=draft_id,
-                                claimed_until=None, last_error=None,
-                                next_attempt_at=app.clock.now() + REVIEW_POLL)
+                    uow.outbox.transition(row["id"], "sending", status="awaiting_review", provider_id=draft_id,
+                                          claimed_until=None, last_error=None,
+                                          next_attempt_at=app.clock.now() + REVIEW_POLL)
                     uow.commit()
                     log.info("left for review", extra={"outbox_key": row["key"], "template": row["template"],
                                                        "reviewer": row["reviewer"]})
@@ -254,12 +254,13 @@ def _failed_attempt(app: "App", row: dict[str, Any], error: str, permanent: bool
     with app.db.unit_of_work() as uow:
         # Only from "sending": a process that took the row over after our lease ran out may have sent it.
         if permanent:
-            if _transition(uow, row["id"], "sending", status="failed", last_error=error[:500], claimed_until=None):
+            if uow.outbox.transition(row["id"], "sending", status="failed", last_error=error[:500],
+                                     claimed_until=None):
                 escalate_failure(uow, app, row, error)
             log.error("send failed permanently", extra={"outbox_key": row["key"], "error": error[:200]})
         else:
-            _transition(uow, row["id"], "sending", status="queued", last_error=error[:500], claimed_until=None,
-                        next_attempt_at=now + backoff(row["attempts"], retry_after))
+            uow.outbox.transition(row["id"], "sending", status="queued", last_error=error[:500], claimed_until=None,
+                                  next_attempt_at=now + backoff(row["attempts"], retry_after))
             log.warning("send will be retried", extra={"outbox_key": row["key"], "error": error[:200]})
         uow.commit()
     return "failed" if permanent else "retry"
@@ -281,7 +282,7 @@ def collect_reviewed(app: "App") -> int:
             continue
         if state is DraftState.DRAFT:  # still with its reviewer: look again later, not on every run
             with app.db.unit_of_work() as uow:
-                _transition(uow, row["id"], "awaiting_review", next_attempt_at=now + REVIEW_POLL)
+                uow.outbox.transition(row["id"], "awaiting_review", next_attempt_at=now + REVIEW_POLL)
                 uow.commit()
             continue
         with app.db.unit_of_work() as uow:
@@ -294,7 +295,7 @@ def collect_reviewed(app: "App") -> int:
                 done_otherwise = _already_done(uow, row)
                 if done_otherwise:
                     why += f"; not needed: {done_otherwise} is already recorded"
-                if _transition(uow, row["id"], "awaiting_review", status="failed", last_error=why):
+                if uow.outbox.transition(row["id"], "awaiting_review", status="failed", last_error=why):
                     if not done_otherwise:
                         escalate_failure(uow, app, row, why)
                     log.warning("draft deleted unsent", extra={"outbox_key": row["key"],
@@ -321,15 +322,11 @@ def mark_sent(uow: "UnitOfWork", app: "App", row: dict[str, Any], expected: str,
     """Record a row as sent and run the after-send hook, once: only the process that moves it wins."""
     from .after_send import after_sent
 
-    if not _transition(uow, row["id"], expected, status="sent", sent_at=app.clock.now(), provider_id=provider_id,
-                       claimed_until=None, last_error=None):
+    if not uow.outbox.transition(row["id"], expected, status="sent", sent_at=app.clock.now(),
+                                 provider_id=provider_id, claimed_until=None, last_error=None):
         return False
     after_sent(uow, app, row)
     return True
-
-
-def _transition(uow: "UnitOfWork", oid: int, expected: str, **values: Any) -> bool:
-    return uow.outbox.transition(oid, expected, **values)
 
 
 def escalate_failure(uow: "UnitOfWork", app: "App", row: dict[str, Any], error: str) -> None:
@@ -354,9 +351,6 @@ def escalate_failure(uow: "UnitOfWork", app: "App", row: dict[str, Any], error: 
           case_id=row["case_id"])
 
 
-_escalate_failure = escalate_failure  # the name older callers used
-
-
 def retry(app: "App", key: str) -> dict[str, Any]:
     """Put a failed message back in the queue (after its address or the mailbox was fixed)."""
     with app.db.unit_of_work() as uow:
@@ -369,6 +363,6 @@ def retry(app: "App", key: str) -> dict[str, Any]:
         if not row["text"]:
             raise ValueError(f"message {key} was emptied under the retention policy; queue the letter afresh "
                              f"(review-clerk letters send) rather than sending an empty one")
-        _transition(uow, oid, "failed", status="queued", attempts=0, next_attempt_at=None, last_error=None)
+        uow.outbox.transition(oid, "failed", status="queued", attempts=0, next_attempt_at=None, last_error=None)
         uow.commit()
     return {"key": key, "status": "queued"}
