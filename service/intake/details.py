@@ -51,7 +51,7 @@ def apply_details(parsed: dict[str, Any], details: dict[str, Any]) -> dict[str, 
         referrer = dict(out.get("referrer") or {})
         for field in REFERRER_FIELDS:
             if field in given:
-                referrer[field] = _text(given[field], f"referrer.{field}")
+                referrer[field] = _text(given[field], f"referrer.{field}", one_line=True)
         out["referrer"] = referrer
     if "subjects" in details:
         out["subjects"] = [_subject(s, i) for i, s in enumerate(_list(details["subjects"], "subjects"), 1)]
@@ -76,13 +76,14 @@ def _subject(value: Any, n: int) -> dict[str, Any]:
     bad = sorted(set(value) - set(SUBJECT_FIELDS))
     if bad:
         raise DetailsProblem(f"{where}: unknown field(s) {', '.join(bad)}")
-    name = _text(value.get("name"), f"{where}.name")
+    name = _text(value.get("name"), f"{where}.name", one_line=True)
     if not name:
         raise DetailsProblem(f"{where}.name is required")
     role = value.get("role") or "unknown"
     if role not in ROLES:
         raise DetailsProblem(f"{where}.role must be one of {', '.join(ROLES)}")
-    return {"name": name, "role": role, "relationship": _text(value.get("relationship"), f"{where}.relationship"),
+    return {"name": name, "role": role,
+            "relationship": _text(value.get("relationship"), f"{where}.relationship", one_line=True),
             "date_of_birth": _date(value.get("date_of_birth"), f"{where}.date_of_birth"),
             "address": _text(value.get("address"), f"{where}.address")}
 
@@ -93,13 +94,13 @@ def _list(value: Any, where: str) -> list[Any]:
     return value
 
 
-def _text(value: Any, where: str) -> str | None:
+def _text(value: Any, where: str, *, one_line: bool = False) -> str | None:
+    """Text as given, trimmed; ``one_line`` fields (names, contact details) with their white space collapsed."""
     if value is None:
         return None
     if not isinstance(value, str):
         raise DetailsProblem(f"{where} must be text")
-    value = " ".join(value.split()) if where.endswith((".name", ".relationship", ".telephone", ".email",
-                                                       ".agency")) else value.strip()
+    value = " ".join(value.split()) if one_line else value.strip()
     return value or None
 
 
