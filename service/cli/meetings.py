@@ -1,7 +1,5 @@
 """`review-clerk meeting ...`: arrange, move, cancel and list panel meetings.
 
-The shared helpers of ``service.cli`` are imported inside each command:
-``service.cli`` imports this module to add it as a sub-command.
 """
 
 from __future__ import annotations
@@ -12,7 +10,10 @@ from typing import Any, Optional
 
 import typer
 
-from .kinds import KIND_NAMES
+from service.meetings.kinds import KIND_NAMES
+
+from . import common as main
+from .common import out
 
 meeting_app = typer.Typer(no_args_is_help=True,
                           help="Panel meetings: find a time, invite the panel, track replies, reschedule.")
@@ -24,24 +25,22 @@ _KINDS = " | ".join(KIND_NAMES)
 
 
 def _run(fn, *args: Any, **kwargs: Any):
-    from service import cli as main
     from service.domain.model import DomainError
     from service.mailbox.ports import TransportError
     from service.store.repository import NotFound
 
-    from .kinds import UnknownKind
-    from .service import MeetingError
+    from service.meetings.kinds import UnknownKind
+    from service.meetings.service import MeetingError
 
     try:
         return fn(*args, **kwargs)
     except (MeetingError, UnknownKind, DomainError, NotFound) as exc:
-        main._fail(str(exc).strip("'\""))
+        main.fail(str(exc).strip("'\""))
     except TransportError as exc:
-        main._fail(f"the calendar could not be reached ({exc}); the service will try again by itself")
+        main.fail(f"the calendar could not be reached ({exc}); the service will try again by itself")
 
 
 def _show(view: dict[str, Any]) -> None:
-    from service.cli import out
 
     out.print(f"[bold]{view['reference']}[/] {view['title']} ({view['kind']}, meeting {view['number']}): "
               f"[cyan]{view['state']}[/]")
@@ -65,14 +64,13 @@ def _show(view: dict[str, Any]) -> None:
 
 
 def _at(value: Optional[str], tz) -> Optional[datetime]:
-    from service import cli as main
 
     if not value:
         return None
     try:
         when = datetime.fromisoformat(value)
     except ValueError:
-        main._fail(f"--at {value!r} is not an ISO date-time such as 2014-05-20T10:00")
+        main.fail(f"--at {value!r} is not an ISO date-time such as 2014-05-20T10:00")
         raise AssertionError from None  # unreachable: _fail exits
     return when if when.tzinfo else when.replace(tzinfo=tz)
 
@@ -84,11 +82,10 @@ def meeting_schedule(reference: str,
                                                           help="Working days to look in (default: the kind's)."),
                      config: Optional[Path] = _ConfigOpt, by: Optional[str] = _ByOpt) -> None:
     """Find the first time the required attendees are free, and send the invitations."""
-    from service import cli as main
 
-    from .service import schedule
+    from service.meetings.service import schedule
 
-    view = _run(schedule, main._app(config), reference, kind, within, main._actor(by))
+    view = _run(schedule, main.app_for(config), reference, kind, within, main.actor_of(by))
     _show(view)
 
 
@@ -98,12 +95,11 @@ def meeting_reschedule(reference: str, kind: str = typer.Argument(..., help=_KIN
                                                         "(default: the proposed time, else the next good one)."),
                        config: Optional[Path] = _ConfigOpt, by: Optional[str] = _ByOpt) -> None:
     """Move the meeting: the same invitation is updated, and everybody is asked again."""
-    from service import cli as main
 
-    from .service import reschedule
+    from service.meetings.service import reschedule
 
-    application = main._app(config)
-    view = _run(reschedule, application, reference, kind, _at(at, application.settings.tz), main._actor(by))
+    application = main.app_for(config)
+    view = _run(reschedule, application, reference, kind, _at(at, application.settings.tz), main.actor_of(by))
     _show(view)
 
 
@@ -112,11 +108,10 @@ def meeting_cancel(reference: str, kind: str = typer.Argument(..., help=_KINDS),
                    reason: str = typer.Option(..., "--reason", help="Told to the attendees."),
                    config: Optional[Path] = _ConfigOpt, by: Optional[str] = _ByOpt) -> None:
     """Cancel the meeting and tell the attendees."""
-    from service import cli as main
 
-    from .service import cancel
+    from service.meetings.service import cancel
 
-    view = _run(cancel, main._app(config), reference, kind, reason, main._actor(by))
+    view = _run(cancel, main.app_for(config), reference, kind, reason, main.actor_of(by))
     _show(view)
 
 
@@ -125,15 +120,14 @@ def meeting_list(reference: Optional[str] = typer.Argument(None, help="Only this
                  config: Optional[Path] = _ConfigOpt,
                  as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table.")) -> None:
     """Meetings with their time, state and replies."""
-    from service import cli as main
 
-    from .service import list_meetings
+    from service.meetings.service import list_meetings
 
-    views = _run(list_meetings, main._app(config), reference)
+    views = _run(list_meetings, main.app_for(config), reference)
     if as_json:
-        main._print_json(views)
+        main.print_json(views)
         return
     rows = [{**v, "replies": f"{v['responses']['accepted']}/{len(v['attendees'])} accepted, "
                              f"{v['responses']['declined']} declined",
              "busy": len(v["cannot_come"]) or "", "quorum": "lost" if v["quorum_lost"] else ""} for v in views]
-    main._table("Meetings", rows, ["reference", "kind", "state", "when", "replies", "busy", "quorum", "proposed"])
+    main.table("Meetings", rows, ["reference", "kind", "state", "when", "replies", "busy", "quorum", "proposed"])

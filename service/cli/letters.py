@@ -1,6 +1,5 @@
 """`review-clerk letters ...`: the communications, their previews, and sending one on command.
 
-Registered in service/cli.py with ``app.add_typer(letters_app, name="letters")``.
 """
 
 from __future__ import annotations
@@ -10,6 +9,8 @@ from typing import Optional
 
 import typer
 
+from .common import actor_of, app_for, fail, out, print_json
+
 letters_app = typer.Typer(no_args_is_help=True,
                           help="Letters and notifications: list them, preview one, send one on command.")
 
@@ -18,16 +19,15 @@ ConfigOpt = typer.Option(None, "--config", "-c", help="Configuration file (defau
 
 
 def _run(fn, *args, **kwargs):
-    from service.cli import _fail
     from service.domain.model import DomainError
     from service.store.repository import NotFound
 
-    from .commands import LettersError
+    from service.letters.commands import LettersError
 
     try:
         return fn(*args, **kwargs)
     except (LettersError, DomainError, NotFound, LookupError, ValueError) as exc:
-        _fail(str(exc).strip("'\""))
+        fail(str(exc).strip("'\""))
 
 
 @letters_app.command("list")
@@ -37,13 +37,11 @@ def letters_list(config: Optional[Path] = ConfigOpt,
     from rich.table import Table
     from rich.text import Text
 
-    from service.cli import _app, _print_json, out
+    from service.letters.commands import catalogue_rows
 
-    from .commands import catalogue_rows
-
-    rows = catalogue_rows(_app(config))
+    rows = catalogue_rows(app_for(config))
     if as_json:
-        _print_json(rows)
+        print_json(rows)
         return
     t = Table(title="Letters and notifications", header_style="bold", show_lines=True)
     t.add_column("name", no_wrap=True)
@@ -65,11 +63,9 @@ def letters_preview(name: str = typer.Argument(..., help="A communication, as `l
     """Show a communication as it would be sent (subject, recipients, text, attachments)."""
     from rich.markup import escape
 
-    from service.cli import _app, _fail, out
+    from service.letters.commands import preview
 
-    from .commands import preview
-
-    application = _app(config)
+    application = app_for(config)
     p = _run(preview, application, name, case)
     out.print(f"[bold]{escape(p.subject)}[/]", highlight=False)
     out.print(f"to: {', '.join(p.to)}   mode: {p.mode}   case: {p.reference or 'sample'}", highlight=False,
@@ -86,7 +82,7 @@ def letters_preview(name: str = typer.Argument(..., help="A communication, as `l
     elif suffix == ".docx":
         letters = [a for a in p.attachments if a.filename.endswith(".docx")]
         if not letters:
-            _fail(f"{name} has no Word letter; use --out FILE.eml or .txt")
+            fail(f"{name} has no Word letter; use --out FILE.eml or .txt")
         data = letters[0].data
     elif suffix in (".html", ".htm"):
         data = p.html.encode("utf-8")
@@ -109,13 +105,11 @@ def letters_send(reference: str,
     """Queue a letter for a case now (the sender job sends it). Never queues one twice."""
     from rich.markup import escape
 
-    from service.cli import _actor, _app, out
+    from service.letters.commands import send_on_command
+    from service.letters.triggers import mode_for
 
-    from .commands import send_on_command
-    from .triggers import mode_for
-
-    application = _app(config)
-    result = _run(send_on_command, application, reference, name, _actor(by), to=to, name=who)
+    application = app_for(config)
+    result = _run(send_on_command, application, reference, name, actor_of(by), to=to, name=who)
     mode, reviewer = mode_for(name, application.settings)
     how = f" (a draft for {reviewer} to check and send)" if mode == "review" else ""
     for key in result["queued"]:
@@ -130,9 +124,8 @@ def letters_send(reference: str,
 def letters_retry(key: str = typer.Argument(..., help="The message's key (`case show REF --json` lists them)."),
                   config: Optional[Path] = ConfigOpt) -> None:
     """Send a failed message again (after its address or the mailbox was fixed)."""
-    from service.cli import _app, out
 
-    from .outbox import retry
+    from service.letters.outbox import retry
 
-    result = _run(retry, _app(config), key)
+    result = _run(retry, app_for(config), key)
     out.print(f"{result['key']}: queued again", highlight=False, markup=False)

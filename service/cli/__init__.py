@@ -1,0 +1,39 @@
+"""The command line: `review-clerk` (also `python -m service`).
+
+One module per area, each adding its commands to the root app of :mod:`.common`;
+configuration comes from --config FILE, else $REVIEW_CLERK_CONFIG, else ./review-clerk.toml.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from service.config import ConfigError
+
+from . import operate  # noqa: F401  (root commands: init, migrate, run, parse, doctor, demo)
+from .cases import case_app, cases_app, deadline_app
+from .common import app, err
+from .inbox import inbox_app
+from .letters import letters_app
+from .meetings import meeting_app
+from .records import audit_app, keys_app, retention_app
+
+app.add_typer(case_app, name="case")
+app.add_typer(cases_app, name="cases")
+app.add_typer(deadline_app, name="deadline")
+app.add_typer(inbox_app, name="inbox")
+app.add_typer(audit_app, name="audit")
+app.add_typer(keys_app, name="keys")
+app.add_typer(meeting_app, name="meeting")
+app.add_typer(letters_app, name="letters")
+app.add_typer(retention_app, name="retention")
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    try:
+        app()
+    except ConfigError as exc:  # pragma: no cover - settings_of handles the usual path
+        err.print(str(exc))
+        sys.exit(2)

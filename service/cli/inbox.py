@@ -1,0 +1,105 @@
+"""Messages received: what happened to each; opening a case by hand."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.markup import escape
+
+from .common import (ActorOpt, ConfigOpt, JsonOpt, actor_of, app_for, err, fail, out, print_json, table)
+
+inbox_app = typer.Typer(no_args_is_help=True, help="Messages received: what happened to each.")
+
+# Inbox and audit ---------------------------------------------------------------------
+@inbox_app.command("list")
+def inbox_list(config: Optional[Path] = ConfigOpt,
+               status: Optional[str] = typer.Option(None, help="e.g. quarantined, held, not_referral"),
+               as_json: bool = JsonOpt) -> None:
+    """Messages received and the outcome of each."""
+    application = app_for(config)
+    statuses = [status] if status else ["new", "processed", "duplicate", "reply", "not_referral", "quarantined",
+                                        "held", "failed", "refused"]
+    with application.db.unit_of_work() as uow:
+        rows = uow.inbox.by_status(statuses)
+    view = [{"id": r["id"], "received": r["stored_at"], "from": r["sender"], "status": r["status"],
+             "kind": r["kind"], "outcome": r["outcome"]} for r in rows]
+    if as_json:
+        print_json(view)
+    else:
+        table("Inbox", view, ["id", "received", "from", "status", "kind", "outcome"])
+
+
+@inbox_app.command("release")
+def inbox_release(inbound_id: int, config: Optional[Path] = ConfigOpt, by: Optional[str] = ActorOpt) -> None:
+    """Open the case for a referral held because its sender was not a partner agency."""
+    from service.intake.handler import file_handled, release_held
+
+    application = app_for(config)
+    try:
+        outcome = release_held(application, inbound_id, actor_of(by))
+    except (ValueError, LookupError) as exc:
+        fail(str(exc))
+    file_handled(application)
+    out.print(escape(f"message {inbound_id}: {outcome.status}: {outcome.reason}"))
+
+
+@inbox_app.command("show")
+def inbox_show(inbound_id: int, config: Optional[Path] = ConfigOpt, as_json: bool = JsonOpt) -> None:
+    """What the service reads from one stored message, and its outcome (names: this command only).
+
+    To open a case from a message the service could not take as a referral by itself: save the
+    referral part of `--json`, correct or complete it, then `review-clerk inbox open ID --details FILE`.
+    """
+    from service.intake.handler import read_stored
+
+    try:
+        data = read_stored(app_for(config), inbound_id)
+    except LookupError as exc:
+        fail(str(exc))
+    if as_json:
+        print_json(data["referral"])
+        return
+    out.print(escape(f"message {data['id']} from {data['sender'] or '?'}: {data['status']} - {data['outcome'] or ''}"))
+    r = data["referral"]
+    out.print(escape(f"read as: {r.get('kind') or '?'}" + (f"; needs a person: {r['needs_person']}"
+                                                             if r.get("needs_person") else "")))
+    out.print(f"subjects: {len(r.get('subjects') or [])}; missing: {', '.join(r.get('missing') or []) or 'nothing'}")
+    out.print(f"details (names, dates of birth): review-clerk inbox show {inbound_id} --json")
+
+
+@inbox_app.command("open")
+def inbox_open(inbound_id: int,
+               details: Optional[Path] = typer.Option(None, help="A JSON file with the referral's fields "
+                                                                 "(as `inbox show ID --json` prints them), "
+                                                                 "corrected or completed."),
+               acknowledge: bool = typer.Option(True, "--acknowledge/--no-acknowledgement",
+                                                help="Acknowledge the referrer (as for any referral)."),
+               config: Optional[Path] = ConfigOpt, by: Optional[str] = ActorOpt) -> None:
+    """Open the case for a message the service did not take as a referral (quarantined, not a referral,
+    failed or held), once a person has read it."""
+    from service.intake.details import DetailsProblem
+    from service.intake.handler import file_handled, open_by_hand
+
+    given = None
+    if details is not None:
+        try:
+            given = json.loads(details.read_text(encoding="utf-8"))
+        except (OSError, UnicodeError) as exc:
+            fail(f"cannot read {details}: {exc.__class__.__name__}")
+        except json.JSONDecodeError as exc:
+            fail(f"{details} is not JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}")
+    application = app_for(config)
+    try:
+        outcome = open_by_hand(application, inbound_id, actor_of(by), given, acknowledge=acknowledge)
+    except DetailsProblem as exc:
+        fail(f"{details}: {exc}")
+    except (ValueError, LookupError) as exc:
+        fail(str(exc))
+    file_handled(application)
+    out.print(escape(f"message {inbound_id}: {outcome.reason}; see it with: review-clerk case show {outcome.reference}"))
+    if details is not None:
+        err.print(escape(f"{details} holds personal details: delete it when you no longer need it"))
+
