@@ -132,7 +132,8 @@ def list_cases(app: "App", stage: Stage | None = None, overdue: bool = False) ->
         if overdue and not missed:
             continue
         nxt = min(open_, key=lambda d: d.due, default=None)
-        rows.append({"reference": c.reference, "stage": c.stage.value, "outcome": c.outcome.value if c.outcome else None,
+        rows.append({"reference": c.reference, "stage": c.stage.value, "stage_label": c.stage.label,
+                     "outcome": c.outcome.value if c.outcome else None,
                      "opened": c.opened_at.date().isoformat(), "agencies": len(c.agencies),
                      "next_deadline": nxt.what if nxt else None, "next_due": nxt.due.isoformat() if nxt else None,
                      "overdue": len(missed)})

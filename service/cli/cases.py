@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.markup import escape
 
-from .common import (ActorOpt, ConfigOpt, JsonOpt, actor_of, app, app_for, fail, out, parse_day,
-                     print_json, run_domain, table)
+from .common import (ActorOpt, ConfigOpt, JsonOpt, actor_of, app, app_for, escape, fail, out, parse_day,
+                     print_json, run_domain, table, when)
 
 case_app = typer.Typer(no_args_is_help=True, help="One case: show it, record what happened, manage its deadlines.")
 cases_app = typer.Typer(no_args_is_help=True, help="Cases across the board.")
@@ -35,36 +34,59 @@ def cases_list(config: Optional[Path] = ConfigOpt,
     if as_json:
         print_json(rows)
     else:
-        table("Cases", rows, ["reference", "stage", "outcome", "opened", "next_deadline", "next_due", "overdue"])
+        table("Cases", [{**r, "stage": r["stage_label"]} for r in rows],
+              ["reference", "opened", "stage", "outcome", "next_due", "next_deadline", "overdue"],
+              ids=["reference", "opened", "next_due"])
 
 
 @case_app.command("show")
-def case_show(reference: str, config: Optional[Path] = ConfigOpt, as_json: bool = JsonOpt) -> None:
-    """Details, deadlines (due dates, rules, states), messages and the audit history of one case."""
+def case_show(reference: str, config: Optional[Path] = ConfigOpt, as_json: bool = JsonOpt,
+              redact: bool = typer.Option(False, "--redact", help="The subjects by their initials, without "
+                                          "dates of birth or addresses (e.g. to show the screen to others).")
+              ) -> None:
+    """The case record: details, the subjects, deadlines (due dates, rules, states), messages and the
+    audit history of one case."""
     from service.cases import show
 
-    data = run_domain(show, app_for(config), reference)
+    application = app_for(config)
+    tz = application.settings.tz
+    data = run_domain(show, application, reference)
     if as_json:
+        if redact:
+            data["subjects"] = [redacted(s) for s in data["subjects"]]
         print_json(data)
         return
-    out.print(f"[bold]{data['reference']}[/]  stage: {data['stage_label']}"
-              + (f"  decision: {data['outcome']}" if data["outcome"] else ""))
+    out.print(f"[bold]{data['reference']}[/]  stage: {escape(data['stage_label'])}"
+              + (f"  decision: {data['outcome']}" if data["outcome"] else ""), highlight=False)
+    out.print(f"opened: {when(data['opened_at'], tz)}", highlight=False)
     referrer = data["referrer"]
     out.print(escape(f"referrer: {referrer['name'] or '?'} ({referrer['agency'] or 'agency not stated'})"
-                     f"  agencies involved: {', '.join(data['agencies']) or 'none yet'}"))
+                     f"  agencies involved: {', '.join(data['agencies']) or 'none yet'}"), highlight=False)
     if data["missing"]:
-        out.print(f"[yellow]missing from the referral:[/] {', '.join(data['missing'])}")
+        out.print(f"[yellow]missing from the referral:[/] {escape(', '.join(data['missing']))}", highlight=False)
     if data["legal_hold"]:
         out.print(escape(f"[legal hold] {data['legal_hold_reason'] or ''}  (retention leaves it alone; "
                          f"release with: review-clerk case release-hold {data['reference']} --reason TEXT)"))
     if data["anonymised_at"]:
         out.print(f"anonymised under the retention policy on {data['anonymised_at'][:10]}: names, contact details, "
                   f"emails and letter bodies removed")
-    out.print(f"subjects: {len(data['subjects'])} (names: `case show --json`)")
-    table("Deadlines", data["deadlines"], ["key", "what", "due", "state", "rule", "reason"])
-    table("Messages", data["messages"], ["template", "to", "status", "sent_at", "last_error"])
+    subjects = [redacted(s) if redact else s for s in data["subjects"]]
+    table("Subjects (redacted: initials only)" if redact else "Subjects", subjects,
+          ["name", "relationship", "role"] + ([] if redact else ["date_of_birth", "address"]), ids=["date_of_birth"])
+    table("Deadlines", data["deadlines"], ["key", "due", "state", "what", "rule", "reason"], ids=["key", "due"])
+    messages = [{**m, "to": ", ".join(m["to"]) if isinstance(m["to"], list) else m["to"]} for m in data["messages"]]
+    table("Messages", messages, ["template", "sent_at", "status", "to", "last_error"], ids=["template"],
+          times=["sent_at"], tz=tz)
     hist = [{**h, "detail": ", ".join(f"{k}={v}" for k, v in h["detail"].items())} for h in data["history"]]
-    table("History", hist, ["at", "actor", "action", "detail", "reason"])
+    table("History", hist, ["at", "action", "actor", "reason", "detail"], times=["at"], tz=tz)
+
+
+def redacted(subject: dict) -> dict:
+    """A subject with initials for the name and no date of birth or address."""
+    from service.domain.model import Subject
+
+    initials = Subject(name=subject.get("name") or "").initials or "?"
+    return {**subject, "name": initials, "date_of_birth": None, "address": None}
 
 
 @case_app.command("decide")
@@ -192,7 +214,8 @@ def deadlines(config: Optional[Path] = ConfigOpt, as_of: Optional[str] = typer.O
     if as_json:
         print_json(rows)
     else:
-        table("Deadlines", rows, ["reference", "key", "what", "due", "state", "owner", "rule"])
+        table("Deadlines", rows, ["reference", "key", "due", "state", "owner", "what", "rule"],
+              ids=["reference", "key", "due"])
 
 
 

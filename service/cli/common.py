@@ -7,23 +7,37 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
-from rich.text import Text
 
-from service.config import ConfigError, load_settings
-
+# Plain help (rich_markup_mode=None): typer's rich help imports rich and markdown-it, a third of a
+# second before `--help` prints anything. Rich is imported when a command first prints.
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  rich_markup_mode=None,
                   help="Review Clerk: runs serious case reviews for a Local Safeguarding Children Board.")
 
-out = Console()
-err = Console(stderr=True)
+
+class _Console:
+    """A rich Console, made when something is printed (so that `--help` does not import rich).
+
+    Made afresh each time: a Console reads COLUMNS when it is made, and the width is the
+    terminal's (or COLUMNS') at the time of printing.
+    """
+
+    def __init__(self, stderr: bool = False):
+        self._stderr = stderr
+
+    def __getattr__(self, name: str) -> Any:
+        from rich.console import Console
+
+        return getattr(Console(stderr=self._stderr), name)
+
+
+out: Any = _Console()
+err: Any = _Console(stderr=True)
 EXAMPLE_CONFIG = Path(__file__).resolve().parents[2] / "config" / "review-clerk.example.toml"
 
 ConfigOpt = typer.Option(None, "--config", "-c", help="Configuration file (default: $REVIEW_CLERK_CONFIG, "
@@ -32,12 +46,21 @@ JsonOpt = typer.Option(False, "--json", help="Print JSON instead of a table.")
 ActorOpt = typer.Option(None, "--by", help="Who is doing this (default: your user name).")
 
 
+def escape(text: str) -> str:
+    """Text as rich markup that prints as written."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
 def fail(message: str, code: int = 1) -> None:
     err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(code)
 
 
 def settings_of(config: Optional[Path]):
+    from service.config import ConfigError, load_settings
+
     try:
         return load_settings(config)
     except ConfigError as exc:
@@ -101,12 +124,115 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
 
 
-def table(title: str, rows: list[dict[str, Any]], columns: list[str]) -> None:
-    t = Table(title=title, show_lines=False, header_style="bold")
-    for c in columns:
-        t.add_column(c.replace("_", " "))
-    for r in rows:
-        # Text, not markup: data such as "[procedure 4.2]" must print as written.
-        t.add_row(*[Text("" if r.get(c) is None else str(r.get(c))) for c in columns])
-    out.print(t)
+# Tables -------------------------------------------------------------------------------
+_GAP = 2  # spaces between columns
+_MIN_WRAP = 20  # the narrowest a wrapped column may become; narrower, the longest goes under its row
 
+
+def when(value: Any, tz: tzinfo) -> str:
+    """A date-time for a person: in the board's time zone, to the minute (2014-05-12 09:30)."""
+    from service.display import board_time
+
+    return board_time(value, tz)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    import textwrap
+
+    lines: list[str] = []
+    for para in text.splitlines() or [""]:
+        lines += textwrap.wrap(para, max(width, 1), break_long_words=True, break_on_hyphens=False) or [""]
+    return lines
+
+
+def _share(room: int, wants: dict[str, int]) -> dict[str, int]:
+    """Share ``room`` characters among columns: each gets what it needs or an equal share of the rest."""
+    widths: dict[str, int] = {}
+    left = dict(wants)
+    while left:
+        fair = room // len(left)
+        fits = {c: w for c, w in left.items() if w <= fair}
+        if not fits:
+            extra = room - fair * len(left)
+            for i, c in enumerate(left):
+                widths[c] = max(fair + (1 if i < extra else 0), 1)
+            break
+        for c, w in fits.items():
+            widths[c] = w
+            room -= w
+            del left[c]
+    return widths
+
+
+def table(title: str, rows: list[dict[str, Any]], columns: list[str], *, ids: Iterable[str] = (),
+          times: Iterable[str] = (), tz: Optional[tzinfo] = None) -> None:
+    """Rows as a table that fits the terminal's width (COLUMNS), never cutting an identifier.
+
+    ``ids`` are the identifier columns (references, deadline keys, dates, message ids, what a
+    person types into another command): each printed whole on one line. ``times`` are date-times,
+    shown in ``tz`` to the minute (:func:`when`); they are identifiers too. Every other column is
+    descriptive and wraps, word by word, to the room the identifiers leave. When that room is too
+    little, the descriptive columns that do not fit go under their row, indented, as "name: text".
+    """
+    times = set(times)
+    ident = set(ids) | times
+    width = out.width
+    cells = [[(when(r.get(c), tz) if c in times and tz is not None else
+               "" if r.get(c) is None else str(r.get(c))) for c in columns] for r in rows]
+    heads = [c.replace("_", " ") for c in columns]
+    natural = {c: max([len(h)] + [len(line) for row in cells for line in row[i].splitlines()])
+               for i, (c, h) in enumerate(zip(columns, heads))}
+
+    # A descriptive column with nothing in it is left out (--json has every field).
+    empty = {c for i, c in enumerate(columns) if c not in ident and not any(row[i] for row in cells)}
+    inline, below = [c for c in columns if c not in empty], []
+    widths = dict(natural)
+    if sum(natural[c] for c in inline) + _GAP * (len(inline) - 1) > width:
+        fixed = [c for c in inline if c in ident]
+        used = sum(natural[c] for c in fixed)
+        kept = [c for c in inline if c not in ident]
+        while True:
+            room = width - used - _GAP * (len(fixed) + len(kept) - 1)
+            shares = _share(room, {c: natural[c] for c in kept})
+            squeezed = [c for c in kept if shares[c] < min(natural[c], _MIN_WRAP)]
+            if not squeezed:
+                break
+            # Too narrow to read: the last of them (columns come in order of importance) goes under the
+            # row, where it has the whole width.
+            kept.remove(squeezed[-1])
+        widths.update(shares)
+        below = [c for c in inline if c not in fixed and c not in kept]
+        inline = [c for c in inline if c in fixed or c in kept]
+
+    index = {c: i for i, c in enumerate(columns)}
+
+    def line_of(parts: list[str]) -> str:
+        return (" " * _GAP).join(p.ljust(widths[c]) for p, c in zip(parts, inline)).rstrip()
+
+    def block(values: list[str]) -> list[str]:
+        wrapped = [[values[index[c]]] if c in ident else _wrap(values[index[c]], widths[c]) for c in inline]
+        height = max(len(w) for w in wrapped)
+        return [line_of([w[i] if i < len(w) else "" for w in wrapped]) for i in range(height)]
+
+    out.print(title, style="bold", markup=False, highlight=False, soft_wrap=True)
+    for line in block(heads):
+        out.print(line, style="bold", markup=False, highlight=False, soft_wrap=True)
+    out.print(line_of(["─" * widths[c] for c in inline]), markup=False, highlight=False, soft_wrap=True)
+    if not rows:
+        out.print("(none)", markup=False, highlight=False, soft_wrap=True)
+    blocks = []
+    for values in cells:
+        lines = block(values)
+        for c in below:
+            text = values[index[c]]
+            if text:
+                label = f"  {heads[index[c]]}: "
+                wrapped = _wrap(text, max(width - len(label), _MIN_WRAP))
+                lines += [label + wrapped[0]] + [" " * len(label) + rest for rest in wrapped[1:]]
+        blocks.append(lines)
+    spaced = any(len(lines) > 1 for lines in blocks)  # rows of several lines: a blank line between rows
+    for n, lines in enumerate(blocks):
+        if spaced and n:
+            out.print("")
+        for line in lines:
+            out.print(line, markup=False, highlight=False, soft_wrap=True)

@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.markup import escape
 
-from .common import (ActorOpt, ConfigOpt, JsonOpt, actor_of, app_for, err, fail, out, print_json, table)
+from .common import (ActorOpt, ConfigOpt, JsonOpt, actor_of, app_for, err, escape, fail, out, print_json, table)
 
 inbox_app = typer.Typer(no_args_is_help=True, help="Messages received: what happened to each.")
 
@@ -29,7 +28,8 @@ def inbox_list(config: Optional[Path] = ConfigOpt,
     if as_json:
         print_json(view)
     else:
-        table("Inbox", view, ["id", "received", "from", "status", "kind", "outcome"])
+        table("Inbox", view, ["id", "received", "status", "kind", "from", "outcome"], ids=["id", "status"],
+              times=["received"], tz=application.settings.tz)
 
 
 @inbox_app.command("release")

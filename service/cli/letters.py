@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from .common import actor_of, app_for, fail, out, print_json
+from .common import actor_of, app_for, fail, out, print_json, table
 
 letters_app = typer.Typer(no_args_is_help=True,
                           help="Letters and notifications: list them, preview one, send one on command.")
@@ -34,22 +34,13 @@ def _run(fn, *args, **kwargs):
 def letters_list(config: Optional[Path] = ConfigOpt,
                  as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table.")) -> None:
     """Each communication: what triggers it, to whom, what is attached and how it is sent."""
-    from rich.table import Table
-    from rich.text import Text
-
     from service.letters.commands import catalogue_rows
 
     rows = catalogue_rows(app_for(config))
     if as_json:
         print_json(rows)
         return
-    t = Table(title="Letters and notifications", header_style="bold", show_lines=True)
-    t.add_column("name", no_wrap=True)
-    for c in ("trigger", "recipients", "attached", "mode"):
-        t.add_column(c)
-    for r in rows:
-        t.add_row(*(Text(r[c]) for c in ("name", "trigger", "recipients", "attached", "mode")))
-    out.print(t)
+    table("Letters and notifications", rows, ["name", "mode", "attached", "trigger", "recipients"], ids=["name"])
 
 
 @letters_app.command("preview")

@@ -130,4 +130,5 @@ def meeting_list(reference: Optional[str] = typer.Argument(None, help="Only this
     rows = [{**v, "replies": f"{v['responses']['accepted']}/{len(v['attendees'])} accepted, "
                              f"{v['responses']['declined']} declined",
              "busy": len(v["cannot_come"]) or "", "quorum": "lost" if v["quorum_lost"] else ""} for v in views]
-    main.table("Meetings", rows, ["reference", "kind", "state", "when", "replies", "busy", "quorum", "proposed"])
+    main.table("Meetings", rows, ["reference", "kind", "state", "when", "replies", "busy", "quorum", "proposed"],
+               ids=["reference", "kind"])

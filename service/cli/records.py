@@ -100,10 +100,15 @@ def retention_holds(config: Optional[Path] = ConfigOpt, as_json: bool = JsonOpt)
     """Cases under legal hold, with the reason."""
     from service.retention import holds
 
-    rows = holds(app_for(config))
+    app = app_for(config)
+    rows = holds(app)
     if as_json:
         print_json(rows)
     else:
-        table("Cases under legal hold", rows, ["reference", "stage", "reason", "anonymised_at"])
+        from service.domain.model_types import Stage
+
+        shown = [{**r, "stage": Stage(r["stage"]).label} for r in rows]
+        table("Cases under legal hold", shown, ["reference", "anonymised_at", "stage", "reason"],
+              ids=["reference"], times=["anonymised_at"], tz=app.settings.tz)
 
 

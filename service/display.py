@@ -1,0 +1,35 @@
+"""How values are shown to a person on a screen: one formatter for date-times.
+
+Imports nothing heavy: the command line uses it before (or without) building the app.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone, tzinfo
+from typing import Any
+
+MINUTE = "%Y-%m-%d %H:%M"
+
+
+def board_time(value: Any, tz: tzinfo) -> str:
+    """A date-time as the board reads it: in its time zone, to the minute (``2014-05-12 09:30``).
+
+    Takes a datetime or its ISO text; a naive one is UTC (what the database keeps). A date stays
+    a date (``2014-05-12``); None is empty.
+    """
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        if len(value) == 10:  # a date: 2014-05-12
+            return value
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value.astimezone(tz).strftime(MINUTE)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)

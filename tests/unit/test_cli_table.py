@@ -1,0 +1,58 @@
+"""The command line's one table helper and date-time formatter, at a given width."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from service.display import board_time
+
+LONG = "Head of SQAS tasks: safety of other children, client index, police and designated doctor and nurse"
+
+
+def render(monkeypatch, capsys, columns: int, rows, cols, **kw) -> list[str]:
+    from service.cli.common import table
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    table("T", rows, cols, **kw)
+    return capsys.readouterr().out.splitlines()
+
+
+@pytest.mark.parametrize("columns", [60, 80, 100])
+def test_identifier_columns_are_never_cut_and_descriptive_ones_wrap_within_the_width(monkeypatch, capsys,
+                                                                                     columns):
+    rows = [{"reference": "ESCB-2014-001", "key": "ofsted_incident_notification", "due": "2014-05-19",
+             "what": LONG, "rule": LONG}]
+    lines = render(monkeypatch, capsys, columns, rows, ["reference", "key", "due", "what", "rule"],
+                   ids=["reference", "key", "due"])
+    assert all(len(line) <= columns for line in lines), lines
+    row = next(line for line in lines if "ESCB-2014-001" in line)
+    assert "ofsted_incident_notification" in row and "2014-05-19" in row
+    words = " ".join(lines).split()
+    assert words.count("designated") == 2  # both descriptive texts are there in full, wrapped
+
+
+def test_identifiers_wider_than_the_terminal_stay_whole_rather_than_cut(monkeypatch, capsys):
+    rows = [{"reference": "ESCB-2014-001", "key": "ofsted_incident_notification", "due": "2014-05-19", "what": LONG}]
+    lines = render(monkeypatch, capsys, 40, rows, ["reference", "key", "due", "what"], ids=["reference", "key", "due"])
+    assert "ESCB-2014-001  ofsted_incident_notification  2014-05-19" in lines
+    assert all(len(line) <= 40 for line in lines if "what" in line)
+
+
+def test_a_table_that_fits_is_one_line_a_row(monkeypatch, capsys):
+    rows = [{"reference": "ESCB-2014-001", "what": "short"}, {"reference": "ESCB-2014-002", "what": "short"}]
+    lines = render(monkeypatch, capsys, 80, rows, ["reference", "what"], ids=["reference"])
+    assert lines[3:] == ["ESCB-2014-001  short", "ESCB-2014-002  short"]
+
+
+def test_date_times_are_shown_in_the_board_time_zone_to_the_minute():
+    london = ZoneInfo("Europe/London")
+    at = datetime(2014, 5, 12, 7, 30, 12, 345678, tzinfo=timezone.utc)
+    assert board_time(at, london) == "2014-05-12 08:30"
+    assert board_time(at.isoformat(), london) == "2014-05-12 08:30"
+    assert board_time(at.replace(tzinfo=None), london) == "2014-05-12 08:30"  # the database's naive UTC
+    assert board_time(datetime(2014, 1, 12, 7, 30, tzinfo=timezone.utc), london) == "2014-01-12 07:30"
+    assert board_time("2014-05-12", london) == "2014-05-12"
+    assert board_time(None, london) == ""
