@@ -11,7 +11,7 @@ from typing import Any
 MINUTE = "%Y-%m-%d %H:%M"
 
 
-def board_time(value: Any, tz: tzinfo) -> str:
+def board_time(value: Any, tz: tzinfo, fmt: str = MINUTE) -> str:
     """A date-time as the board reads it: in its time zone, to the minute (``2014-05-12 09:30``).
 
     Takes a datetime or its ISO text; a naive one is UTC (what the database keeps). A date stays
@@ -29,7 +29,7 @@ def board_time(value: Any, tz: tzinfo) -> str:
     if isinstance(value, datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
-        return value.astimezone(tz).strftime(MINUTE)
+        return value.astimezone(tz).strftime(fmt)
     if isinstance(value, date):
         return value.isoformat()
     return str(value)

@@ -754,8 +754,10 @@ def daily_report(app: "App") -> bool:
         if not items:
             return False
         bm = app.settings.people.business_manager
-        view = [{"id": i["id"], "stored_at": i["stored_at"].astimezone(app.settings.tz).strftime("%d/%m/%Y %H:%M")
-                 if i["stored_at"].tzinfo else i["stored_at"].strftime("%d/%m/%Y %H:%M"),
+        from service.display import board_time
+
+        # Each with its id: the Business Manager acts on one with `review-clerk inbox release ID` (or show/open).
+        view = [{"id": i["id"], "stored_at": board_time(i["stored_at"], app.settings.tz, "%d/%m/%Y %H:%M"),
                  "sender": i["sender"], "status": "enquiry" if i["status"] == "not_referral" else i["status"],
                  "outcome": i["outcome"],
                  "message_id": i["internet_message_id"]} for i in items]

@@ -229,3 +229,16 @@ def test_logs_name_the_message_and_case_never_the_child(app, caplog):
     assert "ESCB-2014-001" in text
     for personal in ("Amelia", "Grace Test", "Example Road", "03/02/2010", "2010-02-03"):
         assert personal not in text
+
+
+def test_the_daily_report_gives_each_message_its_inbox_id_and_the_command_to_run(app):
+    drop(app, "a.eml", mail(form(email="x@charity.example"), msgid="<a@c.example>", sender="x@charity.example"))
+    drop(app, "b.eml", mail("When is the next panel meeting?", msgid="<b@c.example>", subject="Question"))
+    read_inbox(app)
+    held, enquiry = (r for r in inbox_rows(app) if r["status"] in ("held", "not_referral"))
+    assert handler.daily_report(app)
+    [report] = outbox_rows(app, "intake_report")
+    assert f"Message {held['id']}: received 12/05/2014 09:00" in report["text"]  # the board's clock, not UTC
+    assert f"review-clerk inbox release {held['id']}\n" in report["text"]
+    assert f"review-clerk inbox open {enquiry['id']} --details FILE" in report["text"]
+    assert f"<code>review-clerk inbox release {held['id']}</code>" in report["html"]
