@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import sys
 
-from service.config import ConfigError
-
 from . import operate  # noqa: F401  (root commands: init, migrate, run, parse, doctor, demo)
 from .cases import case_app, cases_app, deadline_app
 from .common import app, err
@@ -34,6 +32,10 @@ __all__ = ["app", "main"]
 def main() -> None:
     try:
         app()
-    except ConfigError as exc:  # pragma: no cover - settings_of handles the usual path
+    except Exception as exc:  # pragma: no cover - settings_of handles the usual path
+        from service.config import ConfigError  # only now: `--help` need not load the settings' models
+
+        if not isinstance(exc, ConfigError):
+            raise
         err.print(str(exc))
         sys.exit(2)

@@ -21,19 +21,25 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 
 
 class _Console:
-    """A rich Console, made when something is printed (so that `--help` does not import rich).
+    """A rich Console, made when something is first printed (so that `--help` does not import rich).
 
-    Made afresh each time: a Console reads COLUMNS when it is made, and the width is the
-    terminal's (or COLUMNS') at the time of printing.
+    One for each value of COLUMNS: a Console reads COLUMNS when it is made, and tests change it.
     """
 
     def __init__(self, stderr: bool = False):
         self._stderr = stderr
+        self._made: dict[Optional[str], Any] = {}
 
     def __getattr__(self, name: str) -> Any:
-        from rich.console import Console
+        import os
 
-        return getattr(Console(stderr=self._stderr), name)
+        columns = os.environ.get("COLUMNS")
+        console = self._made.get(columns)
+        if console is None:
+            from rich.console import Console
+
+            console = self._made[columns] = Console(stderr=self._stderr)
+        return getattr(console, name)
 
 
 out: Any = _Console()

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.table import Table
 
 from .common import (EXAMPLE_CONFIG, ConfigOpt, app, app_for, fail, out, print_json, settings_of)
 
@@ -99,6 +98,8 @@ def doctor(config: Optional[Path] = ConfigOpt) -> None:
         inbox = settings.data_dir / "mail" / "inbox"
         rows.append(("local mailbox", "ok" if inbox.is_dir() else "failed", str(inbox),
                      "" if inbox.is_dir() else "run review-clerk init, or create the folder"))
+    from rich.table import Table
+
     t = Table(title="review-clerk doctor", header_style="bold")
     for c in ("check", "result", "detail", "fix"):
         t.add_column(c)
