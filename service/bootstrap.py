@@ -67,5 +67,7 @@ def build_app(settings: Settings, clock: Clock | None = None, *, migrate: bool =
         calendar = calendar or built_calendar
     app = App(settings=settings, db=db, mailbox=mailbox, calendar=calendar,
               templates=Templates(templates_folder), clock=clock)
-    app.templates.check_all(sample_contexts(app))
+    # Rendered against samples once per change of the templates or settings (not at every command).
+    app.templates.check_once(lambda: sample_contexts(app), settings.data_dir / "templates-checked",
+                             settings.model_dump_json())
     return app

@@ -18,21 +18,15 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
 
-from jinja2 import (
-    Environment,
-    FileSystemLoader,
-    StrictUndefined,
-    TemplateError,
-    TemplateNotFound,
-    TemplateSyntaxError,
-    UndefinedError,
-    select_autoescape,
-)
+if TYPE_CHECKING:  # Jinja is loaded when a template is first rendered, not by commands that render none
+    from jinja2 import Environment
 
 DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "mail_templates"
 _CHECKED: set[tuple[str, int, int, str]] = set()  # letters already rendered against a sample, by file state
+_VERIFIED: set[str] = set()  # fingerprints of template folders (and settings) checked in this process
+_ENVIRONMENTS: dict[str, tuple[Environment, Environment, Environment]] = {}  # by folder: compiled once a process
 
 
 class TemplateProblem(Exception):
@@ -62,34 +56,57 @@ def _long_date(value: date | None) -> str:
 FILTERS = {"uk_date": _uk_date, "long_date": _long_date}
 
 
-class _CachingEnvironment(Environment):
-    """docxtpl compiles each part of a document from a string on every render; the parts of one
-    template are the same every time, so compiled templates are kept (a few dozen at most)."""
+def _environments(folder: Path) -> tuple["Environment", "Environment", "Environment"]:
+    """Text, HTML and Word-letter environments for ``folder``: one set per folder and process, so each
+    template is compiled once, not once per command a test runs (Jinja still reloads a changed file)."""
+    envs = _ENVIRONMENTS.get(str(folder))
+    if envs is not None:
+        return envs
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-    def from_string(self, source, globals=None, template_class=None):  # noqa: A002 - Jinja's signature
-        if globals or template_class or not isinstance(source, str):
-            return super().from_string(source, globals, template_class)
-        cache = self.__dict__.setdefault("_compiled", {})
-        found = cache.get(source)
-        if found is None:
-            if len(cache) > 256:
-                cache.clear()
-            found = cache[source] = super().from_string(source)
-        return found
+    class _CachingEnvironment(Environment):
+        """docxtpl compiles each part of a document from a string on every render; the parts of one
+        template are the same every time, so compiled templates are kept (a few dozen at most)."""
+
+        def from_string(self, source, globals=None, template_class=None):  # noqa: A002 - Jinja's signature
+            if globals or template_class or not isinstance(source, str):
+                return super().from_string(source, globals, template_class)
+            cache = self.__dict__.setdefault("_compiled", {})
+            found = cache.get(source)
+            if found is None:
+                if len(cache) > 256:
+                    cache.clear()
+                found = cache[source] = super().from_string(source)
+            return found
+
+    loader = FileSystemLoader(str(folder))
+    common = dict(loader=loader, undefined=StrictUndefined, keep_trailing_newline=True,
+                  trim_blocks=True, lstrip_blocks=True)
+    envs = (Environment(autoescape=False, **common),
+            Environment(autoescape=select_autoescape(default=True, default_for_string=True), **common),
+            # Word letters: docxtpl hands the document's XML to this environment; values are XML-escaped.
+            _CachingEnvironment(undefined=StrictUndefined, autoescape=True))
+    for env in envs:
+        env.filters.update(FILTERS)
+    _ENVIRONMENTS[str(folder)] = envs
+    return envs
 
 
 class Templates:
     def __init__(self, folder: Path | None = None):
         self.folder = Path(folder or DEFAULT_FOLDER)
-        loader = FileSystemLoader(str(self.folder))
-        common = dict(loader=loader, undefined=StrictUndefined, keep_trailing_newline=True,
-                      trim_blocks=True, lstrip_blocks=True)
-        self.text_env = Environment(autoescape=False, **common)
-        self.html_env = Environment(autoescape=select_autoescape(default=True, default_for_string=True), **common)
-        # Word letters: docxtpl hands the document's XML to this environment; values are XML-escaped.
-        self.docx_env = _CachingEnvironment(undefined=StrictUndefined, autoescape=True)
-        for env in (self.text_env, self.html_env, self.docx_env):
-            env.filters.update(FILTERS)
+
+    @property
+    def text_env(self) -> "Environment":
+        return _environments(self.folder)[0]
+
+    @property
+    def html_env(self) -> "Environment":
+        return _environments(self.folder)[1]
+
+    @property
+    def docx_env(self) -> "Environment":
+        return _environments(self.folder)[2]
 
     @property
     def letters_folder(self) -> Path:
@@ -115,6 +132,8 @@ class Templates:
         return sorted(p.name for p in self.folder.iterdir() if p.is_dir() and (p / "subject.txt").exists())
 
     def render(self, name: str, context: dict[str, Any]) -> Rendered:
+        from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError, UndefinedError
+
         parts = {}
         for part, env in (("subject.txt", self.text_env), ("body.txt", self.text_env), ("body.html", self.html_env)):
             path = f"{name}/{part}"
@@ -163,6 +182,47 @@ class Templates:
             if seen not in _CHECKED:
                 self.render_letter(name, ctx)
                 _CHECKED.add(seen)
+
+
+    def fingerprint(self, settings_json: str = "") -> str:
+        """What the check depends on: every file in the template folder, the code that renders them and
+        makes their samples (this package), and the settings (as JSON; secrets are masked)."""
+        h = hashlib.sha256(str(self.folder).encode() + b"\0" + settings_json.encode())
+        files = sorted(p for p in self.folder.rglob("*") if p.is_file() and not p.name.startswith("~$"))
+        for path in files + sorted(Path(__file__).parent.glob("*.py")):
+            h.update(b"\0" + str(path).encode() + b"\0")
+            h.update(path.read_bytes())
+        return h.hexdigest()
+
+    def check_once(self, contexts: Callable[[], dict[str, dict[str, Any]]], stamp: Path | None = None,
+                   settings_json: str = "") -> bool:
+        """:meth:`check_all`, once for each state of the templates, their code and the settings.
+
+        A check that passed is remembered in this process and in ``stamp`` (a file holding the
+        fingerprint), so a command run after it renders nothing; a template edited since (or new
+        code, or other settings) is checked again, so a broken one still stops the service with its
+        name and line before anything is sent. Returns whether the templates were rendered.
+        """
+        fp = self.fingerprint(settings_json)
+        if fp in _VERIFIED:
+            return False
+        if stamp is not None:
+            try:
+                if stamp.read_text(encoding="ascii").strip() == fp:
+                    _VERIFIED.add(fp)
+                    return False
+            except (OSError, UnicodeError):
+                pass
+        self.check_all(contexts())
+        _VERIFIED.add(fp)
+        if stamp is not None:
+            try:
+                tmp = stamp.with_name(stamp.name + ".tmp")
+                tmp.write_text(fp + "\n", encoding="ascii")
+                tmp.replace(stamp)
+            except OSError:
+                pass  # only a cache: the next command checks again
+        return True
 
 
 def _line(exc: Exception) -> str:
