@@ -10,12 +10,11 @@ transaction with the repositories; it rolls back unless ``commit()`` is called.
 from __future__ import annotations
 
 import enum
+import re
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -46,6 +45,21 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
+def _head_revision() -> str | None:
+    """The newest migration's revision, read from the migration files; None when it is not one."""
+    revisions, downs = set(), set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        found = re.search(r"^revision\s*(?::[^=]*)?=\s*['\"]([^'\"]+)['\"]", source, re.M)
+        if found:
+            revisions.add(found.group(1))
+        down = re.search(r"^down_revision\s*(?::[^=]*)?=(.*)$", source, re.M)
+        if down:
+            downs.update(re.findall(r"['\"]([^'\"]+)['\"]", down.group(1)))
+    heads = revisions - downs
+    return heads.pop() if len(heads) == 1 else None
+
+
 class Database:
     def __init__(self, url: str, echo: bool = False):
         self.url = url
@@ -66,6 +80,11 @@ class Database:
         return make_url(self.url).render_as_string(hide_password=True)
 
     def migrate(self) -> None:
+        if self._at_head():  # the usual case: no need to load Alembic (a third of a command's start-up)
+            return
+        from alembic import command
+        from alembic.config import Config
+
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
         try:
@@ -77,6 +96,18 @@ class Database:
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot prepare the database at {self.describe()}: {exc.__class__.__name__}: "
                              f"{str(exc.orig if hasattr(exc, 'orig') and exc.orig else exc).splitlines()[0]}") from None
+
+    def _at_head(self) -> bool:
+        """Whether the database is at the newest revision already (anything unclear: no, and Alembic looks)."""
+        head = _head_revision()
+        if head is None:
+            return False
+        try:
+            with self.engine.connect() as conn:
+                found = list(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
+        except SQLAlchemyError:
+            return False
+        return found == [head]
 
     @contextmanager
     def unit_of_work(self) -> Iterator["UnitOfWork"]:
