@@ -12,11 +12,9 @@ from dataclasses import asdict
 from datetime import date
 from typing import TYPE_CHECKING, Any, Callable
 
-from service.chasing.sweep import save_case
 from service.domain.model import Case, DomainError
 from service.domain.model_types import EventKind, Outcome, Stage
 from service.letters import catalogue as letter_events
-from service.letters.triggers import queue_for_event
 
 if TYPE_CHECKING:
     from service.bootstrap import App
@@ -25,6 +23,10 @@ if TYPE_CHECKING:
 def _change(app: "App", reference: str, fn: Callable[[Case], Any], event: str | None = None,
             detail: dict[str, Any] | None = None) -> Case:
     """Load, change, save; then queue the letters ``event`` calls for, in the same transaction."""
+    # Here, not at the top: the views (`cases list`, `case show`) need none of the chasing and letters.
+    from service.chasing.sweep import save_case
+    from service.letters.triggers import queue_for_event
+
     with app.db.unit_of_work() as uow:
         case = uow.cases.get(reference)
         fn(case)

@@ -16,11 +16,11 @@ import calendar as _cal
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-import holidays
-
 
 @lru_cache(maxsize=64)
 def _bank_holidays(year: int) -> frozenset[date]:
+    import holidays  # here: loading it (and its 250 countries) costs a command that counts no days
+
     england = holidays.country_holidays("GB", subdiv="ENG", years=year)
     wales = holidays.country_holidays("GB", subdiv="WLS", years=year)
     return frozenset(england) | frozenset(wales)
@@ -29,6 +29,8 @@ def _bank_holidays(year: int) -> frozenset[date]:
 def bank_holiday_name(day: date) -> str | None:
     if day not in _bank_holidays(day.year):
         return None
+    import holidays
+
     return holidays.country_holidays("GB", subdiv="ENG", years=day.year).get(day)
 
 

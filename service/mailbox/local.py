@@ -26,10 +26,6 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterable
 
-from icalendar import Calendar as ICalendar
-from icalendar import Event as IEvent
-from icalendar import vCalAddress, vText
-
 from .mime import build_mime
 from .ports import (
     BusyInterval,
@@ -162,6 +158,10 @@ class LocalCalendar:
         return self.folder / f"{safe_name(key)}.ics"
 
     def _ics(self, spec: EventSpec, method: str, reason: str | None = None) -> bytes:
+        from icalendar import Calendar as ICalendar  # here: commands that only read need none of it
+        from icalendar import Event as IEvent
+        from icalendar import vCalAddress, vText
+
         cal = ICalendar()
         cal.add("prodid", PRODID)
         cal.add("version", "2.0")
@@ -203,6 +203,8 @@ class LocalCalendar:
 
         A reply to an earlier SEQUENCE answered an earlier time, so it does not count.
         """
+        from icalendar import Calendar as ICalendar
+
         out: dict[str, ResponseStatus] = {}
         folder = self.replies_folder / safe_name(spec.key)
         for path in sorted(folder.glob("*.ics"), key=lambda p: (p.stat().st_mtime, p.name)) if folder.exists() else []:
@@ -224,6 +226,8 @@ class LocalCalendar:
         return out
 
     def free_busy(self, emails: Iterable[str], start: datetime, end: datetime) -> dict[str, list[BusyInterval]]:
+        from icalendar import Calendar as ICalendar
+
         wanted = {e.lower() for e in emails}
         busy: dict[str, list[BusyInterval]] = {e: [] for e in wanted}
         for path in list(self.folder.glob("*.ics")) + list(self.busy_folder.glob("*.ics")):
