@@ -38,7 +38,7 @@ from service.jobs import run_once  # noqa: E402
 from service.logs import setup  # noqa: E402
 
 LONDON = ZoneInfo("Europe/London")
-BOARD = "escb.business.manager@enfield.gov.uk"
+BOARD = "escb.business.manager@enfield.example.org"
 
 PURPOSE = [  # (what for, pattern over "METHOD /path"), first match wins
     ("token", r"/oauth2/|openid-configuration"),
@@ -70,12 +70,12 @@ FIRST = ["Amelia", "Oscar", "Ruby", "Leo", "Isla", "Noah", "Ava", "Jack", "Mia",
 def referral(n: int, day: datetime) -> bytes:
     """A distinct referral from a distinct police officer (auto-replies are rate-limited per address)."""
     surname = f"Bench{chr(97 + n % 26)}{chr(97 + n // 26 % 26)}".title()
-    sender = f"officer.{n}@met.police.uk"
+    sender = f"officer.{n}@met-police.example.org"
     text = FORM_TEXT.format(child=f"{FIRST[n % len(FIRST)]} {surname}", child_dob="03/02/2010",
                             mother=f"Grace {surname}", mother_dob="14/06/1988", address=f"{n + 1} Bench Road, Enfield",
                             date=day.strftime("%d/%m/%Y"), summary=f"Case {n}: the child was seriously injured.",
                             referrer=f"Officer {surname}", phone="020 8345 0000", email=sender)
-    return bytes(_mail(sender, f"SCR referral {n}", day, text, f"<bench-{n}@met.police.uk>"))
+    return bytes(_mail(sender, f"SCR referral {n}", day, text, f"<bench-{n}@met-police.example.org>"))
 
 
 def main() -> None:
@@ -97,7 +97,7 @@ def main() -> None:
                "REVIEW_CLERK_MEETINGS__AUTO_SCHEDULE": "false"}
         app = build_app(load_settings(folder / "review-clerk.toml", environ=env), clock)
         for n in range(args.referrals):
-            fake.deliver(BOARD, referral(n, clock.now()), internet_message_id=f"<bench-{n}@met.police.uk>")
+            fake.deliver(BOARD, referral(n, clock.now()), internet_message_id=f"<bench-{n}@met-police.example.org>")
         start = len(fake.log)
         run_once(app)
         intake = Counter(purpose(m, p) for m, p, _ in fake.log[start:])

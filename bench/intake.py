@@ -38,10 +38,10 @@ def referral(i: int) -> bytes:
     body = FORM_TEXT.format(child=f"Child{i:05d} Bench", child_dob="03/02/2010", mother=f"Mother{i:05d} Bench",
                             mother_dob="14/06/1988", address=f"{i} Example Road, Enfield, EN1 1AA", date="12/05/2014",
                             summary=f"Child {i} was admitted to hospital with unexplained injuries.",
-                            referrer="Karen Sample", phone="020 8345 0000", email="karen.sample@met.police.uk")
+                            referrer="Karen Sample", phone="020 8345 0000", email="karen.sample@met-police.example.org")
     m = EmailMessage()
-    m["From"], m["To"] = "karen.sample@met.police.uk", "escb.business.manager@enfield.gov.uk"
-    m["Subject"], m["Message-ID"] = "SCR referral", f"<bench-{i}@met.police.uk>"
+    m["From"], m["To"] = "karen.sample@met-police.example.org", "escb.business.manager@enfield.example.org"
+    m["Subject"], m["Message-ID"] = "SCR referral", f"<bench-{i}@met-police.example.org>"
     m["Date"] = "Mon, 12 May 2014 08:00:00 +0100"
     m.set_content(body)
     return bytes(m)

@@ -50,7 +50,7 @@ E-mail: {email}
 def _mail(sender: str, subject: str, when: datetime, body: str, msgid: str, **headers: str) -> EmailMessage:
     m = EmailMessage()
     m["From"] = sender
-    m["To"] = "escb.business.manager@enfield.gov.uk"
+    m["To"] = "escb.business.manager@enfield.example.org"
     m["Subject"] = subject
     m["Date"] = format_datetime(when)
     m["Message-ID"] = msgid
@@ -83,16 +83,16 @@ def sample_emails(day: datetime) -> dict[str, bytes]:
         address="1 Example Road, Enfield, EN1 1AA", date=day.strftime("%d/%m/%Y"),
         summary="Amelia (aged 4) was admitted to hospital with injuries that are not consistent with the "
                 "explanation given.\nThe family was known to early help services.",
-        referrer="Karen Sample", phone="020 8345 0000", email="karen.sample@met.police.uk")
-    police = _mail("Karen Sample <karen.sample@met.police.uk>", "SCR referral - AD", day, text_form,
-                   "<demo-1@met.police.uk>")
-    forwarded = _mail("Duty Desk <duty.desk@met.police.uk>", "FW: SCR referral - AD", day + timedelta(hours=1),
+        referrer="Karen Sample", phone="020 8345 0000", email="karen.sample@met-police.example.org")
+    police = _mail("Karen Sample <karen.sample@met-police.example.org>", "SCR referral - AD", day, text_form,
+                   "<demo-1@met-police.example.org>")
+    forwarded = _mail("Duty Desk <duty.desk@met-police.example.org>", "FW: SCR referral - AD", day + timedelta(hours=1),
                       "Forwarding in case this was not received.\n\n-----Original Message-----\n"
-                      "From: Karen Sample <karen.sample@met.police.uk>\nSent: today\nSubject: SCR referral - AD\n\n"
-                      + text_form, "<demo-2@met.police.uk>")
-    council = _mail("Neil Example <neil.example@enfield.gov.uk>", "Referral to SCR Panel", day + timedelta(hours=2),
+                      "From: Karen Sample <karen.sample@met-police.example.org>\nSent: today\nSubject: SCR referral - AD\n\n"
+                      + text_form, "<demo-2@met-police.example.org>")
+    council = _mail("Neil Example <neil.example@enfield.example.org>", "Referral to SCR Panel", day + timedelta(hours=2),
                     "Dear Business Manager,\n\nPlease find attached a referral.\n\nNeil Example\n"
-                    "Enfield Council Children's Services\n", "<demo-3@enfield.gov.uk>")
+                    "Enfield Council Children's Services\n", "<demo-3@enfield.example.org>")
     council.add_attachment(_docx_form([
         ("Child and adult names, dates of birth and address",
          "Child: Oscar Example, DOB 21/09/2011\nFather: Paul Example, DOB 02/03/1979\n"
@@ -104,17 +104,17 @@ def sample_emails(day: datetime) -> dict[str, bytes]:
          "The child was seriously harmed through neglect; agencies did not share concerns."),
         ("Name of SCR Panel Member of the referring agency", "Neil Example"),
         ("Telephone", ""),
-        ("Email", "neil.example@enfield.gov.uk"),
+        ("Email", "neil.example@enfield.example.org"),
     ]), maintype="application", subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",
         filename="SCR_Referral.docx")
-    auto = _mail("out.of.office@nhs.net", "Automatic reply: SCR panel", day + timedelta(hours=3),
-                 "I am out of the office until Monday.", "<demo-4@nhs.net>", Auto_Submitted="auto-replied")
-    unknown = _mail("someone@example-charity.org", "Referral for serious case review", day + timedelta(hours=4),
+    auto = _mail("out.of.office@nhs.example.org", "Automatic reply: SCR panel", day + timedelta(hours=3),
+                 "I am out of the office until Monday.", "<demo-4@nhs.example.org>", Auto_Submitted="auto-replied")
+    unknown = _mail("someone@charity.example.org", "Referral for serious case review", day + timedelta(hours=4),
                     FORM_TEXT.format(child="Lily Invented", child_dob="01/01/2012", mother="Rose Invented",
                                      mother_dob="01/01/1990", address="3 Nowhere Street, Enfield, EN3 3CC",
                                      date=day.strftime("%d/%m/%Y"), summary="Lily (aged 2) was seriously injured.",
                                      referrer="Sam Someone", phone="07700 900000",
-                                     email="someone@example-charity.org"), "<demo-5@example-charity.org>")
+                                     email="someone@charity.example.org"), "<demo-5@charity.example.org>")
     return {"01-police-text.eml": bytes(police), "02-police-forwarded-again.eml": bytes(forwarded),
             "03-council-docx.eml": bytes(council), "04-auto-reply.eml": bytes(auto),
             "05-unknown-sender.eml": bytes(unknown)}
@@ -203,7 +203,7 @@ def run_demo(out: Console, keep: Path | None = None) -> Path:
     decision = _mail(app.settings.people.chair.email, f"RE: [{first}] Reminder: decision due", clock.now(),
                      "Decision: serious case review\n\nAbuse suspected and the child seriously harmed; concerns "
                      "about how agencies worked together.\n\nKind regards\nIndependent Chair\n",
-                     "<demo-decision@enfield.gov.uk>")
+                     "<demo-decision@enfield.example.org>")
     (mail / "inbox" / "06-chair-decision.eml").write_bytes(bytes(decision))
     out.print('  "Decision: serious case review" and the reasons, from the Chair\'s address')
     run_once(app)

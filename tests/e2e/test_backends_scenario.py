@@ -27,7 +27,7 @@ from service.demo import sample_emails  # noqa: E402
 from service.jobs import run_once  # noqa: E402
 
 LONDON = ZoneInfo("Europe/London")
-BOARD = "escb.business.manager@enfield.gov.uk"
+BOARD = "escb.business.manager@enfield.example.org"
 
 
 class LocalWorld:
@@ -136,13 +136,13 @@ def test_referrals_in_cases_opened_acknowledged_and_a_meeting_created(world, clo
         refs = [c.reference for c in uow.cases.list()]
     assert refs == ["ESCB-2014-001", "ESCB-2014-002"]
     sent = outside.sent()
-    assert ("karen.sample@met.police.uk", "[ESCB-2014-001] Referral received") in sent
-    assert ("neil.example@enfield.gov.uk", "[ESCB-2014-002] Referral received: further information needed") in sent
-    assert not any(to == "out.of.office@nhs.net" for to, _ in sent)  # never answer an auto-reply
+    assert ("karen.sample@met-police.example.org", "[ESCB-2014-001] Referral received") in sent
+    assert ("neil.example@enfield.example.org", "[ESCB-2014-002] Referral received: further information needed") in sent
+    assert not any(to == "out.of.office@nhs.example.org" for to, _ in sent)  # never answer an auto-reply
     events = outside.events()
     assert len(events) == 2
     subject, body, attendees = next(e for e in events if "ESCB-2014-001" in e[0])
-    assert "public.protection@met.police.uk" in attendees
+    assert "public.protection@met-police.example.org" in attendees
     for name in ("Amelia", "Demo", "Grace", "Oscar", "Example Road"):
         assert name not in subject + body
     assert outside.filed() == {"processed": 3, "quarantine": 1, "not-referral": 1}

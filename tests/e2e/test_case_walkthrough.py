@@ -26,12 +26,12 @@ from service.store import tables as t
 
 LONDON = ZoneInfo("Europe/London")
 REF = "ESCB-2015-001"
-CHAIR = "escb.chair@enfield.gov.uk"
-BM = "escb.business.manager@enfield.gov.uk"
-SQAS = "sqas.head@enfield.gov.uk"
-POLICE_PANEL = "public.protection@met.police.uk"
-CCG_PANEL = "designated.nurse@nhs.net"
-CCG_CEO = "chief.officer@nhs.net"
+CHAIR = "escb.chair@enfield.example.org"
+BM = "escb.business.manager@enfield.example.org"
+SQAS = "sqas.head@enfield.example.org"
+POLICE_PANEL = "public.protection@met-police.example.org"
+CCG_PANEL = "designated.nurse@nhs.example.org"
+CCG_CEO = "chief.officer@nhs.example.org"
 
 
 @pytest.fixture
@@ -44,16 +44,16 @@ def settings(config_dir, db_env):
 
 def referral_email(day: datetime) -> bytes:
     m = EmailMessage()
-    m["From"] = "Karen Sample <karen.sample@met.police.uk>"
+    m["From"] = "Karen Sample <karen.sample@met-police.example.org>"
     m["To"] = BM
     m["Subject"] = "SCR referral"
     m["Date"] = format_datetime(day)
-    m["Message-ID"] = "<walk-1@met.police.uk>"
+    m["Message-ID"] = "<walk-1@met-police.example.org>"
     m.set_content(FORM_TEXT.format(
         child="Amelia Walk", child_dob="03/02/2010", mother="Grace Walk", mother_dob="14/06/1988",
         address="1 Example Road, Enfield, EN1 1AA", date=day.strftime("%d/%m/%Y"),
         summary="Amelia (aged 5) was admitted to hospital with unexplained injuries.", referrer="Karen Sample",
-        phone="020 8345 0000", email="karen.sample@met.police.uk"))
+        phone="020 8345 0000", email="karen.sample@met-police.example.org"))
     return bytes(m)
 
 
@@ -73,7 +73,7 @@ def imr_email(sender: str) -> bytes:
     m["From"] = sender
     m["To"] = BM
     m["Subject"] = f"{REF} IMR from the Metropolitan Police"
-    m["Message-ID"] = "<walk-imr@met.police.uk>"
+    m["Message-ID"] = "<walk-imr@met-police.example.org>"
     m.set_content("Please find our IMR attached.")
     m.add_attachment(b"%PDF-1.4 not really", maintype="application", subtype="pdf", filename="IMR.pdf")
     return bytes(m)
@@ -115,7 +115,7 @@ def test_a_case_walks_from_referral_to_publication_with_every_chase_on_time(app,
                                                 "bm"),
         date(2016, 2, 16): lambda: cases.record(app, REF, EventKind.LEAD_REVIEWER_APPOINTED, date(2016, 2, 16),
                                                 "bm", "Dr Rev Iewer"),
-        date(2016, 3, 30): lambda: (inbox / "imr.eml").write_bytes(imr_email("k.sample@met.police.uk")),
+        date(2016, 3, 30): lambda: (inbox / "imr.eml").write_bytes(imr_email("k.sample@met-police.example.org")),
         date(2016, 6, 1): lambda: cases.record(app, REF, EventKind.REPORT_SIGNED_OFF, date(2016, 6, 1), "bm"),
         date(2016, 6, 2): lambda: cases.record(app, REF, EventKind.PUBLICATION_PLANNED, date(2016, 7, 1), "bm"),
         date(2016, 7, 1): lambda: cases.record(app, REF, EventKind.PUBLISHED, date(2016, 7, 1), "bm"),

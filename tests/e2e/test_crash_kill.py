@@ -74,7 +74,7 @@ def _forwarded(raw: bytes, sender: str, msgid: str) -> bytes:
     orig = email.message_from_bytes(raw, policy=email.policy.default)
     fw = EmailMessage()
     fw["From"] = sender
-    fw["To"] = "escb.business.manager@enfield.gov.uk"
+    fw["To"] = "escb.business.manager@enfield.example.org"
     fw["Subject"] = f"FW: {orig['Subject']}"
     fw["Date"] = format_datetime(START - timedelta(hours=1))
     fw["Message-ID"] = msgid
@@ -102,9 +102,9 @@ def batch() -> dict[str, bytes]:
     text_form, pdf_form = files["text-hard-wrapped-72.eml"], files["pdf-two-column-table.eml"]
     files.update({
         "zz-1-resent-identical.eml": text_form,  # byte for byte: the same Message-ID
-        "zz-2-resent-new-message-id.eml": _new_message_id(pdf_form, "<resent-1@nhs.net>"),
-        "zz-3-forwarded-inline.eml": _forwarded(text_form, "duty.desk@nhs.net", "<fw-1@nhs.net>"),
-        "zz-4-forwarded-with-attachment.eml": _forwarded(pdf_form, "duty.desk@nhs.net", "<fw-2@nhs.net>"),
+        "zz-2-resent-new-message-id.eml": _new_message_id(pdf_form, "<resent-1@nhs.example.org>"),
+        "zz-3-forwarded-inline.eml": _forwarded(text_form, "duty.desk@nhs.example.org", "<fw-1@nhs.example.org>"),
+        "zz-4-forwarded-with-attachment.eml": _forwarded(pdf_form, "duty.desk@nhs.example.org", "<fw-2@nhs.example.org>"),
     })
     return files
 
@@ -116,7 +116,7 @@ EXTRA_DUPLICATES = {"zz-1-resent-identical.eml": "text-hard-wrapped-72.eml",
 
 FIRST_NAMES = ["Ava", "Noah", "Isla", "Leo", "Maya", "Theo", "Zara", "Finn", "Ruby", "Omar", "Evie", "Kai"]
 SURNAMES = ["Ashdown", "Brook", "Calder", "Dunmore", "Ellery", "Fairlie", "Garside", "Holroyd", "Ingleby"]
-AGENCIES = [("met.police.uk", "Police"), ("nhs.net", "Health"), ("enfield.gov.uk", "Children's Services")]
+AGENCIES = [("met-police.example.org", "Police"), ("nhs.example.org", "Health"), ("enfield.example.org", "Children's Services")]
 
 
 def wave(w: int, size: int = 10) -> dict[str, bytes]:
@@ -155,10 +155,10 @@ def wave(w: int, size: int = 10) -> dict[str, bytes]:
                 filename="SCR_Referral.docx")
         out[f"w{w}-{i}-referral.eml"] = bytes(m)
     first = out[f"w{w}-0-referral.eml"]
-    out[f"w{w}-x-forwarded.eml"] = _forwarded(first, f"duty.desk{w}@nhs.net", f"<wave{w}-fw@nhs.net>")
-    out[f"w{w}-y-resent.eml"] = _new_message_id(out[f"w{w}-1-referral.eml"], f"<wave{w}-resent@nhs.net>")
-    out[f"w{w}-z-auto-reply.eml"] = bytes(_mail(f"away{w}@nhs.net", "Automatic reply: SCR panel", when,
-                                                "I am out of the office.", f"<wave{w}-auto@nhs.net>",
+    out[f"w{w}-x-forwarded.eml"] = _forwarded(first, f"duty.desk{w}@nhs.example.org", f"<wave{w}-fw@nhs.example.org>")
+    out[f"w{w}-y-resent.eml"] = _new_message_id(out[f"w{w}-1-referral.eml"], f"<wave{w}-resent@nhs.example.org>")
+    out[f"w{w}-z-auto-reply.eml"] = bytes(_mail(f"away{w}@nhs.example.org", "Automatic reply: SCR panel", when,
+                                                "I am out of the office.", f"<wave{w}-auto@nhs.example.org>",
                                                 Auto_Submitted="auto-replied"))
     out[f"w{w}-z-truncated.eml"] = out[f"w{w}-1-referral.eml"][:1500]
     return out

@@ -224,7 +224,7 @@ def test_a_message_that_kills_the_process_handling_it_is_set_aside_and_the_rest_
     died on it, it is set aside for a person and the messages behind it are handled."""
     drop_samples(app)
     real = handler.handle_message
-    poison = "<demo-3@enfield.gov.uk>"  # the Word form
+    poison = "<demo-3@enfield.example.org>"  # the Word form
 
     def dies_on_the_poison(uow, app_, row):
         if row["internet_message_id"] == poison:

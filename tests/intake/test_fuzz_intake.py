@@ -145,8 +145,8 @@ def mutated(draw) -> tuple[str, bytes]:
         elif op == "nested_forward":
             tag = draw(st.integers(0, 10**6))
             for level in range(draw(st.sampled_from([1, 2, 5, 30]))):
-                data = (b"From: duty.desk@nhs.net\r\nTo: escb.business.manager@enfield.gov.uk\r\n"
-                        b"Subject: FW: referral\r\nMessage-ID: <fw-%d-%d@nhs.net>\r\nMIME-Version: 1.0\r\n"
+                data = (b"From: duty.desk@nhs.example.org\r\nTo: escb.business.manager@enfield.example.org\r\n"
+                        b"Subject: FW: referral\r\nMessage-ID: <fw-%d-%d@nhs.example.org>\r\nMIME-Version: 1.0\r\n"
                         b"Content-Type: multipart/mixed; boundary=\"fw%d\"\r\n\r\n--fw%d\r\n"
                         b"Content-Type: text/plain\r\n\r\nForwarded, see attached.\r\n--fw%d\r\n"
                         b"Content-Type: message/rfc822\r\n\r\n" % (tag, level, level, level, level)
@@ -176,8 +176,8 @@ def good_referral(n: int) -> bytes:
     body = FORM_TEXT.format(child=f"Poppy Fuzzcheck{n}", child_dob="03/02/2010", mother=f"Iris Fuzzcheck{n}",
                             mother_dob="14 June 1988", address=f"{n} Example Road, Enfield, EN1 1AA",
                             date="12/05/2014", summary=f"Poppy (aged 4) was admitted to hospital ({n}).",
-                            referrer="Karen Sample", phone="020 8345 0000", email=f"referrer{n}@met.police.uk")
-    return bytes(_mail(f"referrer{n}@met.police.uk", f"SCR referral {n}", SENT, body, f"<good-{n}@met.police.uk>"))
+                            referrer="Karen Sample", phone="020 8345 0000", email=f"referrer{n}@met-police.example.org")
+    return bytes(_mail(f"referrer{n}@met-police.example.org", f"SCR referral {n}", SENT, body, f"<good-{n}@met-police.example.org>"))
 
 
 def rows_by_file(app) -> dict[str, list[dict]]:

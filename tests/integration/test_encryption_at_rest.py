@@ -20,10 +20,10 @@ NAME = "Amelia Sealed"
 def open_case(app) -> None:
     case = Case.open("ESCB-2014-001", date(2014, 5, 12), AT, "test",
                      subjects=[Subject(NAME, "child", "child", date(2010, 2, 3), "1 Hidden Road")],
-                     referrer=Referrer("Karen Sample", "Police", "020", "k@met.police.uk"))
+                     referrer=Referrer("Karen Sample", "Police", "020", "k@met-police.example.org"))
     with app.db.unit_of_work() as uow:
         uow.cases.add(case, 2014, 1, referral={"summary": f"{NAME} was hurt."})
-        uow.inbox.store("m1", f"Subject: x\r\n\r\n{NAME}".encode(), "<m1@x>", None, AT, "k@met.police.uk")
+        uow.inbox.store("m1", f"Subject: x\r\n\r\n{NAME}".encode(), "<m1@x>", None, AT, "k@met-police.example.org")
         uow.commit()
 
 

@@ -10,20 +10,20 @@ from service.jobs import read_inbox
 from test_intake_service import drop, form, inbox_rows, mail, outbox_rows
 
 REF = "ESCB-2014-001"
-CHAIR = "escb.chair@enfield.gov.uk"
-SQAS = "sqas.head@enfield.gov.uk"
-REFERRER = "karen.sample@met.police.uk"
+CHAIR = "escb.chair@enfield.example.org"
+SQAS = "sqas.head@enfield.example.org"
+REFERRER = "karen.sample@met-police.example.org"
 
 
 @pytest.fixture
 def case(app):
-    drop(app, "referral.eml", mail(form(), msgid="<referral@met.police.uk>"))
+    drop(app, "referral.eml", mail(form(), msgid="<referral@met-police.example.org>"))
     read_inbox(app)
     return REF
 
 
 def reply(app, name: str, body: str, *, sender: str = CHAIR, n: int = 1, **headers) -> dict:
-    drop(app, name, mail(body, msgid=f"<instruction-{n}@enfield.gov.uk>", sender=sender,
+    drop(app, name, mail(body, msgid=f"<instruction-{n}@enfield.example.org>", sender=sender,
                          subject=f"RE: [{REF}] Reminder", **headers))
     read_inbox(app)
     return inbox_rows(app)[-1]
@@ -60,8 +60,8 @@ def test_a_decision_from_someone_other_than_the_chair_is_ignored_noted_and_not_a
 
 def test_a_decision_claiming_to_be_from_the_chair_but_failing_dmarc_is_refused(app, case):
     row = reply(app, "d.eml", "Decision: no review\nNot needed.",
-                Authentication_Results="spf=fail smtp.mailfrom=enfield.gov.uk; dkim=none; dmarc=fail "
-                                       "action=none header.from=enfield.gov.uk")
+                Authentication_Results="spf=fail smtp.mailfrom=enfield.example.org; dkim=none; dmarc=fail "
+                                       "action=none header.from=enfield.example.org")
     assert row["status"] == "refused" and "could not verify the sender" in row["outcome"]
     assert cases.show(app, REF)["outcome"] is None
     assert outbox_rows(app, "instruction_result") == []
@@ -120,8 +120,8 @@ def test_a_decision_in_an_outlook_html_reply_is_read_without_the_quoted_reminder
     from email.message import EmailMessage
 
     m = EmailMessage()
-    m["From"], m["To"], m["Subject"] = CHAIR, "escb.business.manager@enfield.gov.uk", f"RE: [{REF}] Reminder"
-    m["Message-ID"] = "<outlook-decision@enfield.gov.uk>"
+    m["From"], m["To"], m["Subject"] = CHAIR, "escb.business.manager@enfield.example.org", f"RE: [{REF}] Reminder"
+    m["Message-ID"] = "<outlook-decision@enfield.example.org>"
     m.set_content("""<html><body><div class="WordSection1">
 <p class="MsoNormal">Decision: management review<o:p></o:p></p>
 <p class="MsoNormal">&nbsp;</p>

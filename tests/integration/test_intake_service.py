@@ -20,14 +20,14 @@ def form(**over) -> str:
     values = dict(child="Amelia Test", child_dob="03/02/2010", mother="Grace Test", mother_dob="14/06/1988",
                   address="1 Example Road, Enfield, EN1 1AA", date="12/05/2014",
                   summary="Amelia (aged 4) was admitted to hospital with unexplained injuries.",
-                  referrer="Karen Sample", phone="020 8345 0000", email="karen.sample@met.police.uk")
+                  referrer="Karen Sample", phone="020 8345 0000", email="karen.sample@met-police.example.org")
     values.update(over)
     return FORM_TEXT.format(**values)
 
 
-def mail(body: str, *, msgid: str, sender="karen.sample@met.police.uk", subject="SCR referral", **headers) -> bytes:
+def mail(body: str, *, msgid: str, sender="karen.sample@met-police.example.org", subject="SCR referral", **headers) -> bytes:
     m = EmailMessage()
-    m["From"], m["To"], m["Subject"], m["Message-ID"] = sender, "escb.business.manager@enfield.gov.uk", subject, msgid
+    m["From"], m["To"], m["Subject"], m["Message-ID"] = sender, "escb.business.manager@enfield.example.org", subject, msgid
     m["Date"] = "Mon, 12 May 2014 08:00:00 +0100"
     for k, v in headers.items():
         m[k.replace("_", "-")] = v
@@ -59,19 +59,19 @@ def references(app) -> list[str]:
 
 
 def test_a_referral_opens_a_case_and_the_referrer_is_acknowledged_with_the_reference_not_a_name(app):
-    drop(app, "a.eml", mail(form(), msgid="<a@met.police.uk>"))
+    drop(app, "a.eml", mail(form(), msgid="<a@met-police.example.org>"))
     read_inbox(app)
     assert references(app) == ["ESCB-2014-001"]
     [ack] = outbox_rows(app, "acknowledgement")
-    assert ack["to"] == ["karen.sample@met.police.uk"] and ack["subject"] == "[ESCB-2014-001] Referral received"
+    assert ack["to"] == ["karen.sample@met-police.example.org"] and ack["subject"] == "[ESCB-2014-001] Referral received"
     assert "Amelia" not in ack["subject"] + ack["text"] + ack["html"]
     assert ack["headers"]["Auto-Submitted"] == "auto-replied"
     assert (app.settings.data_dir / "mail" / "processed" / "a.eml").exists()
 
 
 def test_the_same_message_id_twice_opens_one_case_and_links_the_duplicate(app):
-    drop(app, "a.eml", mail(form(), msgid="<same@met.police.uk>"))
-    drop(app, "b.eml", mail(form(summary="Different text, same message id."), msgid="<same@met.police.uk>"))
+    drop(app, "a.eml", mail(form(), msgid="<same@met-police.example.org>"))
+    drop(app, "b.eml", mail(form(summary="Different text, same message id."), msgid="<same@met-police.example.org>"))
     read_inbox(app)
     assert references(app) == ["ESCB-2014-001"]
     statuses = sorted(r["status"] for r in inbox_rows(app))
@@ -80,9 +80,9 @@ def test_the_same_message_id_twice_opens_one_case_and_links_the_duplicate(app):
 
 
 def test_the_same_form_forwarded_by_a_colleague_opens_one_case(app):
-    drop(app, "a.eml", mail(form(), msgid="<a@met.police.uk>"))
+    drop(app, "a.eml", mail(form(), msgid="<a@met-police.example.org>"))
     forwarded = "FYI\n\n-----Original Message-----\nFrom: Karen Sample\nSent: today\nSubject: SCR referral\n\n" + form()
-    drop(app, "b.eml", mail(forwarded, msgid="<b@met.police.uk>", sender="colleague@met.police.uk",
+    drop(app, "b.eml", mail(forwarded, msgid="<b@met-police.example.org>", sender="colleague@met-police.example.org",
                             subject="FW: SCR referral"))
     read_inbox(app)
     assert references(app) == ["ESCB-2014-001"]
@@ -96,15 +96,15 @@ def test_the_same_form_forwarded_by_a_colleague_opens_one_case(app):
     {"List_Id": "<scr.lists.example.org>"},
 ])
 def test_a_referral_marked_automatic_or_from_a_list_opens_a_case_but_gets_no_automatic_reply(app, headers):
-    drop(app, "a.eml", mail(form(), msgid="<a@met.police.uk>", **headers))
+    drop(app, "a.eml", mail(form(), msgid="<a@met-police.example.org>", **headers))
     read_inbox(app)
     assert references(app) == ["ESCB-2014-001"]
     assert outbox_rows(app, "acknowledgement") == []
 
 
 def test_mail_from_a_mailer_daemon_or_ourselves_is_never_answered(app):
-    drop(app, "a.eml", mail(form(), msgid="<a@x>", sender="MAILER-DAEMON@met.police.uk"))
-    drop(app, "b.eml", mail(form(child="Other Child"), msgid="<b@x>", sender="escb.business.manager@enfield.gov.uk"))
+    drop(app, "a.eml", mail(form(), msgid="<a@x>", sender="MAILER-DAEMON@met-police.example.org"))
+    drop(app, "b.eml", mail(form(child="Other Child"), msgid="<b@x>", sender="escb.business.manager@enfield.example.org"))
     read_inbox(app)
     assert outbox_rows(app, "acknowledgement") == outbox_rows(app, "missing_information") == []
 
@@ -113,7 +113,7 @@ def test_automatic_replies_to_one_address_are_rate_limited(app):
     limit = app.settings.intake.auto_replies_per_address_per_day
     for n in range(limit + 2):
         drop(app, f"{n}.eml", mail(form(child=f"Child {chr(65 + n)}ndrews", summary=f"Case {n}."),
-                                   msgid=f"<{n}@met.police.uk>"))
+                                   msgid=f"<{n}@met-police.example.org>"))
     read_inbox(app)
     send_outbox(app)
     assert len(references(app)) == limit + 2
@@ -132,7 +132,7 @@ def test_a_referral_from_an_unknown_domain_is_held_until_the_business_manager_re
 
 
 def test_a_message_over_the_size_limit_is_quarantined_with_the_reason(app):
-    big = mail(form() + "\n" + "x" * 200, msgid="<big@met.police.uk>")
+    big = mail(form() + "\n" + "x" * 200, msgid="<big@met-police.example.org>")
     app.settings = app.settings.model_copy(update={"intake": app.settings.intake.model_copy(
         update={"max_message_mb": len(big) / 1024 / 1024 / 2})})
     drop(app, "big.eml", big)
@@ -144,7 +144,7 @@ def test_a_message_over_the_size_limit_is_quarantined_with_the_reason(app):
 
 def test_malformed_mime_never_stops_the_loop(app):
     drop(app, "junk.eml", b"\x00\xff\xfe garbage \r\nContent-Type: multipart/mixed; boundary=\r\n\r\n--")
-    drop(app, "a.eml", mail(form(), msgid="<a@met.police.uk>"))
+    drop(app, "a.eml", mail(form(), msgid="<a@met-police.example.org>"))
     read_inbox(app)
     assert references(app) == ["ESCB-2014-001"]
     assert sorted(r["status"] for r in inbox_rows(app)) == ["not_referral", "processed"]
@@ -153,7 +153,7 @@ def test_malformed_mime_never_stops_the_loop(app):
 def test_a_crash_between_storing_and_processing_loses_nothing_and_repeats_nothing(app, settings, clock):
     from service.bootstrap import build_app
 
-    drop(app, "a.eml", mail(form(), msgid="<a@met.police.uk>"))
+    drop(app, "a.eml", mail(form(), msgid="<a@met-police.example.org>"))
     assert store_new(app) == 1  # ...and the process dies here
     restarted = build_app(settings, clock)
     assert store_new(restarted) == 0  # still in the inbox folder, but already stored
@@ -166,7 +166,7 @@ def test_a_crash_between_storing_and_processing_loses_nothing_and_repeats_nothin
 
 
 def test_a_crash_inside_processing_rolls_back_and_the_retry_opens_one_case(app, monkeypatch):
-    drop(app, "a.eml", mail(form(), msgid="<a@met.police.uk>"))
+    drop(app, "a.eml", mail(form(), msgid="<a@met-police.example.org>"))
     store_new(app)
     real = handler._acknowledge
 
@@ -185,7 +185,7 @@ def test_a_crash_inside_processing_rolls_back_and_the_retry_opens_one_case(app, 
 
 
 def test_a_message_that_keeps_failing_is_kept_for_a_person_after_three_tries(app, monkeypatch):
-    drop(app, "a.eml", mail(form(), msgid="<a@met.police.uk>"))
+    drop(app, "a.eml", mail(form(), msgid="<a@met-police.example.org>"))
     store_new(app)
     monkeypatch.setattr(handler, "parse_message", lambda *a, **k: 1 / 0)
     for _ in range(3):
@@ -196,11 +196,11 @@ def test_a_message_that_keeps_failing_is_kept_for_a_person_after_three_tries(app
 
 
 def test_the_referrers_reply_fills_the_gaps_asked_about(app):
-    drop(app, "a.eml", mail(form(phone=""), msgid="<a@met.police.uk>"))
+    drop(app, "a.eml", mail(form(phone=""), msgid="<a@met-police.example.org>"))
     read_inbox(app)
     [ask] = outbox_rows(app, "missing_information")
     assert "Telephone" in ask["text"]
-    reply = mail("Telephone: 020 8345 9999\n\n> quoted request\n", msgid="<r@met.police.uk>",
+    reply = mail("Telephone: 020 8345 9999\n\n> quoted request\n", msgid="<r@met-police.example.org>",
                  subject="RE: [ESCB-2014-001] Referral received: further information needed",
                  In_Reply_To=ask["message_id"])
     drop(app, "r.eml", reply)
@@ -217,13 +217,13 @@ def test_quarantined_and_held_mail_is_reported_to_the_business_manager_once_a_da
     assert handler.daily_report(app) is True
     assert handler.daily_report(app) is False  # once a day
     [report] = outbox_rows(app, "intake_report")
-    assert report["to"] == ["escb.business.manager@enfield.gov.uk"] and "held" in report["text"]
+    assert report["to"] == ["escb.business.manager@enfield.example.org"] and "held" in report["text"]
     assert "charity.example" in report["text"]
 
 
 def test_logs_name_the_message_and_case_never_the_child(app, caplog):
     caplog.set_level("DEBUG")
-    drop(app, "a.eml", mail(form(), msgid="<a@met.police.uk>"))
+    drop(app, "a.eml", mail(form(), msgid="<a@met-police.example.org>"))
     read_inbox(app)
     text = "\n".join(f"{r.getMessage()} {vars(r)}" for r in caplog.records)
     assert "ESCB-2014-001" in text

@@ -27,7 +27,7 @@ def scr_case(cli):
     application = build_app(load_settings(cli.folder / "review-clerk.toml", environ=cli.db_env))
     at = datetime(2014, 5, 12, 9, tzinfo=timezone.utc)
     case = Case.open(REF, date(2014, 5, 12), at, "test", subjects=[Subject("Amelia Demo", "child", "child")],
-                     referrer=Referrer("Karen Sample", "Police", None, "karen.sample@met.police.uk"))
+                     referrer=Referrer("Karen Sample", "Police", None, "karen.sample@met-police.example.org"))
     case.add_agency("met-police", at, "test")
     with application.db.unit_of_work() as uow:
         uow.cases.add(case, 2014, 1)
@@ -43,7 +43,7 @@ def test_letters_list_gives_each_communication_its_trigger_recipients_and_mode(c
     rows = {r["name"]: r for r in json.loads(result.output)}
     assert {"incident_notification", "decision_notification", "imr_letter", "board_members_letter", "other_lscb",
             "reviewer_notification", "prepublication_notice", "acknowledgement", "not_sent"} <= set(rows)
-    assert rows["incident_notification"]["mode"] == "review by escb.chair@enfield.gov.uk"
+    assert rows["incident_notification"]["mode"] == "review by escb.chair@enfield.example.org"
     assert rows["imr_letter"]["attached"] == "letter + chronology" and rows["imr_letter"]["mode"] == "auto"
     table = cli("letters", "list")
     assert table.exit_code == 0 and "imr_letter" in table.output

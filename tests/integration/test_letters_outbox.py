@@ -21,15 +21,15 @@ from service.store import tables as t
 
 REF = "ESCB-2014-001"
 AT = datetime(2014, 5, 12, 9, tzinfo=timezone.utc)
-CHAIR = "escb.chair@enfield.gov.uk"
-BM = "escb.business.manager@enfield.gov.uk"
+CHAIR = "escb.chair@enfield.example.org"
+BM = "escb.business.manager@enfield.example.org"
 
 
 def open_case(app, *agencies: str, ref: str = REF) -> None:
     case = Case.open(ref, date(2014, 5, 12), AT, "test",
                      subjects=[Subject("Amelia Demo", "child", "child", date(2010, 2, 3), "1 Example Road")],
                      referrer=Referrer("Karen Sample", "Metropolitan Police Service", None,
-                                       "karen.sample@met.police.uk"))
+                                       "karen.sample@met-police.example.org"))
     for a in agencies:
         case.add_agency(a, AT, "test")
     with app.db.unit_of_work() as uow:
@@ -65,18 +65,18 @@ def test_an_scr_decision_queues_every_stage_five_letter_with_its_attachments(app
     decide_scr(app)
     queued = {(r["template"], r["to"][0]): r for r in rows(app)}
     assert sorted(queued) == sorted([
-        ("decision_notification", "notifications@ofsted.gov.uk"),
-        ("decision_notification", "national.panel@education.gov.uk"),
-        ("decision_outcome", "karen.sample@met.police.uk"),
-        ("imr_letter", "borough.commander@met.police.uk"), ("imr_letter", "chief.officer@nhs.net"),
-        ("board_members_letter", "dcs@enfield.gov.uk"), ("board_members_letter", "borough.commander@met.police.uk"),
+        ("decision_notification", "notifications@ofsted.example.org"),
+        ("decision_notification", "national.panel@education.example.org"),
+        ("decision_outcome", "karen.sample@met-police.example.org"),
+        ("imr_letter", "borough.commander@met-police.example.org"), ("imr_letter", "chief.officer@nhs.example.org"),
+        ("board_members_letter", "dcs@enfield.example.org"), ("board_members_letter", "borough.commander@met-police.example.org"),
     ])
-    imr = queued[("imr_letter", "borough.commander@met.police.uk")]
+    imr = queued[("imr_letter", "borough.commander@met-police.example.org")]
     assert [a["filename"] for a in imr["attachments"]] == [
         "ESCB-2014-001 Letter from the Chair - IMR - Metropolitan Police Service.docx",
         "ESCB-2014-001 Chronology template.docx"]
     assert imr["subject"].startswith("[ESCB-2014-001]") and "Amelia" not in imr["subject"] + imr["text"]
-    assert [a["filename"] for a in queued[("decision_outcome", "karen.sample@met.police.uk")]["attachments"]] == []
+    assert [a["filename"] for a in queued[("decision_outcome", "karen.sample@met-police.example.org")]["attachments"]] == []
     assert {r["status"] for r in rows(app)} == {"queued"} and {r["mode"] for r in rows(app)} == {"auto"}
 
 
@@ -141,7 +141,7 @@ def test_adding_an_agency_to_a_running_scr_sends_its_chief_executive_the_letter(
     open_case(app, "met-police")
     decide_scr(app)
     cases.add_agency(app, REF, "beh-mht", "bm")
-    assert [r["to"] for r in rows(app, key=f"{REF}/imr_letter/beh-mht")] == [["chief.executive@beh-mht.nhs.uk"]]
+    assert [r["to"] for r in rows(app, key=f"{REF}/imr_letter/beh-mht")] == [["chief.executive@beh-mht.example.org"]]
     cases.add_agency(app, REF, "beh-mht", "bm")  # nothing new: nothing queued twice
     assert len(rows(app, template="imr_letter")) == 2
 
@@ -208,7 +208,7 @@ def test_a_transient_failure_is_retried_later_and_a_permanent_one_told_to_the_bu
     failed = rows(app, key=f"{REF}/decision_notification/national_panel")[0]
     assert failed["status"] == "failed" and "mailbox unknown" in failed["last_error"]
     [notice] = rows(app, template="not_sent")
-    assert notice["to"] == [BM] and "national.panel@education.gov.uk" in notice["text"]
+    assert notice["to"] == [BM] and "national.panel@education.example.org" in notice["text"]
     assert deliver_due(app, "w")["retry"] == 0  # not yet time for the retry; the notice goes
     assert rows(app, template="not_sent")[0]["status"] == "sent"
     assert deadline_states(app)["decision_notification"] == "open"
@@ -268,7 +268,7 @@ def test_the_incident_notification_is_a_draft_for_the_chair_and_sending_it_recor
         uow.commit()
     deliver_due(app, "w")
     [row] = rows(app, template="incident_notification")
-    assert (row["to"], row["status"], row["reviewer"]) == (["notifications@ofsted.gov.uk"], "awaiting_review", CHAIR)
+    assert (row["to"], row["status"], row["reviewer"]) == (["notifications@ofsted.example.org"], "awaiting_review", CHAIR)
     assert row["attachments"][0]["filename"] == "ESCB-2014-001 Serious incident notification.docx"
     draft = app.settings.data_dir / "mail" / row["provider_id"]
     draft.rename(app.settings.data_dir / "mail" / "sent" / draft.name)
@@ -284,7 +284,7 @@ def test_the_lead_reviewers_name_goes_to_the_national_panel_and_meets_its_deadli
     decide_scr(app)
     cases.record(app, REF, EventKind.LEAD_REVIEWER_APPOINTED, date(2014, 6, 16), "bm", "Jane Reviewer")
     [row] = rows(app, template="reviewer_notification")
-    assert row["to"] == ["national.panel@education.gov.uk"] and "Jane Reviewer" in row["text"]
+    assert row["to"] == ["national.panel@education.example.org"] and "Jane Reviewer" in row["text"]
     deliver_due(app, "w")
     assert deadline_states(app)["reviewer_to_national_panel"] == "met"
 

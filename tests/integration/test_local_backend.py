@@ -62,7 +62,7 @@ def spec(start: datetime, seq=0) -> EventSpec:
     return EventSpec(key="ESCB-2014-001-extraordinary@review-clerk", organizer="bm@example.org",
                      subject="[ESCB-2014-001] Extraordinary SCR panel meeting", body_text="Agenda: 1. Case",
                      start=start, end=start + timedelta(hours=2),
-                     attendees=(Attendee("doc@nhs.net", "Doctor"), Attendee("opt@x.org", required=False)),
+                     attendees=(Attendee("doc@nhs.example.org", "Doctor"), Attendee("opt@x.org", required=False)),
                      location="Civic Centre", sequence=seq)
 
 
@@ -85,6 +85,6 @@ def test_free_busy_comes_from_the_calendar_folder(tmp_path):
     cal = LocalCalendar(tmp_path, LONDON)
     start = datetime(2014, 5, 20, 10, tzinfo=LONDON)
     cal.upsert_event(spec(start))
-    busy = cal.free_busy(["DOC@nhs.net", "free@x.org"], start - timedelta(days=1), start + timedelta(days=1))
+    busy = cal.free_busy(["DOC@nhs.example.org", "free@x.org"], start - timedelta(days=1), start + timedelta(days=1))
     assert busy["free@x.org"] == []
-    assert busy["doc@nhs.net"][0].start == start.astimezone(timezone.utc)
+    assert busy["doc@nhs.example.org"][0].start == start.astimezone(timezone.utc)

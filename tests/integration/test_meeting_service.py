@@ -20,10 +20,10 @@ LONDON = ZoneInfo("Europe/London")
 REF = "ESCB-2014-001"
 KEY = f"{REF}/meeting/extraordinary/1"
 NAMES = ("Amelia", "Testchild", "Grace", "Testmother", "1 Example Road", "2010-02-03", "20100203")
-POLICE = "public.protection@met.police.uk"
-DOCTOR = "designated.doctor@nhs.net"
-CHAIR = "sqas.head@enfield.gov.uk"
-BM = "escb.business.manager@enfield.gov.uk"
+POLICE = "public.protection@met-police.example.org"
+DOCTOR = "designated.doctor@nhs.example.org"
+CHAIR = "sqas.head@enfield.example.org"
+BM = "escb.business.manager@enfield.example.org"
 
 
 def at(y, m, d, hh=9, mm=0) -> datetime:
@@ -36,7 +36,7 @@ def open_referral(app, agencies=("met-police", "enfield-csc")) -> int:
     case = Case.open(REF, date(2014, 5, 12), now, "test",
                      subjects=[Subject("Amelia Testchild", "child", "child", date(2010, 2, 3), "1 Example Road"),
                                Subject("Grace Testmother", "adult", "mother", None, "1 Example Road")],
-                     referrer=Referrer("Karen Sample", "Metropolitan Police Service", "020", "karen@met.police.uk"))
+                     referrer=Referrer("Karen Sample", "Metropolitan Police Service", "020", "karen@met-police.example.org"))
     for a in agencies:
         case.add_agency(a, now, "test")
     with app.db.unit_of_work() as uow:
@@ -112,7 +112,7 @@ def test_the_job_invites_the_panel_at_the_first_time_everyone_is_free(app):
     assert str(ev["uid"]) == KEY and int(ev["sequence"]) == 0
     assert str(ev["summary"]) == f"[{REF}] Extraordinary panel meeting: referral for a serious case review"
     invited = {str(a).split(":", 1)[1] for a in ev["attendee"]}
-    assert invited == {CHAIR, DOCTOR, "designated.nurse@nhs.net", POLICE, "education.safeguarding@enfield.gov.uk"}
+    assert invited == {CHAIR, DOCTOR, "designated.nurse@nhs.example.org", POLICE, "education.safeguarding@enfield.example.org"}
     m = meeting(app)
     assert m["state"] == "scheduled" and m["provider_id"] and m["synced_revision"] == m["revision"]
     assert outbox(app, "meeting_report") == []  # everyone can come: nothing to tell the Business Manager
@@ -133,7 +133,7 @@ def test_each_involved_agency_is_asked_for_its_report_with_the_invite(app):
     open_referral(app, agencies=("met-police", "beh-mht"))
     meetings_job(app)
     requests = outbox(app, "agency_report_request")
-    assert sorted(r["to"][0] for r in requests) == [POLICE, "safeguarding@beh-mht.nhs.uk"]
+    assert sorted(r["to"][0] for r in requests) == [POLICE, "safeguarding@beh-mht.example.org"]
     assert all("Wednesday 14 May 2014, 09:00 to 11:00" in r["text"] for r in requests)
     assert "by Tuesday 13 May 2014" in requests[0]["text"]
     meetings_job(app)
@@ -251,9 +251,9 @@ def test_an_agency_added_to_the_case_is_invited_and_asked_for_its_report(app):
     counts = meetings_job(app)
     assert counts["updated"] == 1
     cal, ev = the_event(app)
-    assert "mailto:safeguarding@london.probation.gov.uk" in [str(a) for a in ev["attendee"]]
+    assert "mailto:safeguarding@probation.example.org" in [str(a) for a in ev["attendee"]]
     assert int(ev["sequence"]) == 0  # the time did not change
-    assert "safeguarding@london.probation.gov.uk" in [r["to"][0] for r in outbox(app, "agency_report_request")]
+    assert "safeguarding@probation.example.org" in [r["to"][0] for r in outbox(app, "agency_report_request")]
 
 
 # Replies, quorum, reminders ---------------------------------------------------------

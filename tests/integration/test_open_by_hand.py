@@ -24,7 +24,7 @@ Safeguarding Lead Nurse
 
 @pytest.fixture
 def letter(app) -> int:
-    drop(app, "letter.eml", mail(LETTER, msgid="<letter@nhs.net>", sender="jo.bloggs@nhs.net",
+    drop(app, "letter.eml", mail(LETTER, msgid="<letter@nhs.example.org>", sender="jo.bloggs@nhs.example.org",
                                  subject="A child we are worried about"))
     read_inbox(app)
     [row] = inbox_rows(app)
@@ -37,7 +37,7 @@ def details() -> dict:
             "subjects": [{"name": "Amelia Letter", "role": "child", "relationship": None,
                           "date_of_birth": "03/02/2010", "address": "1 Example Road, Enfield"}],
             "referrer": {"name": "Jo Bloggs", "agency": "North Middlesex Hospital", "telephone": "020 8887 2000",
-                         "email": "jo.bloggs@nhs.net"}}
+                         "email": "jo.bloggs@nhs.example.org"}}
 
 
 def test_an_enquiry_is_in_the_daily_report_so_a_letter_written_as_prose_is_not_lost(app, letter):
@@ -59,7 +59,7 @@ def test_a_person_opens_the_case_with_the_details_they_read_and_it_runs_like_any
     assert row["status"] == "processed" and "by hand by business manager (was not_referral)" in row["outcome"]
     assert row["case_id"] is not None
     [ack] = outbox_rows(app, "missing_information")  # the referrer is asked for what the letter did not say
-    assert ack["to"] == ["jo.bloggs@nhs.net"]
+    assert ack["to"] == ["jo.bloggs@nhs.example.org"]
     assert outbox_rows(app, "incident_notification"), "the Ofsted notification is prepared as for any referral"
     folder = app.settings.data_dir / "mail"
     assert (folder / "processed" / "letter.eml").exists() and not (folder / "not-referral" / "letter.eml").exists()
@@ -99,7 +99,7 @@ def test_details_that_cannot_be_used_name_the_field_never_the_value(bad, says):
 
 def test_the_commands_show_and_open_a_message_as_a_person_would(cli, tmp_path):
     (cli.folder / "data" / "mail" / "inbox" / "letter.eml").write_bytes(
-        mail(LETTER, msgid="<letter@nhs.net>", sender="jo.bloggs@nhs.net", subject="A child we are worried about"))
+        mail(LETTER, msgid="<letter@nhs.example.org>", sender="jo.bloggs@nhs.example.org", subject="A child we are worried about"))
     assert cli("run", "--once", "--now", "2014-05-12T09:30").exit_code == 0
     [row] = json.loads(cli("inbox", "list", "--json").output)
     shown = cli("inbox", "show", str(row["id"]))

@@ -29,7 +29,7 @@ def open_case(app, seq: int, name: str = "Amy Smith") -> str:
                      subjects=[Subject(name, "child", "daughter", date(2010, 1, 1), "1 High Street"),
                                Subject("Bob Smith", "adult", "father", None, "1 High Street")],
                      referrer=Referrer("Rita Referrer", "Metropolitan Police Service", "020 7946 0000",
-                                       "rita.referrer@met.police.uk"))
+                                       "rita.referrer@met-police.example.org"))
     with app.db.unit_of_work() as uow:
         uow.cases.add(case, 2014, seq, referral={"child": {"name": name, "address": "1 High Street"}},
                       fingerprint=f"{seq:064d}")
@@ -65,8 +65,8 @@ def queue_unlinked(app, key: str) -> None:
     """A message tied to no case (like the weekly digest), sent now."""
     now = app.clock.now()
     with app.db.unit_of_work() as uow:
-        uow.outbox.queue({"key": key, "case_id": None, "template": "digest", "sender": "escb@enfield.gov.uk",
-                          "to": ["bm@enfield.gov.uk"], "cc": [], "subject": "digest", "text": "ESCB-2014-001 Amy",
+        uow.outbox.queue({"key": key, "case_id": None, "template": "digest", "sender": "escb@enfield.example.org",
+                          "to": ["bm@enfield.example.org"], "cc": [], "subject": "digest", "text": "ESCB-2014-001 Amy",
                           "html": "<p>Amy</p>", "attachments": [], "headers": {}, "message_id": f"<{key}@x>",
                           "references": [], "mode": "auto", "status": "queued", "attempts": 0, "created_at": now})
         uow.commit()

@@ -21,7 +21,7 @@ def test_the_example_configuration_is_valid_and_puts_data_beside_it(tmp_path):
     assert s.mail.backend == "local"
     assert s.data_dir == (tmp_path / "data").resolve()
     assert s.database_url.startswith("sqlite:///") and s.database_url.endswith("data/review-clerk.db")
-    assert s.agency("met-police").chief_executive.email == "borough.commander@met.police.uk"
+    assert s.agency("met-police").chief_executive.email == "borough.commander@met-police.example.org"
 
 
 def test_a_bad_value_is_named_with_its_key_value_and_what_was_expected(tmp_path):
@@ -33,7 +33,7 @@ def test_a_bad_value_is_named_with_its_key_value_and_what_was_expected(tmp_path)
 
 
 def test_a_missing_required_value_is_named(tmp_path):
-    text = EXAMPLE.read_text().replace('mailbox = "escb.business.manager@enfield.gov.uk"\n', "", 1)
+    text = EXAMPLE.read_text().replace('mailbox = "escb.business.manager@enfield.example.org"\n', "", 1)
     with pytest.raises(ConfigError) as exc:
         load_settings(write(tmp_path, text), environ={})
     assert "board.mailbox: missing" in str(exc.value)

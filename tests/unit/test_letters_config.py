@@ -20,13 +20,13 @@ def test_the_example_configuration_sends_everything_automatically_but_the_incide
 
     s = load_settings(EXAMPLE, environ={})
     assert s.letters.review == {}
-    assert mode_for("incident_notification", s) == ("review", "escb.chair@enfield.gov.uk")
+    assert mode_for("incident_notification", s) == ("review", "escb.chair@enfield.example.org")
     assert mode_for("imr_letter", s) == ("auto", None)
 
 
 def test_a_reviewer_is_an_address_or_auto(tmp_path):
-    s = settings_with(tmp_path, 'review = { imr_letter = " Chair@Enfield.gov.uk ", incident_notification = "AUTO" }')
-    assert s.letters.review == {"imr_letter": "chair@enfield.gov.uk", "incident_notification": "auto"}
+    s = settings_with(tmp_path, 'review = { imr_letter = " Chair@Enfield.example.org ", incident_notification = "AUTO" }')
+    assert s.letters.review == {"imr_letter": "chair@enfield.example.org", "incident_notification": "auto"}
     with pytest.raises(ConfigError, match=r"letters\.review.*'imr_letter'.*\"auto\" or the address"):
         settings_with(tmp_path, 'review = { imr_letter = "the Chair" }')
 

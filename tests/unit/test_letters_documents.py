@@ -49,7 +49,7 @@ def test_the_chief_executives_letter_names_the_addressee_reference_due_date_and_
                              "ESCB-2014-007 Letter from the Chair - IMR - Metropolitan Police Service.docx"]
     text = text_of(files["ESCB-2014-007 Letter from the Chair - IMR - Metropolitan Police Service.docx"])
     assert "Borough Commander" in text and "Metropolitan Police Service" in text
-    assert "By email: borough.commander@met.police.uk" in text and "Dear Borough Commander," in text
+    assert "By email: borough.commander@met-police.example.org" in text and "Dear Borough Commander," in text
     assert "Our reference: ESCB-2014-007" in text and "22 May 2014" in text
     assert "by 31 July 2014" in text  # the IMR due date the panel set
     assert "Independent Chair\nIndependent Chair, Enfield Safeguarding Children Board" in text

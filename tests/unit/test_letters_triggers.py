@@ -19,8 +19,8 @@ from service.letters.triggers import mode_for, plan_for_event, recipients_for, w
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "review-clerk.example.toml"
 AT = datetime(2014, 5, 12, 9, tzinfo=timezone.utc)
-OFSTED = "notifications@ofsted.gov.uk"
-PANEL = "national.panel@education.gov.uk"
+OFSTED = "notifications@ofsted.example.org"
+PANEL = "national.panel@education.example.org"
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +28,7 @@ def settings():
     return load_settings(EXAMPLE, environ={})
 
 
-def a_case(*agencies: str, referrer_email: str | None = "karen.sample@met.police.uk") -> Case:
+def a_case(*agencies: str, referrer_email: str | None = "karen.sample@met-police.example.org") -> Case:
     case = Case.open("ESCB-2014-001", date(2014, 5, 12), AT, "test",
                      subjects=[Subject("Amelia Demo", "child", "child", date(2010, 2, 3))],
                      referrer=Referrer("Karen Sample", "Metropolitan Police Service", None, referrer_email))
@@ -50,9 +50,9 @@ def test_an_scr_decision_calls_for_every_letter_of_stage_five(settings):
     plan = plan_for_event(scr(a_case("met-police", "enfield-ccg")), settings, DECIDED)
     assert sent(plan) == sorted([
         ("decision_notification", OFSTED), ("decision_notification", PANEL),
-        ("decision_outcome", "karen.sample@met.police.uk"),
-        ("imr_letter", "borough.commander@met.police.uk"), ("imr_letter", "chief.officer@nhs.net"),
-        ("board_members_letter", "dcs@enfield.gov.uk"), ("board_members_letter", "borough.commander@met.police.uk"),
+        ("decision_outcome", "karen.sample@met-police.example.org"),
+        ("imr_letter", "borough.commander@met-police.example.org"), ("imr_letter", "chief.officer@nhs.example.org"),
+        ("board_members_letter", "dcs@enfield.example.org"), ("board_members_letter", "borough.commander@met-police.example.org"),
     ])
     assert plan.problems == []
 
@@ -70,7 +70,7 @@ def test_a_decision_not_to_hold_an_scr_goes_to_ofsted_the_panel_and_the_referrer
     case.decide(Outcome.NONE, date(2014, 5, 21), AT, "chair", "criteria not met")
     plan = plan_for_event(case, settings, DECIDED)
     assert sent(plan) == sorted([("decision_notification", OFSTED), ("decision_notification", PANEL),
-                                 ("decision_outcome", "karen.sample@met.police.uk")])
+                                 ("decision_outcome", "karen.sample@met-police.example.org")])
 
 
 def test_an_agency_without_a_chief_executive_is_raised_not_skipped(settings):
@@ -112,14 +112,14 @@ def test_an_agency_added_to_a_running_scr_gets_its_letter_and_before_the_decisio
 def test_the_incident_notification_is_a_draft_for_the_chair_unless_configured(settings):
     [m] = plan_for_event(a_case(), settings, CASE_OPENED).messages
     assert (m.template, m.recipient.email, m.mode, m.reviewer) == (
-        "incident_notification", OFSTED, "review", "escb.chair@enfield.gov.uk")
+        "incident_notification", OFSTED, "review", "escb.chair@enfield.example.org")
     auto = settings.model_copy(update={"letters": Letters(review={"incident_notification": "auto"})})
     assert plan_for_event(a_case(), auto, CASE_OPENED).messages[0].mode == "auto"
 
 
 def test_any_letter_can_be_put_in_review_mode_for_a_named_person(settings):
-    s = settings.model_copy(update={"letters": Letters(review={"imr_letter": "Chair.PA@enfield.gov.uk"})})
-    assert mode_for("imr_letter", s) == ("review", "chair.pa@enfield.gov.uk")
+    s = settings.model_copy(update={"letters": Letters(review={"imr_letter": "Chair.PA@enfield.example.org"})})
+    assert mode_for("imr_letter", s) == ("review", "chair.pa@enfield.example.org")
     assert mode_for("board_members_letter", s) == ("auto", None)
 
 

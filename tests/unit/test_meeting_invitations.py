@@ -38,9 +38,9 @@ def case_with(*agencies: str) -> Case:
 def test_the_chair_the_standing_panel_and_each_involved_agency_are_invited_once(settings):
     people = invitees(settings, case_with("met-police", "beh-mht", "enfield-csc"), kind_for("extraordinary"))
     emails = [p.email for p in people]
-    assert emails == ["sqas.head@enfield.gov.uk", "designated.doctor@nhs.net", "designated.nurse@nhs.net",
-                      "public.protection@met.police.uk", "education.safeguarding@enfield.gov.uk",
-                      "safeguarding@beh-mht.nhs.uk"]
+    assert emails == ["sqas.head@enfield.example.org", "designated.doctor@nhs.example.org", "designated.nurse@nhs.example.org",
+                      "public.protection@met-police.example.org", "education.safeguarding@enfield.example.org",
+                      "safeguarding@beh-mht.example.org"]
     chair = people[0]
     assert chair.roles == ("chair", "social-care")  # also the panel member for children's social care
     assert settings.people.business_manager.email not in emails  # organiser, not attendee
@@ -50,8 +50,8 @@ def test_required_attendees_follow_the_meeting_kind(settings):
     case = case_with("met-police", "beh-mht")
     assert all(p.required for p in invitees(settings, case, kind_for("extraordinary")))
     progress = {p.email: p.required for p in invitees(settings, case, kind_for("progress"))}
-    assert progress["education.safeguarding@enfield.gov.uk"] is False  # education is not needed for progress
-    assert progress["safeguarding@beh-mht.nhs.uk"] is True  # an involved agency's panel member
+    assert progress["education.safeguarding@enfield.example.org"] is False  # education is not needed for progress
+    assert progress["safeguarding@beh-mht.example.org"] is True  # an involved agency's panel member
 
 
 def test_an_unknown_kind_is_refused_with_the_list_of_kinds():
@@ -90,15 +90,15 @@ def test_the_invitation_names_the_case_by_reference_only(settings):
 
 
 def test_an_emailed_reply_is_read_back():
-    raw = build_reply_email(uid="ESCB-2014-007/meeting/extraordinary/1", attendee_email="DI@Met.Police.uk",
+    raw = build_reply_email(uid="ESCB-2014-007/meeting/extraordinary/1", attendee_email="DI@Met-Police.example.org",
                             attendee_name="Detective Inspector, Public Protection", status=ResponseStatus.DECLINED,
-                            organizer="bm@enfield.gov.uk", subject="[ESCB-2014-007] Extraordinary panel meeting",
+                            organizer="bm@enfield.example.org", subject="[ESCB-2014-007] Extraordinary panel meeting",
                             sequence=2)
     reply = parse_reply(raw)
     assert reply.uid == "ESCB-2014-007/meeting/extraordinary/1" and reply.sequence == 2
-    assert [(r.email, r.status) for r in reply.attendees] == [("di@met.police.uk", ResponseStatus.DECLINED)]
+    assert [(r.email, r.status) for r in reply.attendees] == [("di@met-police.example.org", ResponseStatus.DECLINED)]
     sender = email.message_from_bytes(raw, policy=email.policy.default)["From"].addresses[0]
-    assert sender.addr_spec == "DI@Met.Police.uk" and sender.display_name == "Detective Inspector, Public Protection"
+    assert sender.addr_spec == "DI@Met-Police.example.org" and sender.display_name == "Detective Inspector, Public Protection"
 
 
 def test_a_message_without_a_calendar_reply_is_not_a_meeting_reply():

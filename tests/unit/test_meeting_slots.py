@@ -11,7 +11,7 @@ from service.meetings.slots import Window, WorkingHours, find_slot, window_for
 LONDON = ZoneInfo("Europe/London")
 HOURS = WorkingHours(time(9), time(17), LONDON)
 TWO_HOURS = timedelta(hours=2)
-CHAIR, POLICE, NURSE = "chair@x.gov.uk", "police@x.police.uk", "nurse@x.nhs.net"
+CHAIR, POLICE, NURSE = "chair@x.gov.uk", "police@x.police.uk", "nurse@x.nhs.example.org"
 
 
 def at(day: date, hh: int, mm: int = 0) -> datetime:
