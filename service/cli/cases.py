@@ -17,7 +17,8 @@ deadline_app = typer.Typer(no_args_is_help=True, help="Mark deadlines done.")
 # Cases -----------------------------------------------------------------------------
 @cases_app.command("list")
 def cases_list(config: Optional[Path] = ConfigOpt,
-               stage: Optional[str] = typer.Option(None, help="Only cases at this stage."),
+               stage: Optional[str] = typer.Option(None, help="Only cases at this stage: its label as listed "
+                                                   "(\"Case panel\") or its name (case_panel)."),
                overdue: bool = typer.Option(False, "--overdue", help="Only cases with a missed deadline."),
                as_json: bool = JsonOpt) -> None:
     """Cases with their stage and next deadline."""
@@ -26,10 +27,10 @@ def cases_list(config: Optional[Path] = ConfigOpt,
 
     st = None
     if stage:
-        try:
-            st = Stage(stage)
-        except ValueError:
-            fail(f"no stage {stage!r}; stages are: {', '.join(s.value for s in Stage)}")
+        wanted = stage.strip().casefold()
+        st = next((s for s in Stage if wanted in (s.value, s.label.casefold())), None)
+        if st is None:
+            fail(f"no stage {stage!r}; stages are: {'; '.join(f'{s.label} ({s.value})' for s in Stage)}")
     rows = list_cases(app_for(config), st, overdue)
     if as_json:
         print_json(rows)

@@ -95,6 +95,9 @@ def test_stages_are_shown_by_their_label(cli80):
     holds = cli80("retention", "holds")
     assert "Referral received" in holds and "referral_received" not in holds
     assert json.loads(cli80("cases", "list", "--json"))[0]["stage"] == "scr_initiated"  # scripts keep the value
+    by_label = json.loads(cli80("cases", "list", "--stage", "SCR decided: initial tasks", "--json"))
+    by_name = json.loads(cli80("cases", "list", "--stage", "scr_initiated", "--json"))
+    assert [c["reference"] for c in by_label] == [c["reference"] for c in by_name] == ["ESCB-2014-001"]
 
 
 def test_case_show_is_the_case_record_with_the_subjects_names(cli80):
