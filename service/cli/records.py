@@ -100,8 +100,8 @@ def retention_holds(config: Optional[Path] = ConfigOpt, as_json: bool = JsonOpt)
     """Cases under legal hold, with the reason."""
     from service.retention import holds
 
-    app = app_for(config)
-    rows = holds(app)
+    application = app_for(config)
+    rows = holds(application)
     if as_json:
         print_json(rows)
     else:
@@ -109,6 +109,6 @@ def retention_holds(config: Optional[Path] = ConfigOpt, as_json: bool = JsonOpt)
 
         shown = [{**r, "stage": Stage(r["stage"]).label} for r in rows]
         table("Cases under legal hold", shown, ["reference", "anonymised_at", "stage", "reason"],
-              ids=["reference"], times=["anonymised_at"], tz=app.settings.tz)
+              ids=["reference"], times=["anonymised_at"], tz=application.settings.tz)
 
 
