@@ -143,11 +143,22 @@ def when(value: Any, tz: tzinfo) -> str:
 
 
 def _wrap(text: str, width: int) -> list[str]:
+    """Word by word; a word longer than the line (an email address, a message key) is broken after
+    an "@", ".", "/" or "_" where it can be, else where it must."""
+    import re
     import textwrap
 
+    class Wrapper(textwrap.TextWrapper):
+        def _split(self, chunk_text: str) -> list[str]:
+            chunks = []
+            for chunk in super()._split(chunk_text):
+                chunks += re.split(r"(?<=[@./_])(?=.)", chunk) if len(chunk) > self.width else [chunk]
+            return [c for c in chunks if c]
+
+    wrapper = Wrapper(max(width, 1), break_long_words=True, break_on_hyphens=False)
     lines: list[str] = []
     for para in text.splitlines() or [""]:
-        lines += textwrap.wrap(para, max(width, 1), break_long_words=True, break_on_hyphens=False) or [""]
+        lines += wrapper.wrap(para) or [""]
     return lines
 
 

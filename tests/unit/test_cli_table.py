@@ -41,6 +41,14 @@ def test_identifiers_wider_than_the_terminal_stay_whole_rather_than_cut(monkeypa
     assert all(len(line) <= 40 for line in lines if "what" in line)
 
 
+def test_a_long_address_in_a_wrapped_column_breaks_after_its_at_sign_or_a_dot(monkeypatch, capsys):
+    rows = [{"template": "incident_notification", "sent_at": "2014-05-12 09:30", "to": "notifications@ofsted.example.org"}]
+    lines = render(monkeypatch, capsys, 64, rows, ["template", "sent_at", "to"], ids=["template", "sent_at"])
+    pieces = [line.split()[-1] for line in lines[3:]]
+    assert len(pieces) > 1 and "".join(pieces) == "notifications@ofsted.example.org"
+    assert all(piece.endswith(("@", ".")) for piece in pieces[:-1]), pieces
+
+
 def test_a_table_that_fits_is_one_line_a_row(monkeypatch, capsys):
     rows = [{"reference": "ESCB-2014-001", "what": "short"}, {"reference": "ESCB-2014-002", "what": "short"}]
     lines = render(monkeypatch, capsys, 80, rows, ["reference", "what"], ids=["reference"])
