@@ -711,7 +711,7 @@ def open_by_hand(app: "App", inbound_id: int, actor: str, details: dict[str, Any
         if not row["raw"]:
             raise ValueError(f"message {inbound_id} was emptied under the retention policy")
         parsed = parse_message(row["raw"], limits_for(app))
-        parsed = apply_details(parsed, details or {})
+        parsed = apply_details(parsed, details or {}, today=app.today())
         uow.serialise(Lock.REFERRALS)
         fingerprint = referral_fingerprint(parsed)
         existing = uow.cases.find_by_fingerprint(fingerprint) if fingerprint else None
