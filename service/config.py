@@ -146,6 +146,9 @@ class WorkingHours(_Model):
 
 class Mail(_Model):
     backend: Literal["local", "graph"] = "local"
+    # Local backend only: take a message in the local inbox to be from its From address (there is no
+    # mail system to vouch for it). `init --simulation` sets it; never true for a real board.
+    trust_local_mail: bool = False
 
 
 class Database(_Model):

@@ -10,7 +10,7 @@ import sys
 
 from service.config import ConfigError
 
-from . import operate  # noqa: F401  (root commands: init, migrate, run, parse, doctor, demo)
+from . import forecast, operate  # noqa: F401  (root commands: init, migrate, run, parse, doctor, demo, forecast)
 from .cases import case_app, cases_app, deadline_app
 from .common import app, err
 from .inbox import inbox_app

@@ -495,6 +495,16 @@ class OutboxRepository:
         return {s: n for s, n in self.conn.execute(
             select(t.outbox.c.status, func.count()).group_by(t.outbox.c.status))}
 
+    def pending(self) -> list[dict[str, Any]]:
+        """Messages not yet gone (queued, being sent, or a draft waiting for a person), with their case's
+        reference; bodies are not read."""
+        o = t.outbox.c
+        q = (select(o.key, o.template, o.to, o.status, o.attempts, o.last_error, o.next_attempt_at, o.created_at,
+                    o.mode, o.reviewer, t.cases.c.reference)
+             .select_from(t.outbox.outerjoin(t.cases, o.case_id == t.cases.c.id))
+             .where(o.status.in_(["queued", "sending", "awaiting_review"])).order_by(o.id))
+        return [dict(r) for r in self.conn.execute(q).mappings()]
+
 
 class StateRepository:
     def __init__(self, conn: Connection):
