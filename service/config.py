@@ -188,6 +188,10 @@ class Intake(_Model):
     max_expanded_mb: float = Field(default=100.0, gt=0)
     max_attachments: int = Field(default=20, ge=1)
     auto_replies_per_address_per_day: int = Field(default=5, ge=0)
+    # How long one run of the inbox job may spend handling what is waiting, before it lets the other
+    # jobs run (what is left is handled at the next run): a time, not a count, so a morning's backlog
+    # goes in one run.
+    seconds_per_run: float = Field(default=30.0, gt=0)
 
     @field_validator("partner_domains")
     @classmethod

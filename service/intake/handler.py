@@ -26,6 +26,7 @@ import hashlib
 import json
 import logging
 import re
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from email.utils import getaddresses
@@ -130,8 +131,9 @@ class Outcome:
     reference: str | None = None
 
 
-def process_stored(app: "App", limit: int = 50) -> list[Outcome]:
-    """Claim stored messages one at a time and give each its outcome.
+def process_stored(app: "App", limit: int | None = None, seconds: float | None = None) -> list[Outcome]:
+    """Claim stored messages one at a time and give each its outcome, for up to ``seconds`` of real time
+    (``[intake] seconds_per_run``) or ``limit`` messages; what is left waits for the next run.
 
     One at a time, so that a message's ``attempts`` counts the times a process
     actually started on it: a process that dies holds (for the lease) only the
@@ -139,9 +141,15 @@ def process_stored(app: "App", limit: int = 50) -> list[Outcome]:
     (out of memory, a crash inside a document library) is set aside after
     MAX_ATTEMPTS rather than stopping the service on every restart.
     """
+    budget = app.settings.intake.seconds_per_run if seconds is None else seconds
+    started = time.monotonic()  # real time: the service's clock may be a simulated one
     outcomes: list[Outcome] = []
-    lost = 0
-    for _ in range(limit):
+    lost = handled = 0
+    while limit is None or handled < limit:
+        if handled and time.monotonic() - started >= budget:
+            log.info("inbox run ended by its time budget; the rest waits for the next run",
+                     extra={"handled": handled, "seconds": budget})
+            break
         now = app.clock.now()
         with app.db.unit_of_work() as uow:
             claimed = uow.inbox.claim_new(now, app.worker, LEASE, 1)
@@ -152,6 +160,7 @@ def process_stored(app: "App", limit: int = 50) -> list[Outcome]:
                 lost += 1
                 continue
             break
+        handled += 1
         outcome = _process_one(app, claimed[0])
         if outcome is not None:
             outcomes.append(outcome)
