@@ -17,7 +17,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "config" / "review-clerk.example.toml"
-SHARED = ROOT.parent / "shared"
 LONDON = ZoneInfo("Europe/London")
 TEST_DB_ENV = "REVIEW_CLERK_TEST_DATABASE_URL"
 
