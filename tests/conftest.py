@@ -110,12 +110,11 @@ def app(settings, clock, checked_settings, migrated_sqlite):
     from service.bootstrap import build_app
 
     migrate = True
-    if settings.database_url.startswith("sqlite:///") and not settings.database.url:
-        target = settings.data_dir / "review-clerk.db"
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(migrated_sqlite, target)
-            migrate = False
+    target = settings.data_dir / "review-clerk.db"
+    if not settings.database.url and not target.exists():  # SQLite in the data folder, not made yet
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(migrated_sqlite, target)
+        migrate = False
     same = (settings.model_dump(exclude=_NOT_IN_TEMPLATES) == checked_settings.model_dump(exclude=_NOT_IN_TEMPLATES))
     application = build_app(settings, clock, migrate=migrate, check_templates=not same)
     yield application
