@@ -164,6 +164,21 @@ def test_a_decision_replying_to_a_message_sent_to_someone_else_is_refused(app, c
     assert cases.show(app, REF)["outcome"] is None
 
 
+def test_a_decision_replying_to_the_chairs_mail_about_another_case_is_refused(app, case, clock):
+    drop(app, "second.eml", mail(form(child="Ben Other", summary="Another child was harmed."),
+                                 msgid="<second@met.police.uk>"))
+    read_inbox(app)
+    clock.set(at(14, 9, 30))
+    sweep_deadlines(app)
+    send_outbox(app)
+    other = [r for r in outbox_rows(app) if CHAIR in r["to"] and r["key"].startswith("ESCB-2014-002/")
+             and r["status"] == "sent"]
+    assert other, "the Chair was sent something about the second case"
+    row = instruction(app, "Decision: none\nNo review needed.", answering=other[-1])  # subject tags ESCB-2014-001
+    assert row["status"] == "refused" and f"about {REF}" in row["outcome"]
+    assert cases.show(app, REF)["outcome"] is None and cases.show(app, "ESCB-2014-002")["outcome"] is None
+
+
 def test_a_reply_dated_before_the_request_it_answers_is_refused(app, case):
     row = instruction(app, "Decision: none\nNo review needed.", date=at(12, 17, 0))
     assert row["status"] == "refused" and "dated before the message it answers" in row["outcome"]
