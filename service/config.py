@@ -146,9 +146,17 @@ class WorkingHours(_Model):
 
 class Mail(_Model):
     backend: Literal["local", "graph"] = "local"
-    # Local backend only: take a message in the local inbox to be from its From address (there is no
-    # mail system to vouch for it). `init --simulation` sets it; never true for a real board.
+    # Instructions by email from mail on the local backend carry no proof of their sender: they are
+    # carried out only with this on (the demo: `init --simulation` sets it). Ignored with "graph".
     trust_local_mail: bool = False
+
+
+class Instructions(_Model):
+    """Instructions given by email (see SECURITY.md, "Access by email")."""
+
+    # A decision taken by email: its letters wait this many working hours (working_hours, Monday to
+    # Friday, not bank holidays), during which "Undo" withdraws it.
+    hold_working_hours: float = Field(default=2.0, ge=0.25, le=40)
 
 
 class Database(_Model):
@@ -333,6 +341,7 @@ class Settings(_Model):
     letters: Letters = Letters()
     meetings: Meetings = Meetings()
     security: Security = Security()
+    instructions: Instructions = Instructions()
 
     @model_validator(mode="after")
     def _graph_complete(self) -> "Settings":
