@@ -1,0 +1,47 @@
+"""[metrics] listen (off unless set) and [letters] templates_dir (templates edited outside the install)."""
+
+from pathlib import Path
+
+import pytest
+
+from service.config import ConfigError, load_settings
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "review-clerk.example.toml"
+
+
+@pytest.fixture
+def cfg(tmp_path: Path) -> Path:
+    p = tmp_path / "review-clerk.toml"
+    p.write_text(EXAMPLE.read_text(), encoding="utf-8")
+    return p
+
+
+def test_metrics_are_off_unless_an_address_is_given(cfg):
+    assert load_settings(cfg, environ={}).metrics.listen is None
+
+
+@pytest.mark.parametrize("listen, address", [("127.0.0.1:9464", ("127.0.0.1", 9464)),
+                                             ("0.0.0.0:9464", ("0.0.0.0", 9464)),
+                                             ("[::1]:9464", ("::1", 9464))])
+def test_the_metrics_address_is_a_host_and_a_port(cfg, listen, address):
+    metrics = load_settings(cfg, environ={"REVIEW_CLERK_METRICS__LISTEN": listen}).metrics
+    assert metrics.listen == listen and metrics.address == address
+
+
+@pytest.mark.parametrize("listen", ["9464", "localhost", "127.0.0.1:http", "127.0.0.1:70000", ":9464"])
+def test_a_metrics_address_without_a_usable_port_is_refused_naming_the_key(cfg, listen):
+    with pytest.raises(ConfigError) as exc:
+        load_settings(cfg, environ={"REVIEW_CLERK_METRICS__LISTEN": listen})
+    assert f"metrics.listen = {listen!r}" in str(exc.value) and "host:port" in str(exc.value)
+
+
+def test_a_relative_templates_folder_is_read_beside_the_configuration(cfg):
+    (cfg.parent / "my-templates").mkdir()
+    settings = load_settings(cfg, environ={"REVIEW_CLERK_LETTERS__TEMPLATES_DIR": "my-templates"})
+    assert settings.letters.templates_dir == (cfg.parent / "my-templates").resolve()
+
+
+def test_a_templates_folder_that_does_not_exist_stops_start_up_naming_it(cfg, tmp_path):
+    with pytest.raises(ConfigError) as exc:
+        load_settings(cfg, environ={"REVIEW_CLERK_LETTERS__TEMPLATES_DIR": str(tmp_path / "nowhere")})
+    assert "letters.templates_dir" in str(exc.value) and "nowhere" in str(exc.value)
