@@ -439,7 +439,7 @@ def _env_overrides(environ: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
         if not name.startswith(ENV_PREFIX) or name == CONFIG_ENV or name.startswith(ENV_PREFIX + "TEST_"):
             continue  # REVIEW_CLERK_TEST_* belong to the test suite, not to the settings
         path = name[len(ENV_PREFIX):].lower().split("__")
-        if path[-1].endswith("_file"):
+        if path[-1].endswith("_file") and not _is_setting(path):
             path[-1] = path[-1][: -len("_file")]
             try:
                 value = Path(value).read_text(encoding="utf-8").strip()
@@ -454,6 +454,18 @@ def _env_overrides(environ: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
         else:
             node[path[-1]] = _coerce_env(value)
     return out, problems
+
+
+def _is_setting(path: list[str]) -> bool:
+    """True when ``path`` names a setting itself: REVIEW_CLERK_SECURITY__KEY_FILE sets [security] key_file
+    (a path), where REVIEW_CLERK_GRAPH__CLIENT_SECRET_FILE reads [graph] client_secret from a file."""
+    model: Any = Settings
+    for part in path:
+        fields = getattr(model, "model_fields", None)
+        if not fields or part not in fields:
+            return False
+        model = fields[part].annotation
+    return True
 
 
 def _coerce_env(value: str) -> Any:

@@ -45,3 +45,17 @@ def test_a_templates_folder_that_does_not_exist_stops_start_up_naming_it(cfg, tm
     with pytest.raises(ConfigError) as exc:
         load_settings(cfg, environ={"REVIEW_CLERK_LETTERS__TEMPLATES_DIR": str(tmp_path / "nowhere")})
     assert "letters.templates_dir" in str(exc.value) and "nowhere" in str(exc.value)
+
+
+def test_the_key_file_setting_can_be_given_in_the_environment(cfg):
+    # REVIEW_CLERK_SECURITY__KEY_FILE names the setting key_file (a path; the Docker image's /keys volume),
+    # not a file holding a setting called "key".
+    settings = load_settings(cfg, environ={"REVIEW_CLERK_SECURITY__KEY_FILE": "/keys/review-clerk.key"})
+    assert settings.security.key_file == Path("/keys/review-clerk.key")
+
+
+def test_a_secret_named_with_file_is_still_read_from_that_file(cfg, tmp_path):
+    key = tmp_path / "key.b64"
+    key.write_text("c2VjcmV0LWtleS1mb3ItdGhlLXRlc3Qtb25seS0zMmJ5dGVzIQ==\n")
+    settings = load_settings(cfg, environ={"REVIEW_CLERK_SECURITY__ENCRYPTION_KEY_FILE": str(key)})
+    assert settings.security.encryption_key.get_secret_value() == key.read_text().strip()
