@@ -34,7 +34,10 @@ if [ -n "$templates" ] && [ -z "$(ls -A "$templates" 2>/dev/null)" ]; then
     say "review-clerk: copied the standard templates into $templates: edit them there, then restart."
 fi
 
-what="${1:-run}"
+if [ $# -eq 0 ]; then
+    set -- run  # the image's CMD; also when the script is run without one
+fi
+what="$1"
 if [ ! -e "$config" ] && { [ "$what" = run ] || { [ "$what" = init ] && [ $# -le 1 ]; }; }; then
     writable_or_stop "$config_dir" "the configuration"
     if [ -n "$key_file" ]; then

@@ -97,3 +97,14 @@ def test_a_configuration_folder_that_cannot_be_written_is_named_with_the_fix(con
     result = container(REVIEW_CLERK_CONFIG=str(container.root / "blocked" / "config" / "review-clerk.toml"))
     assert result.returncode == 1
     assert "cannot write to" in result.stderr and "chown" in result.stderr
+
+
+def test_without_arguments_the_service_is_run_once_configured(container, tmp_path):
+    assert container().returncode == 0
+    fake = tmp_path / "fake-review-clerk"
+    fake.write_text('#!/bin/sh\necho "review-clerk $*"\n')
+    fake.chmod(0o755)
+    result = container(CLERK_COMMAND=str(fake))
+    assert result.returncode == 0 and result.stdout == "review-clerk run\n"
+    result = container("cases", "list", "--json", CLERK_COMMAND=str(fake))
+    assert result.stdout == "review-clerk cases list --json\n"
