@@ -59,3 +59,11 @@ def test_a_secret_named_with_file_is_still_read_from_that_file(cfg, tmp_path):
     key.write_text("c2VjcmV0LWtleS1mb3ItdGhlLXRlc3Qtb25seS0zMmJ5dGVzIQ==\n")
     settings = load_settings(cfg, environ={"REVIEW_CLERK_SECURITY__ENCRYPTION_KEY_FILE": str(key)})
     assert settings.security.encryption_key.get_secret_value() == key.read_text().strip()
+
+
+def test_the_example_metrics_block_uncommented_is_a_valid_configuration(cfg):
+    text = cfg.read_text().replace("# [metrics]\n", "[metrics]\n").replace('# listen = "127.0.0.1:9464"',
+                                                                          'listen = "127.0.0.1:9464"')
+    assert text != cfg.read_text()
+    cfg.write_text(text)
+    assert load_settings(cfg, environ={}).metrics.address == ("127.0.0.1", 9464)
