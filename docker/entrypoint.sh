@@ -43,7 +43,11 @@ if [ ! -e "$config" ] && { [ "$what" = run ] || { [ "$what" = init ] && [ $# -le
     if [ -n "$key_file" ]; then
         writable_or_stop "$(dirname "$key_file")" "the encryption key"
     fi
-    "$clerk" init "$config_dir"
+    if [ -n "$key_file" ] && COLUMNS=200 "$clerk" init --help 2>/dev/null | grep -q -e --key-file; then
+        "$clerk" init "$config_dir" --key-file "$key_file"  # the key's place is written into the configuration
+    else
+        "$clerk" init "$config_dir"  # the key's place comes from REVIEW_CLERK_SECURITY__KEY_FILE
+    fi
     cat >&2 <<EOF
 
 Review Clerk: first start done. Nothing is running yet.

@@ -108,3 +108,15 @@ def test_without_arguments_the_service_is_run_once_configured(container, tmp_pat
     assert result.returncode == 0 and result.stdout == "review-clerk run\n"
     result = container("cases", "list", "--json", CLERK_COMMAND=str(fake))
     assert result.stdout == "review-clerk cases list --json\n"
+
+
+def test_init_is_given_the_key_file_where_it_takes_one(container, tmp_path):
+    fake = tmp_path / "fake-review-clerk"
+    fake.write_text('#!/bin/sh\n'
+                    'if [ "$*" = "init --help" ]; then echo "  --key-file PATH  Where the key is kept"; exit 0; fi\n'
+                    f'echo "$*" >> "{tmp_path}/calls"\n')
+    fake.chmod(0o755)
+    result = container(CLERK_COMMAND=str(fake))
+    assert result.returncode == 0, result.stderr
+    key = container.root / "keys" / "review-clerk.key"
+    assert (tmp_path / "calls").read_text() == f"init {container.root / 'config'} --key-file {key}\n"

@@ -34,6 +34,8 @@ EXAMPLE = ROOT / "config" / "review-clerk.example.toml"
 # the case passes, the xfail fails the run, and the entry below is to be deleted.
 PENDING = {
     ("doctor", "--quick"): "`doctor --quick` (no network, no token) comes with issue 13's doctor work",
+    ("init", "--key-file"): "`init DIR --key-file PATH` comes with issue 13's init work (until then the "
+                            "entrypoint's init finds the key's place in REVIEW_CLERK_SECURITY__KEY_FILE)",
 }
 
 
@@ -107,7 +109,8 @@ def uses_of_review_clerk() -> list[tuple[str, str, list[str]]]:
     assert check[0] == "review-clerk", f"the health check runs {check[0]}, not review-clerk"
     uses.append(("HEALTHCHECK", check[1], [a for a in check[2:] if a.startswith("-")]))
     for match in re.finditer(r'"\$clerk" ([a-z-]+)([^\n]*)', ENTRYPOINT_SCRIPT.read_text()):
-        options = [w for w in shlex.split(match.group(2)) if w.startswith("-")]
+        options = [w for w in shlex.split(match.group(2).split("#")[0].split("2>")[0]) if w.startswith("-")
+                   and w != "--help"]
         uses.append(("entrypoint.sh", match.group(1), options))
     return uses
 
