@@ -136,7 +136,8 @@ def test_every_copy_source_is_in_the_repository_and_reaches_the_build_context():
 
 def test_the_build_context_leaves_out_secrets_local_folders_and_the_virtualenv():
     for path in ("secrets/database_url", "site/config/review-clerk.toml", ".venv/bin/python", ".git/config",
-                 "service/__pycache__/jobs.cpython-311.pyc", "data/review-clerk.key"):
+                 "service/__pycache__/jobs.cpython-311.pyc", "data/review-clerk.key",
+                 "config/review-clerk.key"):
         assert dockerignore_excludes(path), f"{path} would be sent to the Docker build"
 
 
