@@ -43,7 +43,9 @@ COPY pyproject.toml README.md ./
 COPY service ./service
 COPY mail_templates ./mail_templates
 COPY config ./config
-# Editable, so the service finds mail_templates/ (copied into an empty /templates) and config/ beside it.
+COPY procedures ./procedures
+# Editable, so the service finds mail_templates/ (copied into an empty /templates), config/ and
+# procedures/ beside it.
 RUN pip install -e '.[postgres]' && pip check
 
 COPY docker/entrypoint.sh /usr/local/bin/review-clerk-entrypoint

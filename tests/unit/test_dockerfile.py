@@ -134,6 +134,22 @@ def test_every_copy_source_is_in_the_repository_and_reaches_the_build_context():
         assert not dockerignore_excludes(source), f"COPY {source}: .dockerignore keeps it out of the build"
 
 
+def test_every_folder_the_service_reads_beside_its_package_is_copied_into_the_image():
+    # e.g. DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "mail_templates"
+    beside = re.compile(r'Path\(__file__\)\.resolve\(\)\.parents\[(\d)\]((?:\s*/\s*"[^"]+")+)')
+    copied = {Path(w).parts[0] for args in args_of("COPY") for w in shlex.split(args)[:-1]
+              if not w.startswith("--")}
+    needed = {}
+    for source in (ROOT / "service").rglob("*.py"):
+        for match in beside.finditer(source.read_text()):
+            parts = re.findall(r'"([^"]+)"', match.group(2))
+            path = source.resolve().parents[int(match.group(1))].joinpath(*parts)
+            needed[path.relative_to(ROOT).parts[0]] = source.relative_to(ROOT)
+    assert {"mail_templates", "config"} <= set(needed)  # the pattern still finds what it is for
+    for top, source in sorted(needed.items()):
+        assert top in copied, f"{source} reads {top}/ beside the package; the Dockerfile does not copy it"
+
+
 def test_the_build_context_leaves_out_secrets_local_folders_and_the_virtualenv():
     for path in ("secrets/database_url", "site/config/review-clerk.toml", ".venv/bin/python", ".git/config",
                  "service/__pycache__/jobs.cpython-311.pyc", "data/review-clerk.key",
