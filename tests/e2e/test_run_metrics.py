@@ -15,6 +15,12 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def local_get(url: str) -> requests.Response:
+    with requests.Session() as session:
+        session.trust_env = False  # straight to 127.0.0.1, whatever HTTP_PROXY says
+        return session.get(url, timeout=10)
+
+
 def test_run_serves_metrics_on_the_configured_address_until_it_stops(tmp_path, db_env):
     folder = tmp_path / "board"
     folder.mkdir()
@@ -34,7 +40,7 @@ def test_run_serves_metrics_on_the_configured_address_until_it_stops(tmp_path, d
             lines = [ln for ln in out_file.read_text().splitlines() if ln.startswith("Metrics: ")]
             if lines:
                 url = lines[0].split(" ", 1)[1].strip()
-                body = requests.get(url, timeout=10).text
+                body = local_get(url).text
                 if 'review_clerk_jobs_total{job="read_inbox",outcome="ok"} 1.0' in body:
                     break
             time.sleep(0.3)
@@ -48,7 +54,7 @@ def test_run_serves_metrics_on_the_configured_address_until_it_stops(tmp_path, d
             proc.kill()
     assert proc.returncode == 0, err_file.read_text()[-2000:]
     try:
-        requests.get(url, timeout=5)
+        local_get(url)
         served_after_exit = True
     except requests.ConnectionError:
         served_after_exit = False
