@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -185,3 +187,10 @@ def test_commands_other_than_run_with_metrics_never_import_prometheus_client():
     env = {k: v for k, v in os.environ.items() if not k.startswith("REVIEW_CLERK_")}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert "NOT LOADED" in result.stderr, result.stderr[-2000:]
+
+
+def test_only_the_metrics_module_imports_prometheus_client():
+    service = Path(__file__).resolve().parents[2] / "service"
+    importers = sorted(str(p.relative_to(service)) for p in service.rglob("*.py")
+                       if re.search(r"^\s*(from|import)\s+prometheus_client", p.read_text(), re.MULTILINE))
+    assert importers == ["metrics.py"]
