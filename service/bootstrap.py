@@ -66,7 +66,7 @@ def build_app(settings: Settings, clock: Clock | None = None, *, migrate: bool =
         mailbox = mailbox or built_mailbox
         calendar = calendar or built_calendar
     app = App(settings=settings, db=db, mailbox=mailbox, calendar=calendar,
-              templates=Templates(templates_folder), clock=clock)
+              templates=Templates(templates_folder or settings.letters.templates_dir), clock=clock)
     if check_templates:  # False only for tests whose session checked the same templates and settings
         app.templates.check_all(sample_contexts(app))
     return app

@@ -88,6 +88,15 @@ def run(config: Optional[Path] = ConfigOpt,
         if any(c.get("error") for c in results.values()):
             raise typer.Exit(1)
         return
+    if application.settings.metrics.listen:
+        from service.metrics import start_exporter  # prometheus_client only when metrics are on
+
+        try:
+            exporter = start_exporter(application, *application.settings.metrics.address)
+        except OSError as exc:
+            fail(f"metrics: cannot listen on {application.settings.metrics.listen} ({exc.strerror or exc}); "
+                 f"change [metrics] listen")
+        out.print(f"Metrics: {exporter.url}")
     Runner(application).serve()
 
 
