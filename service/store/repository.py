@@ -603,6 +603,32 @@ class MeetingRepository:
              .order_by(m.id))
         return list(self.conn.execute(q).scalars())
 
+    def booked_times(self, emails: Iterable[str], start: datetime, end: datetime,
+                     exclude: int | None = None) -> dict[str, list[tuple[datetime, datetime]]]:
+        """Each address's times in this service's own meetings between ``start`` and ``end``.
+
+        Every meeting not cancelled counts with its time and with a new time proposed for it, whether
+        or not the calendar has it yet (free/busy lags behind the service's own writes). ``exclude``:
+        a meeting's own id, when a time is sought for it.
+        """
+        m, a = t.meetings.c, t.meeting_attendees.c
+        wanted = sorted({e.lower() for e in emails})
+        out: dict[str, list[tuple[datetime, datetime]]] = {e: [] for e in wanted}
+        if not wanted:
+            return out
+        q = (select(a.email, m.start, m.end, m.proposed_start, m.proposed_end)
+             .join(t.meetings, m.id == a.meeting_id)
+             .where(m.state != "cancelled", a.email.in_(wanted),
+                    or_(and_(m.start < end, m.end > start),
+                        and_(m.proposed_start < end, m.proposed_end > start))))
+        if exclude is not None:
+            q = q.where(m.id != exclude)
+        for r in self.conn.execute(q).mappings():
+            for s, e in ((r["start"], r["end"]), (r["proposed_start"], r["proposed_end"])):
+                if s is not None and e is not None and utc(s) < end and utc(e) > start:
+                    out[r["email"]].append((utc(s), utc(e)))
+        return out
+
     def claim(self, meeting_id: int, now: datetime, worker: str, lease: timedelta) -> bool:
         """Take the meeting for calendar work; only one process wins (row count 1)."""
         m = t.meetings.c
