@@ -50,7 +50,7 @@ def build_backend(settings: Settings, clock: Clock | None = None) -> tuple[Mailb
 
 def build_app(settings: Settings, clock: Clock | None = None, *, migrate: bool = True,
               templates_folder: Path | None = None, mailbox: Mailbox | None = None,
-              calendar: Calendar | None = None) -> App:
+              calendar: Calendar | None = None, check_templates: bool = True) -> App:
     """Wire the real adapters (tests pass fakes for the mailbox and calendar)."""
     from .letters.samples import sample_contexts
     from .store.keys import open_keys
@@ -66,8 +66,10 @@ def build_app(settings: Settings, clock: Clock | None = None, *, migrate: bool =
         mailbox = mailbox or built_mailbox
         calendar = calendar or built_calendar
     app = App(settings=settings, db=db, mailbox=mailbox, calendar=calendar,
-              templates=Templates(templates_folder), clock=clock)
-    # Rendered against samples once per change of the templates or settings (not at every command).
-    app.templates.check_once(lambda: sample_contexts(app), settings.data_dir / "templates-checked",
-                             settings.model_dump_json())
+              templates=Templates(templates_folder or settings.letters.templates_dir), clock=clock)
+    if check_templates:  # False only for tests whose session checked the same templates and settings
+        # Rendered against samples once per change of the templates, their code or the settings (not at
+        # every command): a stamp in the data folder remembers the last check that passed.
+        app.templates.check_once(lambda: sample_contexts(app), settings.data_dir / "templates-checked",
+                                 settings.model_dump_json())
     return app

@@ -11,9 +11,11 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
+from service import observe
 from service.chasing.digest import send_weekly_digest
 from service.chasing.sweep import sweep
 from service.intake.handler import daily_report, file_handled, process_stored, store_new
@@ -122,7 +124,9 @@ class Runner:
         if self.stop.is_set():
             return
         with self.lock:  # one job at a time: they share the mailbox and its rate limits
+            started = time.monotonic()
             result = _guarded(self.app, name, JOBS[name])
+            observe.job_finished(name, time.monotonic() - started, result)
         if any(result.values()):
             log.info("job finished", extra={"job": name, **{f"n_{k}": v for k, v in result.items()}})
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Optional
 
@@ -15,15 +14,25 @@ from .common import (EXAMPLE_CONFIG, ConfigOpt, app, app_for, fail, out, print_j
 # Set-up ---------------------------------------------------------------------------
 @app.command()
 def init(directory: Path = typer.Argument(..., help="Folder for the configuration and data."),
-         force: bool = typer.Option(False, help="Overwrite an existing configuration.")) -> None:
+         force: bool = typer.Option(False, help="Overwrite an existing configuration."),
+         simulation: bool = typer.Option(False, "--simulation", help="A simulation for trying the service or "
+                                         "testing it: runs may act on simulated dates (run --once --now), and "
+                                         "mail in the local inbox is trusted as from its sender.")) -> None:
     """Write DIR/review-clerk.toml (local mail backend, data inside DIR) and make its folders."""
+    from service import simulation as sim
+
     target = directory / "review-clerk.toml"
     if target.exists() and not force:
         fail(f"{target} exists already (use --force to overwrite)")
     directory.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(EXAMPLE_CONFIG, target)
+    text = EXAMPLE_CONFIG.read_text(encoding="utf-8")
+    if simulation:
+        text = sim.trusting_local_mail(text)
+    target.write_text(text, encoding="utf-8")
     application = app_for(target)
-    out.print(f"Wrote [bold]{target}[/]")
+    if simulation:
+        sim.mark(application.db, application.clock.now())
+    out.print(f"Wrote [bold]{target}[/]" + (" (a simulation)" if simulation else ""))
     out.print(f"Data folder: {application.settings.data_dir}")
     out.print(f"Drop referral emails (.eml) into {application.settings.data_dir / 'mail' / 'inbox'}")
     out.print(f"Then run: review-clerk --help, or review-clerk run --config {target}")
@@ -39,9 +48,16 @@ def migrate(config: Optional[Path] = ConfigOpt) -> None:
 @app.command()
 def run(config: Optional[Path] = ConfigOpt,
         once: bool = typer.Option(False, "--once", help="Run each job once, then exit."),
-        now: Optional[str] = typer.Option(None, "--now", help="With --once: act as of this ISO date-time.")) -> None:
-    """Run the service: read the inbox, send what is due, chase deadlines."""
+        now: Optional[str] = typer.Option(None, "--now", help="With --once: act as of this ISO date-time "
+                                          "(a later time than now only in a simulation, or with --simulate)."),
+        simulate: bool = typer.Option(False, "--simulate", help="With --now: allow simulated time on this "
+                                      "database (local mail backend only: nothing reaches a real mailbox).")) -> None:
+    """Run the service: read the inbox, send what is due, chase deadlines.
+
+    To see what it would do on a later date without doing it: review-clerk forecast --until DATE.
+    """
     from service.jobs import Runner, run_once
+    from service.simulation import SimulationRefused, check_run_at
 
     when = None
     if now:
@@ -53,7 +69,16 @@ def run(config: Optional[Path] = ConfigOpt,
             fail(f"--now {now!r} is not an ISO date-time such as 2014-05-12T09:30")
         if when.tzinfo is None:
             when = when.replace(tzinfo=settings_of(config).tz)
+    elif simulate:
+        fail("--simulate goes with --once --now")
     application = app_for(config, when)
+    if when is not None:
+        try:
+            note = check_run_at(application.settings, application.db, when, datetime.now(timezone.utc), simulate)
+        except SimulationRefused as exc:
+            fail(str(exc))
+        if note:
+            out.print(note)
     if once:
         results = run_once(application)
         for job, counts in results.items():
@@ -62,6 +87,15 @@ def run(config: Optional[Path] = ConfigOpt,
         if any(c.get("error") for c in results.values()):
             raise typer.Exit(1)
         return
+    if application.settings.metrics.listen:
+        from service.metrics import start_exporter  # prometheus_client only when metrics are on
+
+        try:
+            exporter = start_exporter(application, *application.settings.metrics.address)
+        except OSError as exc:
+            fail(f"metrics: cannot listen on {application.settings.metrics.listen} ({exc.strerror or exc}); "
+                 f"change [metrics] listen")
+        out.print(f"Metrics: {exporter.url}")
     Runner(application).serve()
 
 
@@ -113,9 +147,11 @@ def doctor(config: Optional[Path] = ConfigOpt) -> None:
 
 
 @app.command()
-def demo(keep: Optional[Path] = typer.Option(None, help="Use this folder instead of a temporary one.")) -> None:
+def demo(keep: bool = typer.Option(False, "--keep", help="Keep the demo's folder afterwards, to look at the "
+                                   "mail it sent and the invitations it made."),
+         folder: Optional[Path] = typer.Option(None, help="Use this folder instead of a temporary one "
+                                               "(kept afterwards).")) -> None:
     """Run the service through simulated time on sample referrals, in a fresh folder."""
     from service.demo import run_demo
 
-    run_demo(out, keep)
-
+    run_demo(out, folder, keep=keep or folder is not None)

@@ -133,6 +133,7 @@ class Lock(enum.Enum):
 
     MIGRATIONS = 7263001
     REFERRALS = 7263002  # checking a referral for duplicates and opening its case
+    MEETING_TIMES = 7263003  # choosing a panel meeting's time and saving it
 
 
 class UnitOfWork:

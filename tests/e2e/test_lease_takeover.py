@@ -26,6 +26,7 @@ from service.intake import handler
 from service.jobs import read_inbox
 from service.letters import outbox
 from service.meetings import service as meetings
+from service.meetings.demo import busy_elsewhere
 from service.store import tables as t
 
 LONDON = ZoneInfo("Europe/London")
@@ -162,6 +163,8 @@ def test_a_meeting_held_by_a_dead_worker_is_arranged_once_after_its_lease(worker
         assert all(uow.meetings.claim(mid, a.clock.now(), a.worker, meetings.LEASE) for mid in ids)
         uow.commit()  # ... and A dies
     calendar = b.settings.data_dir / "calendar"
+    # The designated doctor is away all month, so the Business Manager is told with each invitation.
+    busy_elsewhere(b, "designated.doctor@nhs.example.org", T, T + timedelta(days=31), "leave")
 
     for minutes in (1, 5):
         assert meetings.meetings_job(at(b, minutes))["skipped"] == 2

@@ -242,3 +242,22 @@ def test_the_daily_report_gives_each_message_its_inbox_id_and_the_command_to_run
     assert f"review-clerk inbox release {held['id']}\n" in report["text"]
     assert f"review-clerk inbox open {enquiry['id']} --details FILE" in report["text"]
     assert f"<code>review-clerk inbox release {held['id']}</code>" in report["html"]
+
+
+def test_a_backlog_of_more_than_fifty_messages_is_handled_in_one_run(app):
+    """A morning's backlog goes in one run: the inbox job is bounded by time, not by a count of 50."""
+    for n in range(60):
+        drop(app, f"backlog-{n:02d}.eml", mail(form(), msgid=f"<backlog-{n}@met-police.example.org>"))
+    store_new(app)
+    outcomes = process_stored(app)
+    assert len(outcomes) == 60
+    assert [r["status"] for r in inbox_rows(app)].count("new") == 0
+
+
+def test_an_inbox_run_past_its_time_budget_leaves_the_rest_for_the_next_run(app):
+    for n in range(3):
+        drop(app, f"budget-{n}.eml", mail(form(), msgid=f"<budget-{n}@met-police.example.org>"))
+    store_new(app)
+    assert len(process_stored(app, seconds=0)) == 1  # at least one message a run, however small the budget
+    assert [r["status"] for r in inbox_rows(app)].count("new") == 2
+    assert len(process_stored(app)) == 2
