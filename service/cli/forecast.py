@@ -32,5 +32,5 @@ def forecast(until: Optional[str] = typer.Option(None, "--until", help="Up to an
     rows = [{"when": f"{a.at:%a %d %b %H:%M}", "case": a.reference or "", "action": a.what,
              "to": ", ".join(a.to), "rule": a.rule} for a in actions]
     table(f"What the service would do until {end:%a %d %b %Y} if nobody did anything", rows,
-          ["when", "case", "action", "to", "rule"])
+          ["when", "case", "action", "to", "rule"], ids=["when", "case"])
     out.print(f"{len(actions)} action(s). A forecast changes nothing; `review-clerk run` acts.")
