@@ -139,7 +139,7 @@ def run_demo(out: Console, keep: Path | None = None) -> Path:
     settings = load_settings(config, environ={})
     setup("WARNING")
     clock = FixedClock(datetime(2014, 5, 12, 8, 30, tzinfo=LONDON))  # a Monday
-    app = build_app(settings, clock)
+    app = build_app(settings, clock, create=True)  # a new service in a new folder
     mail = settings.data_dir / "mail"
     sent_before: set[str] = set()
 

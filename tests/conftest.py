@@ -72,7 +72,7 @@ def clock():
 def app(settings, clock):
     from service.bootstrap import build_app
 
-    application = build_app(settings, clock)
+    application = build_app(settings, clock, create=True)  # a new service, as `init` makes one
     yield application
     application.db.dispose()
 

@@ -23,7 +23,7 @@ def init(directory: Path = typer.Argument(..., help="Folder for the configuratio
         fail(f"{target} exists already (use --force to overwrite)")
     directory.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(EXAMPLE_CONFIG, target)
-    application = app_for(target)
+    application = app_for(target, create=True)
     out.print(f"Wrote [bold]{target}[/]")
     out.print(f"Data folder: {application.settings.data_dir}")
     out.print(f"Drop referral emails (.eml) into {application.settings.data_dir / 'mail' / 'inbox'}")
@@ -32,8 +32,20 @@ def init(directory: Path = typer.Argument(..., help="Folder for the configuratio
 
 @app.command()
 def migrate(config: Optional[Path] = ConfigOpt) -> None:
-    """Bring the database schema up to date (run, init and demo do this too)."""
-    application = app_for(config)
+    """Bring the database schema up to date (run does this too); make an empty one for an existing key.
+
+    The data folder must exist already: only `init` makes a new service."""
+    from service.store.db import Database, StoreMissing
+
+    settings = settings_of(config)
+    if not settings.data_dir.is_dir():
+        raise StoreMissing(f"the data folder {settings.data_dir} does not exist: create the service with "
+                           f"`review-clerk init DIR`, or check data_dir and that its volume is mounted")
+    db = Database(settings.database_url)
+    db.create()
+    db.migrate()
+    db.dispose()
+    application = app_for(config)  # checks the key against it
     out.print(f"Database ready: {application.db.describe()}")
 
 

@@ -570,7 +570,8 @@ def test_a_crash_right_after_any_commit_of_a_run_loses_nothing_and_repeats_nothi
                 raise Died("a run going round in circles")  # (fails below) rather than a hung test suite
 
         for minutes in (0, 11, 22):  # the run, then two restarts once the leases have run out
-            app = build_app(settings, FixedClock(START + timedelta(minutes=minutes)), migrate=False)
+            app = build_app(settings, FixedClock(START + timedelta(minutes=minutes)), create=minutes == 0,
+                            migrate=False)
             default.DefaultDialect.do_commit = do_commit
             try:
                 run_once(app)
