@@ -56,6 +56,8 @@ class OneLineErrors(TyperGroup):
         command = " ".join(str(a) for a in [*getattr(ctx, "_protected_args", []), *ctx.args])
         try:
             return super().invoke(ctx)
+        except (typer.Exit, typer.Abort):
+            raise
         except Exception as exc:
             found = operator_line(exc, command)
             if found is None:

@@ -10,7 +10,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from .common import (EXAMPLE_CONFIG, ConfigOpt, app, app_for, fail, out, print_json, settings_of)
+from .common import (EXAMPLE_CONFIG, ConfigOpt, app, app_for, err, fail, out, print_json, settings_of)
 
 
 # Set-up ---------------------------------------------------------------------------
@@ -54,7 +54,7 @@ def run(config: Optional[Path] = ConfigOpt,
         once: bool = typer.Option(False, "--once", help="Run each job once, then exit."),
         now: Optional[str] = typer.Option(None, "--now", help="With --once: act as of this ISO date-time.")) -> None:
     """Run the service: read the inbox, send what is due, chase deadlines."""
-    from service.jobs import Runner, run_once
+    from service.jobs import Runner, failed, run_once
 
     when = None
     if now:
@@ -72,7 +72,10 @@ def run(config: Optional[Path] = ConfigOpt,
         for job, counts in results.items():
             shown = ", ".join(f"{k} {v}" for k, v in counts.items() if v) or "nothing to do"
             out.print(f"{job}: {shown}")
-        if any(c.get("error") for c in results.values()):
+        broken = [job for job, counts in results.items() if failed(counts)]
+        if broken:
+            err.print(f"error: {len(broken)} job(s) failed: {', '.join(broken)}; the log says why",
+                      style="bold red", highlight=False, soft_wrap=True)
             raise typer.Exit(1)
         return
     Runner(application).serve()

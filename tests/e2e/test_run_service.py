@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -13,19 +12,17 @@ from pathlib import Path
 
 from service.demo import sample_emails
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_run_reads_the_inbox_and_stops_cleanly_on_sigterm(tmp_path, db_env):
     folder = tmp_path / "board"
-    folder.mkdir()
-    shutil.copyfile(ROOT / "config" / "review-clerk.example.toml", folder / "review-clerk.toml")
     env = {k: v for k, v in os.environ.items() if not k.startswith("REVIEW_CLERK_")}
     env.update(db_env)
     env.update({"REVIEW_CLERK_CONFIG": str(folder / "review-clerk.toml"),
                 "REVIEW_CLERK_SCHEDULER__INBOX_EVERY_SECONDS": "5"})
+    subprocess.run([sys.executable, "-m", "service", "init", str(folder)], env=env, cwd=tmp_path, check=True,
+                   capture_output=True, stdin=subprocess.DEVNULL)  # only init makes a new service
     inbox = folder / "data" / "mail" / "inbox"
-    inbox.mkdir(parents=True)
     raw = sample_emails(datetime.now().astimezone())["01-police-text.eml"]
     (inbox / "referral.eml").write_bytes(raw)
 

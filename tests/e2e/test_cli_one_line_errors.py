@@ -1,0 +1,55 @@
+"""No traceback reaches a person for an expected failure: one line, and a non-zero exit."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def test_releasing_a_message_that_does_not_exist_says_not_found_in_one_line(cli):
+    r = cli("inbox", "release", "999")
+    assert r.exit_code == 1, r.output
+    assert "not found: inbox release 999" in r.output
+    assert "Traceback" not in r.output and "NoResultFound" not in r.output
+    assert len(r.output.strip().splitlines()) == 1
+
+
+def test_a_corrupted_database_is_named_as_such_in_one_line(cli):
+    if cli.db_env:
+        pytest.skip("corrupts the SQLite file")
+    cli("cases", "list")
+    for f in (cli.folder / "data").glob("review-clerk.db-*"):
+        f.unlink()
+    (cli.folder / "data" / "review-clerk.db").write_bytes(b"\x00garbage" * 4096)
+    r = cli("cases", "list")
+    assert r.exit_code == 1, r.output
+    assert f"database corrupted: {cli.folder / 'data' / 'review-clerk.db'}" in r.output
+    assert "Traceback" not in r.output and len(r.output.strip().splitlines()) == 1
+
+
+def test_a_job_that_fails_makes_run_once_exit_non_zero(cli):
+    from service.jobs import JOBS
+
+    def broken(app):
+        raise RuntimeError("a bug in a job")
+
+    original = JOBS["meetings"]
+    JOBS["meetings"] = broken
+    try:
+        r = cli("run", "--once", "--now", "2014-05-12T09:30")
+    finally:
+        JOBS["meetings"] = original
+    assert r.exit_code == 1, r.output
+    assert "1 job(s) failed: meetings" in r.output
+
+
+def test_a_job_that_reports_errors_of_its_own_makes_run_once_exit_non_zero(cli):
+    from service.jobs import JOBS
+
+    original = JOBS["meetings"]
+    JOBS["meetings"] = lambda app: {"scheduled": 0, "errors": 1}
+    try:
+        r = cli("run", "--once", "--now", "2014-05-12T09:30")
+    finally:
+        JOBS["meetings"] = original
+    assert r.exit_code == 1, r.output
+    assert "meetings: errors 1" in r.output and "failed: meetings" in r.output
