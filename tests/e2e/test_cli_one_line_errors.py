@@ -53,3 +53,11 @@ def test_a_job_that_reports_errors_of_its_own_makes_run_once_exit_non_zero(cli):
         JOBS["meetings"] = original
     assert r.exit_code == 1, r.output
     assert "meetings: errors 1" in r.output and "failed: meetings" in r.output
+
+
+def test_keys_new_takes_config_like_every_command(cli):
+    r = cli("keys", "new", "--config", str(cli.folder / "review-clerk.toml"))
+    assert r.exit_code == 0, r.output
+    from service.store.crypto import decode_key
+
+    assert len(decode_key(r.stdout.strip(), "output")) == 32
