@@ -139,3 +139,18 @@ def test_example_addresses_lists_every_example_by_key(cli):
         "people.chair.email": "chair@example.org", "agencies[0].domains[0]": "mail.example.net",
         "notifications.ofsted": "ofsted@example.com"}
     assert "board.website" not in found
+
+
+def test_a_job_that_fails_writes_no_heartbeat_and_doctor_names_it(cli):
+    from service.jobs import JOBS
+
+    original = JOBS["meetings"]
+    JOBS["meetings"] = lambda app: {"errors": 1}
+    try:
+        assert cli("run", "--once", "--now", "2014-05-12T09:30").exit_code == 1
+    finally:
+        JOBS["meetings"] = original
+    code, rows = doctor(cli, "--quick")
+    assert code == 1
+    assert rows["heartbeat meetings"]["result"] == "failed" and rows["heartbeat meetings"]["detail"] == "never succeeded"
+    assert rows["heartbeat read_inbox"]["result"] == "ok"

@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from service.demo import sample_emails
+from service.jobs import JOBS
 
 
 
@@ -34,6 +35,11 @@ def test_run_reads_the_inbox_and_stops_cleanly_on_sigterm(tmp_path, db_env):
         while not processed.exists() and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.2)
         assert processed.exists(), "the running service did not handle the referral"
+        beats: dict = {}
+        while set(beats) != set(JOBS) and time.monotonic() < deadline and proc.poll() is None:
+            beats = _heartbeats(folder, db_env)
+            time.sleep(0.2)
+        assert set(beats) == set(JOBS), "each job, run at start, writes its heartbeat"
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=60)
     finally:
@@ -42,3 +48,16 @@ def test_run_reads_the_inbox_and_stops_cleanly_on_sigterm(tmp_path, db_env):
     assert proc.returncode == 0, err[-2000:]
     assert "stopping after the job in hand" in err and "stopped" in err
     assert "Traceback" not in err
+
+
+def _heartbeats(folder: Path, db_env: dict[str, str]) -> dict:
+    from service.config import load_settings
+    from service.jobs import heartbeats
+    from service.store.db import Database
+
+    db = Database(load_settings(folder / "review-clerk.toml", environ=db_env).database_url)
+    try:
+        with db.engine.connect() as conn:
+            return heartbeats(conn)
+    finally:
+        db.dispose()
