@@ -61,3 +61,24 @@ def test_keys_new_takes_config_like_every_command(cli):
     from service.store.crypto import decode_key
 
     assert len(decode_key(r.stdout.strip(), "output")) == 32
+
+
+def test_an_unreachable_database_server_is_connection_lost_naming_the_host(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from service.cli import app
+
+    (tmp_path / "data").mkdir()
+    shutil.copyfile(Path(__file__).resolve().parents[2] / "config" / "review-clerk.example.toml",
+                    tmp_path / "review-clerk.toml")
+    env = {"REVIEW_CLERK_CONFIG": str(tmp_path / "review-clerk.toml"), "REVIEW_CLERK_TEST_DATABASE_URL": None,
+           "REVIEW_CLERK_DATABASE__URL": "postgresql://rc@127.0.0.1:9/review_clerk?connect_timeout=2"}
+    r = CliRunner().invoke(app, ["cases", "list"], env=env, catch_exceptions=False)
+    assert r.exit_code == 1, r.output
+    assert "connection lost: cannot reach the database server 127.0.0.1/review_clerk" in r.output
+    assert "Traceback" not in r.output and len(r.output.strip().splitlines()) == 1
+    doctor = CliRunner().invoke(app, ["doctor", "--quick", "--json"], env=env, catch_exceptions=False)
+    assert doctor.exit_code == 1 and "connection lost" in doctor.stdout
