@@ -25,6 +25,11 @@ def default_key_file(directory: Path) -> Path:
     return directory.with_name(directory.name + "-keys") / "review-clerk.key"
 
 
+def interactive() -> bool:
+    """Whether a person is at the keyboard to answer a question (else defaults are taken)."""
+    return sys.stdin.isatty()
+
+
 def this_command() -> str:
     """How to run this very program again, whether or not it is on PATH (after `make demo` it is not)."""
     argv0 = sys.argv[0] if sys.argv else ""
@@ -59,7 +64,7 @@ def init(directory: Path = typer.Argument(..., help="Folder for the configuratio
         fail(f"{target} exists already (use --force to overwrite)")
     if key_file is None:
         key_file = default_key_file(directory)
-        if sys.stdin.isatty():
+        if interactive():
             key_file = Path(typer.prompt("Where should the encryption key be kept (outside the folder you back "
                                          "up with the data)?", default=str(key_file)))
     key_file = key_file.expanduser().absolute()

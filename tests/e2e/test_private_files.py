@@ -92,3 +92,19 @@ def test_init_prints_a_command_that_works_without_review_clerk_on_path(tmp_path,
     assert command == str(script)
     helped = subprocess.run([command, "--help"], capture_output=True, text=True, env=env)
     assert helped.returncode == 0 and "Review Clerk" in helped.stdout
+
+
+def test_init_at_a_terminal_asks_where_the_key_goes_showing_the_default(tmp_path, db_env, monkeypatch):
+    from typer.testing import CliRunner
+
+    from service.cli import app, operate
+
+    monkeypatch.setattr(operate, "interactive", lambda: True)
+    chosen = tmp_path / "vault" / "rc.key"
+    r = CliRunner().invoke(app, ["init", str(tmp_path / "board")], input=f"{chosen}\n",
+                           env={"COLUMNS": "300", "REVIEW_CLERK_TEST_DATABASE_URL": None, **db_env},
+                           catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    assert "Where should the encryption key be kept" in r.output
+    assert str(tmp_path / "board-keys" / "review-clerk.key") in r.output  # the default, shown
+    assert chosen.is_file() and not (tmp_path / "board-keys").exists()
