@@ -68,8 +68,8 @@ class Database:
         self.dialect = parsed.get_backend_name()
         if self.dialect == "postgresql" and parsed.drivername == "postgresql":
             url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-        self.path = Path(parsed.database) if self.dialect == "sqlite" and parsed.database not in (None, "", ":memory:") \
-            else None
+        file_backed = self.dialect == "sqlite" and parsed.database not in (None, "", ":memory:")
+        self.path = Path(parsed.database) if file_backed else None
         self.host = parsed.host or "localhost"
         kwargs: dict = {"echo": echo, "future": True}
         if self.dialect == "postgresql":
@@ -269,7 +269,8 @@ def explain(exc: BaseException, where: str | None = None) -> str | None:
                 return (f"connection lost: cannot reach the database server {here}; check that it is running "
                         f"and reachable, then try again")
             if sqlstate and sqlstate.startswith("53"):
-                return f"the database server {here} ran out of resources (SQLSTATE {sqlstate}); check its disk and memory"
+                return (f"the database server {here} ran out of resources (SQLSTATE {sqlstate}); check its disk "
+                        f"and memory")
     return None
 
 
