@@ -87,11 +87,15 @@ def migrate(config: Optional[Path] = ConfigOpt) -> None:
 
     The data folder must exist already: only `init` makes a new service."""
     from service.store.db import Database, StoreMissing
+    from service.store.keys import key_configured
 
     settings = settings_of(config)
     if not settings.data_dir.is_dir():
         raise StoreMissing(f"the data folder {settings.data_dir} does not exist: create the service with "
                            f"`review-clerk init DIR`, or check data_dir and that its volume is mounted")
+    if not key_configured(settings):
+        raise StoreMissing(f"there is no encryption key at {settings.security.key_file}: migrate makes a database "
+                           f"only for an existing key; create a new service with `review-clerk init DIR`")
     db = Database(settings.database_url)
     db.create()
     db.migrate()

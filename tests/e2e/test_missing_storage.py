@@ -76,3 +76,12 @@ def _base_env() -> dict[str, str]:
     import os
 
     return {k: v for k, v in os.environ.items() if not k.startswith("REVIEW_CLERK_")}
+
+
+def test_migrate_without_a_key_makes_no_database(cli):
+    _key_file(cli).unlink()
+    _database_gone(cli)
+    r = cli("migrate")
+    assert r.exit_code == 2 and "there is no encryption key at" in r.output
+    if not cli.db_env:
+        assert not list((cli.folder / "data").glob("review-clerk.db*"))
