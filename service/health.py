@@ -287,8 +287,12 @@ def check_mailbox(settings, quick: bool) -> list[Finding]:
         inbox = settings.data_dir / "mail" / "inbox"
         return [Finding("local mailbox", OK if inbox.is_dir() else FAILED, str(inbox),
                         "" if inbox.is_dir() else "run review-clerk init, or create the folder")]
-    if quick:
-        return [Finding("mailbox", OK, "not checked (--quick: no network)")]
+    if quick:  # what needs no network: the credentials' expiry dates
+        from service.m365.doctor import credential_checks
+
+        return [Finding("mailbox", OK, "not checked (--quick: no network)")] + [
+            Finding(c.name, FAILED if not c.ok else (WARNING if c.warning else OK), c.detail, c.fix or "")
+            for c in credential_checks(settings.graph, datetime.now(timezone.utc).date())]
     from service.m365 import run_doctor
 
     return [Finding(c.name, FAILED if not c.ok else (WARNING if c.warning else OK), c.detail, c.fix or "")

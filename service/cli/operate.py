@@ -138,8 +138,11 @@ def run(config: Optional[Path] = ConfigOpt,
 
 @app.command()
 def parse(file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True,
-                                      help="One email as an .eml file.")) -> None:
-    """Print the referral read from one email, as JSON (referral.schema.json)."""
+                                      help="One email as an .eml file."),
+          config: Optional[Path] = ConfigOpt) -> None:
+    """Print the referral read from one email, as JSON (referral.schema.json). Needs no configuration
+    (--config is accepted, as by every command)."""
+    del config
     from service.intake.parsing import parse_message
 
     print_json(parse_message(file.read_bytes()))

@@ -82,3 +82,20 @@ def test_an_unreachable_database_server_is_connection_lost_naming_the_host(tmp_p
     assert "Traceback" not in r.output and len(r.output.strip().splitlines()) == 1
     doctor = CliRunner().invoke(app, ["doctor", "--quick", "--json"], env=env, catch_exceptions=False)
     assert doctor.exit_code == 1 and "connection lost" in doctor.stdout
+
+
+def test_every_command_but_init_and_demo_takes_config():
+    from typer.main import get_command
+
+    from service.cli import app
+
+    def commands(group, path=()):
+        for name, cmd in group.commands.items():
+            if hasattr(cmd, "commands"):
+                yield from commands(cmd, path + (name,))
+            else:
+                yield " ".join(path + (name,)), cmd
+
+    without = sorted(name for name, cmd in commands(get_command(app))
+                     if not any("--config" in p.opts for p in cmd.params))
+    assert without == ["demo", "init"]

@@ -106,10 +106,10 @@ def test_files_readable_by_others_are_warned_about(cli):
     assert "readable by others" in rows["file permissions"]["detail"]
 
 
-def test_a_graph_backend_with_example_addresses_is_a_configuration_failure_exit_2(cli):
+def test_a_graph_backend_with_example_addresses_is_a_configuration_failure_exit_2_and_quick_stays_offline(cli):
     env = {"REVIEW_CLERK_MAIL__BACKEND": "graph", "REVIEW_CLERK_GRAPH__TENANT_ID": "t",
            "REVIEW_CLERK_GRAPH__CLIENT_ID": "c", "REVIEW_CLERK_GRAPH__CLIENT_SECRET": "s",
-           "REVIEW_CLERK_PEOPLE__CHAIR__EMAIL": "chair@example.org",
+           "REVIEW_CLERK_PEOPLE__CHAIR__EMAIL": "chair@example.org", "REVIEW_CLERK_GRAPH__SECRET_EXPIRES": "2020-01-31",
            "REVIEW_CLERK_GRAPH__ENDPOINT": "https://127.0.0.1:9/v1.0/",
            "REVIEW_CLERK_GRAPH__AUTHORITY": "https://127.0.0.1:9"}
     old = {k: os.environ.get(k) for k in env}
@@ -123,6 +123,7 @@ def test_a_graph_backend_with_example_addresses_is_a_configuration_failure_exit_
     assert "people.chair.email = chair@example.org" in rows["configuration"]["detail"]
     assert rows["mailbox"]["detail"].startswith("not checked (--quick")
     assert "token" not in rows
+    assert rows["client secret"]["result"] == "failed" and "expired on 2020-01-31" in rows["client secret"]["detail"]
 
 
 def test_example_addresses_lists_every_example_by_key(cli):
