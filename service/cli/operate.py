@@ -75,7 +75,7 @@ def init(directory: Path = typer.Argument(..., help="Folder for the configuratio
     out.print(f"Wrote [bold]{target}[/]")
     out.print(f"Data folder: {application.settings.data_dir}")
     out.print(f"Encryption key: [bold]{application.settings.security.key_file}[/] - back it up now, separately "
-              f"from the backups of {directory}: without it the personal data cannot be read")
+              f"from the backups of {directory}: without it the personal data cannot be read", soft_wrap=True)
     out.print(f"Drop referral emails (.eml) into {application.settings.data_dir / 'mail' / 'inbox'}")
     out.print(f"Then run: {command} --help, or {command} run --config {target}", soft_wrap=True)
     application.db.dispose()

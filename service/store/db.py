@@ -78,7 +78,12 @@ class Database:
         if self.dialect == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         where = self.where()
-        event.listen(self.engine, "handle_error", lambda ctx: setattr(ctx.sqlalchemy_exception, "where", where))
+
+        def _name_the_database(ctx) -> None:  # for explain(): which database a failure came from
+            if ctx.sqlalchemy_exception is not None:
+                ctx.sqlalchemy_exception.where = where
+
+        event.listen(self.engine, "handle_error", _name_the_database)
 
     def describe(self) -> str:
         return make_url(self.url).render_as_string(hide_password=True)

@@ -123,3 +123,17 @@ def test_storage_failures_are_named_with_their_path(tmp_path):
     assert explain(PermissionError(errno.EACCES, "Permission denied", "/srv/rc/data")).startswith(
         "permission denied: /srv/rc/data")
     assert explain(ValueError("a bug")) is None
+
+
+def test_a_failure_that_is_not_the_databases_own_reaches_the_caller_unchanged(app, monkeypatch):
+    class Stop(Exception):
+        pass
+
+    def commit(self, dbapi_connection):
+        raise Stop()
+
+    monkeypatch.setattr(type(app.db.engine.dialect), "do_commit", commit)
+    with pytest.raises(Stop):
+        with app.db.unit_of_work() as uow:
+            uow.state.set("x", "y", datetime(2014, 5, 12, tzinfo=LONDON))
+            uow.commit()
