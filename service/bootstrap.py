@@ -73,12 +73,13 @@ def require_storage(settings: Settings, db: Database) -> None:
 
 def build_app(settings: Settings, clock: Clock | None = None, *, create: bool = False, migrate: bool = True,
               templates_folder: Path | None = None, mailbox: Mailbox | None = None,
-              calendar: Calendar | None = None) -> App:
+              calendar: Calendar | None = None, check_templates: bool = True) -> App:
     """Wire the real adapters (tests pass fakes for the mailbox and calendar).
 
     ``create`` (``init``, the demo and test fixtures) makes a missing data folder, database and key;
-    without it they must all be there (:func:`require_storage`). ``migrate`` brings an existing
-    schema up to date. Raises StoreError (StoreMissing), KeyProblem or TemplateProblem."""
+    without it they must all be there (:func:`require_storage`). ``migrate`` brings the schema up to
+    date (a test fixture that copied in a migrated database leaves it out). Raises StoreError
+    (StoreMissing), KeyProblem or TemplateProblem."""
     from .files import private_dir
     from .letters.samples import sample_contexts
     from .store.keys import open_keys
@@ -87,11 +88,10 @@ def build_app(settings: Settings, clock: Clock | None = None, *, create: bool = 
     if create:
         private_dir(settings.data_dir)
         db.create()
-        db.migrate()
     else:
         require_storage(settings, db)
-        if migrate:
-            db.migrate()
+    if migrate:
+        db.migrate()
     open_keys(settings, db, create=create)  # raises KeyProblem on a wrong or lost key, before anything is read
     clock = clock or SystemClock()
     if mailbox is None or calendar is None:
@@ -99,6 +99,7 @@ def build_app(settings: Settings, clock: Clock | None = None, *, create: bool = 
         mailbox = mailbox or built_mailbox
         calendar = calendar or built_calendar
     app = App(settings=settings, db=db, mailbox=mailbox, calendar=calendar,
-              templates=Templates(templates_folder), clock=clock)
-    app.templates.check_all(sample_contexts(app))
+              templates=Templates(templates_folder or settings.letters.templates_dir), clock=clock)
+    if check_templates:  # False only for tests whose session checked the same templates and settings
+        app.templates.check_all(sample_contexts(app))
     return app

@@ -36,17 +36,17 @@ def _change(app: "App", reference: str, fn: Callable[[Case], Any], event: str | 
 
 
 def decide(app: "App", reference: str, outcome: Outcome, on: date, reason: str, actor: str) -> Case:
-    return _change(app, reference, lambda c: c.decide(outcome, on, app.clock.now(), actor, reason),
+    return _change(app, reference, lambda c: c.decide(outcome, on, app.clock.now(), actor, reason, today=app.today()),
                    event=letter_events.DECIDED)
 
 
 def record(app: "App", reference: str, kind: EventKind, on: date, actor: str, reason: str | None = None) -> Case:
-    return _change(app, reference, lambda c: c.record(kind, on, app.clock.now(), actor, reason),
+    return _change(app, reference, lambda c: c.record(kind, on, app.clock.now(), actor, reason, today=app.today()),
                    event=kind.value, detail={"reason": reason})
 
 
 def correct_date(app: "App", reference: str, kind: EventKind, on: date, actor: str, reason: str) -> Case:
-    return _change(app, reference, lambda c: c.correct_date(kind, on, app.clock.now(), actor, reason),
+    return _change(app, reference, lambda c: c.correct_date(kind, on, app.clock.now(), actor, reason, today=app.today()),
                    event=letter_events.DATE_CORRECTED, detail={"event": kind.value})
 
 
@@ -82,7 +82,7 @@ def extend(app: "App", reference: str, key: str, new_due: date, reason: str, act
 
 
 def mark_done(app: "App", reference: str, key: str, on: date, actor: str, how: str = "by command") -> Case:
-    return _change(app, reference, lambda c: c.mark_met(key, on, app.clock.now(), actor, how))
+    return _change(app, reference, lambda c: c.mark_met(key, on, app.clock.now(), actor, how, today=app.today()))
 
 
 # Views -------------------------------------------------------------------------

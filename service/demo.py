@@ -120,8 +120,19 @@ def sample_emails(day: datetime) -> dict[str, bytes]:
             "05-unknown-sender.eml": bytes(unknown)}
 
 
-def run_demo(out: Console, keep: Path | None = None) -> Path:
-    """The whole story on the local backend, in simulated time; returns the demo's folder."""
+def run_demo(out: Console, folder: Path | None = None, keep: bool = False) -> Path:
+    """The whole story on the local backend, in simulated time, in ``folder`` (else a temporary one).
+    Returns the folder, which is removed at the end unless ``keep``."""
+    made = folder is None
+    folder = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="review-clerk-demo-"))
+    try:
+        return _story(out, folder, keep)
+    finally:
+        if made and not keep:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _story(out: Console, folder: Path, keep: bool) -> Path:
     from .bootstrap import build_app
     from .cases import add_agency, list_cases, record, show
     from .clock import FixedClock
@@ -131,15 +142,17 @@ def run_demo(out: Console, keep: Path | None = None) -> Path:
     from .letters.commands import letters_of_case
     from .logs import setup
     from .meetings.demo import demo_meetings
+    from .simulation import mark, trusting_local_mail
 
-    folder = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="review-clerk-demo-"))
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / "review-clerk.toml"
-    shutil.copyfile(Path(__file__).resolve().parents[1] / "config" / "review-clerk.example.toml", config)
+    example = Path(__file__).resolve().parents[1] / "config" / "review-clerk.example.toml"
+    config.write_text(trusting_local_mail(example.read_text(encoding="utf-8")), encoding="utf-8")
     settings = load_settings(config, environ={})
     setup("WARNING")
     clock = FixedClock(datetime(2014, 5, 12, 8, 30, tzinfo=LONDON))  # a Monday
     app = build_app(settings, clock, create=True)  # a new service in a new folder
+    mark(app.db, clock.now())  # a simulation: simulated dates, and nothing leaves this machine
     mail = settings.data_dir / "mail"
     sent_before: set[str] = set()
 
@@ -200,12 +213,17 @@ def run_demo(out: Console, keep: Path | None = None) -> Path:
 
     clock.set(datetime(2014, 5, 21, 14, 0, tzinfo=LONDON))
     heading(f"the Chair decides {first} needs a serious case review, and says so in a reply")
-    decision = _mail(app.settings.people.chair.email, f"RE: [{first}] Reminder: decision due", clock.now(),
+    chair = app.settings.people.chair.email
+    with app.db.unit_of_work() as uow:  # the last message the service sent the Chair about the case
+        reminder = [m for m in uow.outbox.for_case(uow.cases.id_of(first))
+                    if chair in m["to"] and m["status"] == "sent"][-1]
+    decision = _mail(chair, f"RE: {reminder['subject']}", clock.now(),
                      "Decision: serious case review\n\nAbuse suspected and the child seriously harmed; concerns "
                      "about how agencies worked together.\n\nKind regards\nIndependent Chair\n",
-                     "<demo-decision@enfield.gov.uk>")
+                     "<demo-decision@enfield.gov.uk>", In_Reply_To=reminder["message_id"],
+                     References=reminder["message_id"])
     (mail / "inbox" / "06-chair-decision.eml").write_bytes(bytes(decision))
-    out.print('  "Decision: serious case review" and the reasons, from the Chair\'s address')
+    out.print('  "Decision: serious case review" and the reasons, in a reply to the service\'s reminder to the Chair')
     run_once(app)
     with app.db.unit_of_work() as uow:
         for r in uow.inbox.by_status(["reply", "refused"]):
@@ -214,6 +232,13 @@ def run_demo(out: Console, keep: Path | None = None) -> Path:
     for d in show(app, first)["deadlines"]:
         if d["state"] not in ("met",):
             out.print(f"  deadline {d['key']}: due {d['due']} - {escape(d['rule'])}")
+    show_sent()
+    out.print("  the decision's letters wait two working hours, during which a reply \"Undo\" to the confirmation "
+              "withdraws it")
+
+    clock.set(datetime(2014, 5, 21, 16, 5, tzinfo=LONDON))
+    heading("two working hours later the hold ends: the decision's letters go")
+    run_once(app)
     show_sent()
     for m in letters_of_case(app, first, ("imr_letter",)):
         out.print(f"  the Chair's letter to {escape(m['to'][0])} is [green]{m['status']}[/]; open it in "
@@ -235,6 +260,14 @@ def run_demo(out: Console, keep: Path | None = None) -> Path:
         out.rule("[bold]The weekly digest for the Business Manager")
         out.print(escape(m.get_body(("plain",)).get_content().split("\n\n", 2)[-1].split("--")[0].strip()))
 
+    _show_forecast(out, app)
+
+    if not keep:
+        out.rule("[bold]Done")
+        out.print(f"The demo's folder ({folder}) is removed now; run [bold]review-clerk demo --keep[/] to keep it "
+                  f"and open the mail it sent and the invitations it made.")
+        app.db.dispose()
+        return folder
     out.rule("[bold]Where to look")
     out.print(f"Sent mail ({len(sent_before)} messages, Word letters attached): {mail / 'sent'}")
     out.print(f"Drafts left for the Chair to check: {mail / 'drafts'}")
@@ -247,6 +280,19 @@ def run_demo(out: Console, keep: Path | None = None) -> Path:
     del second
     app.db.dispose()
     return folder
+
+
+def _show_forecast(out: Console, app) -> None:
+    """The next fortnight, as `review-clerk forecast` would show it: what would go if nobody did anything."""
+    from .forecast import forecast
+
+    until = app.today() + timedelta(days=14)
+    actions = forecast(app, until)
+    out.rule(f"[bold]The next fortnight if nobody did anything (review-clerk forecast --until {until.isoformat()})")
+    for a in actions:
+        to = f" -> {', '.join(a.to)}" if a.to else ""
+        out.print(escape(f"  {a.at:%a %d %b %H:%M}  {a.reference or '':<14} {a.what}{to}"), highlight=False)
+    out.print(f"  {len(actions)} actions; a forecast sends and records nothing.")
 
 
 def _when(clock) -> str:

@@ -19,10 +19,12 @@ import json
 import logging
 import signal
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Callable, Iterable
 
+from service import observe
 from service.chasing.digest import send_weekly_digest
 from service.chasing.sweep import sweep
 from service.intake.handler import daily_report, file_handled, process_stored, store_new
@@ -202,7 +204,9 @@ class Runner:
         if self.stop.is_set():
             return
         with self.lock:  # one job at a time: they share the mailbox and its rate limits
+            started = time.monotonic()
             result = _guarded(self.app, name, JOBS[name])
+            observe.job_finished(name, time.monotonic() - started, result)
             if not failed(result):
                 _beat(self.app, [name])
         if any(result.values()):

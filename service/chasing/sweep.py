@@ -68,7 +68,7 @@ def sweep(app: "App", limit: int = 500) -> dict[str, int]:
 
 
 def _chase(uow: "UnitOfWork", app: "App", case: Case, case_id: int, d: Deadline, step: Step) -> None:
-    recipients = _recipients(app, case, d, step)
+    recipients = chase_recipients(app, case, d, step)
     view = {"key": d.key, "what": d.what, "due": d.due, "rule": d.rule,
             "days_left": step.days if not step.escalation else 0,
             "days_overdue": step.days if step.escalation else 0,
@@ -110,7 +110,9 @@ def _owner_name(app: "App", d: Deadline) -> str:
     return who[0] if who else d.owner.value.replace("_", " ")
 
 
-def _recipients(app: "App", case: Case, d: Deadline, step: Step) -> list[tuple[str, str]]:
+def chase_recipients(app: "App", case: Case, d: Deadline, step: Step) -> list[tuple[str, str]]:
+    """Who a step of the chase goes to: the owner; after the due date the Business Manager (and an agency's
+    chief executive), and the Chair from ``chair_after`` working days overdue."""
     people: list[tuple[str, str] | None] = [_person(app, d.owner, d.agency, False)]
     bm = app.settings.people.business_manager
     if step.escalation:

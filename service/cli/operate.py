@@ -6,7 +6,7 @@ import json
 import os
 import shutil
 import sys
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Optional
 
@@ -54,9 +54,13 @@ def init(directory: Path = typer.Argument(..., help="Folder for the configuratio
          key_file: Optional[Path] = typer.Option(
              None, "--key-file", help="Where to keep the encryption key: outside DIR, so that backups of DIR do "
                                       "not hold it (default: DIR-keys/review-clerk.key; asked when interactive)."),
-         force: bool = typer.Option(False, help="Overwrite an existing configuration.")) -> None:
+         force: bool = typer.Option(False, help="Overwrite an existing configuration."),
+         simulation: bool = typer.Option(False, "--simulation", help="A simulation for trying the service or "
+                                         "testing it: runs may act on simulated dates (run --once --now), and "
+                                         "mail in the local inbox is trusted as from its sender.")) -> None:
     """Make a new service: DIR/review-clerk.toml (local mail backend, data in DIR/data), its folders, its
     database and its encryption key (kept outside DIR). The only command that creates them."""
+    from service import simulation as sim
     from service.files import private_dir, write_private
 
     target = directory / "review-clerk.toml"
@@ -69,10 +73,15 @@ def init(directory: Path = typer.Argument(..., help="Folder for the configuratio
                                          "up with the data)?", default=str(key_file)))
     key_file = key_file.expanduser().absolute()
     private_dir(directory)
-    write_private(target, _with_key_file(EXAMPLE_CONFIG.read_text(encoding="utf-8"), key_file).encode("utf-8"))
+    text = _with_key_file(EXAMPLE_CONFIG.read_text(encoding="utf-8"), key_file)
+    if simulation:
+        text = sim.trusting_local_mail(text)
+    write_private(target, text.encode("utf-8"))
     application = app_for(target, create=True)
+    if simulation:
+        sim.mark(application.db, application.clock.now())
     command = this_command()
-    out.print(f"Wrote [bold]{target}[/]")
+    out.print(f"Wrote [bold]{target}[/]" + (" (a simulation)" if simulation else ""))
     out.print(f"Data folder: {application.settings.data_dir}")
     out.print(f"Encryption key: [bold]{application.settings.security.key_file}[/] - back it up now, separately "
               f"from the backups of {directory}: without it the personal data cannot be read", soft_wrap=True)
@@ -107,9 +116,16 @@ def migrate(config: Optional[Path] = ConfigOpt) -> None:
 @app.command()
 def run(config: Optional[Path] = ConfigOpt,
         once: bool = typer.Option(False, "--once", help="Run each job once, then exit."),
-        now: Optional[str] = typer.Option(None, "--now", help="With --once: act as of this ISO date-time.")) -> None:
-    """Run the service: read the inbox, send what is due, chase deadlines."""
+        now: Optional[str] = typer.Option(None, "--now", help="With --once: act as of this ISO date-time "
+                                          "(a later time than now only in a simulation, or with --simulate)."),
+        simulate: bool = typer.Option(False, "--simulate", help="With --now: allow simulated time on this "
+                                      "database (local mail backend only: nothing reaches a real mailbox).")) -> None:
+    """Run the service: read the inbox, send what is due, chase deadlines.
+
+    To see what it would do on a later date without doing it: review-clerk forecast --until DATE.
+    """
     from service.jobs import Runner, failed, run_once
+    from service.simulation import SimulationRefused, check_run_at
 
     when = None
     if now:
@@ -121,7 +137,16 @@ def run(config: Optional[Path] = ConfigOpt,
             fail(f"--now {now!r} is not an ISO date-time such as 2014-05-12T09:30")
         if when.tzinfo is None:
             when = when.replace(tzinfo=settings_of(config).tz)
+    elif simulate:
+        fail("--simulate goes with --once --now")
     application = app_for(config, when)
+    if when is not None:
+        try:
+            note = check_run_at(application.settings, application.db, when, datetime.now(timezone.utc), simulate)
+        except SimulationRefused as exc:
+            fail(str(exc))
+        if note:
+            out.print(note)
     if once:
         results = run_once(application)
         for job, counts in results.items():
@@ -133,6 +158,15 @@ def run(config: Optional[Path] = ConfigOpt,
                       style="bold red", highlight=False, soft_wrap=True)
             raise typer.Exit(1)
         return
+    if application.settings.metrics.listen:
+        from service.metrics import start_exporter  # prometheus_client only when metrics are on
+
+        try:
+            exporter = start_exporter(application, *application.settings.metrics.address)
+        except OSError as exc:
+            fail(f"metrics: cannot listen on {application.settings.metrics.listen} ({exc.strerror or exc}); "
+                 f"change [metrics] listen")
+        out.print(f"Metrics: {exporter.url}")
     Runner(application).serve()
 
 
@@ -177,9 +211,11 @@ def doctor(config: Optional[Path] = ConfigOpt,
 
 
 @app.command()
-def demo(keep: Optional[Path] = typer.Option(None, help="Use this folder instead of a temporary one.")) -> None:
+def demo(keep: bool = typer.Option(False, "--keep", help="Keep the demo's folder afterwards, to look at the "
+                                   "mail it sent and the invitations it made."),
+         folder: Optional[Path] = typer.Option(None, help="Use this folder instead of a temporary one "
+                                               "(kept afterwards).")) -> None:
     """Run the service through simulated time on sample referrals, in a fresh folder."""
     from service.demo import run_demo
 
-    run_demo(out, keep)
-
+    run_demo(out, folder, keep=keep or folder is not None)

@@ -45,17 +45,58 @@ def add_working_days(start: date, n: int) -> date:
 
     ``n`` may be negative: the Nth working day before ``start``. ``n == 0``
     gives ``start`` if it is a working day, else the next working day.
+
+    Whole weeks are jumped, then the bank holidays passed over are made up, so
+    the cost does not grow with ``n`` (a deadline a year overdue costs the same
+    as one due tomorrow).
     """
     if n == 0:
         return next_working_day(start, include_today=True)
-    step = 1 if n > 0 else -1
-    remaining = abs(n)
-    day = start
-    while remaining:
-        day += timedelta(days=step)
-        if is_working_day(day):
-            remaining -= 1
+    if n > 0:
+        day = _add_weekdays(start, n)
+        missed = _weekday_holidays(start + timedelta(days=1), day)
+        while missed:
+            previous, day = day, _add_weekdays(day, missed)
+            missed = _weekday_holidays(previous + timedelta(days=1), day)
+        return day
+    day = _sub_weekdays(start, -n)
+    missed = _weekday_holidays(day, start - timedelta(days=1))
+    while missed:
+        previous, day = day, _sub_weekdays(day, missed)
+        missed = _weekday_holidays(day, previous - timedelta(days=1))
     return day
+
+
+def _add_weekdays(day: date, n: int) -> date:
+    """The Nth Monday-to-Friday day after ``day`` (n > 0), bank holidays not considered."""
+    wd = day.weekday()
+    if wd >= 5:  # from a weekend, count as from the Friday before
+        day -= timedelta(days=wd - 4)
+        wd = 4
+    weeks, rest = divmod(n, 5)
+    if rest and wd + rest >= 5:
+        rest += 2  # over a weekend
+    return day + timedelta(weeks=weeks, days=rest)
+
+
+def _sub_weekdays(day: date, n: int) -> date:
+    """The Nth Monday-to-Friday day before ``day`` (n > 0), bank holidays not considered."""
+    wd = day.weekday()
+    if wd >= 5:  # from a weekend, count as from the Monday after
+        day += timedelta(days=7 - wd)
+        wd = 0
+    weeks, rest = divmod(n, 5)
+    if rest and wd - rest < 0:
+        rest += 2
+    return day - timedelta(weeks=weeks, days=rest)
+
+
+def _weekday_holidays(first: date, last: date) -> int:
+    """Bank holidays falling Monday to Friday from ``first`` to ``last`` inclusive."""
+    if last < first:
+        return 0
+    return sum(1 for year in range(first.year, last.year + 1) for h in _bank_holidays(year)
+               if first <= h <= last and h.weekday() < 5)
 
 
 def next_working_day(day: date, *, include_today: bool = False) -> date:
@@ -73,13 +114,10 @@ def working_days_between(start: date, end: date) -> int:
         return 0
     sign = 1 if end > start else -1
     lo, hi = (start, end) if sign > 0 else (end, start)
-    count = 0
-    day = lo
-    while day < hi:
-        day += timedelta(days=1)
-        if is_working_day(day):
-            count += 1
-    return sign * count
+    first = lo + timedelta(days=1)
+    weeks, rest = divmod((hi - lo).days, 7)
+    weekdays = weeks * 5 + sum(1 for i in range(rest) if (first + timedelta(days=weeks * 7 + i)).weekday() < 5)
+    return sign * (weekdays - _weekday_holidays(first, hi))
 
 
 def add_months(start: date, months: int) -> date:

@@ -62,31 +62,38 @@ def steps(d: Deadline, tz: ZoneInfo, day_starts: time, policy: ChasePolicy = Cha
         yield Step(f"{prefix}|remind-{n}", at(day, day_starts), False, n)
     if policy.remind_on_day:
         yield Step(f"{prefix}|remind-0", at(d.due, max(day_starts, policy.on_day_at)), False, 0)
+    day = d.due
     for k in range(1, policy.max_escalations + 1):
         overdue = 1 + (k - 1) * policy.repeat_every
-        day = wd.add_working_days(d.due, overdue)
+        day = wd.add_working_days(day, 1 if k == 1 else policy.repeat_every)  # = overdue working days after due
         yield Step(f"{prefix}|overdue-{k}", at(day, day_starts), True, overdue,
                    tell_chair=overdue >= policy.chair_after)
+
+
+def _after(d: Deadline, done: str | None, tz: ZoneInfo, day_starts: time, policy: ChasePolicy) -> Iterator[Step]:
+    """The steps after ``done`` (the last step taken), in time order; all of them when ``done`` was for
+    another due date or nothing was taken yet."""
+    it = steps(d, tz, day_starts, policy)
+    if done is None or not done.startswith(d.due.isoformat() + "|"):
+        return it
+    for s in it:
+        if s.name == done:
+            return it
+    return iter(())
 
 
 def next_step(d: Deadline, done: str | None, tz: ZoneInfo, day_starts: time,
               policy: ChasePolicy = ChasePolicy()) -> Step | None:
     """The first step after ``done`` (the last step taken), or None when there is none."""
-    passed = done is None or not done.startswith(d.due.isoformat() + "|")
-    for s in steps(d, tz, day_starts, policy):
-        if passed:
-            return s
-        if s.name == done:
-            passed = True
-    return None
+    return next(_after(d, done, tz, day_starts, policy), None)
 
 
 def due_step(d: Deadline, done: str | None, now: datetime, tz: ZoneInfo, day_starts: time,
              policy: ChasePolicy = ChasePolicy()) -> tuple[Step | None, Step | None]:
     """(the step to take now, the step after it). Stale steps are skipped: only the latest due one is taken."""
     take: Step | None = None
-    s = next_step(d, done, tz, day_starts, policy)
-    while s is not None and s.at <= now:
+    for s in _after(d, done, tz, day_starts, policy):
+        if s.at > now:
+            return take, s
         take = s
-        s = next_step(d, s.name, tz, day_starts, policy)
-    return take, s
+    return take, None

@@ -17,6 +17,7 @@ from typing import Any
 
 from .deadlines import ENTERED_KINDS, RULES, RULES_BY_KIND, Rule, kind_label
 from .model_types import EventKind, Outcome, Role, Stage
+from .timeline import due_date_problem, event_date_problem, met_date_problem
 
 
 class DomainError(Exception):
@@ -29,6 +30,19 @@ class IllegalTransition(DomainError):
 
 class UnknownDeadline(DomainError):
     pass
+
+
+class ImpossibleDate(DomainError):
+    """A date that cannot be right: in the future, or out of the procedure's order (see domain/timeline.py)."""
+
+
+# Deadlines met only by recording the event itself, which carries more than a date.
+_MET_ONLY_BY_RECORDING = {
+    EventKind.DECIDED: "record the decision: review-clerk case decide {ref} --outcome ... --date ... --reason ...",
+    EventKind.REPORT_SIGNED_OFF: "record the sign-off: review-clerk case record {ref} report_signed_off --date ...",
+}
+
+
 
 
 PRE_DECISION = frozenset({Stage.REFERRAL_RECEIVED, Stage.INCIDENT_NOTIFIED, Stage.PANEL_CONSIDERING})
@@ -168,8 +182,10 @@ class Case:
         return case
 
     # Events ----------------------------------------------------------------
-    def record(self, kind: EventKind, on: date, at: datetime, actor: str, reason: str | None = None) -> None:
-        """Record that something happened on ``on``; moves the stage where the process says so."""
+    def record(self, kind: EventKind, on: date, at: datetime, actor: str, reason: str | None = None, *,
+               today: date | None = None) -> None:
+        """Record that something happened on ``on``; moves the stage where the process says so.
+        Raises :class:`ImpossibleDate` for a date in the future or out of the procedure's order."""
         if kind is EventKind.DECIDED:
             raise DomainError("record a decision with decide(), which needs the outcome and reasons")
         if kind is EventKind.REFERRAL_RECEIVED:
@@ -187,6 +203,7 @@ class Case:
         if kind in self.events and kind is not EventKind.PUBLICATION_PLANNED:
             raise DomainError(f"'{kind.value}' is already recorded for {self.reference} "
                               f"on {self.events[kind].isoformat()}; correct its date instead")
+        self._check_event_date(kind, on, today)
         previous = self.stage
         self.events[kind] = on
         if kind is EventKind.OFSTED_NOTIFIED and self.stage is Stage.REFERRAL_RECEIVED:
@@ -200,7 +217,8 @@ class Case:
         self._meet_deadlines_for(kind, on, at, actor)
         self._derive_deadlines(at, actor)
 
-    def decide(self, outcome: Outcome, on: date, at: datetime, actor: str, reason: str) -> None:
+    def decide(self, outcome: Outcome, on: date, at: datetime, actor: str, reason: str, *,
+               today: date | None = None) -> None:
         """Stage 4: the Chair's decision. An SCR moves to stage 5; any other outcome ends the review here."""
         if self.stage not in PRE_DECISION:
             raise IllegalTransition(
@@ -208,6 +226,7 @@ class Case:
                 f"it is at stage '{self.stage.value}'")
         if not reason or not reason.strip():
             raise DomainError("a decision needs its reasons (they go to the National Panel when it is not an SCR)")
+        self._check_event_date(EventKind.DECIDED, on, today)
         previous = self.stage
         self.outcome = outcome
         self.decision_reason = reason.strip()
@@ -219,16 +238,56 @@ class Case:
         self._meet_deadlines_for(EventKind.DECIDED, on, at, actor)
         self._derive_deadlines(at, actor)
 
-    def correct_date(self, kind: EventKind, on: date, at: datetime, actor: str, reason: str) -> None:
-        """Correct when an event happened; the deadlines it started are recomputed."""
+    def undo_decision(self, back_to: Stage, at: datetime, actor: str, reason: str) -> Outcome:
+        """Withdraw a decision nothing has followed yet (a decision taken by email, undone within its hold):
+        the case returns to ``back_to``, the stage it had before; the deadlines the decision started go, and
+        the one it met (deciding) is open again. Returns the outcome withdrawn."""
+        if self.outcome is None or EventKind.DECIDED not in self.events:
+            raise DomainError(f"{self.reference} has no decision to undo")
+        if self.stage not in (Stage.DECIDED, Stage.SCR_INITIATED):
+            raise IllegalTransition(f"{self.reference} has moved on since the decision (it is at stage "
+                                    f"'{self.stage.value}'): record a correction instead")
+        if back_to not in PRE_DECISION:
+            raise DomainError(f"a decision is undone back to a stage before it, not '{back_to.value}'")
+        _need_reason(reason, "undoing a decision")
+        withdrawn, decided_on, previous = self.outcome, self.events.pop(EventKind.DECIDED), self.stage
+        self.outcome, self.decision_reason, self.stage = None, None, back_to
+        removed = []
+        for key, d in list(self.deadlines.items()):
+            rule = RULES_BY_KIND.get(d.kind)
+            if rule is None:
+                continue
+            if rule.starts_on is EventKind.DECIDED:
+                del self.deadlines[key]
+                removed.append(key)
+            elif rule.met_by is EventKind.DECIDED and d.status is DeadlineStatus.MET:
+                d.status, d.met_on = DeadlineStatus.OPEN, None
+        self._audit(at, actor, "decision withdrawn",
+                    {"outcome": withdrawn.value, "on": decided_on.isoformat(),
+                     "stage": [previous.value, back_to.value], "deadlines_removed": removed}, reason)
+        return withdrawn
+
+    def correct_date(self, kind: EventKind, on: date, at: datetime, actor: str, reason: str, *,
+                     today: date | None = None) -> None:
+        """Correct when an event happened; the deadlines it started are recomputed. The Chair's awareness,
+        taken to be the day the referral arrived, moves with a corrected referral date."""
         if kind not in self.events:
             raise DomainError(f"'{kind.value}' has not been recorded for {self.reference}")
         old = self.events[kind]
         if old == on:
             return
+        moves_awareness = kind is EventKind.REFERRAL_RECEIVED and self.events.get(EventKind.CHAIR_AWARE) == old
+        others = {k: v for k, v in self.events.items() if not (moves_awareness and k is EventKind.CHAIR_AWARE)}
+        problem = event_date_problem(others, kind, on, today, correcting=True)
+        if problem:
+            raise ImpossibleDate(f"{self.reference}: {problem}; nothing changed")
         self.events[kind] = on
         self._audit(at, actor, "date corrected", {"event": kind.value, "from": old.isoformat(),
                                                    "to": on.isoformat()}, reason)
+        if moves_awareness:
+            self.events[EventKind.CHAIR_AWARE] = on
+            self._audit(at, actor, "date corrected", {"event": EventKind.CHAIR_AWARE.value, "from": old.isoformat(),
+                                                       "to": on.isoformat()}, "moves with the referral's date")
         for d in self.deadlines.values():
             if d.status is DeadlineStatus.MET and RULES_BY_KIND.get(d.kind) and RULES_BY_KIND[d.kind].met_by is kind:
                 d.met_on = on
@@ -253,6 +312,7 @@ class Case:
         """A deadline the panel sets (agency reports), entered not computed."""
         if kind not in ENTERED_KINDS:
             raise DomainError(f"'{kind}' is not a deadline the panel sets (those are: {', '.join(ENTERED_KINDS)})")
+        self._check_due(kind_label(kind), due)
         if agency is not None and agency not in self.agencies:
             raise DomainError(f"agency '{agency}' is not involved in {self.reference}; add it first")
         key = f"{kind}:{agency}" if agency else kind
@@ -269,10 +329,20 @@ class Case:
         self._audit(at, actor, "deadline set", {"deadline": key, "due": due.isoformat()})
         return d
 
-    def mark_met(self, key: str, on: date, at: datetime, actor: str, how: str) -> Deadline:
+    def mark_met(self, key: str, on: date, at: datetime, actor: str, how: str, *,
+                 today: date | None = None) -> Deadline:
+        """Mark a deadline met on ``on``: only a day that has come, after its clock started, and never one
+        that is met only by recording its event (the decision, the sign-off)."""
         d = self.deadline(key)
         if d.status is DeadlineStatus.MET:
             return d
+        rule = RULES_BY_KIND.get(d.kind)
+        if rule and rule.met_by in _MET_ONLY_BY_RECORDING and rule.met_by not in self.events:
+            raise ImpossibleDate(f"{self.reference}: '{key}' is met when {rule.met_by.label} is recorded, and it "
+                                 f"has not been; {_MET_ONLY_BY_RECORDING[rule.met_by].format(ref=self.reference)}")
+        problem = met_date_problem(self.events, key, on, today, d.basis_date)
+        if problem:
+            raise ImpossibleDate(f"{self.reference}: {problem}; nothing changed")
         d.status = DeadlineStatus.MET
         d.met_on = on
         self._audit(at, actor, "deadline met", {"deadline": key, "on": on.isoformat(), "how": how})
@@ -292,6 +362,8 @@ class Case:
         d = self.deadline(key)
         if d.status is not DeadlineStatus.PAUSED:
             raise DomainError(f"deadline '{key}' of {self.reference} is not paused")
+        if new_due is not None:
+            self._check_due(d.what, new_due)
         d.status = DeadlineStatus.OPEN
         detail: dict[str, Any] = {"deadline": key}
         if new_due is not None and new_due != d.due:
@@ -309,6 +381,7 @@ class Case:
             raise DomainError(f"deadline '{key}' of {self.reference} is already met")
         if new_due <= d.due:
             raise DomainError(f"an extension must move '{key}' later than {d.due.isoformat()}")
+        self._check_due(d.what, new_due)
         old = d.due
         d.due = new_due
         d.extended = True
@@ -321,6 +394,16 @@ class Case:
         return [d for d in self.deadlines.values() if d.status is DeadlineStatus.OPEN]
 
     # Internals -------------------------------------------------------------
+    def _check_event_date(self, kind: EventKind, on: date, today: date | None) -> None:
+        problem = event_date_problem(self.events, kind, on, today)
+        if problem:
+            raise ImpossibleDate(f"{self.reference}: {problem}; nothing changed")
+
+    def _check_due(self, what: str, due: date) -> None:
+        problem = due_date_problem(self.events, what, due)
+        if problem:
+            raise ImpossibleDate(f"{self.reference}: {problem}; nothing changed")
+
     def _applies(self, rule: Rule) -> bool:
         if rule.starts_on not in self.events:
             return False

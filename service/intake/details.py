@@ -27,8 +27,9 @@ class DetailsProblem(ValueError):
     """The details cannot be used as given; the message says which field and what is expected."""
 
 
-def apply_details(parsed: dict[str, Any], details: dict[str, Any]) -> dict[str, Any]:
-    """``parsed`` with ``details`` laid over it, checked; ``missing`` recomputed; a referral either way."""
+def apply_details(parsed: dict[str, Any], details: dict[str, Any], today: date | None = None) -> dict[str, Any]:
+    """``parsed`` with ``details`` laid over it, checked; ``missing`` recomputed; a referral either way.
+    With ``today`` (the board's day), no date given may lie after it."""
     if not isinstance(details, dict):
         raise DetailsProblem("the details must be an object with fields such as subjects, summary, referrer")
     unknown = sorted(set(details) - set(FIELDS) - {"is_referral", "kind", "missing", "layout", "unreadable",
@@ -37,7 +38,7 @@ def apply_details(parsed: dict[str, Any], details: dict[str, Any]) -> dict[str, 
         raise DetailsProblem(f"unknown field(s) {', '.join(unknown)}; the fields are {', '.join(FIELDS)}")
     out = dict(parsed)
     if "referral_date" in details:
-        out["referral_date"] = _date(details["referral_date"], "referral_date")
+        out["referral_date"] = _date(details["referral_date"], "referral_date", today)
     for field in ("summary", "request", "criteria_statement"):
         if field in details:
             out[field] = _text(details[field], field)
@@ -54,7 +55,7 @@ def apply_details(parsed: dict[str, Any], details: dict[str, Any]) -> dict[str, 
                 referrer[field] = _text(given[field], f"referrer.{field}", one_line=True)
         out["referrer"] = referrer
     if "subjects" in details:
-        out["subjects"] = [_subject(s, i) for i, s in enumerate(_list(details["subjects"], "subjects"), 1)]
+        out["subjects"] = [_subject(s, i, today) for i, s in enumerate(_list(details["subjects"], "subjects"), 1)]
     out["is_referral"] = True
     out["kind"] = "referral"
     out["needs_person"] = None
@@ -69,7 +70,7 @@ def _present(record: dict[str, Any], key: str) -> bool:
     return bool(record.get(key))
 
 
-def _subject(value: Any, n: int) -> dict[str, Any]:
+def _subject(value: Any, n: int, today: date | None = None) -> dict[str, Any]:
     where = f"subjects[{n}]"
     if not isinstance(value, dict):
         raise DetailsProblem(f"{where} must be an object with {', '.join(SUBJECT_FIELDS)}")
@@ -84,7 +85,8 @@ def _subject(value: Any, n: int) -> dict[str, Any]:
         raise DetailsProblem(f"{where}.role must be one of {', '.join(ROLES)}")
     return {"name": name, "role": role,
             "relationship": _text(value.get("relationship"), f"{where}.relationship", one_line=True),
-            "date_of_birth": _date(value.get("date_of_birth"), f"{where}.date_of_birth"),
+            "date_of_birth": _date(value.get("date_of_birth"), f"{where}.date_of_birth", today,
+                                   "an unborn baby's expected date is not a date of birth: leave it empty"),
             "address": _text(value.get("address"), f"{where}.address")}
 
 
@@ -104,7 +106,7 @@ def _text(value: Any, where: str, *, one_line: bool = False) -> str | None:
     return value or None
 
 
-def _date(value: Any, where: str) -> str | None:
+def _date(value: Any, where: str, today: date | None = None, hint: str = "") -> str | None:
     if value in (None, ""):
         return None
     if not isinstance(value, str):
@@ -112,4 +114,8 @@ def _date(value: Any, where: str) -> str | None:
     parsed = parse_date(value)
     if parsed is None or not date(1900, 1, 1) <= parsed <= date(2100, 1, 1):
         raise DetailsProblem(f"{where} is not a date: use 2014-05-12 or 12/05/2014")
+    if today is not None and parsed > today:
+        # The field, never the value: a date of birth is personal data.
+        raise DetailsProblem(f"{where} is after today ({today.isoformat()}); nothing was opened"
+                             + (f"; {hint}" if hint else ""))
     return parsed.isoformat()

@@ -21,14 +21,15 @@ Business Manager. Marking a row sent runs the after-send hook
 which records the case event the letter meets (IMR letters sent, Board
 members told...) once every letter of its kind for the case has gone.
 
-Row states: queued -> sending -> sent | failed | awaiting_review -> sent | failed.
+Row states: queued -> sending -> sent | failed | awaiting_review -> sent | failed; a held row
+(:func:`hold`) waits in queued until its time and can be withdrawn (:func:`withdraw`) -> withdrawn.
 """
 
 from __future__ import annotations
 
 import base64
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.utils import make_msgid
 from typing import TYPE_CHECKING, Any
 
@@ -350,6 +351,25 @@ def escalate_failure(uow: "UnitOfWork", app: "App", row: dict[str, Any], error: 
                 f"Send it again with: review-clerk letters retry {row['key']}")})
     queue(uow, app, key=f"not_sent/{row['key']}", template="not_sent", to=[bm.email], context=ctx,
           case_id=row["case_id"])
+
+
+def hold(uow: "UnitOfWork", keys: list[str], until: datetime) -> int:
+    """Queued messages ``keys`` wait until ``until``: the sender job takes none of them before."""
+    return uow.outbox.hold(keys, until)
+
+
+def withdraw(uow: "UnitOfWork", keys: list[str], why: str) -> list[str]:
+    """Withdraw queued messages that have not gone: status ``withdrawn``, never sent. Their key is set
+    aside (``KEY~withdrawn-ID``) so that the same letter can be queued again later. Returns the keys
+    that could not be withdrawn (already being sent, or sent)."""
+    left = []
+    for key in keys:
+        oid = uow.outbox.id_of(key)
+        aside = f"{key}~withdrawn-{oid}"[:200]
+        if oid is None or not uow.outbox.transition(oid, "queued", status="withdrawn", key=aside,
+                                                    next_attempt_at=None, last_error=why[:500]):
+            left.append(key)
+    return left
 
 
 def retry(app: "App", key: str) -> dict[str, Any]:

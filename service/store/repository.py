@@ -248,6 +248,9 @@ class CaseRepository:
         existing = {r.key: r for r in self.conn.execute(
             select(t.deadlines.c.key, t.deadlines.c.id, t.deadlines.c.next_action_at)
             .where(t.deadlines.c.case_id == cid))}
+        gone = [row.id for key, row in existing.items() if key not in case.deadlines]
+        if gone:  # a deadline the case no longer has (a decision undone): no longer chased
+            self.conn.execute(delete(t.deadlines).where(t.deadlines.c.id.in_(gone)))
         for d in case.deadlines.values():
             values = {"kind": d.kind, "agency": d.agency, "due": d.due, "computed_due": d.computed_due,
                       "owner": d.owner.value, "rule": d.rule, "basis": d.basis.value if d.basis else None,
@@ -265,6 +268,13 @@ class CaseRepository:
         case.new_audit.clear()
 
     # Deadline work ---------------------------------------------------------
+    def defer_chasing(self, case_id: int, keys: Iterable[str], until: datetime) -> None:
+        """No reminder or escalation for these deadlines before ``until`` (a decision's letters on hold)."""
+        d = t.deadlines.c
+        self.conn.execute(update(t.deadlines).where(d.case_id == case_id, d.key.in_(list(keys)),
+                                                    d.next_action_at.is_not(None), d.next_action_at < until)
+                          .values(next_action_at=until))
+
     def due_deadline_rows(self, now: datetime, limit: int = 500) -> list[dict[str, Any]]:
         """Open deadlines whose next action time has come, oldest first."""
         q = (select(t.deadlines.c.id, t.deadlines.c.case_id, t.deadlines.c.key, t.deadlines.c.next_action_at,
@@ -456,7 +466,7 @@ class OutboxRepository:
     def for_case(self, case_id: int, templates: Iterable[str] | None = None) -> list[dict[str, Any]]:
         o = t.outbox.c
         q = (select(o.id, o.key, o.template, o.to, o.status, o.created_at, o.sent_at, o.last_error, o.subject,
-                    o.attempts, o.mode, o.reviewer, o.attachments)
+                    o.attempts, o.mode, o.reviewer, o.attachments, o.message_id)
              .where(o.case_id == case_id).order_by(o.id))
         if templates:
             q = q.where(o.template.in_(list(templates)))
@@ -474,10 +484,20 @@ class OutboxRepository:
         if not ids:
             return []
         o = t.outbox.c
-        q = (select(o.key, o.template, o.case_id, t.cases.c.reference)
+        q = (select(o.key, o.template, o.case_id, t.cases.c.reference, o.to, o.cc, o.status, o.sent_at,
+                    o.message_id)
              .select_from(t.outbox.outerjoin(t.cases, o.case_id == t.cases.c.id))
              .where(o.message_id.in_(ids)).order_by(o.id))
         return [dict(r) for r in self.conn.execute(q).mappings()]
+
+    def hold(self, keys: Iterable[str], until: datetime) -> int:
+        """Queued rows with these keys wait until ``until`` (the sender job takes none before). Returns how many."""
+        keys = list(keys)
+        if not keys:
+            return 0
+        o = t.outbox.c
+        return self.conn.execute(update(t.outbox).where(o.key.in_(keys), o.status == "queued")
+                                 .values(next_attempt_at=until)).rowcount
 
     def awaiting_review(self, due_by: datetime | None = None) -> list[dict[str, Any]]:
         """Drafts left for a person; with ``due_by``, only those whose next check has come."""
@@ -494,6 +514,16 @@ class OutboxRepository:
     def counts(self) -> dict[str, int]:
         return {s: n for s, n in self.conn.execute(
             select(t.outbox.c.status, func.count()).group_by(t.outbox.c.status))}
+
+    def pending(self) -> list[dict[str, Any]]:
+        """Messages not yet gone (queued, being sent, or a draft waiting for a person), with their case's
+        reference; bodies are not read."""
+        o = t.outbox.c
+        q = (select(o.key, o.template, o.to, o.status, o.attempts, o.last_error, o.next_attempt_at, o.created_at,
+                    o.mode, o.reviewer, t.cases.c.reference)
+             .select_from(t.outbox.outerjoin(t.cases, o.case_id == t.cases.c.id))
+             .where(o.status.in_(["queued", "sending", "awaiting_review"])).order_by(o.id))
+        return [dict(r) for r in self.conn.execute(q).mappings()]
 
 
 class StateRepository:

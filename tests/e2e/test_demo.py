@@ -35,7 +35,7 @@ def test_the_demo_tells_the_whole_story_and_logs_no_personal_details(tmp_path, m
     assert any(n.startswith("digest") for n in sent)
     assert "OVERDUE" in printed and "quorum lost" in printed and "SEQUENCE 1" in printed
     assert "decision 'Serious case review' on ESCB-2014-001 recorded from a reply" in " ".join(printed.split())
-    assert any("instruction" in n for n in sent)  # the Chair is told it was recorded
+    assert any("decision_by_email" in n for n in sent)  # the Chair and Business Manager are told at once
     for ics in (folder / "data" / "calendar").glob("*.ics"):
         text = ics.read_text()
         assert not [p for p in PERSONAL if p in text], ics.name

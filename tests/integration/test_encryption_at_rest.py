@@ -50,6 +50,7 @@ def test_reasons_people_write_are_sealed_because_they_may_name_the_family(app):
     open_case(app)
     cases.extend(app, "ESCB-2014-001", "ofsted_incident_notification", date(2014, 6, 30),
                  f"police asked us to wait: {NAME} is a witness", "bm")
+    app.clock.set(datetime(2014, 5, 20, 10, tzinfo=timezone.utc))
     cases.decide(app, "ESCB-2014-001", Outcome.NONE, date(2014, 5, 20), f"{NAME}'s injuries were accidental", "chair")
     for sql in ("SELECT decision_reason FROM cases", "SELECT reason FROM audit_events WHERE reason IS NOT NULL",
                 "SELECT reason FROM deadlines WHERE reason IS NOT NULL"):
@@ -71,6 +72,7 @@ def test_reasons_stored_in_clear_before_the_upgrade_are_sealed_at_the_next_start
     from service.store.db import MIGRATIONS
 
     open_case(app)
+    app.clock.set(datetime(2014, 5, 20, 10, tzinfo=timezone.utc))
     cases.decide(app, "ESCB-2014-001", Outcome.NONE, date(2014, 5, 20), f"{NAME} is safe at home", "chair")
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))

@@ -282,6 +282,7 @@ def test_the_incident_notification_is_a_draft_for_the_chair_and_sending_it_recor
 def test_the_lead_reviewers_name_goes_to_the_national_panel_and_meets_its_deadline(app):
     open_case(app, "met-police")
     decide_scr(app)
+    app.clock.set(datetime(2014, 6, 16, 10, tzinfo=timezone.utc))
     cases.record(app, REF, EventKind.LEAD_REVIEWER_APPOINTED, date(2014, 6, 16), "bm", "Jane Reviewer")
     [row] = rows(app, template="reviewer_notification")
     assert row["to"] == ["national.panel@education.gov.uk"] and "Jane Reviewer" in row["text"]
@@ -294,6 +295,7 @@ def test_a_reviewer_appointed_without_a_name_is_raised_and_can_be_sent_later(app
 
     open_case(app, "met-police")
     decide_scr(app)
+    app.clock.set(datetime(2014, 6, 16, 10, tzinfo=timezone.utc))
     cases.record(app, REF, EventKind.LEAD_REVIEWER_APPOINTED, date(2014, 6, 16), "bm")
     assert rows(app, template="reviewer_notification") == []
     assert "lead reviewer's name was not given" in rows(app, template="not_sent")[0]["text"]
@@ -304,7 +306,9 @@ def test_a_reviewer_appointed_without_a_name_is_raised_and_can_be_sent_later(app
 def test_planning_publication_queues_the_prepublication_notice_which_meets_its_deadline(app):
     open_case(app, "met-police")
     decide_scr(app)
+    app.clock.set(datetime(2014, 6, 16, 10, tzinfo=timezone.utc))
     cases.record(app, REF, EventKind.LEAD_REVIEWER_APPOINTED, date(2014, 6, 16), "bm", "Jane Reviewer")
+    app.clock.set(datetime(2014, 11, 3, 10, tzinfo=timezone.utc))
     cases.record(app, REF, EventKind.REPORT_SIGNED_OFF, date(2014, 11, 3), "bm")
     cases.record(app, REF, EventKind.PUBLICATION_PLANNED, date(2014, 12, 1), "bm")
     [row] = rows(app, template="prepublication_notice")

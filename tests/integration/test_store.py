@@ -42,6 +42,7 @@ def test_the_unit_of_work_rolls_back_unless_committed(app):
 
 def test_decision_is_saved_with_its_deadlines_and_audit_history(app):
     open_case(app)
+    app.clock.set(datetime(2015, 12, 24, 10, tzinfo=timezone.utc))
     cases.decide(app, "ESCB-2014-001", Outcome.SCR, date(2015, 12, 24), "criteria met", "chair")
     shown = cases.show(app, "ESCB-2014-001")
     due = {d["key"]: d["due"] for d in shown["deadlines"]}
@@ -59,6 +60,7 @@ def test_an_illegal_transition_leaves_the_case_unchanged(app):
 
 def test_the_audit_chain_verifies_and_detects_tampering(app):
     open_case(app)
+    app.clock.set(datetime(2014, 5, 20, 10, tzinfo=timezone.utc))
     cases.decide(app, "ESCB-2014-001", Outcome.NONE, date(2014, 5, 20), "criteria not met", "chair")
     with app.db.unit_of_work() as uow:
         n, problems = uow.audit.verify()
