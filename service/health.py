@@ -88,6 +88,11 @@ def check_configuration(settings) -> list[Finding]:
     elif examples:
         rows.append(Finding("example addresses", WARNING, f"{len(examples)} configured address(es) are examples "
                             f"(e.g. {next(iter(examples))})", "replace them before using the graph backend"))
+    from service.meetings.invitees import quorum_warnings
+
+    for warning in quorum_warnings(settings):
+        rows.append(Finding("meetings quorum", WARNING, warning,
+                            "[[panel]] roles, [meetings] agency_roles and quorum_roles"))
     return rows
 
 

@@ -217,6 +217,10 @@ class Runner:
         from apscheduler.triggers.cron import CronTrigger
         from apscheduler.triggers.interval import IntervalTrigger
 
+        from service.meetings.invitees import quorum_warnings
+
+        for warning in quorum_warnings(self.app.settings):  # roles and agency keys only: no personal data
+            log.warning("configuration: %s", warning)
         s = self.app.settings.scheduler
         tz = self.app.settings.tz
         sched = BackgroundScheduler(timezone=tz, job_defaults={"coalesce": True, "max_instances": 1,

@@ -155,19 +155,27 @@ class Database:
                 f"{str(exc.orig if hasattr(exc, 'orig') and exc.orig else exc).splitlines()[0]}")) from None
 
     @contextmanager
-    def unit_of_work(self) -> Iterator["UnitOfWork"]:
+    def unit_of_work(self, read_only: bool = False) -> Iterator["UnitOfWork"]:
+        """One transaction. ``read_only``: the database itself refuses any write in it (PostgreSQL's READ
+        ONLY transaction; SQLite's ``query_only`` for the connection, until the unit of work ends)."""
         with self.engine.connect() as conn:
             uow = UnitOfWork(conn)
             trans = conn.begin()
+            sqlite = conn.dialect.name == "sqlite"
             try:
+                if read_only:
+                    conn.exec_driver_sql("PRAGMA query_only = ON" if sqlite else "SET TRANSACTION READ ONLY")
                 yield uow
-                if uow.committed:
+                if uow.committed and not read_only:
                     trans.commit()
                 else:
                     trans.rollback()
             except BaseException:
                 trans.rollback()
                 raise
+            finally:
+                if read_only and sqlite:
+                    conn.exec_driver_sql("PRAGMA query_only = OFF")  # the connection goes back to the pool
         for fn, args, kwargs in uow.after_commit if uow.committed else ():
             fn(*args, **kwargs)
 
