@@ -341,9 +341,10 @@ class Security(_Model):
     """Encryption at rest of the personal data in the database (see SECURITY.md).
 
     The key comes from ``encryption_key`` (base64; best given as
-    REVIEW_CLERK_SECURITY__ENCRYPTION_KEY_FILE) or from ``key_file`` (default:
-    review-clerk.key in the data folder, created on first start for a new
-    database). ``previous_keys`` open data sealed before a rotation.
+    REVIEW_CLERK_SECURITY__ENCRYPTION_KEY_FILE) or from ``key_file`` (``init``
+    writes one outside the data folder; unset, review-clerk.key in the data
+    folder). Only ``init`` creates a key. ``previous_keys`` open data sealed
+    before a rotation.
     """
 
     key_file: Path | None = None

@@ -151,7 +151,7 @@ def _story(out: Console, folder: Path, keep: bool) -> Path:
     settings = load_settings(config, environ={})
     setup("WARNING")
     clock = FixedClock(datetime(2014, 5, 12, 8, 30, tzinfo=LONDON))  # a Monday
-    app = build_app(settings, clock)
+    app = build_app(settings, clock, create=True)  # a new service in a new folder
     mark(app.db, clock.now())  # a simulation: simulated dates, and nothing leaves this machine
     mail = settings.data_dir / "mail"
     sent_before: set[str] = set()

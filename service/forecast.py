@@ -48,13 +48,12 @@ def forecast(app: "App", until: date) -> list[Action]:
     now = app.clock.now().astimezone(app.settings.tz)
     end = datetime.combine(until + timedelta(days=1), time(0, 0), app.settings.tz)
     actions: list[Action] = []
-    with app.db.unit_of_work() as uow:
+    with app.db.unit_of_work(read_only=True) as uow:  # the database refuses any write made by mistake
         actions += _chasing(uow, app, now, end)
         actions += _digests(uow, app, now, end)
         actions += _intake_report(uow, app, now, end)
         actions += _outbox(uow, app, now, end)
         actions += _meetings(uow, app, now, end)
-        # A unit of work never commits unless told: nothing read here is written back.
     return sorted(actions, key=lambda a: (a.at, a.reference or "", a.kind, a.what))
 
 

@@ -116,7 +116,8 @@ def app(settings, clock, checked_settings, migrated_sqlite):
         shutil.copyfile(migrated_sqlite, target)
         migrate = False
     same = (settings.model_dump(exclude=_NOT_IN_TEMPLATES) == checked_settings.model_dump(exclude=_NOT_IN_TEMPLATES))
-    application = build_app(settings, clock, migrate=migrate, check_templates=not same)
+    # create: a new service, as `init` makes one
+    application = build_app(settings, clock, create=True, migrate=migrate, check_templates=not same)
     yield application
     application.db.dispose()
 

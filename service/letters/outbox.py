@@ -231,13 +231,13 @@ def _hand_over(app: "App", row: dict[str, Any]) -> str:
                                           claimed_until=None, last_error=None,
                                           next_attempt_at=app.clock.now() + REVIEW_POLL)
                     uow.commit()
-                    log.info("left for review", extra={"outbox_key": row["key"], "template": row["template"],
-                                                       "reviewer": row["reviewer"]})
+                    uow.on_commit(log.info, "left for review", extra={
+                        "outbox_key": row["key"], "template": row["template"], "reviewer": row["reviewer"]})
                     return "drafted"
                 if mark_sent(uow, app, row, "sending", receipt.provider_id):
                     uow.commit()
-                    log.info("sent", extra={"outbox_key": row["key"], "template": row["template"],
-                                            "already_sent": receipt.already_sent})
+                    uow.on_commit(log.info, "sent", extra={"outbox_key": row["key"], "template": row["template"],
+                                                           "already_sent": receipt.already_sent})
             return "sent"
         except OperationalError as exc:
             sqlstate = getattr(exc.orig, "sqlstate", None)
@@ -290,7 +290,8 @@ def collect_reviewed(app: "App") -> int:
             if state is DraftState.SENT:
                 if mark_sent(uow, app, row, "awaiting_review", row["provider_id"]):
                     done += 1
-                    log.info("sent by its reviewer", extra={"outbox_key": row["key"], "reviewer": row["reviewer"]})
+                    uow.on_commit(log.info, "sent by its reviewer",
+                                  extra={"outbox_key": row["key"], "reviewer": row["reviewer"]})
             else:
                 why = f"the draft left for {row['reviewer']} to check was deleted without being sent"
                 done_otherwise = _already_done(uow, row)
@@ -299,8 +300,8 @@ def collect_reviewed(app: "App") -> int:
                 if uow.outbox.transition(row["id"], "awaiting_review", status="failed", last_error=why):
                     if not done_otherwise:
                         escalate_failure(uow, app, row, why)
-                    log.warning("draft deleted unsent", extra={"outbox_key": row["key"],
-                                                               "needed": not done_otherwise})
+                    uow.on_commit(log.warning, "draft deleted unsent",
+                                  extra={"outbox_key": row["key"], "needed": not done_otherwise})
             uow.commit()
     return done
 

@@ -39,7 +39,7 @@ def workers(settings, db_env):
         pytest.skip("needs PostgreSQL: set REVIEW_CLERK_TEST_DATABASE_URL (SQLite is one writer at a time)")
     apps = []
     for name in ("host-a:101", "host-b:202", "host-c:303"):
-        app = build_app(settings, FixedClock(T))
+        app = build_app(settings, FixedClock(T), create=True)
         app.worker = name  # three processes on one database and one mailbox
         apps.append(app)
     yield apps

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -23,10 +22,10 @@ def local_get(url: str) -> requests.Response:
 
 def test_run_serves_metrics_on_the_configured_address_until_it_stops(tmp_path, db_env):
     folder = tmp_path / "board"
-    folder.mkdir()
-    shutil.copyfile(ROOT / "config" / "review-clerk.example.toml", folder / "review-clerk.toml")
     env = {k: v for k, v in os.environ.items() if not k.startswith("REVIEW_CLERK_")}
     env.update(db_env)
+    subprocess.run([sys.executable, "-m", "service", "init", str(folder)], env=env, cwd=tmp_path, check=True,
+                   capture_output=True, stdin=subprocess.DEVNULL)  # only init makes a new service
     env.update({"REVIEW_CLERK_CONFIG": str(folder / "review-clerk.toml"),
                 "REVIEW_CLERK_METRICS__LISTEN": "127.0.0.1:0"})  # any free port; `run` prints the one it got
     out_file, err_file = tmp_path / "out.txt", tmp_path / "err.txt"
@@ -63,10 +62,10 @@ def test_run_serves_metrics_on_the_configured_address_until_it_stops(tmp_path, d
 
 def test_run_refuses_an_address_it_cannot_listen_on(tmp_path, db_env):
     folder = tmp_path / "board"
-    folder.mkdir()
-    shutil.copyfile(ROOT / "config" / "review-clerk.example.toml", folder / "review-clerk.toml")
     env = {k: v for k, v in os.environ.items() if not k.startswith("REVIEW_CLERK_")}
     env.update(db_env)
+    subprocess.run([sys.executable, "-m", "service", "init", str(folder)], env=env, cwd=tmp_path, check=True,
+                   capture_output=True, stdin=subprocess.DEVNULL)  # only init makes a new service
     env.update({"REVIEW_CLERK_CONFIG": str(folder / "review-clerk.toml"),
                 "REVIEW_CLERK_METRICS__LISTEN": "192.0.2.1:9464"})  # TEST-NET-1: never this machine's
     result = subprocess.run([sys.executable, "-m", "service", "run"], env=env, cwd=tmp_path, text=True,

@@ -83,3 +83,18 @@ def test_what_the_forecast_says_is_what_the_service_then_does(app, clock):
                                                                                                   microsecond=0))
                       for template, to, created_at, reference in rows)
     assert [d for d in done if d[3].date() <= until] == predicted
+
+
+def test_the_forecasts_unit_of_work_refuses_a_write(app):
+    """A forecast reads in a read-only transaction: a write made by mistake fails rather than lands."""
+    import pytest
+    from sqlalchemy.exc import DBAPIError
+
+    with pytest.raises(DBAPIError):
+        with app.db.unit_of_work(read_only=True) as uow:
+            uow.state.set("forecast-wrote", "yes", app.clock.now())
+    with app.db.unit_of_work() as uow:  # and the connection writes again once it is back in the pool
+        uow.state.set("after", "yes", app.clock.now())
+        uow.commit()
+    with app.db.unit_of_work() as uow:
+        assert uow.state.get("forecast-wrote") is None and uow.state.get("after") == "yes"

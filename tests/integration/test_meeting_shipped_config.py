@@ -7,7 +7,7 @@ that named children's services as involved. `init` and the demo copy the
 example configuration, so this is their configuration too.
 """
 
-from datetime import date, datetime
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from service.domain.model import Case, Referrer, Subject

@@ -21,7 +21,7 @@ def test_the_service_renders_the_templates_in_the_configured_folder(config_dir, 
     (own_templates / "acknowledgement" / "subject.txt").write_text("{{ reference_tag }} Thank you: referral logged\n")
     settings = load_settings(config_dir / "review-clerk.toml",
                              environ={**db_env, "REVIEW_CLERK_LETTERS__TEMPLATES_DIR": str(own_templates)})
-    app = build_app(settings, clock)
+    app = build_app(settings, clock, create=True)
     try:
         assert app.templates.folder == own_templates
         rendered = app.templates.render("acknowledgement", sample_contexts(app)["acknowledgement"])
@@ -35,5 +35,5 @@ def test_a_broken_template_in_the_configured_folder_stops_start_up(config_dir, d
     settings = load_settings(config_dir / "review-clerk.toml",
                              environ={**db_env, "REVIEW_CLERK_LETTERS__TEMPLATES_DIR": str(own_templates)})
     with pytest.raises(TemplateProblem) as exc:
-        build_app(settings, clock)
+        build_app(settings, clock, create=True)
     assert "acknowledgement/body.txt" in str(exc.value)

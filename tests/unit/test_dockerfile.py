@@ -32,11 +32,7 @@ EXAMPLE = ROOT / "config" / "review-clerk.example.toml"
 
 # Options the image uses that another branch adds. Each case is a strict xfail: once the option exists
 # the case passes, the xfail fails the run, and the entry below is to be deleted.
-PENDING = {
-    ("doctor", "--quick"): "`doctor --quick` (no network, no token) comes with issue 13's doctor work",
-    ("init", "--key-file"): "`init DIR --key-file PATH` comes with issue 13's init work (until then the "
-                            "entrypoint's init finds the key's place in REVIEW_CLERK_SECURITY__KEY_FILE)",
-}
+PENDING: dict[tuple[str, str], str] = {}  # doctor --quick and init --key-file came with issue 13
 
 
 def instructions(path: Path = DOCKERFILE) -> list[tuple[str, str]]:
