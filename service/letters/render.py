@@ -216,10 +216,10 @@ class Templates:
         self.check_all(contexts())
         _VERIFIED.add(fp)
         if stamp is not None:
+            from service.files import write_private
+
             try:
-                tmp = stamp.with_name(stamp.name + ".tmp")
-                tmp.write_text(fp + "\n", encoding="ascii")
-                tmp.replace(stamp)
+                write_private(stamp, (fp + "\n").encode("ascii"))  # owner-only, like all in the data folder
             except OSError:
                 pass  # only a cache: the next command checks again
         return True

@@ -76,7 +76,7 @@ def test_other_settings_are_checked_again(app, folder, tmp_path, new_process):
 def test_start_up_refuses_a_template_broken_since_the_last_start(settings, clock, folder, new_process):
     from service.bootstrap import build_app
 
-    build_app(settings, clock, templates_folder=folder).db.dispose()
+    build_app(settings, clock, templates_folder=folder, create=True).db.dispose()
     assert (settings.data_dir / "templates-checked").exists()
     path = folder / "reminder" / "subject.txt"
     path.write_text(path.read_text() + "{{ deadline.nickname }}")
