@@ -13,7 +13,7 @@ Pure: no clock, no I/O.
 from __future__ import annotations
 
 import calendar as _cal
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 import holidays
@@ -141,3 +141,10 @@ def parse_date(text: str) -> date | None:
         except ValueError:
             continue
     return None
+
+
+# Working hours: when people-facing mail goes ----------------------------------------
+def is_working_time(at: datetime, start: time, end: time) -> bool:
+    """``at`` (an aware datetime in the board's timezone) is on a working day, from ``start`` until ``end``."""
+    return is_working_day(at.date()) and start <= at.time() < end
+
