@@ -99,6 +99,8 @@ def correct(uow: "UnitOfWork", app: "App", case: Case, case_id: int, what_change
         if "/correction/" in brief["key"] or brief["status"] not in ("queued", *HANDED_OVER):
             continue
         row = uow.outbox.get(brief["id"])
+        if not row["text"]:
+            continue  # emptied under the retention policy: what it said is no longer known
         rebuild = REBUILDERS[row["template"]]
         try:
             rebuilt = rebuild(uow, app, row, case)

@@ -223,3 +223,15 @@ def test_stale_letters_after_a_date_correction_a_draft_left_for_review_gets_a_co
     assert "Referral received:  Friday 9 May 2014" in fix["text"]
     assert [a["filename"] for a in fix["attachments"]] == [a["filename"] for a in draft["attachments"]]
     assert outbox(app)[key]["status"] == "awaiting_review"  # the reviewer's draft is theirs: not touched
+
+
+def test_stale_letters_after_a_change_a_message_emptied_under_retention_is_not_corrected(app):
+    start = arranged_at_nine(app)
+    deliver_due(app, "w1")
+    with app.db.unit_of_work() as uow:  # what the retention policy does to an old message's body
+        uow.outbox.mark(uow.outbox.id_of(REQUEST), text="", html="")
+        uow.commit()
+    meetings.reschedule(app, REF, "extraordinary", at=start.replace(hour=13))
+    keys = outbox(app)
+    assert f"{REQUEST}/correction/1" not in keys
+    assert f"{KEY}/agency_report_request/enfield-csc/correction/1" in keys
