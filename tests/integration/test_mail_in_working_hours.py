@@ -70,6 +70,7 @@ def test_mail_at_04_00_on_a_sunday_after_downtime_waits_for_the_next_working_mor
     assert all(9 <= local(r["sent_at"]).hour < 17 for r in new)
     # One intake report, not one for Sunday and another for Monday.
     assert [r["template"] for r in new].count("intake_report") == 1
+    assert [r["template"] for r in new].count("digest") == 1  # the week's digest, due Monday 08:00, at 09:00
     # Each deadline is chased once, with the step due now, not the ones missed while down as well.
     chased = Counter(r["key"].split("/")[1] for r in new if r["template"] in ("reminder", "escalation")
                      and r["key"].startswith("ESCB-2014-001/"))
