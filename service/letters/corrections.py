@@ -16,7 +16,8 @@ with what was queued. If the subject or text differ, the facts it states have ch
   correction still queued is itself re-rendered rather than followed by another.
 * no longer called for (a reminder for a due date that has moved, an agency request for a
   meeting since cancelled, a pre-publication notice for a date since corrected, which the
-  event queues afresh under the new date's key): withdrawn when still queued, left alone once gone.
+  event queues afresh under the new date's key): withdrawn when still queued (``outbox.withdraw``:
+  its key set aside, so the same letter may be queued again), left alone once gone.
 
 What can be rebuilt is :data:`REBUILDERS`, by template; other messages are left as they are.
 """
@@ -92,6 +93,8 @@ def correct(uow: "UnitOfWork", app: "App", case: Case, case_id: int, what_change
     """Bring every rebuildable message of the case (or of keys under ``key_prefix``) up to date.
 
     With ``before`` (the case before the change), a message is touched only if the change alters it."""
+    from .outbox import withdraw
+
     counts = {"rerendered": 0, "corrections": 0, "withdrawn": 0}
     for brief in uow.outbox.for_case(case_id, templates=list(REBUILDERS)):
         if key_prefix and not brief["key"].startswith(key_prefix):
@@ -114,8 +117,8 @@ def correct(uow: "UnitOfWork", app: "App", case: Case, case_id: int, what_change
                                                       and was.rendered == rebuilt.rendered)):
             continue  # this change does not alter it
         if rebuilt is GONE:
-            if row["status"] == "queued" and row["attempts"] == 0 and uow.outbox.transition(
-                    row["id"], "queued", status="withdrawn", last_error=f"no longer called for: {what_changed}"):
+            if row["status"] == "queued" and row["attempts"] == 0 and not withdraw(
+                    uow, [row["key"]], f"no longer called for: {what_changed}"):
                 counts["withdrawn"] += 1
                 log.info("queued message withdrawn", extra={"outbox_key": row["key"], "case": case.reference})
             continue
