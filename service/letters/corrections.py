@@ -24,6 +24,7 @@ What can be rebuilt is :data:`REBUILDERS`, by template; other messages are left 
 
 from __future__ import annotations
 
+import base64
 import logging
 import re
 from dataclasses import dataclass
@@ -68,7 +69,7 @@ def meeting_moved(app: "App", mid: int, before: dict[str, Any]) -> dict[str, int
         old = when_text(before["start"], before["end"], tz) if before.get("start") else "a time not yet fixed"
         new = when_text(m["start"], m["end"], tz) if m["start"] else "a time not yet fixed"
         case = uow.cases.get_by_id(m["case_id"])
-        counts = correct(uow, app, case, m["case_id"], f"The meeting has moved from {old} to {new}.",
+        counts = correct(uow, app, case, m["case_id"], f"The meeting has moved: it was {old}; it is now {new}.",
                          key_prefix=f"{m['key']}/")
         uow.commit()
     return counts
@@ -206,15 +207,11 @@ def _after_body(html: str, paragraph: str) -> str:
 
 
 def _stored(attachments: list[Attachment]) -> list[dict[str, str]]:
-    import base64
-
     return [{"filename": a.filename, "content_type": a.content_type,
              "data_b64": base64.b64encode(a.data).decode("ascii")} for a in attachments]
 
 
 def _attachments(row: dict[str, Any]) -> list[Attachment]:
-    import base64
-
     return [Attachment(a["filename"], a["content_type"], base64.b64decode(a["data_b64"]))
             for a in row["attachments"] or []]
 
@@ -228,7 +225,6 @@ def _queued_on(app: "App", row: dict[str, Any]) -> date:
 def _letter(uow: "UnitOfWork", app: "App", row: dict[str, Any], case: Case) -> Rebuilt | object | None:
     """A communication of the catalogue that the service addresses itself, composed again."""
     from .compose import NotComposable, compose
-    from .render import TemplateProblem
     from .triggers import recipients_for
 
     if row["template"] in ("reviewer_notification", "other_lscb"):

@@ -156,8 +156,8 @@ class Templates:
             if name not in contexts:
                 raise TemplateProblem(f"template folder {name}/ is not a communication this version sends")
             self.render(name, contexts[name])
-        self.render_correction({"what_changed": "The meeting has moved from Monday 12 May 2014, 09:00 to 11:00 "
-                                                "to Monday 12 May 2014, 13:00 to 15:00.",
+        self.render_correction({"what_changed": "The meeting has moved: it was Monday 12 May 2014, 09:00 to 11:00; "
+                                                "it is now Monday 12 May 2014, 13:00 to 15:00.",
                                 "original_subject": "[ESCB-2014-001] Extraordinary panel meeting",
                                 "sent_on": date(2014, 5, 9)})
         for name in contexts:

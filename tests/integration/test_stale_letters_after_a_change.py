@@ -85,7 +85,8 @@ def test_stale_letters_after_a_change_a_sent_report_request_is_followed_by_one_c
     assert fix["subject"] == "Correction: " + sent["subject"].replace("09:00 to 11:00", "13:00 to 15:00")
     first_paragraph = fix["text"].split("\n\n", 1)[0]
     assert first_paragraph.startswith("CORRECTION: this message corrects and replaces our message of")
-    assert "The meeting has moved from" in first_paragraph and "09:00 to 11:00 to" in first_paragraph
+    assert "The meeting has moved: it was " in first_paragraph and "09:00 to 11:00; it is now " in first_paragraph
+    assert first_paragraph.split("it is now ", 1)[1].split(".", 1)[0].endswith("13:00 to 15:00")
     assert first_paragraph.rstrip().endswith("the corrected message follows in full.")
     assert "13:00 to 15:00" in fix["text"].split("\n\n", 1)[1] and "Correction:" in fix["html"]
     assert fix["in_reply_to"] == sent["message_id"]
