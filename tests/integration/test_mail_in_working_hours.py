@@ -108,13 +108,12 @@ def test_nothing_goes_on_a_bank_holiday_or_after_the_working_day(app, clock, at)
     assert deliver_due(app, "w1")["sent"] == 0
 
 
-def test_templates_named_in_send_outside_working_hours_go_at_once(config_dir, db_env, clock):
+def test_templates_named_in_send_outside_working_hours_go_at_once(settings, clock):
     from service.bootstrap import build_app
-    from service.config import load_settings
 
-    settings = load_settings(config_dir / "review-clerk.toml",
-                             environ={**db_env, "REVIEW_CLERK_MAIL__SEND_OUTSIDE_WORKING_HOURS": '["acknowledgement"]'})
-    app = build_app(settings, clock)
+    settings = settings.model_copy(update={"mail": settings.mail.model_copy(
+        update={"send_outside_working_hours": ["acknowledgement"]})})
+    app = build_app(settings, clock, create=True)
     try:
         clock.set(datetime(2014, 5, 18, 4, 0, tzinfo=LONDON))
         with app.db.unit_of_work() as uow:
