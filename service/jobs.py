@@ -81,6 +81,15 @@ def report_intake(app: "App") -> dict[str, int]:
     return {"reports": int(daily_report(app))}
 
 
+def arrange_meetings(app: "App") -> dict[str, int]:
+    """Meetings arranged, moved and followed up in working hours only: an invitation or an update is mail
+    to people too (a restart at 04:00 on a Sunday books nothing until the working morning). A person's
+    own `meeting` command acts at once."""
+    if not is_working_time(app, app.clock.now()):
+        return {}
+    return meetings_job(app)
+
+
 def weekly_digest(app: "App") -> dict[str, int]:
     return {"digests": int(send_weekly_digest(app))}
 
@@ -90,7 +99,7 @@ def weekly_digest(app: "App") -> dict[str, int]:
 # whatever is still open, and the outbox is drained once more at the end.
 JOBS: dict[str, Callable[["App"], dict[str, int]]] = {
     "read_inbox": read_inbox,
-    "meetings": meetings_job,
+    "meetings": arrange_meetings,
     "send_outbox": send_outbox,
     "sweep_deadlines": sweep_deadlines,
     "report_intake": report_intake,

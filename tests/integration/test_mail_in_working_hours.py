@@ -130,3 +130,22 @@ def _rendered():
     from service.letters.render import Rendered
 
     return Rendered(subject="[ESCB] test", text="A test.\n", html="<p>A test.</p>")
+
+
+def test_meeting_invitations_wait_for_working_hours_too(app, clock):
+    """A restart at 04:00 on a Sunday books no meeting: the extraordinary panel meeting a new case
+    asks for is arranged, and its invitations sent, on the working morning."""
+    from datetime import datetime
+
+    from service.jobs import arrange_meetings, read_inbox
+
+    from test_intake_service import drop, form, mail
+
+    clock.set(datetime(2014, 5, 18, 4, 0, tzinfo=app.settings.tz))  # Sunday
+    drop(app, "r.eml", mail(form(), msgid="<sunday-meeting@met.police.uk>"))
+    read_inbox(app)
+    assert arrange_meetings(app) == {}
+    assert not list((app.settings.data_dir / "calendar").glob("*.ics"))
+    clock.set(datetime(2014, 5, 19, 9, 0, tzinfo=app.settings.tz))
+    assert arrange_meetings(app).get("scheduled") == 1
+    assert list((app.settings.data_dir / "calendar").glob("*.ics"))
