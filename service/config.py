@@ -149,6 +149,8 @@ class Mail(_Model):
     # Instructions by email from mail on the local backend carry no proof of their sender: they are
     # carried out only with this on (the demo: `init --simulation` sets it). Ignored with "graph".
     trust_local_mail: bool = False
+    # People-facing mail goes in working hours on working days; these templates may go at any time.
+    send_outside_working_hours: list[str] = []
 
 
 class Instructions(_Model):

@@ -150,7 +150,7 @@ def _story(out: Console, folder: Path, keep: bool) -> Path:
     config.write_text(trusting_local_mail(example.read_text(encoding="utf-8")), encoding="utf-8")
     settings = load_settings(config, environ={})
     setup("WARNING")
-    clock = FixedClock(datetime(2014, 5, 12, 8, 30, tzinfo=LONDON))  # a Monday
+    clock = FixedClock(datetime(2014, 5, 12, 9, 0, tzinfo=LONDON))  # a Monday, as working hours start
     app = build_app(settings, clock, create=True)  # a new service in a new folder
     mark(app.db, clock.now())  # a simulation: simulated dates, and nothing leaves this machine
     mail = settings.data_dir / "mail"

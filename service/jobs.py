@@ -28,7 +28,7 @@ from service import observe
 from service.chasing.digest import send_weekly_digest
 from service.chasing.sweep import sweep
 from service.intake.handler import daily_report, file_handled, process_stored, store_new
-from service.letters.outbox import deliver_due
+from service.letters.outbox import deliver_due, is_working_time
 from service.mailbox.ports import TransportError
 from service.meetings.service import meetings_job
 from service.store.db import explain
@@ -60,7 +60,11 @@ def send_outbox(app: "App") -> dict[str, int]:
 
 
 def sweep_deadlines(app: "App") -> dict[str, int]:
+    """Chase what is due, in working hours only: after a night or a weekend down, the sweep's first
+    working-hours run takes each deadline's latest due step once, so nothing stale queues overnight."""
     total = {"reminders": 0, "escalations": 0, "skipped": 0}
+    if not is_working_time(app, app.clock.now()):
+        return total
     while True:
         counts = sweep(app)
         for k, v in counts.items():
@@ -70,7 +74,20 @@ def sweep_deadlines(app: "App") -> dict[str, int]:
 
 
 def report_intake(app: "App") -> dict[str, int]:
+    """The day's intake report, made in working hours (a start-up at 04:00 on a Sunday makes none;
+    Monday's covers everything since the last one)."""
+    if not is_working_time(app, app.clock.now()):
+        return {"reports": 0}
     return {"reports": int(daily_report(app))}
+
+
+def arrange_meetings(app: "App") -> dict[str, int]:
+    """Meetings arranged, moved and followed up in working hours only: an invitation or an update is mail
+    to people too (a restart at 04:00 on a Sunday books nothing until the working morning). A person's
+    own `meeting` command acts at once."""
+    if not is_working_time(app, app.clock.now()):
+        return {}
+    return meetings_job(app)
 
 
 def weekly_digest(app: "App") -> dict[str, int]:
@@ -82,7 +99,7 @@ def weekly_digest(app: "App") -> dict[str, int]:
 # whatever is still open, and the outbox is drained once more at the end.
 JOBS: dict[str, Callable[["App"], dict[str, int]]] = {
     "read_inbox": read_inbox,
-    "meetings": meetings_job,
+    "meetings": arrange_meetings,
     "send_outbox": send_outbox,
     "sweep_deadlines": sweep_deadlines,
     "report_intake": report_intake,

@@ -14,6 +14,10 @@ hands each to the mailbox port:
   (``Mailbox.create_draft``) and marked ``awaiting_review``; each run asks
   the mailbox whether the person has sent it yet (``draft_state``).
 
+People-facing mail is handed over only in working hours on working days
+(:func:`sendable_templates`): outside them rows wait in the queue, except the
+templates named in ``[mail] send_outside_working_hours``.
+
 A transient failure is retried with backoff; a permanent one (or too many
 attempts, or a draft deleted unsent) marks the row ``failed`` and tells the
 Business Manager. Marking a row sent runs the after-send hook
@@ -35,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import OperationalError
 
+from service.domain import calendar as wd
 from service.domain.model import Case
 from service.mailbox.ports import (
     Attachment,
@@ -180,7 +185,7 @@ def deliver_due(app: "App", worker: str, limit: int = 20) -> dict[str, int]:
     counts = {"sent": 0, "retry": 0, "failed": 0}
     now = app.clock.now()
     with app.db.unit_of_work() as uow:
-        claimed = uow.outbox.claim_due(now, worker, LEASE, limit)
+        claimed = uow.outbox.claim_due(now, worker, LEASE, limit, templates=sendable_templates(app, now))
         uow.commit()
     for oid in claimed:
         outcome = deliver_claimed(app, worker, oid)
@@ -188,6 +193,21 @@ def deliver_due(app: "App", worker: str, limit: int = 20) -> dict[str, int]:
             counts[outcome] += 1
     counts["sent"] += collect_reviewed(app)
     return counts
+
+
+def is_working_time(app: "App", now: datetime) -> bool:
+    """People-facing mail goes now: a working day, within [working_hours]."""
+    wh = app.settings.working_hours
+    return wd.is_working_time(now.astimezone(app.settings.tz), wh.start, wh.end)
+
+
+def sendable_templates(app: "App", now: datetime) -> list[str] | None:
+    """Which templates the sender may hand over now: all (None) in working time; outside it only
+    ``[mail] send_outside_working_hours``. The rest wait in the queue, untouched (no attempt is
+    counted and nothing is rescheduled), and go at the next run in working hours."""
+    if is_working_time(app, now):
+        return None
+    return list(app.settings.mail.send_outside_working_hours)
 
 
 def deliver_claimed(app: "App", worker: str, oid: int) -> str | None:

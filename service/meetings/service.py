@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from service.domain import calendar as wd
 from service.domain.model import AuditEvent, Case, DeadlineStatus
+from service.letters.corrections import meeting_moved
 from service.letters.outbox import base_context, queue
 from service.mailbox.ports import BusyInterval, ResponseStatus, TransportError
 from service.store.db import Lock
@@ -135,6 +136,7 @@ def reschedule(app: "App", reference: str, kind_name: str, at: datetime | None =
             raise MeetingError(f"the {kind.name} meeting of {m['reference']} is {m['state']}; "
                                f"use `meeting schedule` for a new one")
         _push(app, mid, now)
+        meeting_moved(app, mid, before=m)  # its letters, queued or sent, say the new time
     return view(app, mid)
 
 

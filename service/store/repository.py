@@ -427,10 +427,14 @@ class OutboxRepository:
             return False
         return True
 
-    def claim_due(self, now: datetime, worker: str, lease: timedelta, limit: int = 20) -> list[int]:
+    def claim_due(self, now: datetime, worker: str, lease: timedelta, limit: int = 20,
+                  templates: Iterable[str] | None = None) -> list[int]:
+        """Claim up to ``limit`` due rows; only rows of ``templates`` when given (an empty list claims none)."""
         cond = and_(t.outbox.c.status.in_(["queued", "sending"]),
                     or_(t.outbox.c.next_attempt_at.is_(None), t.outbox.c.next_attempt_at <= now),
                     or_(t.outbox.c.claimed_until.is_(None), t.outbox.c.claimed_until < now))
+        if templates is not None:
+            cond = and_(cond, t.outbox.c.template.in_(list(templates)))
         ids = self.conn.execute(select(t.outbox.c.id).where(cond).order_by(t.outbox.c.id).limit(limit)).scalars().all()
         won = []
         for oid in ids:
