@@ -29,7 +29,10 @@ def forecast(until: Optional[str] = typer.Option(None, "--until", help="Up to an
         print_json({"from": application.clock.now().astimezone(application.settings.tz).isoformat(),
                     "until": end.isoformat(), "actions": [a.as_json() for a in actions]})
         return
-    rows = [{"when": f"{a.at:%a %d %b %H:%M}", "case": a.reference or "", "action": a.what,
+    from service.display import board_time
+
+    tz = application.settings.tz
+    rows = [{"when": board_time(a.at, tz), "case": a.reference or "", "action": a.what,
              "to": ", ".join(a.to), "rule": a.rule} for a in actions]
     table(f"What the service would do until {end:%a %d %b %Y} if nobody did anything", rows,
           ["when", "case", "action", "to", "rule"], ids=["when", "case"])

@@ -153,6 +153,8 @@ class Templates:
 
     def render_correction(self, context: dict[str, Any]) -> tuple[str, str]:
         """The first paragraph of a correction (``_correction.txt``, ``_correction.html``): (text, html)."""
+        from jinja2 import TemplateError, TemplateNotFound
+
         out = []
         for part, env in (("_correction.txt", self.text_env), ("_correction.html", self.html_env)):
             try:
