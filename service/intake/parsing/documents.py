@@ -35,6 +35,10 @@ class Unreadable(Exception):
     """A document that cannot be read. ``str()`` is a short reason for a person, with no content in it."""
 
 
+class NoTextLayer(Unreadable):
+    """A PDF with no text at all: a scan, to be read by OCR (:mod:`.ocr`)."""
+
+
 # ---------------------------------------------------------------------------
 # What is it?
 # ---------------------------------------------------------------------------
@@ -610,7 +614,7 @@ def read_pdf(data: bytes, limits: Limits, budget: Budget) -> tuple[str, list[str
         raise Unreadable("corrupt PDF") from exc
     text = "\n".join(texts)
     if not text.strip() and not fields:
-        raise Unreadable("PDF has no text layer (scanned image?)")
+        raise NoTextLayer("PDF has no text layer (scanned image?)")
     return text, fields
 
 
