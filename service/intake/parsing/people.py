@@ -205,10 +205,21 @@ def relationship_head(text: str | None) -> str | None:
     return m.group("head").lower() if m else None
 
 
+# "Wayne Parry, 15/03/1984, ...", "2. Claire Ferris - DOB 02/11/1981 - mother": a name of two words or more,
+# a separator, and a date soon after - a person of their own, however full the line before was. (One word
+# before the date is more often a surname wrapped from the line before.)
+_NAME_THEN_DATE = re.compile(
+    r"^(?:\d{1,2}[.)]\s+)?[^\W\d_][\w'\u2019.-]*(?:\s+[^\W\d_][\w'\u2019.-]*){1,4}\s*[,(\u2013\u2014/-]"
+    r"[^\n]{0,40}?\b\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b")
+
+
 def _starts_person(text: str) -> bool:
     """A line that begins a new person or address, so it never continues the line before."""
     if is_person_line(text) or _ADDRESS_SEGMENT.match(text):
         return True
+    if text[:1].isupper() or text[:1].isdigit():
+        if _NAME_THEN_DATE.match(text):
+            return True
     prefix = _PREFIX.match(_KEY_HINT.sub("", text))  # "Forename(s): X" too
     return bool(prefix and labels.match_column(prefix.group("prefix")))
 
