@@ -25,8 +25,9 @@ person named from separate Surname / Forename(s) columns is "Forename(s) SURNAME
 person given under a "Child's name" label or a "Child" / "Child(ren)" heading has the relationship
 "child" (the earlier sets' convention; corrected in five cases after the first measurement, which was
 then repeated on the unchanged parser).
-Referrals read by OCR, and referrals a person must confirm (no subject, a subject without a date of
-birth), carry ``_expect.needs_person``. All people, places and numbers are invented; telephone
+Referrals read by OCR, and referrals whose values a person must confirm (no subject, a subject
+without a date of birth), carry ``_expect.confirm``: a phrase one of the record's ``confirm`` reasons
+contains (first written as ``_expect.needs_person``, before the output had a ``confirm`` list). All people, places and numbers are invented; telephone
 numbers are in Ofcom's drama ranges.
 """
 
@@ -50,8 +51,9 @@ FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 FONT_BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 
 
-def with_needs_person(rec: dict, phrase: str) -> dict:
-    rec["_expect"] = {"needs_person": phrase}
+def to_confirm(rec: dict, phrase: str) -> dict:
+    """A referral read, whose values the Business Manager must confirm (one reason contains ``phrase``)."""
+    rec["_expect"] = {"confirm": phrase}
     return rec
 
 
@@ -547,7 +549,7 @@ def _scans(add) -> None:
     add("scan-copier-image-only-pdf",
         attached("Please find attached your scanned document.\n\nDevice: MFD-2F-EAST\nPages: 1\n", pdf_of_jpegs([jpeg]),
                  "SCAN_20250114_142209.pdf", "application/pdf", h, "b08"),
-        with_needs_person(expect("pdf_ocr", date="2025-01-14", subjects=[
+        to_confirm(expect("pdf_ocr", date="2025-01-14", subjects=[
             S("Leon Fisher", "child", "child", "2019-12-12", addr), S("Danielle Fisher", "adult", "mother", "1995-08-08", addr)],
             summary=summary, request=request, criteria=criteria, name="Mark Bennett", agency="Stanbury Children's Services",
             phone="01632 960 640", email="mark.bennett@stanbury.example.gov.uk"), "OCR"))
@@ -565,7 +567,7 @@ def _scans(add) -> None:
     add("photo-jpeg-of-paper-form",
         attached("Sorry, our scanner is broken, here is a photo of the form.\n\nSent from my iPhone\n", jpeg,
                  "IMG_4471.jpg", "image/jpeg", h, "b09"),
-        with_needs_person(expect("image_ocr", date="2025-02-20", subjects=[
+        to_confirm(expect("image_ocr", date="2025-02-20", subjects=[
             S("Amber Cole", "child", "child", "2012-07-01", addr), S("Wayne Parry", "adult", "stepfather", "1984-03-15", addr)],
             summary=summary, request=request, criteria=criteria, name="Joanne Price", agency="Holloway Cross Academy",
             phone="01632 960 288", email="j.price@hxacademy.example.sch.uk"), "OCR"))
@@ -584,7 +586,7 @@ def _scans(add) -> None:
     add("scan-two-page-image-only-pdf",
         attached("Scanned referral attached (2 pages).\n", pdf_of_jpegs([page1, page2]), "referral scan.pdf",
                  "application/pdf", h, "b10"),
-        with_needs_person(expect("pdf_ocr", date="2025-03-03", subjects=[
+        to_confirm(expect("pdf_ocr", date="2025-03-03", subjects=[
             S("Oscar Hale", "child", "child", "2023-10-25", addr), S("Jade Hale", "adult", "mother", "1999-04-19", addr)],
             summary=summary, request=request, criteria=criteria, name="Priya Nair", agency="Wexcombe Health Visiting",
             phone="01632 960 909", email="priya.nair@wexhv.nhs.example"), "OCR"))
@@ -786,7 +788,7 @@ Email: ian.shaw@kelby.example.gov.uk
 """
     h = hdr("Ian Shaw <ian.shaw@kelby.example.gov.uk>", "Referral", "Tue, 04 Mar 2025 10:00:00 +0000", "u4-17")
     add("text-no-people-named-see-chronology", plain(text, h),
-        with_needs_person(expect("text_body", date="2025-03-04", subjects=[], summary=summary, request=request,
+        to_confirm(expect("text_body", date="2025-03-04", subjects=[], summary=summary, request=request,
                                  criteria=criteria, name="Ian Shaw", agency="Kelby Youth Justice Service",
                                  phone="01632 960 505", email="ian.shaw@kelby.example.gov.uk"), "subject"))
 
@@ -865,7 +867,7 @@ Email: sophie.lane@dunmere-camhs.nhs.example
             p_("Email: hannah.voss@pmm.nhs.example"))
     h = hdr("Hannah Voss <hannah.voss@pmm.nhs.example>", "Pre-birth referral", "Mon, 17 Mar 2025 09:00:00 +0000", "u4-20")
     add("html-unborn-baby-due-date-not-date-of-birth", html_only(html_doc(body), h),
-        with_needs_person(expect("html_table", date="2025-03-17", subjects=[
+        to_confirm(expect("html_table", date="2025-03-17", subjects=[
             S("Unborn baby Dunn", "child", "unborn baby", None, home), S("Chloe Dunn", "adult", "mother", "1999-12-19", home)],
             summary=summary, request=request, criteria=criteria, name="Hannah Voss", agency="Portsea Marsh Midwifery",
             phone="01632 960 318", email="hannah.voss@pmm.nhs.example"), "date of birth"))
@@ -1048,7 +1050,7 @@ Email: owen.price@police.example.uk
     h = hdr("Kim Sato <kim.sato@ellamb.nhs.example>", "Referral", "Tue, 08 Apr 2025 09:00:00 +0100", "u4-27")
     add("pdf-fillable-adult-without-date-of-birth",
         attached("Please see the attached form.\n", pdf, "Referral Form (filled).pdf", "application/pdf", h, "b27"),
-        with_needs_person(expect("pdf", date="2025-04-08", subjects=[
+        to_confirm(expect("pdf", date="2025-04-08", subjects=[
             S("Nathan Reeve", "child", "child", "2014-02-22", "17 Park Terrace, Ellingham, EL5 6UP"),
             S("Marie Reeve", "adult", "mother", "1990-08-13", "17 Park Terrace, Ellingham, EL5 6UP"),
             S("Dean Foster", "adult", "mother's boyfriend", None, None)],
