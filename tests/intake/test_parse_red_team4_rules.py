@@ -172,6 +172,30 @@ def test_a_name_then_a_date_starts_a_person_even_after_a_full_wrapped_line():
     assert [s["name"] for s in got] == ["Bobby Fenn", "Lorna Fenn"]
 
 
+def test_a_pdf_table_row_in_a_label_beside_value_form_keeps_its_first_cell():
+    pg = U4.Page()
+    pg.row([(40, "Date:"), (160, "01/04/2025")])
+    pg.line("Persons subject of the referral", bold=True)
+    cols = (40, 130, 230, 300)
+    pg.row(list(zip(cols, ["Family name", "Given name(s)", "D.O.B.", "Relationship"])), bold=True)
+    pg.row(list(zip(cols, ["O'NEILL", "Aoife Mary", "07/07/2017", "Child"])))
+    pg.row(list(zip(cols, ["BRENNAN", "Declan", "08/08/1988", "Stepfather"])))
+    pg.line("Summary", bold=True)
+    pg.line("Aoife was hurt.")
+    pg.row([(40, "Referrer:"), (160, "Jo Kerr")])
+    got = parse_message(_with_attachment(pg.pdf(), "form.pdf", "application", "pdf"))
+    assert [(s["name"], s["relationship"], s["date_of_birth"]) for s in got["subjects"]] == [
+        ("Aoife Mary O'NEILL", "child", "2017-07-07"), ("Declan BRENNAN", "stepfather", "1988-08-08")]
+
+
+def test_a_numbered_plural_heading_over_a_table_is_the_relationship_of_every_row():
+    lines = lines_from_text("2. Sibling(s)\nName\tDate of birth\nAmy Cole\t01/01/2015\nBen Cole\t02/02/2017\n\n"
+                            "Parents\nName\tRelationship\tDate of birth\nJo Cole\tMother\t03/03/1985\n")
+    got = parse_subjects(lines, date(2025, 4, 1))
+    assert [(s["name"], s["relationship"]) for s in got] == [("Amy Cole", "sibling"), ("Ben Cole", "sibling"),
+                                                               ("Jo Cole", "mother")]
+
+
 # -- Plausibility of names, and what is to be confirmed -----------------------------------------
 
 

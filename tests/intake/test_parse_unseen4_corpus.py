@@ -28,8 +28,6 @@ NOT_YET_READ: dict[str, str] = {  # stem -> why it is not read yet
     "pdf-fillable-people-in-one-multiline-field": "'Date of notification / referral': the referral date is not read",
     "pdf-flattened-boxed-fields-per-person-row": 'boxed fields side by side (Name | Date of birth | Relationship | Address): the people come out as dates (marked to confirm)',
     "pdf-footer-with-partnership-email-and-reference": 'a summary wrapped in a PDF: a sentence break at the line end splits it into two paragraphs',
-    "pdf-table-surname-forenames-columns-capitals": 'separate Surname and Forename(s) columns in a PDF table: the people come out as dates (marked to confirm)',
-    "pdf-two-people-tables-children-then-parents-carers": 'two column tables in a PDF (children, then parents/carers): names come out as dates (marked to confirm)',
     "text-adult-half-brother-by-date-of-birth": "'Name: X   DOB: d   Relationship: r' on one line with a shared 'Address (all)': not read as people",
     "text-aligned-columns-address-wrapped-under-person-cp1252": 'space-aligned columns with the address wrapped under the row: no subject is read (marked to confirm)',
     "text-section-headings-with-label-lines": "'SECTION 2 - PARENTS / CARERS' then Name / Relationship / Date of birth lines: people not assembled",

@@ -129,6 +129,7 @@ _NO_ADDRESS = re.compile(
     r"^(?:n\.?f\.?a\.?|no\s+fixed\s+(?:abode|address)|(?:address\s+)?(?:withheld|not\s+disclosed|confidential|not\s+given))$",
     re.IGNORECASE,
 )
+_PLURAL_HINT = re.compile(r"\((?:ren|s|es)\)\s*:?\s*$", re.IGNORECASE)  # "Child(ren)": one heading, maybe many
 _PLURAL_HEADINGS = {"children": "child", "siblings": "sibling", "brothers": "brother", "sisters": "sister",
                     "child(ren)": "child"}
 # Hints in a key, not part of it: "Address (inc. postcode)", "Child(ren)'s name(s)", "DOB (dd/mm/yyyy)".
@@ -383,6 +384,11 @@ def _address_part(text: str) -> bool:
             and not _starts_person(text) and not _AGE.search(text))
 
 
+def is_people_header(text: str) -> bool:
+    """A people table's header row as text cells: "Surname<TAB>Forename(s)<TAB>DOB<TAB>Address"."""
+    return text.count("\t") >= 2 and _text_header([c.strip() for c in text.split("\t")]) is not None
+
+
 def _text_header(cells: list[str]) -> dict[int, str] | None:
     cols = [labels.match_column(c.rstrip(": ")) for c in cells]
     known = [c for c in cols if c]
@@ -475,6 +481,8 @@ def _parse_segment(segment: str, ref: date | None) -> object | None:
     bare = _key_text(seg)
     if bare.lower() in _PLURAL_HEADINGS:  # "Children:", "Siblings": a heading for everyone listed under it
         return _Partial(relationship=_PLURAL_HEADINGS[bare.lower()], ahead=True, plural=True)
+    if _PLURAL_HINT.search(seg) and _RELATIONSHIP.match(bare) and len(bare) <= 30:  # "1. Child(ren)", "Sibling(s):"
+        return _Partial(relationship=bare.lower(), ahead=True, plural=True)
     if _RELATIONSHIP.match(bare):  # "MOTHER", "Child 2": a heading for the person after it
         return _Partial(relationship=bare, ahead=True)
     if _SAME_SEGMENT.match(seg):
