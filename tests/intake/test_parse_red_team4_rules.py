@@ -24,7 +24,9 @@ from service.intake.parsing import Limits, parse_message
 from service.intake.parsing import ocr as ocr_module
 from service.intake.parsing.documents import _label_beside
 from service.intake.parsing.people import parse_subjects
-from service.intake.parsing.plausibility import DATE, HEADING, ORGANISATION, PLACE, name_problem, review
+from service.intake.parsing.plausibility import (
+    DATE, HEADING, ORGANISATION, PLACE, address_lines, name_problem, review,
+)
 from service.intake.parsing.text import Wrap, lines_from_text
 
 U4 = load_script(Path(__file__).resolve().parent / "unseen4" / "make_unseen4.py")  # PDF, image builders
@@ -206,6 +208,22 @@ def test_streets_towns_and_the_forms_own_address_parts_are_not_names():
     assert name_problem("Mill Lane", ["14 Mill Lane, Barnsworth, BN3 3AA"]) == PLACE
     assert name_problem("Barnsworth", ["14 Mill Lane, Barnsworth, BN3 3AA"]) == PLACE
     assert name_problem("Emma Lane", ["14 Mill Lane, Barnsworth, BN3 3AA"]) is None  # a surname like a street word
+
+
+def test_a_town_on_its_own_line_under_an_address_is_a_place_of_the_form_not_a_name():
+    section = ["Child: Ada Vance", "DOB: 01/01/2015", "Address: 9 Brook Street", "Kettleby", "KT2 9ZZ",
+               "Mother: Iris Vance", "Home address", "22 Elm Road", "Mother", "Lee Vance, DOB 1 May 1990"]
+    assert address_lines(section) == ["9 Brook Street", "Kettleby", "KT2 9ZZ", "22 Elm Road", "Mother"]
+    record = {"is_referral": True, "subjects": [
+        {"name": "Ada Vance", "role": "child", "date_of_birth": "2015-01-01", "address": "9 Brook Street"},
+        {"name": "Kettleby", "role": "child", "date_of_birth": "2015-01-01", "address": "KT2 9ZZ"},
+        {"name": "Lee Vance", "role": "adult", "date_of_birth": "1990-05-01", "address": "22 Elm Road"}]}
+    assert review(record, section_lines=section) == ["subject 2's name looks like a street or place"]
+
+
+def test_a_label_read_into_a_name_is_a_heading():
+    assert name_problem("PARENTS / CARERS Name: Iris Vance") == HEADING
+    assert name_problem("Iris Vance Relationship: mother") == HEADING
 
 
 def test_organisations_headings_and_dates_are_not_names():

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from . import classify, form, letter, plausibility, quoting
 from .candidates import DOC, DOCX, HTML, OCR_LAYOUTS, ODT, Candidate, Found, body_lines, find_candidates
 from .fields import Split, split_fields
-from .labels import IGNORE, REFERRER_SECTION
+from .labels import IGNORE, REFERRER_SECTION, SUBJECTS
 from .limits import NESTED_TOO_DEEPLY, TEXT_CUT, TOO_COMPLEX, Budget, Limits
 from .mail import Mail
 from .mime import (
@@ -225,6 +225,7 @@ def _referral(mail: Mail, choice: _Choice, found: Found) -> dict:
         unreadable=found.unreadable,
         needs_person=None,
         found_in=cand.found_in,
+        section_lines=[line.text for line in split.fields.get(SUBJECTS, [])],
     )
 
 
@@ -256,7 +257,8 @@ def _needs_person(mail: Mail, why: str, unreadable: list[dict]) -> dict:
 
 
 def _record(mail: Mail, *, is_referral: bool, kind: str, reason: str | None, values: dict, layout: str | None,
-            unreadable: list[dict], needs_person: str | None, found_in: str | None, guessed: bool = False) -> dict:
+            unreadable: list[dict], needs_person: str | None, found_in: str | None, guessed: bool = False,
+            section_lines: list[str] = ()) -> dict:
     record = {
         "is_referral": is_referral,
         "kind": kind,
@@ -279,11 +281,11 @@ def _record(mail: Mail, *, is_referral: bool, kind: str, reason: str | None, val
             "found_in": found_in,
         },
     }
-    _ask_to_confirm(record, ocr=layout in OCR_LAYOUTS, guessed=guessed)
+    _ask_to_confirm(record, ocr=layout in OCR_LAYOUTS, guessed=guessed, section_lines=section_lines)
     return record
 
 
-def _ask_to_confirm(record: dict, *, ocr: bool, guessed: bool) -> None:
+def _ask_to_confirm(record: dict, *, ocr: bool, guessed: bool, section_lines: list[str]) -> None:
     """``confirm``: why the Business Manager must confirm what was read (no subject, a subject without a date
     of birth or role, a value read by OCR, a "name" that looks like a place, organisation, heading or date),
     fixed phrases with no personal data; ``confidence``: per value, "high" (a labelled field or form field),
@@ -296,8 +298,8 @@ def _ask_to_confirm(record: dict, *, ocr: bool, guessed: bool) -> None:
         record["confirm"] = []
         record["confidence"] = None
         return
-    record["confirm"] = plausibility.review(record, ocr=ocr)
-    record["confidence"] = plausibility.confidence(record, guessed=guessed or ocr)
+    record["confirm"] = plausibility.review(record, ocr=ocr, section_lines=section_lines)
+    record["confidence"] = plausibility.confidence(record, guessed=guessed or ocr, section_lines=section_lines)
 
 
 def _not_read_in_full(found: Found) -> str:

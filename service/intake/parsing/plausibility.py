@@ -79,6 +79,8 @@ def name_problem(name: str, addresses: Iterable[str] = ()) -> str | None:
         return DATE
     if words and words[0] in ("section", "part", "question", "step") and len(words) <= 8:
         return HEADING
+    if ":" in text:  # "Name: X", "X Relationship: mother": a label read into the name
+        return HEADING
     if any(ch.isdigit() for ch in text) or _POSTCODE.search(text):
         return PLACE
     if not words:
@@ -118,11 +120,51 @@ def _in_addresses(low: str, addresses: Iterable[str]) -> bool:
     return False
 
 
-def review(record: dict, *, ocr: bool = False) -> list[str]:
+_ADDRESS_LABEL = re.compile(r"^[\w' ]{0,30}\baddress(?:es)?\b[^:]{0,20}:", re.IGNORECASE)
+_HOUSE = re.compile(r"^(?:flat\s+\d+[a-z]?,?\s+)?\d{1,4}[a-z]?,?\s+[^\W\d_]", re.IGNORECASE)
+
+
+def _starts_address(text: str) -> str | None:
+    """The address an address line starts ("Address: 71 Victoria Street", "14 Mill Lane"), or None."""
+    m = _ADDRESS_LABEL.match(text)
+    if m:
+        return text[m.end():].strip()
+    words = {w.lower() for w in _WORD.findall(text)}
+    if ":" not in text and _HOUSE.match(text) and words & (STREET_WORDS | SURNAME_LIKE_PLACE_WORDS):
+        return text
+    return None
+
+
+def address_lines(lines: Iterable[str]) -> list[str]:
+    """The lines of a people section that continue an address ("Address: 71 Victoria Street" / "Wellbrook" /
+    "WB8 4QQ"): a line without a label or a date after an address line. A name equal to one is a place."""
+    out, inside = [], False
+    for text in lines:
+        text = (text or "").strip()
+        if not text:
+            inside = False
+            continue
+        start = _starts_address(text)
+        if start is not None:
+            inside = True
+            out.append(start)
+            continue
+        # A town or a postcode on a line of its own: a few words, no label, no list, no number but a postcode's.
+        if inside and ":" not in text and "," not in text and len(text.split()) <= 3 \
+                and (not re.search(r"\d", text) or _POSTCODE.fullmatch(text)):
+            out.append(text)
+            inside = not _POSTCODE.search(text)  # a postcode ends an address
+            continue
+        inside = False
+    return out
+
+
+def review(record: dict, *, ocr: bool = False, section_lines: Iterable[str] = ()) -> list[str]:
     """Why the Business Manager must confirm what was read from a referral; [] when nothing needs it.
 
     No subject; a subject without a date of birth or without a role; any value read by OCR; a
-    subject whose name looks like a place, an organisation, a heading or a date."""
+    subject whose name looks like a place, an organisation, a heading or a date. ``section_lines``: the
+    text of the form's people section, whose address lines are checked too."""
     if not record.get("is_referral"):
         return []
     reasons = []
@@ -131,7 +173,7 @@ def review(record: dict, *, ocr: bool = False) -> list[str]:
     subjects = record.get("subjects") or []
     if not subjects:
         reasons.append("no subject was read")
-    addresses = [s.get("address") or "" for s in subjects]
+    addresses = [s.get("address") or "" for s in subjects] + address_lines(section_lines)
     for i, s in enumerate(subjects, 1):
         problem = name_problem(s.get("name") or "", addresses)
         if problem:
@@ -143,7 +185,7 @@ def review(record: dict, *, ocr: bool = False) -> list[str]:
     return reasons
 
 
-def confidence(record: dict, *, guessed: bool) -> dict:
+def confidence(record: dict, *, guessed: bool, section_lines: Iterable[str] = ()) -> dict:
     """How sure each value read is: "high" (a labelled field or a form field), "low" (inferred from
     prose, read by OCR, or a person's entry that a check above doubts), None where nothing was read."""
     base = "low" if guessed else "high"
@@ -152,7 +194,7 @@ def confidence(record: dict, *, guessed: bool) -> dict:
         return base if value else None
 
     subjects = record.get("subjects") or []
-    addresses = [s.get("address") or "" for s in subjects]
+    addresses = [s.get("address") or "" for s in subjects] + address_lines(section_lines)
     per_subject = []
     for s in subjects:
         doubtful = (name_problem(s.get("name") or "", addresses) or not s.get("date_of_birth")
