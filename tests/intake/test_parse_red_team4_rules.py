@@ -198,6 +198,23 @@ def test_a_numbered_plural_heading_over_a_table_is_the_relationship_of_every_row
                                                                ("Jo Cole", "mother")]
 
 
+def test_slash_separated_person_lines_with_the_relationship_first_or_second():
+    lines = lines_from_text("Son / Arlo Penn / 04/04/2018 / 12 Dale Road, Kettleby, KT1 1AA\n"
+                            "Gwen Penn / grandmother / 05/05/1960 / 3 Moor View, Kettleby, KT1 2BB\n")
+    got = parse_subjects(lines, date(2025, 4, 1))
+    assert [(s["name"], s["relationship"], s["date_of_birth"], s["address"]) for s in got] == [
+        ("Arlo Penn", "son", "2018-04-04", "12 Dale Road, Kettleby, KT1 1AA"),
+        ("Gwen Penn", "grandmother", "1960-05-05", "3 Moor View, Kettleby, KT1 2BB")]
+
+
+def test_a_prison_is_an_address_and_of_before_an_address_is_not_part_of_it():
+    lines = lines_from_text("Stepfather: Rob Lyle, DOB 02/02/1985, HMP Eastwood Park, Church Avenue, Falfield, GL12 8DB\n"
+                            "Sister: Eve Lyle, 03/03/2012, of 6 Mead Close, Kettleby, KT3 3CC\n")
+    got = parse_subjects(lines, date(2025, 4, 1))
+    assert [s["address"] for s in got] == ["HMP Eastwood Park, Church Avenue, Falfield, GL12 8DB",
+                                           "6 Mead Close, Kettleby, KT3 3CC"]
+
+
 # -- Plausibility of names, and what is to be confirmed -----------------------------------------
 
 

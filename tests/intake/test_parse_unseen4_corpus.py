@@ -31,8 +31,6 @@ NOT_YET_READ: dict[str, str] = {  # stem -> why it is not read yet
     "text-adult-half-brother-by-date-of-birth": "'Name: X   DOB: d   Relationship: r' on one line with a shared 'Address (all)': not read as people",
     "text-aligned-columns-address-wrapped-under-person-cp1252": 'space-aligned columns with the address wrapped under the row: no subject is read (marked to confirm)',
     "text-section-headings-with-label-lines": "'SECTION 2 - PARENTS / CARERS' then Name / Relationship / Date of birth lines: people not assembled",
-    "text-slash-separated-family-lines-father-in-prison": "'Relationship / name / date of birth / address' lines: the relationship is taken as the name (marked to confirm)",
-    "text-two-households-address-per-person": "'..., of <address>' on each person line: the address is not split from the person",
 }
 
 

@@ -82,7 +82,10 @@ _ADDRESS_SEGMENT = re.compile(
     re.IGNORECASE,
 )
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
-_HOUSE = re.compile(r"^(?:\d+[A-Za-z]?(?:[-/]\d+)?\s+\S|(?:flat|apartment|apt|unit|room|house|maisonette)\b)", re.IGNORECASE)
+# Where an address starts: a house number, a flat, ... or a prison ("HMP Northgate, Prison Lane, ...").
+_HOUSE = re.compile(r"^(?:\d+[A-Za-z]?(?:[-/]\d+)?\s+\S|(?:flat|apartment|apt|unit|room|house|maisonette|hmp|hmyoi|hm\s+prison)\b)",
+                    re.IGNORECASE)
+_OF_HOUSE = re.compile(r"^(?:of|at|now\s+(?:of|at)|living\s+at|lives\s+at)\s+(?=\d|flat\b|apartment\b|unit\b|hmp\b)", re.IGNORECASE)
 _DOB_MARKER = re.compile(
     r"(?:\bd\.?\s?o\.?\s?b\b\.?|\bdate\s+of\s+birth|\bborn(?:\s+on)?|\bb\.|\bbirth\s*date)\s*[:\-\u2013]?\s*$",
     re.IGNORECASE,
@@ -250,6 +253,7 @@ def parse_subjects(lines: Sequence[Line], ref: date | None, wrap: Wrap | None = 
     items: list[object] = []
     for unit in _units(lines):
         if isinstance(unit, list):
+            unit = [_from_slashes(line) for line in unit]
             for para in paragraphs(unit, wrap, _starts_person):
                 for seg in _segments(para):
                     item = _parse_segment(seg, ref)
@@ -259,6 +263,24 @@ def parse_subjects(lines: Sequence[Line], ref: date | None, wrap: Wrap | None = 
             if item is not None:
                 items.append(item)
     return [_as_dict(p, ref) for p in _assemble(items)]
+
+
+_SLASHES = re.compile(r"\s+/\s+")
+
+
+def _from_slashes(line: Line) -> Line:
+    """"Mother / Jane Smith / 01/02/1990 / 4 High Street" (or "Jane Smith / mother / ..."): fields separated by
+    a spaced slash, the relationship first or second, as "Mother: Jane Smith, 01/02/1990, 4 High Street"."""
+    parts = _SLASHES.split(line.text) if " / " in line.text else []
+    if len(parts) < 3 or not all(p.strip() for p in parts):
+        return line
+    for rel_at, name_at in ((0, 1), (1, 0)):
+        rel = parts[rel_at].strip().rstrip(":")
+        if _RELATIONSHIP.match(rel):
+            rest = [p.strip() for i, p in enumerate(parts) if i not in (rel_at, name_at)]
+            text = f"{rel}: {parts[name_at].strip()}, " + ", ".join(rest)
+            return Line(text, line.kind, line.emphasis, line.in_table, line.person, line.edge)
+    return line
 
 
 def _units(lines: Sequence[Line]) -> Iterator[list[Line] | dict[str, str]]:
@@ -568,6 +590,8 @@ def _parse_segment(segment: str, ref: date | None) -> object | None:
         name = " and ".join(names)
     while i < len(parts):
         part = parts[i]
+        if address is None and name is not None and _OF_HOUSE.match(part):  # "Isla Grant, DOB ..., of 4 Abbey Gardens"
+            part = parts[i] = _OF_HOUSE.sub("", part, count=1)
         if address is None and (_HOUSE.match(part) or _POSTCODE.search(part) or re.match(r"(?i)address\b", part)):
             rest = ", ".join(parts[i:])
             address = _clean_address(rest)
