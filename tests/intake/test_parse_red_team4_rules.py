@@ -215,6 +215,27 @@ def test_a_prison_is_an_address_and_of_before_an_address_is_not_part_of_it():
                                            "6 Mead Close, Kettleby, KT3 3CC"]
 
 
+def test_a_due_date_in_a_date_of_birth_column_is_not_a_date_of_birth():
+    lines = lines_from_text("Name\tD.O.B.\tRelationship\nBaby Quinn\tDue 10/10/2025\tUnborn sibling\n"
+                            "Mia Quinn\t01/01/2019\tChild\n")
+    got = parse_subjects(lines, date(2025, 4, 1))
+    assert [(s["name"], s["date_of_birth"]) for s in got] == [("Baby Quinn", None), ("Mia Quinn", "2019-01-01")]
+
+
+def test_name_dob_and_relationship_keys_along_one_line_are_one_person():
+    lines = lines_from_text("Name: Cara Voss   D.O.B.: 02/02/2016   Relationship: subject child\n"
+                            "Name: Dan Voss  Date of birth: 03/03/1988  Relationship: father\n")
+    got = parse_subjects(lines, date(2025, 4, 1))
+    assert [(s["name"], s["relationship"], s["date_of_birth"]) for s in got] == [
+        ("Cara Voss", "subject child", "2016-02-02"), ("Dan Voss", "father", "1988-03-03")]
+
+
+def test_a_brother_or_son_over_18_by_date_of_birth_is_an_adult_a_child_is_a_child():
+    lines = lines_from_text("Brother: Sam Voss, DOB 01/01/2000\nSon: Ty Voss, DOB 01/01/2010\nChild: Al Voss, DOB 01/01/2001\n")
+    got = parse_subjects(lines, date(2025, 4, 1))
+    assert [s["role"] for s in got] == ["adult", "child", "child"]
+
+
 # -- Plausibility of names, and what is to be confirmed -----------------------------------------
 
 

@@ -31,7 +31,7 @@ from datetime import date
 
 from . import labels
 from .dates import age_on, find_dates, parse_date
-from .text import LABEL, PERSON, TEXT, Line, Wrap, is_placeholder, paragraphs, squash
+from .text import BREAK, LABEL, PERSON, TEXT, Line, Wrap, is_placeholder, paragraphs, squash
 
 _CHILD_HEADS = (
     "child|children|son|daughter|sibling|siblings|brother|sister|baby|infant|young person|yp|twin|grandson"
@@ -63,6 +63,7 @@ _RELATIONSHIP = re.compile(
     re.IGNORECASE,
 )
 _CHILD_SET = frozenset(_CHILD_HEADS.split("|"))
+_AGE_STATING = frozenset({"child", "children", "baby", "infant", "young person", "yp", "newborn"})
 _ADULT_SET = frozenset(_ADULT_HEADS.split("|"))
 
 # "Mother's partner: X", "Child 1 - X", "Sibling – X"
@@ -253,7 +254,7 @@ def parse_subjects(lines: Sequence[Line], ref: date | None, wrap: Wrap | None = 
     items: list[object] = []
     for unit in _units(lines):
         if isinstance(unit, list):
-            unit = [_from_slashes(line) for line in unit]
+            unit = [part for line in unit for part in _inline_keys(_from_slashes(line))]
             for para in paragraphs(unit, wrap, _starts_person):
                 for seg in _segments(para):
                     item = _parse_segment(seg, ref)
@@ -266,6 +267,17 @@ def parse_subjects(lines: Sequence[Line], ref: date | None, wrap: Wrap | None = 
 
 
 _SLASHES = re.compile(r"\s+/\s+")
+# "Name: Lola Benton   DOB: 05/05/2011   Relationship: subject": a person's keys along one line.
+_INLINE_KEY = re.compile(r"\s+(?=(?:DOB|D\.O\.B\.?|Date of birth|Born|Relationship(?: to (?:the )?child)?|Role|Address|Age|Gender)\s*:)",
+                         re.IGNORECASE)
+
+
+def _inline_keys(line: Line) -> list[Line]:
+    """A line of "Key: value" pairs for one person, as one line per key (when it starts with a name key)."""
+    if not re.match(r"(?i)\s*(?:full\s+)?name\s*:", line.text) or len(_INLINE_KEY.findall(line.text)) < 1:
+        return [line]
+    parts = [p.strip() for p in _INLINE_KEY.split(line.text) if p.strip()]
+    return [Line(p, line.kind, line.emphasis, line.in_table, line.person, line.edge) for p in parts] + [BREAK]
 
 
 def _from_slashes(line: Line) -> Line:
@@ -745,7 +757,7 @@ def _clean_address(text: str | None) -> str | None:
 def _from_columns(row: Mapping[str, str], ref: date | None, items: list[object]) -> object | None:
     name = squash(row.get("name", "") or " ".join(filter(None, (row.get("forename", ""), row.get("surname", "")))))
     rel = squash(row.get("relationship", "")) or None
-    dob = parse_date(row.get("dob"), ref)
+    dob = _take_dob(row["dob"], ref)[0] if row.get("dob") else None  # "EDD 02/06/2025" is no date of birth
     age = _age_of(row.get("age", "") or "") if row.get("age") else None
     if age is None and row.get("dob") and not dob:
         age = _age_of(row["dob"])
@@ -873,6 +885,10 @@ def _normal_relationship(text: str | None) -> str | None:
 
 def _role(relationship: str | None, dob: date | None, age: int | None, ref: date | None) -> str:
     head = relationship_head(relationship)
+    if head in _CHILD_SET and head not in _AGE_STATING:
+        # "half-brother", "son": who they are to the child, not their age - an adult by date of birth is one.
+        years = age_on(dob, ref) if dob and ref else age
+        return "adult" if years is not None and years >= 18 else "child"
     if head in _CHILD_SET:
         return "child"
     if head in _ADULT_SET:
