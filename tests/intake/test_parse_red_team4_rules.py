@@ -82,6 +82,25 @@ def test_fillable_pdf_fields_named_textn_take_the_label_printed_beside_them():
     assert got["confirm"] == [] and got["confidence"]["subjects"] == ["high"]
 
 
+def test_boxed_fields_side_by_side_with_labels_over_values_and_a_lettered_section_heading():
+    pg = U4.Page()
+    pg.row([(40, "Referral date"), (250, "Date of incident")])
+    pg.row([(40, "28/03/2025"), (250, "20/03/2025")])
+    pg.line("Child's name: Ola Hart   Date of birth: 04/04/2014", gap=20)
+    pg.line("Summary", bold=True)
+    pg.line("Ola was hurt at home.")
+    pg.line("Part C - Referrer", bold=True, gap=20)
+    pg.row([(40, "Referrer name"), (250, "Organisation")])
+    pg.row([(40, "Kit Moss"), (250, "Kelby Youth Service")])
+    pg.row([(40, "Phone"), (250, "E-mail")])
+    pg.row([(40, "01632 960 616"), (250, "kit.moss@kelby.example.gov.uk")])
+    got = parse_message(_with_attachment(pg.pdf(), "form.pdf", "application", "pdf"))
+    assert got["referral_date"] == "2025-03-28"
+    assert got["summary"] == "Ola was hurt at home."
+    assert got["referrer"] == {"name": "Kit Moss", "agency": "Kelby Youth Service", "telephone": "01632 960 616",
+                               "email": "kit.moss@kelby.example.gov.uk"}
+
+
 def test_a_field_takes_the_text_left_of_it_on_its_row_else_the_text_just_above_it():
     texts = [(40, 700, "Child's name"), (40, 650, "Summary of concerns"), (300, 700, "unrelated")]
     assert _label_beside(texts, 200, 695, 280, 712) == "Child's name"

@@ -26,7 +26,6 @@ NOT_YET_READ: dict[str, str] = {  # stem -> why it is not read yet
     "html-unborn-baby-due-date-not-date-of-birth": "laid out as html_body (the labels are paragraphs, only the people in a table); the set expects html_table",
     "pdf-fillable-named-fields-subject-n-rows": "'Subject 1 - name' / 'Subject 1 - date of birth' fields: no subject is read (the referral is marked to confirm)",
     "pdf-fillable-people-in-one-multiline-field": "'Date of notification / referral': the referral date is not read",
-    "pdf-flattened-boxed-fields-per-person-row": 'boxed fields side by side (Name | Date of birth | Relationship | Address): the people come out as dates (marked to confirm)',
     "pdf-footer-with-partnership-email-and-reference": 'a summary wrapped in a PDF: a sentence break at the line end splits it into two paragraphs',
     "text-aligned-columns-address-wrapped-under-person-cp1252": 'space-aligned columns with the address wrapped under the row: no subject is read (marked to confirm)',
     "text-section-headings-with-label-lines": "'SECTION 2 - PARENTS / CARERS' then Name / Relationship / Date of birth lines: people not assembled",

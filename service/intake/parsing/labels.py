@@ -166,7 +166,7 @@ _WORDINGS: dict[str, tuple[str, ...]] = {
 
 _SINGULAR_EXCEPTIONS = {"children": "child", "people": "person", "persons": "person", "criteria": "criteria"}
 _NUMBERING = re.compile(
-    r"^\s*(?:\(?\d{1,2}(?:\.\d{1,2})?[.)]|\(?[a-hA-H][.)]|q\d{1,2}[.:)]?|section\s+\d+(?:\s*[-\u2013\u2014])?[.:]?"
+    r"^\s*(?:\(?\d{1,2}(?:\.\d{1,2})?[.)]|\(?[a-hA-H][.)]|q\d{1,2}[.:)]?|(?:section|part)\s+(?:\d+|[a-h]\b)(?:\s*[-\u2013\u2014])?[.:]?"
     r"|\d{1,2}[a-h][.)]?|\d{1,2}\.\d{1,2}[a-h]?)\s+",  # also "1a Name", "2.3 Summary"
     re.IGNORECASE,
 )

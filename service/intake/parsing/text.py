@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from .bilingual import english
-from .labels import match_label
+from .labels import match_column, match_label
 
 # Kinds of line.
 TEXT = "text"  # ordinary line: may be a label, a value, or both ("Date: 1/2/2014")
@@ -106,6 +106,27 @@ def lines_from_layout(text: str) -> list[Line]:
             continue
         cells = re.findall(r"\S+(?: {1,3}\S+)*", raw)  # four spaces or more: a gap between cells
         out.append(Line(_leaders(english("\t".join(squash(c) for c in cells))), edge=len(raw)))
+    return _label_rows_over_value_rows(out)
+
+
+def _label_rows_over_value_rows(lines: list[Line]) -> list[Line]:
+    """Boxed fields side by side, each label over its value ("Name<TAB>Agency" then "Jo Bell<TAB>Kelby Police"):
+    one "label: value" line per box. Only where every cell above is a known label (not a people table's
+    header row, whose rows are read as a table) and the row below has as many cells, none a label."""
+    out: list[Line] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        cells = line.text.split("\t") if line.text else []
+        below = lines[i + 1] if i + 1 < len(lines) else None
+        values = below.text.split("\t") if below is not None and below.text else []
+        if (2 <= len(cells) <= 4 and len(values) == len(cells) and all(match_label(c, marked=True) for c in cells)
+                and not any(match_label(v) for v in values) and sum(map(bool, map(match_column, cells))) < 2):
+            out.extend(Line(f"{c}: {v}", edge=below.edge) for c, v in zip(cells, values))
+            i += 2
+            continue
+        out.append(line)
+        i += 1
     return out
 
 
