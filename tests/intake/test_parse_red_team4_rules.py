@@ -182,6 +182,17 @@ def test_other_boards_question_wordings_and_name_and_designation():
     assert got["referrer"]["email"] == "carys.bell@trust.example"
 
 
+def test_contact_details_as_one_cell_of_lines_and_name_with_job_and_workplace():
+    from service.intake.parsing import referrer as R
+    from service.intake.parsing.text import Line
+
+    cell = [Line("Kelby Early Help"), Line("1 Mill Street, Kelby KB1 1AA"), Line("Tel: 01632 960 414"),
+            Line("jo.bell@kelby.example.gov.uk")]
+    assert R.in_lines(R.telephone, cell) == "01632 960 414"
+    assert R.in_lines(R.email, cell) == "jo.bell@kelby.example.gov.uk"
+    assert R.name_and_agency([Line("Jo Bell \u2013 Senior Practitioner, Kelby Early Help")]) == ("Jo Bell", "Kelby Early Help")
+
+
 # -- People ------------------------------------------------------------------------------------
 
 

@@ -19,7 +19,6 @@ UNSEEN4 = Path(__file__).resolve().parent / "unseen4"
 CASES = sorted(UNSEEN4.glob("*.eml"))
 
 NOT_YET_READ: dict[str, str] = {  # stem -> why it is not read yet
-    "docx-contact-details-of-referrer-multiline-cell": "a 'Contact details of referrer' cell that begins with the agency and its street address: the telephone and email below are not taken",
     "docx-paragraphs-parents-carers-heading": "a 'Child' heading over a person line: the relationship 'child' is not given",
     "forwarded-address-on-lines-of-its-own": "an 'Address:' whose town and postcode are on lines of their own: the second person is lost into the address",
     "html-people-table-with-school-column": "a 'School' column beside the people: read as a different layout and the people wrong",
