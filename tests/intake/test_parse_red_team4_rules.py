@@ -266,6 +266,30 @@ def test_a_brother_or_son_over_18_by_date_of_birth_is_an_adult_a_child_is_a_chil
     assert [s["role"] for s in got] == ["adult", "child", "child"]
 
 
+def test_an_address_whose_town_and_postcode_are_on_lines_of_their_own_is_one_address():
+    lines = lines_from_text("Young person: Kai Dunn\nDOB: 05/05/2009\nAddress: 3 Fen Road\nLittle Oakley\nLO4 4DD\n"
+                            "Father: Ray Dunn\nDOB: 06/06/1979\nAddress: as above\n")
+    got = parse_subjects(lines, date(2025, 4, 1))
+    assert [(s["name"], s["address"]) for s in got] == [("Kai Dunn", "3 Fen Road, Little Oakley, LO4 4DD"),
+                                                         ("Ray Dunn", "3 Fen Road, Little Oakley, LO4 4DD")]
+
+
+def test_a_section_heading_run_into_a_name_key_is_no_person():
+    lines = lines_from_text("Name: Jo Pike\nDOB: 01/01/2015\n\nPART 2 - OTHER HOUSEHOLD MEMBERS Name: Al Pike\n"
+                            "Relationship: Uncle\nDate of birth: 02/02/1980\n")
+    got = parse_subjects(lines, date(2025, 4, 1))
+    assert [(s["name"], s["relationship"]) for s in got] == [("Jo Pike", None), ("Al Pike", "uncle")]
+
+
+def test_a_relationship_heading_in_bold_over_a_person_line_starts_the_people():
+    paras = [("Referral", True), ("Date: 02/04/2025", False), ("Young person", True),
+             ("Lee Hart, born 01/01/2010, 5 Kiln Lane, Kelby, KB1 1AA", False), ("Summary", True), ("Lee was hurt.", False)]
+    got = parse_message(_with_attachment(U4.docx_paragraphs(paras), "form.docx", "application",
+                                         "vnd.openxmlformats-officedocument.wordprocessingml.document"))
+    assert [(s["name"], s["relationship"], s["date_of_birth"]) for s in got["subjects"]] == [
+        ("Lee Hart", "young person", "2010-01-01")]
+
+
 # -- Plausibility of names, and what is to be confirmed -----------------------------------------
 
 

@@ -170,7 +170,8 @@ class _Splitter:
             return
         if cur in L.SINGLE_LINE and self._has_value(cur):
             cur = self.current = None
-        person_heading = line.text.rstrip().endswith(":") and is_person_heading(line.text)  # "Children:", "Mother:"
+        # "Children:", "Mother:" - or a heading in bold: "Child" over "Freddie Walsh, born ..."
+        person_heading = (line.text.rstrip().endswith(":") or line.emphasis) and is_person_heading(line.text)
         if (cur is None or cur in L.SINGLE_LINE) and (is_person_line(line.text) or person_heading):
             # "Mother: Jane Smith, DOB ..." with no subjects label before it: the person is the label.
             cur = self.current = L.SUBJECTS

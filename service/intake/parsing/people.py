@@ -254,7 +254,7 @@ def parse_subjects(lines: Sequence[Line], ref: date | None, wrap: Wrap | None = 
     items: list[object] = []
     for unit in _units(lines):
         if isinstance(unit, list):
-            unit = [part for line in unit for part in _inline_keys(_from_slashes(line))]
+            unit = _join_address_lines([part for line in unit for part in _inline_keys(_from_slashes(line))])
             for para in paragraphs(unit, wrap, _starts_person):
                 for seg in _segments(para):
                     item = _parse_segment(seg, ref)
@@ -272,8 +272,20 @@ _INLINE_KEY = re.compile(r"\s+(?=(?:DOB|D\.O\.B\.?|Date of birth|Born|Relationsh
                          re.IGNORECASE)
 
 
+_NAME_KEY_INSIDE = re.compile(r"\s+(?=(?:full\s+)?name\s*:)", re.IGNORECASE)
+
+
 def _inline_keys(line: Line) -> list[Line]:
-    """A line of "Key: value" pairs for one person, as one line per key (when it starts with a name key)."""
+    """A line of "Key: value" pairs for one person, as one line per key (when it starts with a name key);
+    a heading run into a "Name:" key ("PARENTS / CARERS Name: X") as the heading, then the key."""
+    head = _NAME_KEY_INSIDE.search(line.text)
+    if head and ":" not in line.text[:head.start()] and line.text[:head.start()].isupper() \
+            and not re.match(r"(?i)\s*(?:full\s+)?name\s*:", line.text):  # (a heading in capitals, not "First name:")
+        before, after = line.text[:head.start()].strip(), line.text[head.end():]
+        rest = _inline_keys(Line(after, line.kind, line.emphasis, line.in_table, line.person, line.edge))
+        if not is_person_heading(before) and labels.match_label(labels.strip_numbering(before), marked=True):
+            return [BREAK, *rest]  # "SECTION 2 - PARENTS / CARERS": a section's heading, no one's relationship
+        return [BREAK, Line(before, line.kind, line.emphasis, line.in_table, line.person, line.edge), *rest]
     if not re.match(r"(?i)\s*(?:full\s+)?name\s*:", line.text) or len(_INLINE_KEY.findall(line.text)) < 1:
         return [line]
     parts = [p.strip() for p in _INLINE_KEY.split(line.text) if p.strip()]
@@ -293,6 +305,28 @@ def _from_slashes(line: Line) -> Line:
             text = f"{rel}: {parts[name_at].strip()}, " + ", ".join(rest)
             return Line(text, line.kind, line.emphasis, line.in_table, line.person, line.edge)
     return line
+
+
+_ADDRESS_KEY_LINE = re.compile(r"(?i)^\s*(?:(?:home|current|child'?s?|family)\s+)?address(?:es)?\s*:\s*\S")
+
+
+def _join_address_lines(unit: list[Line]) -> list[Line]:
+    """"Address: 71 Victoria Street" / "Wellbrook" / "WB8 4QQ": the town and postcode on lines of their own
+    belong to the address (a few words, no label, no list, no number but a postcode's; a postcode ends it)."""
+    out: list[Line] = []
+    open_address = False
+    for line in unit:
+        text = line.text.strip()
+        if open_address and text and ":" not in text and "," not in text and len(text.split()) <= 3 \
+                and (not re.search(r"\d", text) or _POSTCODE.fullmatch(text.upper())) and not is_person_heading(text):
+            last = out[-1]
+            out[-1] = Line(f"{last.text.rstrip(' ,')}, {text}", last.kind, last.emphasis, last.in_table, last.person,
+                           last.edge)
+            open_address = not _POSTCODE.search(text.upper())
+            continue
+        out.append(line)
+        open_address = bool(_ADDRESS_KEY_LINE.match(text)) and not _POSTCODE.search(text.upper())
+    return out
 
 
 def _units(lines: Sequence[Line]) -> Iterator[list[Line] | dict[str, str]]:
