@@ -101,6 +101,16 @@ def test_boxed_fields_side_by_side_with_labels_over_values_and_a_lettered_sectio
                                "email": "kit.moss@kelby.example.gov.uk"}
 
 
+def test_fillable_pdf_fields_numbered_per_person_are_one_person_each():
+    rows = [("Date of referral", "30/03/2025", 14), ("Person 1 name", "Rio Grant", 14), ("Person 1 DOB", "01/01/2014", 14),
+            ("Person 1 relationship", "Child", 14), ("Person 2 name", "Ann Grant", 14),
+            ("Person 2 DOB", "02/02/1984", 14), ("Person 2 relationship", "Grandmother", 14),
+            ("Summary", "Rio was hurt.", 14), ("Referrer", "Ty Moss", 14)]
+    got = parse_message(_with_attachment(U4.pdf_fillable("Form", rows), "form.pdf", "application", "pdf"))
+    assert [(s["name"], s["relationship"], s["date_of_birth"]) for s in got["subjects"]] == [
+        ("Rio Grant", "child", "2014-01-01"), ("Ann Grant", "grandmother", "1984-02-02")]
+
+
 def test_a_field_takes_the_text_left_of_it_on_its_row_else_the_text_just_above_it():
     texts = [(40, 700, "Child's name"), (40, 650, "Summary of concerns"), (300, 700, "unrelated")]
     assert _label_beside(texts, 200, 695, 280, 712) == "Child's name"

@@ -21,7 +21,6 @@ CASES = sorted(UNSEEN4.glob("*.eml"))
 NOT_YET_READ: dict[str, str] = {  # stem -> why it is not read yet
     "html-people-table-with-school-column": "a 'School' column beside the people: read as a different layout and the people wrong",
     "html-unborn-baby-due-date-not-date-of-birth": "laid out as html_body (the labels are paragraphs, only the people in a table); the set expects html_table",
-    "pdf-fillable-named-fields-subject-n-rows": "'Subject 1 - name' / 'Subject 1 - date of birth' fields: no subject is read (the referral is marked to confirm)",
     "pdf-fillable-people-in-one-multiline-field": "'Date of notification / referral': the referral date is not read",
     "pdf-footer-with-partnership-email-and-reference": 'a summary wrapped in a PDF: a sentence break at the line end splits it into two paragraphs',
     "text-aligned-columns-address-wrapped-under-person-cp1252": 'space-aligned columns with the address wrapped under the row: no subject is read (marked to confirm)',

@@ -22,6 +22,7 @@ from email.utils import parseaddr
 from docx.oxml.parser import parse_xml
 
 from .blocks import Block, Para, Table
+from .labels import match_column
 from .limits import MAX_NESTING, MAX_XML_BYTES, NESTED_TOO_DEEPLY, Budget, Limits
 from .mail import Attachment, Mail
 from .mime import decode_bytes
@@ -638,8 +639,20 @@ def _pdf_form_lines(reader, max_pages: int = 200) -> list[str]:
         return []
     placed = _placed_form_values(reader, max_pages)
     out, seen = [], set()
+    person = None
     for label, value, name in placed:
         seen.add(name)
+        numbered = _NUMBERED_PERSON_FIELD.match(label)
+        if numbered and match_column(numbered.group("col")):
+            # "Subject 2 - date of birth": a key of person 2, each person's keys a block of their own
+            if person is not None and numbered.group("n") != person:
+                out.append("")
+            person = numbered.group("n")
+            out.append(f"{numbered.group('col').strip()}: {value}")
+            continue
+        if person is not None:
+            out.append("")
+            person = None
         out.append(f"{label}: {value}")
     for name, f in list(fields.items())[:500]:
         if name in seen:
@@ -650,6 +663,11 @@ def _pdf_form_lines(reader, max_pages: int = 200) -> list[str]:
         label = f.get("/TU") or name
         out.append(f"{label}: {value}")
     return out
+
+
+_NUMBERED_PERSON_FIELD = re.compile(
+    r"^(?:subject|person|individual|family\s+member|household\s+member)\s*(?P<n>\d{1,2})\s*(?:[-\u2013:.,]\s*|\s+)(?P<col>[^\d].*)$",
+    re.IGNORECASE)
 
 
 def _field_value(f) -> str | None:
