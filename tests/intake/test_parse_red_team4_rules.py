@@ -203,6 +203,14 @@ def test_contact_details_as_one_cell_of_lines_and_name_with_job_and_workplace():
     assert R.name_and_agency([Line("Jo Bell \u2013 Senior Practitioner, Kelby Early Help")]) == ("Jo Bell", "Kelby Early Help")
 
 
+def test_a_date_label_with_two_alternatives_one_the_referral_is_the_referral_date():
+    from service.intake.parsing.labels import IGNORE, REFERRAL_DATE, match_label
+
+    assert match_label("Date of incident / referral", marked=True).field == REFERRAL_DATE
+    assert match_label("Referral / notification date", marked=True).field == REFERRAL_DATE
+    assert match_label("Date of notification", marked=True).field == IGNORE  # alone it is Ofsted's, as before
+
+
 # -- People ------------------------------------------------------------------------------------
 
 

@@ -329,6 +329,12 @@ def match_label(text: str, *, marked: bool = False) -> LabelMatch | None:
     if not n or len(n) > 220:
         return None
     found = _match(n)
+    if (found is None or found.field == IGNORE) and "/" in text:
+        # "Date of notification / referral", "Referral / notification date": one of the dates is the referral's.
+        for alternative in _slash_alternatives(text):
+            other = _match(normalise(alternative))
+            if other is not None and other.field == REFERRAL_DATE:
+                return other
     if found is None and _english_side(text) is not None:
         return match_label(_english_side(text), marked=marked)
     if found is None and marked and 5 <= len(n) <= _FUZZY_MAX_CHARS:
@@ -336,6 +342,22 @@ def match_label(text: str, *, marked: bool = False) -> LabelMatch | None:
         if close:
             return LabelMatch(_EXACT[close], "fuzzy")
     return found
+
+
+def _slash_alternatives(text: str) -> list[str]:
+    """The wordings a label with two alternatives stands for: "Date of notification / referral" ->
+    "Date of notification", "Date of referral"; "Referral / notification date" -> "Referral date", ..."""
+    parts = [p.strip() for p in re.split(r"\s*/\s*", text.strip().rstrip(":")) if p.strip()]
+    if len(parts) != 2:
+        return []
+    first, second = parts
+    out = [first, second]
+    head = re.match(r"(?i)^(.*\bof)\s+\S+$", first)
+    if head and len(second.split()) <= 2:
+        out.append(f"{head.group(1)} {second}")
+    if len(first.split()) <= 2 and len(second.split()) >= 2:
+        out.append(f"{first} {second.split()[-1]}")
+    return out
 
 
 def _english_side(text: str) -> str | None:
