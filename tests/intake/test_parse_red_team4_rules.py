@@ -308,6 +308,19 @@ def test_a_relationship_heading_in_bold_over_a_person_line_starts_the_people():
         ("Lee Hart", "young person", "2010-01-01")]
 
 
+def test_a_people_table_typed_with_spaces_and_a_wrapped_address_is_read_as_a_table():
+    got = parse_message(_mail(
+        "Date: 01/04/2025\n\n"
+        "Full name        Date of birth   Relationship    Address\n"
+        "Nell Frost       03/03/2016      Daughter        Flat 2, 8 Mill Row,\n"
+        "                                                 Kettleby, KT9 9KK\n"
+        "Vic Frost        04/04/1986      Father          8 Mill Row, Kettleby\n\n"
+        "Summary: Nell was hurt.\nRequest: Review.\nCriteria: Harm.\nReferrer: Al Roe\n"))
+    assert [(s["name"], s["relationship"], s["date_of_birth"], s["address"]) for s in got["subjects"]] == [
+        ("Nell Frost", "daughter", "2016-03-03", "Flat 2, 8 Mill Row, Kettleby, KT9 9KK"),
+        ("Vic Frost", "father", "1986-04-04", "8 Mill Row, Kettleby")]
+
+
 # -- Plausibility of names, and what is to be confirmed -----------------------------------------
 
 
