@@ -67,10 +67,10 @@ _WORD = re.compile(r"[^\W\d_][\w'\u2019-]*")
 PLACE, ORGANISATION, HEADING, DATE = "a street or place", "an organisation", "a heading", "a date"
 
 
-def name_problem(name: str, addresses: Iterable[str] = ()) -> str | None:
+def name_problem(name: str, addresses: Iterable[str] | frozenset[str] = ()) -> str | None:
     """What a "name" looks like instead of a person's name (:data:`PLACE`, :data:`ORGANISATION`,
     :data:`HEADING` or :data:`DATE`), or None when it may be a name. ``addresses`` are the address lines of
-    the same form."""
+    the same form (or their :func:`address_parts`, worked out once for a form's several names)."""
     text = " ".join((name or "").split())
     if not text:
         return HEADING
@@ -94,7 +94,8 @@ def name_problem(name: str, addresses: Iterable[str] = ()) -> str | None:
         return PLACE
     if low in TOWNS:
         return PLACE
-    if _in_addresses(low, addresses):
+    parts = addresses if isinstance(addresses, frozenset) else address_parts(addresses)
+    if low in parts:  # the name is one of the comma-separated parts of an address of the form
         return PLACE
     return None
 
@@ -110,14 +111,15 @@ def _looks_like_date(text: str, words: list[str]) -> bool:
     return any(w in _MONTH_WORDS for w in words) and bool(re.search(r"\d", text))
 
 
-def _in_addresses(low: str, addresses: Iterable[str]) -> bool:
-    """The name is one of the comma-separated parts of an address of the form (house numbers aside)."""
+def address_parts(addresses: Iterable[str]) -> frozenset[str]:
+    """The comma-separated parts of addresses, house numbers aside, as :func:`name_problem` compares them."""
+    parts = set()
     for address in addresses:
         for part in re.split(r"[,\n]", address or ""):
             words = [w.lower().strip("'\u2019-") for w in _WORD.findall(part)]
-            if words and " ".join(words) == low:
-                return True
-    return False
+            if words:
+                parts.add(" ".join(words))
+    return frozenset(parts)
 
 
 _ADDRESS_LABEL = re.compile(r"^[\w' ]{0,30}\baddress(?:es)?\b[^:]{0,20}:", re.IGNORECASE)
@@ -173,7 +175,7 @@ def review(record: dict, *, ocr: bool = False, section_lines: Iterable[str] = ()
     subjects = record.get("subjects") or []
     if not subjects:
         reasons.append("no subject was read")
-    addresses = [s.get("address") or "" for s in subjects] + address_lines(section_lines)
+    addresses = address_parts([s.get("address") or "" for s in subjects] + address_lines(section_lines))
     for i, s in enumerate(subjects, 1):
         problem = name_problem(s.get("name") or "", addresses)
         if problem:
@@ -194,7 +196,7 @@ def confidence(record: dict, *, guessed: bool, section_lines: Iterable[str] = ()
         return base if value else None
 
     subjects = record.get("subjects") or []
-    addresses = [s.get("address") or "" for s in subjects] + address_lines(section_lines)
+    addresses = address_parts([s.get("address") or "" for s in subjects] + address_lines(section_lines))
     per_subject = []
     for s in subjects:
         doubtful = (name_problem(s.get("name") or "", addresses) or not s.get("date_of_birth")

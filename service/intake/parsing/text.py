@@ -108,7 +108,7 @@ def _aligned_people_table(raws: list[str], i: int) -> tuple[list[str], int] | No
     address wrapped on to the next line under its column): its header and rows as tab-separated lines,
     and where the text goes on. None unless ``raws[i]`` is such a header."""
     head = raws[i]
-    if "\t" in head or "  " not in head or ":" in head or len(head) > 200 or re.search(r"\d", head):
+    if "  " not in head or "name" not in head.lower() or "\t" in head or ":" in head or len(head) > 200 or re.search(r"\d", head):
         return None
     cells = [(m.start(), m.group(0)) for m in _GAP.finditer(head)]
     columns = [match_column(c) for _, c in cells]
