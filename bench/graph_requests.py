@@ -95,7 +95,7 @@ def main() -> None:
                "REVIEW_CLERK_GRAPH__CLIENT_ID": fake.client_id, "REVIEW_CLERK_GRAPH__CLIENT_SECRET": fake.client_secret,
                "REVIEW_CLERK_GRAPH__ENDPOINT": fake.endpoint, "REVIEW_CLERK_GRAPH__AUTHORITY": fake.authority,
                "REVIEW_CLERK_MEETINGS__AUTO_SCHEDULE": "false"}
-        app = build_app(load_settings(folder / "review-clerk.toml", environ=env), clock)
+        app = build_app(load_settings(folder / "review-clerk.toml", environ=env), clock, create=True)
         for n in range(args.referrals):
             fake.deliver(BOARD, referral(n, clock.now()), internet_message_id=f"<bench-{n}@met.police.uk>")
         start = len(fake.log)

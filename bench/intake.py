@@ -52,7 +52,7 @@ def run(n: int, database_url: str | None) -> dict[str, float]:
     try:
         shutil.copyfile(ROOT / "config" / "review-clerk.example.toml", folder / "review-clerk.toml")
         environ = {"REVIEW_CLERK_DATABASE__URL": database_url} if database_url else {}
-        app = build_app(load_settings(folder / "review-clerk.toml", environ=environ), FixedClock(NOW))
+        app = build_app(load_settings(folder / "review-clerk.toml", environ=environ), FixedClock(NOW), create=True)
         inbox = app.settings.data_dir / "mail" / "inbox"
         for i in range(n):
             (inbox / f"{i:05d}.eml").write_bytes(referral(i))

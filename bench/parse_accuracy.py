@@ -5,11 +5,11 @@ Usage::
     python bench/parse_accuracy.py [DIR ...] [--verbose]
 
 Each DIR holds ``*.eml`` files with the expected ``*.json`` beside them
-(default: the shared samples, tests/intake/corpus, tests/intake/unseen,
+(default: the sample referrals tests/samples/referrals, tests/intake/corpus, tests/intake/unseen,
 tests/intake/unseen2, tests/intake/unseen3 and tests/intake/unseen4, each scored on its own line). For every email the
 parser's record is compared with the expected one on the schema's fields plus
 ``kind`` and ``layout``, for the keys the expected file has. Exits 1 when the
-shared samples are not read perfectly.
+sample referrals are not read perfectly.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from collections import defaultdict
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples" / "referrals"
+SAMPLES = REPO / "tests" / "samples" / "referrals"
 CORPUS = REPO / "tests" / "intake" / "corpus"
 UNSEEN = REPO / "tests" / "intake" / "unseen"  # red-team set: wordings and layouts unlike the two above
 UNSEEN2 = REPO / "tests" / "intake" / "unseen2"  # second, independent red-team round
@@ -111,17 +111,18 @@ def report(name: str, directory: Path, verbose: bool) -> float | None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("dirs", nargs="*", type=Path, help="directories of .eml + .json (default: shared samples, corpus, unseen, unseen2, unseen3, unseen4)")
+    parser.add_argument("dirs", nargs="*", type=Path,
+                        help="directories of .eml + .json (default: samples, corpus, unseen, unseen2, unseen3, unseen4)")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every mismatch")
     args = parser.parse_args(argv)
-    dirs = args.dirs or [SHARED_SAMPLES, CORPUS, UNSEEN, UNSEEN2, UNSEEN3, UNSEEN4]
+    dirs = args.dirs or [SAMPLES, CORPUS, UNSEEN, UNSEEN2, UNSEEN3, UNSEEN4]
     failed = False
     for directory in dirs:
         overall = report(directory.name, directory.resolve(), args.verbose)
-        if directory.resolve() == SHARED_SAMPLES.resolve() and overall is not None and overall < 1.0:
+        if directory.resolve() == SAMPLES.resolve() and overall is not None and overall < 1.0:
             failed = True
     if failed:
-        print("\nshared samples are below 1.0", file=sys.stderr)
+        print("\nsample referrals are below 1.0", file=sys.stderr)
     return 1 if failed else 0
 
 

@@ -64,7 +64,7 @@ def run(n: int, due: int) -> dict[str, float]:
     folder = Path(tempfile.mkdtemp(prefix="rc-bench-"))
     try:
         shutil.copyfile(ROOT / "config" / "review-clerk.example.toml", folder / "review-clerk.toml")
-        app = build_app(load_settings(folder / "review-clerk.toml", environ={}), FixedClock(NOW))
+        app = build_app(load_settings(folder / "review-clerk.toml", environ={}), FixedClock(NOW), create=True)
         t0 = time.perf_counter()
         fill(app, n, due)
         fill_s = time.perf_counter() - t0

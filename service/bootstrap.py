@@ -13,7 +13,7 @@ from .clock import Clock, SystemClock
 from .config import Settings
 from .letters.render import Templates
 from .mailbox.ports import Calendar, Mailbox
-from .store.db import Database
+from .store.db import Database, StoreMissing
 
 log = logging.getLogger("review_clerk")
 
@@ -48,24 +48,58 @@ def build_backend(settings: Settings, clock: Clock | None = None) -> tuple[Mailb
     return LocalMailbox(settings.data_dir, clock), LocalCalendar(settings.data_dir, settings.tz)
 
 
-def build_app(settings: Settings, clock: Clock | None = None, *, migrate: bool = True,
+def require_storage(settings: Settings, db: Database) -> None:
+    """Refuse to start on a data folder, database or key that is not there. Raises StoreMissing.
+
+    A data folder that does not exist is an unmounted volume or a typo far more often than a wish
+    for a new, empty service (a new database, a new key, references from 001 again): only ``init``
+    creates them. A database without its key, or a key without its database, is refused likewise."""
+    from .store.keys import key_configured
+
+    if not settings.data_dir.is_dir():
+        raise StoreMissing(f"the data folder {settings.data_dir} does not exist: create the service with "
+                           f"`review-clerk init DIR`, or check data_dir and that its volume is mounted")
+    has_db, has_key = db.exists(), key_configured(settings)
+    key = settings.security.key_file if settings.security.encryption_key is None else "security.encryption_key"
+    if not has_db and not has_key:
+        raise StoreMissing(f"there is no database at {db.where()} and no encryption key at {key}: create the "
+                           f"service with `review-clerk init DIR`, or check [database] url and data_dir")
+    if not has_db:
+        raise StoreMissing(f"the encryption key {key} exists but there is no database at {db.where()}: restore "
+                           f"the database from its backup, or check [database] url and data_dir "
+                           f"(`review-clerk migrate` creates an empty one)")
+    # A database without its key: open_keys refuses it, naming the key the sealed data needs.
+
+
+def build_app(settings: Settings, clock: Clock | None = None, *, create: bool = False, migrate: bool = True,
               templates_folder: Path | None = None, mailbox: Mailbox | None = None,
-              calendar: Calendar | None = None) -> App:
-    """Wire the real adapters (tests pass fakes for the mailbox and calendar)."""
+              calendar: Calendar | None = None, check_templates: bool = True) -> App:
+    """Wire the real adapters (tests pass fakes for the mailbox and calendar).
+
+    ``create`` (``init``, the demo and test fixtures) makes a missing data folder, database and key;
+    without it they must all be there (:func:`require_storage`). ``migrate`` brings the schema up to
+    date (a test fixture that copied in a migrated database leaves it out). Raises StoreError
+    (StoreMissing), KeyProblem or TemplateProblem."""
+    from .files import private_dir
     from .letters.samples import sample_contexts
     from .store.keys import open_keys
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.database_url, echo=settings.database.echo)
+    if create:
+        private_dir(settings.data_dir)
+        db.create()
+    else:
+        require_storage(settings, db)
     if migrate:
         db.migrate()
-    open_keys(settings, db)  # raises KeyProblem on a wrong or lost key, before anything is read
+    open_keys(settings, db, create=create)  # raises KeyProblem on a wrong or lost key, before anything is read
     clock = clock or SystemClock()
     if mailbox is None or calendar is None:
         built_mailbox, built_calendar = build_backend(settings, clock)
         mailbox = mailbox or built_mailbox
         calendar = calendar or built_calendar
     app = App(settings=settings, db=db, mailbox=mailbox, calendar=calendar,
-              templates=Templates(templates_folder), clock=clock)
-    app.templates.check_all(sample_contexts(app))
+              templates=Templates(templates_folder or settings.letters.templates_dir), clock=clock)
+    if check_templates:  # False only for tests whose session checked the same templates and settings
+        app.templates.check_all(sample_contexts(app))
     return app

@@ -8,6 +8,7 @@ Errors are :class:`service.domain.model.DomainError` or
 
 from __future__ import annotations
 
+import copy
 from dataclasses import asdict
 from datetime import date
 from typing import TYPE_CHECKING, Any, Callable
@@ -16,6 +17,7 @@ from service.chasing.sweep import save_case
 from service.domain.model import Case, DomainError
 from service.domain.model_types import EventKind, Outcome, Stage
 from service.letters import catalogue as letter_events
+from service.letters.corrections import date_corrected
 from service.letters.triggers import queue_for_event
 
 if TYPE_CHECKING:
@@ -46,8 +48,18 @@ def record(app: "App", reference: str, kind: EventKind, on: date, actor: str, re
 
 
 def correct_date(app: "App", reference: str, kind: EventKind, on: date, actor: str, reason: str) -> Case:
-    return _change(app, reference, lambda c: c.correct_date(kind, on, app.clock.now(), actor, reason, today=app.today()),
-                   event=letter_events.DATE_CORRECTED, detail={"event": kind.value})
+    """Correct a recorded date; the letters it calls for are queued, and those already queued or sent
+    that stated the old facts are brought up to date (re-rendered, or followed by a correction)."""
+    with app.db.unit_of_work() as uow:
+        case = uow.cases.get(reference)
+        before = copy.deepcopy(case)
+        case.correct_date(kind, on, app.clock.now(), actor, reason, today=app.today())
+        save_case(uow, app, case)
+        case_id = uow.cases.id_of(case.reference)
+        queue_for_event(uow, app, case, case_id, letter_events.DATE_CORRECTED, {"event": kind.value})
+        date_corrected(uow, app, before, case, case_id, kind.label, before.events.get(kind), on)
+        uow.commit()
+    return case
 
 
 def add_agency(app: "App", reference: str, agency: str, actor: str) -> Case:

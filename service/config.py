@@ -146,9 +146,19 @@ class WorkingHours(_Model):
 
 class Mail(_Model):
     backend: Literal["local", "graph"] = "local"
-    # Local backend only: take a message in the local inbox to be from its From address (there is no
-    # mail system to vouch for it). `init --simulation` sets it; never true for a real board.
+    # Instructions by email from mail on the local backend carry no proof of their sender: they are
+    # carried out only with this on (the demo: `init --simulation` sets it). Ignored with "graph".
     trust_local_mail: bool = False
+    # People-facing mail goes in working hours on working days; these templates may go at any time.
+    send_outside_working_hours: list[str] = []
+
+
+class Instructions(_Model):
+    """Instructions given by email (see SECURITY.md, "Access by email")."""
+
+    # A decision taken by email: its letters wait this many working hours (working_hours, Monday to
+    # Friday, not bank holidays), during which "Undo" withdraws it.
+    hold_working_hours: float = Field(default=2.0, ge=0.25, le=40)
 
 
 class Database(_Model):
@@ -188,6 +198,10 @@ class Intake(_Model):
     max_expanded_mb: float = Field(default=100.0, gt=0)
     max_attachments: int = Field(default=20, ge=1)
     auto_replies_per_address_per_day: int = Field(default=5, ge=0)
+    # How long one run of the inbox job may spend handling what is waiting, before it lets the other
+    # jobs run (what is left is handled at the next run): a time, not a count, so a morning's backlog
+    # goes in one run.
+    seconds_per_run: float = Field(default=30.0, gt=0)
 
     @field_validator("partner_domains")
     @classmethod
@@ -277,9 +291,15 @@ class Meetings(_Model):
 
 
 class Letters(_Model):
-    """Which communications a person checks and sends: template name -> reviewer's address, or "auto"."""
+    """Which communications a person checks and sends: template name -> reviewer's address, or "auto".
+
+    ``templates_dir``: a folder holding the whole set of templates (a copy of mail_templates/,
+    edited), used instead of the ones shipped with the service; relative to the configuration
+    file's folder. REVIEW_CLERK_LETTERS__TEMPLATES_DIR sets it (the Docker image: /templates).
+    """
 
     review: dict[str, str] = {}
+    templates_dir: Path | None = None
 
     @field_validator("review")
     @classmethod
@@ -296,13 +316,37 @@ class Letters(_Model):
         return out
 
 
+class Metrics(_Model):
+    """Prometheus metrics served by `review-clerk run` (off unless ``listen`` is set)."""
+
+    listen: str | None = Field(default=None, description="host:port, e.g. 127.0.0.1:9464")
+
+    @field_validator("listen")
+    @classmethod
+    def _host_port(cls, v: str | None) -> str | None:
+        if v is None or not v.strip():
+            return None
+        v = v.strip()
+        host, sep, port = v.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+            raise ValueError('host:port, e.g. "127.0.0.1:9464" ("0.0.0.0:9464" inside a container)')
+        return v
+
+    @property
+    def address(self) -> tuple[str, int]:
+        """(host, port) of ``listen``; an IPv6 host loses its brackets."""
+        host, _, port = (self.listen or "").rpartition(":")
+        return host.strip("[]"), int(port)
+
+
 class Security(_Model):
     """Encryption at rest of the personal data in the database (see SECURITY.md).
 
     The key comes from ``encryption_key`` (base64; best given as
-    REVIEW_CLERK_SECURITY__ENCRYPTION_KEY_FILE) or from ``key_file`` (default:
-    review-clerk.key in the data folder, created on first start for a new
-    database). ``previous_keys`` open data sealed before a rotation.
+    REVIEW_CLERK_SECURITY__ENCRYPTION_KEY_FILE) or from ``key_file`` (``init``
+    writes one outside the data folder; unset, review-clerk.key in the data
+    folder). Only ``init`` creates a key. ``previous_keys`` open data sealed
+    before a rotation.
     """
 
     key_file: Path | None = None
@@ -329,6 +373,8 @@ class Settings(_Model):
     letters: Letters = Letters()
     meetings: Meetings = Meetings()
     security: Security = Security()
+    instructions: Instructions = Instructions()
+    metrics: Metrics = Metrics()
 
     @model_validator(mode="after")
     def _graph_complete(self) -> "Settings":
@@ -405,7 +451,7 @@ def _env_overrides(environ: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
         if not name.startswith(ENV_PREFIX) or name == CONFIG_ENV or name.startswith(ENV_PREFIX + "TEST_"):
             continue  # REVIEW_CLERK_TEST_* belong to the test suite, not to the settings
         path = name[len(ENV_PREFIX):].lower().split("__")
-        if path[-1].endswith("_file"):
+        if path[-1].endswith("_file") and not _is_setting(path):
             path[-1] = path[-1][: -len("_file")]
             try:
                 value = Path(value).read_text(encoding="utf-8").strip()
@@ -420,6 +466,18 @@ def _env_overrides(environ: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
         else:
             node[path[-1]] = _coerce_env(value)
     return out, problems
+
+
+def _is_setting(path: list[str]) -> bool:
+    """True when ``path`` names a setting itself: REVIEW_CLERK_SECURITY__KEY_FILE sets [security] key_file
+    (a path), where REVIEW_CLERK_GRAPH__CLIENT_SECRET_FILE reads [graph] client_secret from a file."""
+    model: Any = Settings
+    for part in path:
+        fields = getattr(model, "model_fields", None)
+        if not fields or part not in fields:
+            return False
+        model = fields[part].annotation
+    return True
 
 
 def _coerce_env(value: str) -> Any:
@@ -505,4 +563,10 @@ def load_settings(path: str | os.PathLike[str] | None = None, environ: dict[str,
     if not key_file.is_absolute():
         key_file = (cfg_path.parent / key_file).resolve()
     security = settings.security.model_copy(update={"key_file": key_file})
-    return settings.model_copy(update={"data_dir": data_dir, "security": security})
+    letters = settings.letters
+    if letters.templates_dir is not None and not letters.templates_dir.is_absolute():
+        letters = letters.model_copy(update={"templates_dir": (cfg_path.parent / letters.templates_dir).resolve()})
+    if letters.templates_dir is not None and not letters.templates_dir.is_dir():
+        raise ConfigError([f"letters.templates_dir = {str(letters.templates_dir)!r}: expected a folder of templates "
+                           f"(a copy of mail_templates/); it does not exist"], str(cfg_path))
+    return settings.model_copy(update={"data_dir": data_dir, "security": security, "letters": letters})

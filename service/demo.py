@@ -150,8 +150,8 @@ def _story(out: Console, folder: Path, keep: bool) -> Path:
     config.write_text(trusting_local_mail(example.read_text(encoding="utf-8")), encoding="utf-8")
     settings = load_settings(config, environ={})
     setup("WARNING")
-    clock = FixedClock(datetime(2014, 5, 12, 8, 30, tzinfo=LONDON))  # a Monday
-    app = build_app(settings, clock)
+    clock = FixedClock(datetime(2014, 5, 12, 9, 0, tzinfo=LONDON))  # a Monday, as working hours start
+    app = build_app(settings, clock, create=True)  # a new service in a new folder
     mark(app.db, clock.now())  # a simulation: simulated dates, and nothing leaves this machine
     mail = settings.data_dir / "mail"
     sent_before: set[str] = set()
@@ -213,12 +213,17 @@ def _story(out: Console, folder: Path, keep: bool) -> Path:
 
     clock.set(datetime(2014, 5, 21, 14, 0, tzinfo=LONDON))
     heading(f"the Chair decides {first} needs a serious case review, and says so in a reply")
-    decision = _mail(app.settings.people.chair.email, f"RE: [{first}] Reminder: decision due", clock.now(),
+    chair = app.settings.people.chair.email
+    with app.db.unit_of_work() as uow:  # the last message the service sent the Chair about the case
+        reminder = [m for m in uow.outbox.for_case(uow.cases.id_of(first))
+                    if chair in m["to"] and m["status"] == "sent"][-1]
+    decision = _mail(chair, f"RE: {reminder['subject']}", clock.now(),
                      "Decision: serious case review\n\nAbuse suspected and the child seriously harmed; concerns "
                      "about how agencies worked together.\n\nKind regards\nIndependent Chair\n",
-                     "<demo-decision@enfield.gov.uk>")
+                     "<demo-decision@enfield.gov.uk>", In_Reply_To=reminder["message_id"],
+                     References=reminder["message_id"])
     (mail / "inbox" / "06-chair-decision.eml").write_bytes(bytes(decision))
-    out.print('  "Decision: serious case review" and the reasons, from the Chair\'s address')
+    out.print('  "Decision: serious case review" and the reasons, in a reply to the service\'s reminder to the Chair')
     run_once(app)
     with app.db.unit_of_work() as uow:
         for r in uow.inbox.by_status(["reply", "refused"]):
@@ -227,6 +232,13 @@ def _story(out: Console, folder: Path, keep: bool) -> Path:
     for d in show(app, first)["deadlines"]:
         if d["state"] not in ("met",):
             out.print(f"  deadline {d['key']}: due {d['due']} - {escape(d['rule'])}")
+    show_sent()
+    out.print("  the decision's letters wait two working hours, during which a reply \"Undo\" to the confirmation "
+              "withdraws it")
+
+    clock.set(datetime(2014, 5, 21, 16, 5, tzinfo=LONDON))
+    heading("two working hours later the hold ends: the decision's letters go")
+    run_once(app)
     show_sent()
     for m in letters_of_case(app, first, ("imr_letter",)):
         out.print(f"  the Chair's letter to {escape(m['to'][0])} is [green]{m['status']}[/]; open it in "

@@ -48,19 +48,23 @@ def forecast(app: "App", until: date) -> list[Action]:
     now = app.clock.now().astimezone(app.settings.tz)
     end = datetime.combine(until + timedelta(days=1), time(0, 0), app.settings.tz)
     actions: list[Action] = []
-    with app.db.unit_of_work() as uow:
+    with app.db.unit_of_work(read_only=True) as uow:  # the database refuses any write made by mistake
         actions += _chasing(uow, app, now, end)
         actions += _digests(uow, app, now, end)
         actions += _intake_report(uow, app, now, end)
         actions += _outbox(uow, app, now, end)
         actions += _meetings(uow, app, now, end)
-        # A unit of work never commits unless told: nothing read here is written back.
     return sorted(actions, key=lambda a: (a.at, a.reference or "", a.kind, a.what))
 
 
-def _first_run_at(at: datetime, now: datetime) -> datetime:
-    """A step already due goes at the next run, which is now."""
-    return max(at, now)
+def _goes_at(app: "App", at: datetime, now: datetime, template: str | None = None) -> datetime:
+    """When something due at ``at`` goes: at the next run if already due, and mail for people only in
+    working hours unless its template is in ``[mail] send_outside_working_hours``."""
+    at = max(at, now)
+    if template is not None and template in app.settings.mail.send_outside_working_hours:
+        return at
+    wh = app.settings.working_hours
+    return wd.next_working_time(at.astimezone(app.settings.tz), wh.start, wh.end)
 
 
 def _chasing(uow: "UnitOfWork", app: "App", now: datetime, end: datetime) -> list[Action]:
@@ -86,11 +90,13 @@ def _chasing(uow: "UnitOfWork", app: "App", now: datetime, end: datetime) -> lis
                            + (f"; the Chair is told from {POLICY.chair_after} working days overdue"
                               if step.tell_chair else ""))
                 else:
-                    left = "due today" if step.days == 0 else f"{step.days} working day{'s' if step.days != 1 else ''} left"
+                    plural = "s" if step.days != 1 else ""
+                    left = "due today" if step.days == 0 else f"{step.days} working day{plural} left"
                     what = f"reminder: '{d.key}' {left}"
                     why = (f"{d.what}, due {d.due.isoformat()} ({d.rule}); reminders "
                            f"{' and '.join(str(n) for n in POLICY.remind_before)} working days before and on the day")
-                out.append(Action(_first_run_at(step.at, now), "escalation" if step.escalation else "reminder",
+                out.append(Action(_goes_at(app, step.at, now, "escalation" if step.escalation else "reminder"),
+                                  "escalation" if step.escalation else "reminder",
                                   what, case.reference, [a for _, a in recipients], why))
                 step = next_step(d, step.name, tz, starts, POLICY)
     return out
@@ -110,7 +116,7 @@ def _digests(uow: "UnitOfWork", app: "App", now: datetime, end: datetime) -> lis
         at = datetime.combine(day, s.digest_time, app.settings.tz)
         if day.weekday() < 5 and at < end and not uow.outbox.exists(digest_key(day)):
             holiday = wd.bank_holiday_name(monday + timedelta(days=DAYS.index(s.digest_day)))
-            out.append(Action(_first_run_at(at, now), "digest", "weekly digest: open cases, deadlines, "
+            out.append(Action(_goes_at(app, at, now, "digest"), "digest", "weekly digest: open cases, deadlines, "
                               "agency reports, meetings awaiting replies", None, [bm.email],
                               f"every {s.digest_day} at {s.digest_time.strftime('%H:%M')} ([scheduler] digest_day, "
                               f"digest_time)" + (f"; {holiday} moves it to the next working day" if holiday else "")))
@@ -129,7 +135,7 @@ def _intake_report(uow: "UnitOfWork", app: "App", now: datetime, end: datetime) 
     day = now.date()
     if not wd.is_working_day(day) or now.time() > starts:
         day = wd.next_working_day(day)
-    at = datetime.combine(day, starts, app.settings.tz)
+    at = _goes_at(app, datetime.combine(day, starts, app.settings.tz), now, "intake_report")
     if at >= end:
         return []
     bm = app.settings.people.business_manager
@@ -149,7 +155,7 @@ def _outbox(uow: "UnitOfWork", app: "App", now: datetime, end: datetime) -> list
                               "review mode: the service sends nothing itself; it checks the draft every 10 minutes"))
         elif at < end:
             retry = f" (attempt {row['attempts'] + 1}, after: {row['last_error']})" if row["attempts"] else ""
-            out.append(Action(_first_run_at(at, now), "letter", f"'{row['template']}' is sent{retry}",
+            out.append(Action(_goes_at(app, at, now, row["template"]), "letter", f"'{row['template']}' is sent{retry}",
                               row["reference"], list(row["to"]),
                               f"queued {row['created_at'].astimezone(app.settings.tz):%Y-%m-%d %H:%M}"))
     return out
@@ -177,12 +183,12 @@ def _meetings(uow: "UnitOfWork", app: "App", now: datetime, end: datetime) -> li
             waiting = [a["email"] for a in uow.meetings.attendees(m["id"])
                        if a["response"] == "none" and not a["reminded"]]
             if waiting and at < start and at < end:
-                out.append(Action(_first_run_at(at, now), "meeting reminder",
+                out.append(Action(_goes_at(app, at, now, "meeting_reminder"), "meeting reminder",
                                   f"{title} meeting on {start:%Y-%m-%d %H:%M}: reminder to those who have not "
                                   f"replied", m["reference"], waiting,
                                   f"{days} working days before the meeting ([meetings] reminder_working_days)"))
         finish = m["end"].astimezone(tz) if m["end"] else start
         if finish < end:
-            out.append(Action(_first_run_at(finish, now), "meeting", f"{title} meeting's time passes: marked held",
+            out.append(Action(max(finish, now), "meeting", f"{title} meeting's time passes: marked held",
                               m["reference"], [], "a scheduled meeting whose end has passed"))
     return out

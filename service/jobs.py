@@ -4,22 +4,34 @@ State lives in the database, not in the scheduler: the scheduler only says
 "now would be a good time". A restart loses nothing and repeats nothing,
 because every job is idempotent. SIGTERM lets the job in hand finish, then
 the process exits.
+
+A job has failed when it raised or when its counts report ``error`` or
+``errors`` (:func:`failed`); ``run --once`` then exits non-zero. After each
+job that did not fail, its heartbeat is written to the database
+(``service_state`` row ``heartbeat:<job>``, the wall-clock time of its last
+successful run and the process): ``doctor`` reads it to tell a service that
+runs from one that stalled (:func:`heartbeats`, :func:`stale_after`).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import signal
 import threading
+import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Callable, Iterable
 
+from service import observe
 from service.chasing.digest import send_weekly_digest
 from service.chasing.sweep import sweep
 from service.intake.handler import daily_report, file_handled, process_stored, store_new
-from service.letters.outbox import deliver_due
+from service.letters.outbox import deliver_due, is_working_time
 from service.mailbox.ports import TransportError
 from service.meetings.service import meetings_job
+from service.store.db import explain
 
 if TYPE_CHECKING:
     from service.bootstrap import App
@@ -48,7 +60,11 @@ def send_outbox(app: "App") -> dict[str, int]:
 
 
 def sweep_deadlines(app: "App") -> dict[str, int]:
+    """Chase what is due, in working hours only: after a night or a weekend down, the sweep's first
+    working-hours run takes each deadline's latest due step once, so nothing stale queues overnight."""
     total = {"reminders": 0, "escalations": 0, "skipped": 0}
+    if not is_working_time(app, app.clock.now()):
+        return total
     while True:
         counts = sweep(app)
         for k, v in counts.items():
@@ -58,7 +74,20 @@ def sweep_deadlines(app: "App") -> dict[str, int]:
 
 
 def report_intake(app: "App") -> dict[str, int]:
+    """The day's intake report, made in working hours (a start-up at 04:00 on a Sunday makes none;
+    Monday's covers everything since the last one)."""
+    if not is_working_time(app, app.clock.now()):
+        return {"reports": 0}
     return {"reports": int(daily_report(app))}
+
+
+def arrange_meetings(app: "App") -> dict[str, int]:
+    """Meetings arranged, moved and followed up in working hours only: an invitation or an update is mail
+    to people too (a restart at 04:00 on a Sunday books nothing until the working morning). A person's
+    own `meeting` command acts at once."""
+    if not is_working_time(app, app.clock.now()):
+        return {}
+    return meetings_job(app)
 
 
 def weekly_digest(app: "App") -> dict[str, int]:
@@ -70,7 +99,7 @@ def weekly_digest(app: "App") -> dict[str, int]:
 # whatever is still open, and the outbox is drained once more at the end.
 JOBS: dict[str, Callable[["App"], dict[str, int]]] = {
     "read_inbox": read_inbox,
-    "meetings": meetings_job,
+    "meetings": arrange_meetings,
     "send_outbox": send_outbox,
     "sweep_deadlines": sweep_deadlines,
     "report_intake": report_intake,
@@ -78,14 +107,75 @@ JOBS: dict[str, Callable[["App"], dict[str, int]]] = {
 }
 
 
+def failed(counts: dict[str, int]) -> bool:
+    """Whether a job's counts say it failed (it raised, or a part of its work did)."""
+    return bool(counts.get("error") or counts.get("errors"))
+
+
 def run_once(app: "App") -> dict[str, dict[str, int]]:
-    """Every job once, in an order where each sees what the one before did."""
+    """Every job once, in an order where each sees what the one before did; then the heartbeats of
+    those that did not fail, in one transaction."""
     results = {}
     for name, job in JOBS.items():
         results[name] = _guarded(app, name, job)
     for k, v in _guarded(app, "send_outbox", send_outbox).items():  # what the sweep and report queued
         results["send_outbox"][k] = results["send_outbox"].get(k, 0) + v
+    if not _beat(app, [name for name, counts in results.items() if not failed(counts)]):
+        results.setdefault("heartbeat", {})["error"] = 1
     return results
+
+
+# Heartbeats -------------------------------------------------------------------------
+HEARTBEAT = "heartbeat:"
+
+
+def _beat(app: "App", names: Iterable[str]) -> bool:
+    """Write the heartbeat of each job in ``names`` (the wall clock: it says when the process last
+    worked, whatever time the jobs acted as of). False, logged, when the database refused it."""
+    names = list(names)
+    if not names:
+        return True
+    now = datetime.now(timezone.utc)
+    value = json.dumps({"at": now.isoformat(), "by": app.worker})
+    try:
+        with app.db.unit_of_work() as uow:
+            for name in names:
+                uow.state.set(HEARTBEAT + name, value, now)
+            uow.commit()
+    except Exception as exc:  # noqa: BLE001 - reported as the run's failure, never raised
+        log.error("heartbeat not written: %s", explain(exc) or exc.__class__.__name__, extra={"jobs": names})
+        return False
+    return True
+
+
+def heartbeats(conn) -> dict[str, datetime]:
+    """The last successful run of each job that has one, from the database (``conn``: a connection)."""
+    from sqlalchemy import select
+
+    from service.store import tables as t
+
+    rows = conn.execute(select(t.service_state.c.name, t.service_state.c.value)
+                        .where(t.service_state.c.name.like(HEARTBEAT + "%"))).all()
+    out = {}
+    for name, value in rows:
+        try:
+            out[name[len(HEARTBEAT):]] = datetime.fromisoformat(json.loads(value)["at"])
+        except (ValueError, KeyError, TypeError):
+            continue
+    return out
+
+
+def stale_after(settings, name: str) -> timedelta:
+    """How long without a successful run of job ``name`` means the service has stalled: three of its
+    intervals (for the daily report and the weekly digest, three of their longest gaps: a weekend, a week)."""
+    s = settings.scheduler
+    interval = {"read_inbox": timedelta(seconds=s.inbox_every_seconds),
+                "send_outbox": timedelta(seconds=s.outbox_every_seconds),
+                "sweep_deadlines": timedelta(seconds=s.sweep_every_seconds),
+                "meetings": timedelta(seconds=settings.meetings.every_seconds),
+                "report_intake": timedelta(days=3),
+                "weekly_digest": timedelta(days=7)}[name]
+    return 3 * interval
 
 
 RETRYABLE_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure (PostgreSQL)
@@ -93,7 +183,9 @@ RETRYABLE_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization fai
 
 def _guarded(app: "App", name: str, job: Callable[["App"], dict[str, int]], tries: int = 3) -> dict[str, int]:
     """Run a job; a failure is logged and reported, never raised. A deadlock victim runs again:
-    every job is idempotent, so running it again finishes what the rolled-back transaction began."""
+    every job is idempotent, so running it again finishes what the rolled-back transaction began.
+    A failure an operator can act on (disk full, database locked, connection lost, permission
+    denied) is logged as that, naming the path or host."""
     for attempt in range(1, tries + 1):
         try:
             return job(app)
@@ -106,8 +198,15 @@ def _guarded(app: "App", name: str, job: Callable[["App"], dict[str, int]], trie
             if sqlstate in RETRYABLE_SQLSTATES and attempt < tries:
                 log.info("job lost a database race; running it again", extra={"job": name, "sqlstate": sqlstate})
                 continue
-            # The class and the SQLSTATE only: exception text can quote documents or SQL parameters.
-            log.exception("job failed", extra={"job": name, "error": exc.__class__.__name__, "sqlstate": sqlstate})
+            # What happened in the operator's words, else the class and the SQLSTATE only:
+            # exception text can quote documents or SQL parameters.
+            line = explain(exc)
+            if line:
+                log.error("job failed: %s", line, extra={"job": name, "error": exc.__class__.__name__,
+                                                         "sqlstate": sqlstate})
+            else:
+                log.exception("job failed", extra={"job": name, "error": exc.__class__.__name__,
+                                                   "sqlstate": sqlstate})
             return {"error": 1}
     return {"error": 1}
 
@@ -122,7 +221,11 @@ class Runner:
         if self.stop.is_set():
             return
         with self.lock:  # one job at a time: they share the mailbox and its rate limits
+            started = time.monotonic()
             result = _guarded(self.app, name, JOBS[name])
+            observe.job_finished(name, time.monotonic() - started, result)
+            if not failed(result):
+                _beat(self.app, [name])
         if any(result.values()):
             log.info("job finished", extra={"job": name, **{f"n_{k}": v for k, v in result.items()}})
 
@@ -131,6 +234,10 @@ class Runner:
         from apscheduler.triggers.cron import CronTrigger
         from apscheduler.triggers.interval import IntervalTrigger
 
+        from service.meetings.invitees import quorum_warnings
+
+        for warning in quorum_warnings(self.app.settings):  # roles and agency keys only: no personal data
+            log.warning("configuration: %s", warning)
         s = self.app.settings.scheduler
         tz = self.app.settings.tz
         sched = BackgroundScheduler(timezone=tz, job_defaults={"coalesce": True, "max_instances": 1,

@@ -17,7 +17,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "config" / "review-clerk.example.toml"
-SHARED = ROOT.parent / "shared"
 LONDON = ZoneInfo("Europe/London")
 TEST_DB_ENV = "REVIEW_CLERK_TEST_DATABASE_URL"
 
@@ -68,11 +67,57 @@ def clock():
     return FixedClock(datetime(2014, 5, 12, 9, 0, tzinfo=LONDON))  # a Monday
 
 
+# Settings that do not change what the templates render against the sample case.
+_NOT_IN_TEMPLATES = {"data_dir", "database", "security"}
+
+
+@pytest.fixture(scope="session")
+def checked_settings(tmp_path_factory):
+    """The example settings, with every mail template and Word letter rendered against them once.
+
+    build_app does this check at every start; the ``app`` fixture skips it when its settings
+    render the same (the check is the same, only slower, the hundredth time).
+    """
+    from service.bootstrap import App
+    from service.clock import FixedClock
+    from service.config import load_settings
+    from service.letters.render import Templates
+    from service.letters.samples import sample_contexts
+
+    folder = tmp_path_factory.mktemp("checked-templates")
+    shutil.copyfile(EXAMPLE, folder / "review-clerk.toml")
+    settings = load_settings(folder / "review-clerk.toml", environ={})
+    app = App(settings=settings, db=None, mailbox=None, calendar=None, templates=Templates(),
+              clock=FixedClock(datetime(2014, 5, 12, 9, 0, tzinfo=LONDON)))
+    app.templates.check_all(sample_contexts(app))
+    return settings
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory) -> Path:
+    """A SQLite database file migrated to the newest revision, made once: each test gets a copy."""
+    from service.store.db import Database
+
+    path = tmp_path_factory.mktemp("migrated") / "review-clerk.db"
+    db = Database(f"sqlite:///{path.as_posix()}")
+    db.migrate()
+    db.dispose()
+    return path
+
+
 @pytest.fixture
-def app(settings, clock):
+def app(settings, clock, checked_settings, migrated_sqlite):
     from service.bootstrap import build_app
 
-    application = build_app(settings, clock)
+    migrate = True
+    target = settings.data_dir / "review-clerk.db"
+    if not settings.database.url and not target.exists():  # SQLite in the data folder, not made yet
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(migrated_sqlite, target)
+        migrate = False
+    same = (settings.model_dump(exclude=_NOT_IN_TEMPLATES) == checked_settings.model_dump(exclude=_NOT_IN_TEMPLATES))
+    # create: a new service, as `init` makes one
+    application = build_app(settings, clock, create=True, migrate=migrate, check_templates=not same)
     yield application
     application.db.dispose()
 

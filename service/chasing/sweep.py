@@ -84,7 +84,7 @@ def _chase(uow: "UnitOfWork", app: "App", case: Case, case_id: int, d: Deadline,
         at=app.clock.now(), actor="sweep", action=action,
         detail={"deadline": d.key, "step": step.label, "due": d.due.isoformat(),
                 "to": [a for _, a in recipients]})])
-    log.info(action, extra={"case": case.reference, "deadline": d.key, "step": step.label})
+    uow.on_commit(log.info, action, extra={"case": case.reference, "deadline": d.key, "step": step.label})
 
 
 def _person(app: "App", role: Role, agency: str | None, escalation: bool) -> tuple[str, str] | None:

@@ -16,6 +16,7 @@ from .common import app, err
 from .inbox import inbox_app
 from .letters import letters_app
 from .meetings import meeting_app
+from .procedure import procedure_app
 from .records import audit_app, keys_app, retention_app
 
 app.add_typer(case_app, name="case")
@@ -27,6 +28,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(meeting_app, name="meeting")
 app.add_typer(letters_app, name="letters")
 app.add_typer(retention_app, name="retention")
+app.add_typer(procedure_app, name="procedure")
 
 __all__ = ["app", "main"]
 

@@ -86,6 +86,18 @@ def case_decide(reference: str,
     out.print(f"{case.reference}: decision '{oc.value}' recorded; stage is now {case.stage.label}")
 
 
+@case_app.command("undo-decision")
+def case_undo_decision(reference: str, reason: str = typer.Option(..., help="Why the decision is withdrawn."),
+                       config: Optional[Path] = ConfigOpt, by: Optional[str] = ActorOpt) -> None:
+    """Withdraw a decision taken by email while its letters are held: they are never sent, and the case goes back
+    to the stage it had before it."""
+    from service.intake.decision_hold import undo_by_command
+
+    case = run_domain(undo_by_command, app_for(config), reference, actor_of(by), reason)
+    out.print(f"{case.reference}: the decision taken by email is withdrawn and its letters with it; "
+              f"stage is {case.stage.label}")
+
+
 @case_app.command("record")
 def case_record(reference: str, event: str = typer.Argument(..., help="What happened, e.g. ofsted_notified"),
                 on: str = typer.Option(..., "--date"), reason: Optional[str] = typer.Option(None),

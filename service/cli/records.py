@@ -28,8 +28,11 @@ def audit_verify(config: Optional[Path] = ConfigOpt) -> None:
 
 
 @keys_app.command("new")
-def keys_new() -> None:
-    """Print a new encryption key (base64), for security.encryption_key or a key file."""
+def keys_new(config: Optional[Path] = ConfigOpt) -> None:
+    """Print a new encryption key (base64), for security.encryption_key or a key file.
+
+    Takes --config like every command; it needs none (the key is only printed)."""
+    del config
     from service.store.crypto import encode_key, new_key
 
     sys.stdout.write(encode_key(new_key()) + "\n")

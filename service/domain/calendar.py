@@ -13,7 +13,7 @@ Pure: no clock, no I/O.
 from __future__ import annotations
 
 import calendar as _cal
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 import holidays
@@ -141,3 +141,21 @@ def parse_date(text: str) -> date | None:
         except ValueError:
             continue
     return None
+
+
+# Working hours: when people-facing mail goes ----------------------------------------
+def is_working_time(at: datetime, start: time, end: time) -> bool:
+    """``at`` (an aware datetime in the board's timezone) is on a working day, from ``start`` until ``end``."""
+    return is_working_day(at.date()) and start <= at.time() < end
+
+
+def next_working_time(at: datetime, start: time, end: time) -> datetime:
+    """``at`` if it is working time, else the start of the next working hours (``at`` aware, in the board's
+    timezone): when mail for people that is due at ``at`` goes."""
+    if is_working_time(at, start, end):
+        return at
+    day = at.date()
+    if not (is_working_day(day) and at.time() < start):
+        day = next_working_day(day)
+    return datetime.combine(day, start, at.tzinfo)
+

@@ -238,6 +238,35 @@ class Case:
         self._meet_deadlines_for(EventKind.DECIDED, on, at, actor)
         self._derive_deadlines(at, actor)
 
+    def undo_decision(self, back_to: Stage, at: datetime, actor: str, reason: str) -> Outcome:
+        """Withdraw a decision nothing has followed yet (a decision taken by email, undone within its hold):
+        the case returns to ``back_to``, the stage it had before; the deadlines the decision started go, and
+        the one it met (deciding) is open again. Returns the outcome withdrawn."""
+        if self.outcome is None or EventKind.DECIDED not in self.events:
+            raise DomainError(f"{self.reference} has no decision to undo")
+        if self.stage not in (Stage.DECIDED, Stage.SCR_INITIATED):
+            raise IllegalTransition(f"{self.reference} has moved on since the decision (it is at stage "
+                                    f"'{self.stage.value}'): record a correction instead")
+        if back_to not in PRE_DECISION:
+            raise DomainError(f"a decision is undone back to a stage before it, not '{back_to.value}'")
+        _need_reason(reason, "undoing a decision")
+        withdrawn, decided_on, previous = self.outcome, self.events.pop(EventKind.DECIDED), self.stage
+        self.outcome, self.decision_reason, self.stage = None, None, back_to
+        removed = []
+        for key, d in list(self.deadlines.items()):
+            rule = RULES_BY_KIND.get(d.kind)
+            if rule is None:
+                continue
+            if rule.starts_on is EventKind.DECIDED:
+                del self.deadlines[key]
+                removed.append(key)
+            elif rule.met_by is EventKind.DECIDED and d.status is DeadlineStatus.MET:
+                d.status, d.met_on = DeadlineStatus.OPEN, None
+        self._audit(at, actor, "decision withdrawn",
+                    {"outcome": withdrawn.value, "on": decided_on.isoformat(),
+                     "stage": [previous.value, back_to.value], "deadlines_removed": removed}, reason)
+        return withdrawn
+
     def correct_date(self, kind: EventKind, on: date, at: datetime, actor: str, reason: str, *,
                      today: date | None = None) -> None:
         """Correct when an event happened; the deadlines it started are recomputed. The Chair's awareness,

@@ -26,6 +26,7 @@ import hashlib
 import json
 import logging
 import re
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from email.utils import getaddresses
@@ -42,7 +43,7 @@ from service.mailbox.ports import Disposition, TransportError
 from service.meetings.service import on_case_opened
 from service.store.db import Lock
 
-from . import instructions
+from . import decision_hold, instructions, sender_trust
 from .loops import may_auto_reply
 from .parsing import Limits, extract_fields, parse_message
 
@@ -130,8 +131,9 @@ class Outcome:
     reference: str | None = None
 
 
-def process_stored(app: "App", limit: int = 50) -> list[Outcome]:
-    """Claim stored messages one at a time and give each its outcome.
+def process_stored(app: "App", limit: int | None = None, seconds: float | None = None) -> list[Outcome]:
+    """Claim stored messages one at a time and give each its outcome, for up to ``seconds`` of real time
+    (``[intake] seconds_per_run``) or ``limit`` messages; what is left waits for the next run.
 
     One at a time, so that a message's ``attempts`` counts the times a process
     actually started on it: a process that dies holds (for the lease) only the
@@ -139,9 +141,15 @@ def process_stored(app: "App", limit: int = 50) -> list[Outcome]:
     (out of memory, a crash inside a document library) is set aside after
     MAX_ATTEMPTS rather than stopping the service on every restart.
     """
+    budget = app.settings.intake.seconds_per_run if seconds is None else seconds
+    started = time.monotonic()  # real time: the service's clock may be a simulated one
     outcomes: list[Outcome] = []
-    lost = 0
-    for _ in range(limit):
+    lost = handled = 0
+    while limit is None or handled < limit:
+        if handled and time.monotonic() - started >= budget:
+            log.info("inbox run ended by its time budget; the rest waits for the next run",
+                     extra={"handled": handled, "seconds": budget})
+            break
         now = app.clock.now()
         with app.db.unit_of_work() as uow:
             claimed = uow.inbox.claim_new(now, app.worker, LEASE, 1)
@@ -152,6 +160,7 @@ def process_stored(app: "App", limit: int = 50) -> list[Outcome]:
                 lost += 1
                 continue
             break
+        handled += 1
         outcome = _process_one(app, claimed[0])
         if outcome is not None:
             outcomes.append(outcome)
@@ -344,7 +353,12 @@ def _file_reply(uow: "UnitOfWork", app: "App", row: dict[str, Any], reference: s
     * "done" on the first line of a reply to a reminder or escalation, from the
       deadline's owner or a member of staff, marks that deadline met;
     * "Decision: <outcome>" and its reasons, from the Chair or the Business
-      Manager, records the Chair's decision (and queues the letters it calls for);
+      Manager, records the Chair's decision; the letters it calls for are held
+      (see :mod:`service.intake.decision_hold`) and "Undo" in a reply to the
+      confirmation withdraws it while they wait;
+    * an instruction is carried out only from an authenticated sender, in reply to
+      a message the service sent that person about the case, and not older than it
+      (:func:`_may_act`);
     * a document from an involved agency's domain is its report (IMR or
       chronology) and marks that report received;
     * a referrer's reply fills the gaps we asked about.
@@ -356,6 +370,8 @@ def _file_reply(uow: "UnitOfWork", app: "App", row: dict[str, Any], reference: s
     msg = email.message_from_bytes(row["raw"][:4 * 1024 * 1024], policy=email.policy.default)
 
     new_text = _new_text(msg)
+    if instructions.is_undo(new_text):
+        return _undo_by_reply(uow, app, row, msg, case, reference, case_id, sender)
     deadline_key = _replied_deadline(uow, msg)
     if deadline_key and instructions.is_done(new_text):
         return _done_by_reply(uow, app, row, msg, case, reference, case_id, deadline_key, sender)
@@ -392,12 +408,12 @@ def _done_by_reply(uow: "UnitOfWork", app: "App", row: dict[str, Any], msg, case
     d = case.deadlines.get(key)
     what = f"'done' for {key}"
     allowed = app.settings.staff_addresses() | _owner_addresses(app, d)
-    if d is None:
-        return _refused(uow, app, row, msg, case, case_id, sender, what, "no such deadline on the case",
-                        tell=sender in allowed)
-    refusal = _may_act(app, msg, sender, allowed, "neither the deadline's owner nor board staff")
+    refusal = _may_act(uow, app, msg, case_id, reference, sender, allowed,
+                       "neither the deadline's owner nor board staff", templates=("reminder", "escalation"))
     if refusal:
         return _refused(uow, app, row, msg, case, case_id, sender, what, refusal, tell=False)
+    if d is None:
+        return _refused(uow, app, row, msg, case, case_id, sender, what, "no such deadline on the case")
     if key == "decision":
         return _refused(uow, app, row, msg, case, case_id, sender, what,
                         "the decision is recorded with the decision itself, not 'done'",
@@ -414,47 +430,112 @@ def _decision_by_reply(uow: "UnitOfWork", app: "App", row: dict[str, Any], msg, 
                        case_id: int, sender: str, wanted: "instructions.Decision | instructions.Unreadable"
                        ) -> Outcome:
     """The Chair's decision, given by email. Only the Chair, or the Business Manager recording it for
-    the Chair, may give it; the sender is told what was recorded, or why not."""
+    the Chair, may give it (authenticated, in reply to the service's mail to them about the case).
+
+    Recorded at once; its letters are held (``[instructions] hold_working_hours``) and the Chair and the
+    Business Manager are told at once what will go when, and how to undo it. A refusal is recorded and
+    reported, never answered, unless the sender passed every check and only the words were wrong."""
     people = app.settings.people
     allowed = {p.email.lower() for p in (people.chair, people.business_manager) if p is not None}
     what = "a decision"
-    refusal = _may_act(app, msg, sender, allowed, "neither the Chair nor the Business Manager")
+    refusal = _may_act(uow, app, msg, case_id, reference, sender, allowed, "neither the Chair nor the Business Manager")
     if refusal:
         return _refused(uow, app, row, msg, case, case_id, sender, what, refusal, tell=False)
     if isinstance(wanted, instructions.Unreadable):
         return _refused(uow, app, row, msg, case, case_id, sender, what, wanted.why)
     what = f"the decision '{wanted.outcome.label}'"
     on = _received_on(app, row, msg)
+    before = case.stage
     try:
         case.decide(wanted.outcome, on, app.clock.now(), sender, wanted.reason)
     except DomainError as exc:
         return _refused(uow, app, row, msg, case, case_id, sender, what, str(exc),
                         fix="check the case with: review-clerk case show " + reference)
     save_case(uow, app, case)
-    queue_for_event(uow, app, case, case_id, DECIDED)
-    _tell(uow, app, row, msg, case, case_id, sender, what, done=True,
-          result=f"recorded as decided on {on.strftime('%d/%m/%Y')}; the stage is now {case.stage.label}. "
-                 f"The letters the decision calls for have been prepared",
-          fix=f"if the date is wrong: review-clerk case correct-date {reference} decided --date DD/MM/YYYY "
-              f"--reason TEXT")
+    held = queue_for_event(uow, app, case, case_id, DECIDED)
+    until = decision_hold.hold_letters(uow, app, case, case_id, held, by=sender, inbound_id=row["id"],
+                                       previous_stage=before)
     return Outcome("reply", f"decision '{wanted.outcome.label}' on {reference} recorded from a reply by "
-                            f"{sender}", "decision", case_id, reference)
+                            f"{sender}; {len(held)} letter(s) held until {until.isoformat()}", "decision",
+                   case_id, reference)
 
 
-def _may_act(app: "App", msg, sender: str, allowed: set[str], who: str) -> str | None:
-    """Why ``sender`` may not act by email on this message, or None when it may."""
+def _undo_by_reply(uow: "UnitOfWork", app: "App", row: dict[str, Any], msg, case: Case, reference: str,
+                   case_id: int, sender: str) -> Outcome:
+    """"Undo" in a reply to the confirmation of a decision taken by email, while its letters are held: from
+    the person who gave the decision, or the Chair (whose decision it is)."""
+    what = "'undo' of the decision"
+    found = decision_hold.current(uow, reference)
+    allowed = {app.settings.people.chair.email.lower()} | ({found["by"].lower()} if found else set())
+    refusal = _may_act(uow, app, msg, case_id, reference, sender, allowed,
+                       "neither the Chair nor the person who gave the decision", templates=(decision_hold.TEMPLATE,))
+    if refusal:
+        return _refused(uow, app, row, msg, case, case_id, sender, what, refusal, tell=False)
+    try:
+        with uow.conn.begin_nested():
+            decision_hold.undo(uow, app, reference, sender, f"'Undo' replied by email (message {row['id']})",
+                               "reply by email")
+    except DomainError as exc:
+        case = uow.cases.get(reference)
+        return _refused(uow, app, row, msg, case, case_id, sender, what, str(exc),
+                        fix=f"check the case with: review-clerk case show {reference}")
+    return Outcome("reply", f"decision on {reference} undone by a reply from {sender}; its letters withdrawn",
+                   "decision", case_id, reference)
+
+
+REPLY_SKEW = timedelta(minutes=5)  # clocks differ: a reply dated this much before the request still answers it
+
+
+def _may_act(uow: "UnitOfWork", app: "App", msg, case_id: int, reference: str, sender: str, allowed: set[str],
+             who: str, templates: tuple[str, ...] | None = None) -> str | None:
+    """Why ``sender`` may not act by email on this message, or None when it may. All must hold:
+
+    * the sender is one of ``allowed``;
+    * the mail system authenticated the sender (:func:`service.intake.sender_trust.judge`);
+    * the message replies (In-Reply-To/References) to a message the service sent to that person
+      about this case (of ``templates``, when given);
+    * it is not older (its Date) than the message it answers.
+    """
     if sender not in {a.lower() for a in allowed}:
         return f"{sender or 'the sender'} is {who}"
-    own_domain = (app.settings.board.mailbox or "").rsplit("@", 1)[-1].lower()
-    return instructions.unverified_sender([str(v) for v in msg.get_all("Authentication-Results", [])],
-                                          msg.get("X-MS-Exchange-Organization-AuthAs"),
-                                          sender.rsplit("@", 1)[-1], own_domain)
+    verdict = sender_trust.judge(msg.items(), sender.rsplit("@", 1)[-1], backend=app.settings.mail.backend,
+                                 trust_local_mail=app.settings.mail.trust_local_mail,
+                                 tenant_id=app.settings.graph.tenant_id)
+    if not verdict.trusted:
+        return f"the sender is not authenticated: {verdict.why}"
+    ids = re.findall(r"<[^<>\s]+>", f"{msg.get('In-Reply-To', '')} {msg.get('References', '')}")
+    requests = [r for r in uow.outbox.with_message_ids(ids)
+                if r["case_id"] == case_id and r["status"] == "sent" and r["sent_at"] is not None
+                and sender in {a.lower() for a in (r["to"] or []) + (r["cc"] or [])}
+                and (templates is None or r["template"] in templates)]
+    if not requests:
+        return f"it does not reply to a message the service sent to {sender} about {reference}"
+    written = _date_of(msg)
+    if written is None:
+        return "it carries no date, so it cannot be shown to be newer than the message it answers"
+    if not any(written + REPLY_SKEW >= r["sent_at"] for r in requests):
+        return "it is dated before the message it answers was sent"
+    return None
+
+
+def _date_of(msg) -> datetime | None:
+    from email.utils import parsedate_to_datetime
+
+    try:
+        written = parsedate_to_datetime(str(msg.get("Date", "")))
+    except (TypeError, ValueError, IndexError):
+        return None
+    if written is None:
+        return None
+    return written if written.tzinfo else written.replace(tzinfo=timezone.utc)
 
 
 def _refused(uow: "UnitOfWork", app: "App", row: dict[str, Any], msg, case: Case, case_id: int, sender: str,
              what: str, why: str, tell: bool = True, fix: str | None = None) -> Outcome:
-    """An instruction by email that is not carried out: noted on the case, listed in the daily report
-    of mail needing attention, and (to staff only) explained in a reply."""
+    """An instruction by email that is not carried out: noted on the case and listed in the daily report
+    of mail needing attention. Answered (``tell``) only to a sender who passed every check of
+    :func:`_may_act` and got the words or the moment wrong; a refusal on who the sender is, or what the
+    message answers, is never answered by email."""
     uow.audit.append(case_id, case.reference, [_note(app, "instruction by email not carried out",
                                                      f"{what} from {sender or 'unknown sender'}: {why}")])
     if tell:

@@ -1,9 +1,11 @@
 """Instructions staff give by replying to the service's mail. Pure: text in, instruction out.
 
-Two are understood, each on the first line of what the sender wrote (quoted
+Three are understood, each on the first line of what the sender wrote (quoted
 history below it is ignored):
 
 * ``done`` - in a reply to a reminder or escalation: that deadline is met;
+* ``Undo`` - in a reply to the confirmation of a decision taken by email, while
+  its letters are held: the decision is withdrawn;
 * ``Decision: <outcome>`` - the Chair's decision on a case (PROCESS.md stage 4),
   the outcome in words (``serious case review`` or ``SCR``, ``management
   review``, ``alternative review``, ``no review``), its reasons after it on the
@@ -26,6 +28,7 @@ from dataclasses import dataclass
 from service.domain.model_types import Outcome
 
 DONE = "done"
+UNDO = "undo"
 
 # The outcome as people write it, longest first; matched at the start of the text after "Decision:".
 _OUTCOME_WORDS: tuple[tuple[str, Outcome], ...] = (
@@ -77,6 +80,11 @@ def is_done(new_text: list[str]) -> bool:
     return first_line(new_text) == DONE
 
 
+def is_undo(new_text: list[str]) -> bool:
+    """"Undo" as the whole first line: withdraw a decision taken by email while its letters are held."""
+    return first_line(new_text) == UNDO
+
+
 def decision(new_text: list[str]) -> Decision | Unreadable | None:
     """The decision the text gives, an :class:`Unreadable` if it starts ``Decision:`` but says no
     outcome or no reasons, or None when it is not a decision at all."""
@@ -110,32 +118,3 @@ def decision(new_text: list[str]) -> Decision | Unreadable | None:
         return Unreadable("decision", "a decision needs its reasons (they go to the National Panel when it is "
                                       f"not a serious case review): {HOW}")
     return Decision(outcome, reason[:MAX_REASON])
-
-
-_RESULT = re.compile(r"\b(spf|dkim|dmarc|compauth)\s*=\s*([a-z]+)", re.IGNORECASE)
-
-
-def unverified_sender(authentication_results: list[str], auth_as: str | None, sender_domain: str,
-                      own_domain: str) -> str | None:
-    """Why the From address of a message cannot be trusted to act, or None.
-
-    Read from what the receiving mail system recorded: any ``Authentication-Results``
-    saying DMARC or Microsoft's composite authentication failed, or SPF failed with no
-    passing DKIM signature; or Exchange Online's ``X-MS-Exchange-Organization-AuthAs:
-    Anonymous`` on a message whose From is in the board's own domain (it came from
-    outside while naming an inside address). A message with no such headers (local
-    mail, an internal message) is not refused on that account.
-    """
-    for header in authentication_results:
-        results: dict[str, str] = {}
-        for method, result in _RESULT.findall(header or ""):
-            results.setdefault(method.lower(), result.lower())
-        if results.get("dmarc") == "fail" or results.get("compauth") == "fail":
-            return f"the receiving mail system could not verify the sender (dmarc={results.get('dmarc', '-')}, " \
-                   f"compauth={results.get('compauth', '-')})"
-        if results.get("spf") in ("fail", "softfail") and results.get("dkim") != "pass":
-            return f"the receiving mail system could not verify the sender (spf={results['spf']}, " \
-                   f"dkim={results.get('dkim', 'none')})"
-    if (auth_as or "").strip().lower() == "anonymous" and sender_domain and sender_domain == own_domain:
-        return "the message names a board address but came from outside the organisation"
-    return None

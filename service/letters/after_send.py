@@ -57,5 +57,5 @@ def after_sent(uow: "UnitOfWork", app: "App", row: dict[str, Any]) -> str | None
                     extra={"case": case.reference, "event": comm.meets.value, "error": str(exc)[:200]})
         return None
     save_case(uow, app, case)
-    log.info("event recorded on sending", extra={"case": case.reference, "event": comm.meets.value})
+    uow.on_commit(log.info, "event recorded on sending", extra={"case": case.reference, "event": comm.meets.value})
     return comm.meets.value

@@ -92,9 +92,12 @@ def contexts(app: "App", case: Case, planned: "Planned", detail: Mapping[str, An
     return email_ctx, letter_ctx
 
 
-def compose(app: "App", case: Case, planned: "Planned", detail: Mapping[str, Any]) -> Composed:
-    """Render the email and build its attachments. Raises NotComposable or TemplateProblem."""
-    email_ctx, letter_ctx = contexts(app, case, planned, detail)
+def compose(app: "App", case: Case, planned: "Planned", detail: Mapping[str, Any],
+            today: date | None = None) -> Composed:
+    """Render the email and build its attachments. Raises NotComposable or TemplateProblem.
+
+    ``today``: the letter's date (a message rendered again is dated as when it was first queued)."""
+    email_ctx, letter_ctx = contexts(app, case, planned, detail, today)
     rendered = app.templates.render(planned.template, email_ctx)
     attachments: list[Attachment] = []
     if letter_ctx is not None:

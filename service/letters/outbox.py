@@ -14,6 +14,10 @@ hands each to the mailbox port:
   (``Mailbox.create_draft``) and marked ``awaiting_review``; each run asks
   the mailbox whether the person has sent it yet (``draft_state``).
 
+People-facing mail is handed over only in working hours on working days
+(:func:`sendable_templates`): outside them rows wait in the queue, except the
+templates named in ``[mail] send_outside_working_hours``.
+
 A transient failure is retried with backoff; a permanent one (or too many
 attempts, or a draft deleted unsent) marks the row ``failed`` and tells the
 Business Manager. Marking a row sent runs the after-send hook
@@ -21,19 +25,21 @@ Business Manager. Marking a row sent runs the after-send hook
 which records the case event the letter meets (IMR letters sent, Board
 members told...) once every letter of its kind for the case has gone.
 
-Row states: queued -> sending -> sent | failed | awaiting_review -> sent | failed.
+Row states: queued -> sending -> sent | failed | awaiting_review -> sent | failed; a held row
+(:func:`hold`) waits in queued until its time and can be withdrawn (:func:`withdraw`) -> withdrawn.
 """
 
 from __future__ import annotations
 
 import base64
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.utils import make_msgid
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import OperationalError
 
+from service.domain import calendar as wd
 from service.domain.model import Case
 from service.mailbox.ports import (
     Attachment,
@@ -179,7 +185,7 @@ def deliver_due(app: "App", worker: str, limit: int = 20) -> dict[str, int]:
     counts = {"sent": 0, "retry": 0, "failed": 0}
     now = app.clock.now()
     with app.db.unit_of_work() as uow:
-        claimed = uow.outbox.claim_due(now, worker, LEASE, limit)
+        claimed = uow.outbox.claim_due(now, worker, LEASE, limit, templates=sendable_templates(app, now))
         uow.commit()
     for oid in claimed:
         outcome = deliver_claimed(app, worker, oid)
@@ -187,6 +193,21 @@ def deliver_due(app: "App", worker: str, limit: int = 20) -> dict[str, int]:
             counts[outcome] += 1
     counts["sent"] += collect_reviewed(app)
     return counts
+
+
+def is_working_time(app: "App", now: datetime) -> bool:
+    """People-facing mail goes now: a working day, within [working_hours]."""
+    wh = app.settings.working_hours
+    return wd.is_working_time(now.astimezone(app.settings.tz), wh.start, wh.end)
+
+
+def sendable_templates(app: "App", now: datetime) -> list[str] | None:
+    """Which templates the sender may hand over now: all (None) in working time; outside it only
+    ``[mail] send_outside_working_hours``. The rest wait in the queue, untouched (no attempt is
+    counted and nothing is rescheduled), and go at the next run in working hours."""
+    if is_working_time(app, now):
+        return None
+    return list(app.settings.mail.send_outside_working_hours)
 
 
 def deliver_claimed(app: "App", worker: str, oid: int) -> str | None:
@@ -230,13 +251,13 @@ def _hand_over(app: "App", row: dict[str, Any]) -> str:
                                           claimed_until=None, last_error=None,
                                           next_attempt_at=app.clock.now() + REVIEW_POLL)
                     uow.commit()
-                    log.info("left for review", extra={"outbox_key": row["key"], "template": row["template"],
-                                                       "reviewer": row["reviewer"]})
+                    uow.on_commit(log.info, "left for review", extra={
+                        "outbox_key": row["key"], "template": row["template"], "reviewer": row["reviewer"]})
                     return "drafted"
                 if mark_sent(uow, app, row, "sending", receipt.provider_id):
                     uow.commit()
-                    log.info("sent", extra={"outbox_key": row["key"], "template": row["template"],
-                                            "already_sent": receipt.already_sent})
+                    uow.on_commit(log.info, "sent", extra={"outbox_key": row["key"], "template": row["template"],
+                                                           "already_sent": receipt.already_sent})
             return "sent"
         except OperationalError as exc:
             sqlstate = getattr(exc.orig, "sqlstate", None)
@@ -289,7 +310,8 @@ def collect_reviewed(app: "App") -> int:
             if state is DraftState.SENT:
                 if mark_sent(uow, app, row, "awaiting_review", row["provider_id"]):
                     done += 1
-                    log.info("sent by its reviewer", extra={"outbox_key": row["key"], "reviewer": row["reviewer"]})
+                    uow.on_commit(log.info, "sent by its reviewer",
+                                  extra={"outbox_key": row["key"], "reviewer": row["reviewer"]})
             else:
                 why = f"the draft left for {row['reviewer']} to check was deleted without being sent"
                 done_otherwise = _already_done(uow, row)
@@ -298,8 +320,8 @@ def collect_reviewed(app: "App") -> int:
                 if uow.outbox.transition(row["id"], "awaiting_review", status="failed", last_error=why):
                     if not done_otherwise:
                         escalate_failure(uow, app, row, why)
-                    log.warning("draft deleted unsent", extra={"outbox_key": row["key"],
-                                                               "needed": not done_otherwise})
+                    uow.on_commit(log.warning, "draft deleted unsent",
+                                  extra={"outbox_key": row["key"], "needed": not done_otherwise})
             uow.commit()
     return done
 
@@ -349,6 +371,25 @@ def escalate_failure(uow: "UnitOfWork", app: "App", row: dict[str, Any], error: 
                 f"Send it again with: review-clerk letters retry {row['key']}")})
     queue(uow, app, key=f"not_sent/{row['key']}", template="not_sent", to=[bm.email], context=ctx,
           case_id=row["case_id"])
+
+
+def hold(uow: "UnitOfWork", keys: list[str], until: datetime) -> int:
+    """Queued messages ``keys`` wait until ``until``: the sender job takes none of them before."""
+    return uow.outbox.hold(keys, until)
+
+
+def withdraw(uow: "UnitOfWork", keys: list[str], why: str) -> list[str]:
+    """Withdraw queued messages that have not gone: status ``withdrawn``, never sent. Their key is set
+    aside (``KEY~withdrawn-ID``) so that the same letter can be queued again later. Returns the keys
+    that could not be withdrawn (already being sent, or sent)."""
+    left = []
+    for key in keys:
+        oid = uow.outbox.id_of(key)
+        aside = f"{key}~withdrawn-{oid}"[:200]
+        if oid is None or not uow.outbox.transition(oid, "queued", status="withdrawn", key=aside,
+                                                    next_attempt_at=None, last_error=why[:500]):
+            left.append(key)
+    return left
 
 
 def retry(app: "App", key: str) -> dict[str, Any]:

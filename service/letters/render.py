@@ -132,6 +132,18 @@ class Templates:
         subject = " ".join(parts["subject.txt"].split())
         return Rendered(subject=subject, text=parts["body.txt"].strip() + "\n", html=parts["body.html"])
 
+    def render_correction(self, context: dict[str, Any]) -> tuple[str, str]:
+        """The first paragraph of a correction (``_correction.txt``, ``_correction.html``): (text, html)."""
+        out = []
+        for part, env in (("_correction.txt", self.text_env), ("_correction.html", self.html_env)):
+            try:
+                out.append(env.get_template(part).render(**context))
+            except TemplateNotFound:
+                raise TemplateProblem(f"template {part} is missing from {self.folder}") from None
+            except TemplateError as exc:
+                raise TemplateProblem(f"template {part}, line {_line(exc)}: {exc}") from None
+        return out[0], out[1]
+
     def check_all(self, contexts: dict[str, dict[str, Any]],
                   letters: dict[str, dict[str, Any]] | None = None) -> None:
         """Render every template against its sample context; raise on the first problem.
@@ -144,6 +156,10 @@ class Templates:
             if name not in contexts:
                 raise TemplateProblem(f"template folder {name}/ is not a communication this version sends")
             self.render(name, contexts[name])
+        self.render_correction({"what_changed": "The meeting has moved: it was Monday 12 May 2014, 09:00 to 11:00; "
+                                                "it is now Monday 12 May 2014, 13:00 to 15:00.",
+                                "original_subject": "[ESCB-2014-001] Extraordinary panel meeting",
+                                "sent_on": date(2014, 5, 9)})
         for name in contexts:
             if not (self.folder / name / "subject.txt").exists():
                 raise TemplateProblem(f"template {name}/subject.txt is missing from {self.folder}")

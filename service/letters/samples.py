@@ -127,6 +127,11 @@ def sample_contexts(app: "App") -> SampleContexts:
                                            case=case, instruction={
             "what": "the decision 'Serious case review'", "done": False, "result": "not recorded",
             "why": "a decision needs its reasons", "fix": "reply again with the reasons below the first line"}),
+        "decision_by_email": base_context(app, app.settings.people.chair.name, app.settings.people.chair.email,
+                                          case=case, hold={
+            "outcome": "Serious case review", "by": app.settings.people.chair.email, "undone": False,
+            "until": "Monday 12/05/2014 at 11:00", "undo_command": "review-clerk case undo-decision REF --reason TEXT",
+            "letters": [{"what": CATALOGUE["decision_notification"].title, "to": app.settings.notifications.ofsted}]}),
         "not_sent": base_context(app, bm.name, bm.email, case=case, problem={
             "what": CATALOGUE["imr_letter"].title, "template": "imr_letter",
             "for_whom": "the chief executive of Sample Agency", "why": "no chief executive is on file",

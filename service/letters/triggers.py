@@ -263,8 +263,8 @@ def queue_plan(uow: "UnitOfWork", app: "App", case: Case, case_id: int, plan: Pl
         uow.audit.append(case_id, case.reference, [AuditEvent(
             at=app.clock.now(), actor=actor, action="letters queued",
             detail={"why": why, "queued": queued, "not_sent": [u.key for u in told]})])
-        log.info("letters queued", extra={"case": case.reference, "why": why, "queued": len(queued),
-                                          "not_sent": len(told)})
+        uow.on_commit(log.info, "letters queued", extra={"case": case.reference, "why": why, "queued": len(queued),
+                                                         "not_sent": len(told)})
     return queued
 
 

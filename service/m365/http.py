@@ -51,6 +51,8 @@ from urllib.parse import unquote, urlsplit
 import requests
 from urllib3.exceptions import NameResolutionError, NewConnectionError
 
+from service import observe
+
 from .auth import TokenProvider
 from .errors import (
     MAILBOX_UNUSABLE_CODES,
@@ -207,6 +209,7 @@ class GraphHttp:
                     resp = self._session.request(method, url, params=params, json=json, data=data,
                                                  headers=hdrs, timeout=self._timeout)
             except requests.RequestException as exc:
+                observe.graph_response(method, 0)
                 what = f"{type(exc).__name__}"
                 log.warning("graph %s %s failed: %s (attempt %d)", method, template, what, attempt)
                 if isinstance(exc, _UNRETRYABLE) or "CERTIFICATE_VERIFY_FAILED" in str(exc):
@@ -224,6 +227,7 @@ class GraphHttp:
 
             self._note_date(resp)
             status = resp.status_code
+            observe.graph_response(method, status)
             if 200 <= status < 300:
                 log.debug("graph %s %s -> %d (attempt %d)", method, template, status, attempt)
                 return resp
@@ -240,6 +244,7 @@ class GraphHttp:
                     retry_after = self.policy.default_retry_after if retry_after is None else retry_after
                     self._hold_back(mailbox, retry_after)
                 delay = retry_after if retry_after is not None else self._backoff(attempt)
+                observe.graph_throttled(status, delay)
                 self._retry_or_raise(attempt, started, delay, method, template, f"HTTP {status}", status=status)
                 continue
             if status in (408, 500, 502, 504):

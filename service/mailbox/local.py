@@ -14,7 +14,9 @@ Layout under the data folder::
 
 Every write goes to a temporary file that is renamed into place, so a crash
 never leaves half a message, and the presence of ``sent/<key>.eml`` is the
-proof that a message went (which makes ``send`` idempotent).
+proof that a message went (which makes ``send`` idempotent). Everything the
+backend writes (and every message it files away) is its owner's alone:
+folders 700, files 600, whatever the umask (``service.files``).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from icalendar import Calendar as ICalendar
 from icalendar import Event as IEvent
 from icalendar import vCalAddress, vText
 
+from ..files import append_private, make_private, private_dir, write_private
 from .mime import build_mime
 from .ports import (
     BusyInterval,
@@ -55,13 +58,7 @@ def safe_name(key: str) -> str:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    write_private(path, data)
 
 
 class LocalMailbox:
@@ -75,7 +72,7 @@ class LocalMailbox:
                         Disposition.QUARANTINE: self.root / "quarantine",
                         Disposition.NOT_REFERRAL: self.root / "not-referral"}
         for d in (self.inbox, self.sent, self.drafts, *self.folders.values()):
-            d.mkdir(parents=True, exist_ok=True)
+            private_dir(d)
 
     # Reading ----------------------------------------------------------------
     def read_new(self, cursor: str | None) -> InboundBatch:
@@ -112,6 +109,7 @@ class LocalMailbox:
             os.replace(src, target)
         except FileNotFoundError:
             return  # another process filed it first
+        make_private(target)  # dropped in by someone else, perhaps readable by all
 
     # Sending ------------------------------------------------------------------
     def _sent_path(self, key: str) -> Path:
@@ -129,11 +127,7 @@ class LocalMailbox:
     def _log(self, what: str, key: str) -> None:
         """mail/delivery.log: one line per send, as a mail server keeps (keys only, no addresses)."""
         line = f"{datetime.now(timezone.utc).isoformat()} {what} {key}\n".encode("utf-8")
-        fd = os.open(self.root / "delivery.log", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
-        try:
-            os.write(fd, line)  # one write with O_APPEND: lines from several processes never interleave
-        finally:
-            os.close(fd)
+        append_private(self.root / "delivery.log", line)
 
     def create_draft(self, message: OutgoingMessage, reviewer: str) -> str:
         path = self.drafts / safe_name(reviewer) / f"{safe_name(message.key)}.eml"
@@ -155,7 +149,7 @@ class LocalCalendar:
         self.busy_folder = self.folder / "busy"
         self.replies_folder = self.folder / "replies"
         for d in (self.folder, self.busy_folder, self.replies_folder):
-            d.mkdir(parents=True, exist_ok=True)
+            private_dir(d)
         self.tz = tz
 
     def _path(self, key: str) -> Path:

@@ -6,6 +6,12 @@ case (``[[agencies]] panel_member``). One person is invited once, with every
 role they hold. The Business Manager organises and is not an attendee.
 Which invitees are *required* is the meeting kind's rule; the rest are
 optional. Pure: settings and a case in, plain values out.
+
+A person's roles are the same for every case: their ``[[panel]]`` role, and
+the role of the agency they sit on the panel for (``[meetings] agency_roles``),
+whether they are invited as a standing member or for an agency involved in
+the case. :func:`quorum_warnings` says when the configuration leaves a quorum
+role to chance (held by nobody, or only by the member of some agencies).
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 from service.domain.model import Case
 from service.mailbox.ports import ResponseStatus
 
-from .kinds import MeetingKind
+from .kinds import KIND_NAMES, MeetingKind, kind_for
 
 if TYPE_CHECKING:
     from service.config import Settings
@@ -49,13 +55,23 @@ def panel_chair(settings: "Settings") -> tuple[str, str]:
     return settings.people.chair.email, settings.people.chair.name
 
 
+def _agency_role(settings: "Settings", agency_key: str | None) -> list[str]:
+    role = settings.meetings.agency_roles.get(agency_key) if agency_key else None
+    return [role.lower()] if role else []
+
+
 def invitees(settings: "Settings", case: Case, kind: MeetingKind) -> list[Invitee]:
     """Everyone to invite, chair first, then the standing panel, then the agencies in the case's order."""
+    return _invitees(settings, case.agencies, kind)
+
+
+def _invitees(settings: "Settings", agencies: Iterable[str], kind: MeetingKind) -> list[Invitee]:
     found: dict[str, Invitee] = {}
     panel_roles: dict[str, list[str]] = {}
     for p in settings.panel:
-        if p.role:
-            panel_roles.setdefault(p.email, []).append(p.role.lower())
+        roles = panel_roles.setdefault(p.email.lower(), [])
+        roles += [p.role.lower()] if p.role else []
+        roles += _agency_role(settings, p.agency)
 
     def add(email: str, name: str, roles: Iterable[str], agency: str | None, agency_member: bool) -> None:
         email = email.lower()
@@ -72,12 +88,11 @@ def invitees(settings: "Settings", case: Case, kind: MeetingKind) -> list[Invite
     for p in settings.panel:
         if p.standing:
             add(p.email, p.name, [], p.agency, False)
-    for key in case.agencies:
+    for key in agencies:
         agency = settings.agency(key)
         if agency is None or agency.panel_member is None:
             continue
-        role = settings.meetings.agency_roles.get(agency.key)
-        add(agency.panel_member.email, agency.panel_member.name, [role] if role else [], agency.key, True)
+        add(agency.panel_member.email, agency.panel_member.name, _agency_role(settings, agency.key), agency.key, True)
     organiser = settings.people.business_manager.email.lower()
     people = [i for i in found.values() if i.email != organiser]
     return [replace(i, required=kind.is_required(i.roles, i.agency_member)) for i in people]
@@ -122,3 +137,28 @@ def names_of(emails: Iterable[str], people: Mapping[str, Invitee] | Sequence[Inv
     """'Name <email>' for each address, for messages to the Business Manager."""
     index = people if isinstance(people, Mapping) else {p.email: p for p in people}
     return [f"{index[e].name} <{e}>" if e in index else e for e in emails]
+
+
+def quorum_warnings(settings: "Settings") -> list[str]:
+    """One line for each quorum role the configuration cannot be sure to fill (empty: none).
+
+    A role that no standing panel member holds is filled only for cases involving an agency
+    whose panel member holds it, and is missing (reported with every meeting) for the others;
+    a role nobody configured holds is never filled. For start-up and ``review-clerk doctor``.
+    """
+    kind = kind_for(KIND_NAMES[0], settings.meetings)  # who is invited, with which roles, is the same for every kind
+    standing = {r for p in _invitees(settings, (), kind) for r in p.roles}
+    by_agency = {a.key: {r for p in _invitees(settings, (a.key,), kind) for r in p.roles} for a in settings.agencies}
+    out = []
+    for role in dict.fromkeys(r.lower() for r in settings.meetings.quorum_roles):
+        if role in standing:
+            continue
+        agencies = [key for key, roles in by_agency.items() if role in roles]
+        if agencies:
+            out.append(f"quorum role '{role}' is held by no standing panel member, only by the panel member of "
+                       f"{', '.join(agencies)}: meetings of other cases are arranged without it (give a standing "
+                       f"[[panel]] member that role, or take it out of [meetings] quorum_roles)")
+        else:
+            out.append(f"quorum role '{role}' is held by nobody configured, so no meeting can have it (set it as "
+                       f"a [[panel]] role or in [meetings] agency_roles, or take it out of [meetings] quorum_roles)")
+    return out

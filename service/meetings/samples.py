@@ -26,7 +26,8 @@ def sample_contexts(app: "App") -> dict[str, dict[str, Any]]:
     report = {"what": "quorum_lost", "person": "Designated Nurse <designated.nurse@example.org>",
               "lost_roles": ["police"], "proposal": "Thursday 15 May 2014, 14:00 to 16:00",
               "cannot_come": ["Designated Doctor <designated.doctor@example.org>"],
-              "notes": ["nobody invited holds the quorum role(s) social-care"], "error": None,
+              "notes": ["the window (within 10 working days of the referral on 2014-05-12) has passed; the first "
+                        "possible time is offered"], "error": None,
               "command": f"review-clerk meeting reschedule {case.reference} extraordinary"}
     return {
         "agency_report_request": base_context(app, "Agency Panel Member", "panel.member@example.org", case=case,

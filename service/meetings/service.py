@@ -38,14 +38,16 @@ from typing import TYPE_CHECKING, Any
 
 from service.domain import calendar as wd
 from service.domain.model import AuditEvent, Case, DeadlineStatus
+from service.letters.corrections import meeting_moved
 from service.letters.outbox import base_context, queue
 from service.mailbox.ports import BusyInterval, ResponseStatus, TransportError
+from service.store.db import Lock
 
 from .invite import event_spec, when_text, where_text
 from .invitees import Invitee, agencies_without_panel_member, invitees, names_of, quorum
 from .kinds import MeetingKind, kind_for
 from .replies import parse_reply
-from .slots import SlotChoice, Window, WorkingHours, find_slot, window_for
+from .slots import SlotChoice, Window, WorkingHours, find_slot, window_after, window_for
 
 if TYPE_CHECKING:
     from service.bootstrap import App
@@ -57,6 +59,7 @@ LEASE = timedelta(minutes=5)
 ACTOR = "meetings"
 EXTRAORDINARY = "extraordinary"
 REPORT_DAYS_BEFORE = 2  # agency reports are asked for this many working days before the meeting
+BEYOND_WINDOW = 20  # working days looked at after a window already full of the panel's meetings
 
 
 class MeetingError(Exception):
@@ -133,6 +136,7 @@ def reschedule(app: "App", reference: str, kind_name: str, at: datetime | None =
             raise MeetingError(f"the {kind.name} meeting of {m['reference']} is {m['state']}; "
                                f"use `meeting schedule` for a new one")
         _push(app, mid, now)
+        meeting_moved(app, mid, before=m)  # its letters, queued or sent, say the new time
     return view(app, mid)
 
 
@@ -312,18 +316,49 @@ def _duration(app: "App", kind: MeetingKind) -> timedelta:
     return timedelta(minutes=kind.duration_minutes or app.settings.meetings.duration_minutes)
 
 
-def _busy(app: "App", emails: list[str], window: Window) -> dict[str, list[BusyInterval]]:
+def _booked(uow: "UnitOfWork", emails: list[str], start: datetime, end: datetime,
+            mid: int) -> dict[str, list[BusyInterval]]:
+    """Each person's times in this service's other meetings (from the database: free/busy lags behind)."""
+    return {e: [BusyInterval(s, f) for s, f in times]
+            for e, times in uow.meetings.booked_times(emails, start, end, exclude=mid).items()}
+
+
+def _find(app: "App", uow: "UnitOfWork", mid: int, plan: _Plan, window: Window, now: datetime,
+          avoid: list[tuple[datetime, datetime]]) -> tuple[SlotChoice | None, bool]:
+    """The best slot of ``window``, and whether anybody invited has other meetings of this service in it."""
     hours = _hours(app)
+    emails = [p.email for p in plan.people]
     start = datetime.combine(window.first_day, hours.start, hours.tz)
     end = datetime.combine(window.last_day, hours.end, hours.tz)
-    return app.calendar.free_busy(emails, start, end)
+    busy = app.calendar.free_busy(emails, start, end)
+    booked = _booked(uow, emails, start, end, mid)
+    choice = find_slot([p.email for p in plan.people if p.required], busy, window, hours,
+                       _duration(app, plan.kind), optional=[p.email for p in plan.people if not p.required],
+                       not_before=now, avoid=avoid, booked=booked)
+    return choice, any(booked.values())
 
 
-def _choose(app: "App", plan: _Plan, now: datetime, avoid: list[tuple[datetime, datetime]] = ()) -> SlotChoice | None:
-    busy = _busy(app, [p.email for p in plan.people], plan.window)
-    return find_slot([p.email for p in plan.people if p.required], busy, plan.window, _hours(app),
-                     _duration(app, plan.kind), optional=[p.email for p in plan.people if not p.required],
-                     not_before=now, avoid=avoid)
+def _choose(app: "App", uow: "UnitOfWork", mid: int, plan: _Plan, now: datetime,
+            avoid: list[tuple[datetime, datetime]] = ()) -> tuple[SlotChoice | None, list[str]]:
+    """The time for meeting ``mid``, and a note when it had to go past its window.
+
+    Nobody invited is put in two of this service's meetings at once (its own rows count, whether or
+    not the calendars show them yet). Call it after ``uow.serialise(Lock.MEETING_TIMES)`` and save the
+    time in the same ``uow``: two processes each reading before the other writes would otherwise give
+    two meetings one slot. One lock for every meeting rather than one per attendee: every meeting
+    invites the chair and the standing panel, so any two share people and would wait for each other
+    anyway.
+    """
+    choice, crowded = _find(app, uow, mid, plan, plan.window, now, avoid)
+    if choice is not None or not crowded:
+        return choice, []
+    later = window_after(plan.window, BEYOND_WINDOW)
+    choice, _ = _find(app, uow, mid, plan, later, now, avoid)
+    if choice is None:
+        return None, []
+    return choice, [f"every time between {plan.window.first_day.isoformat()} and {plan.window.last_day.isoformat()} "
+                    f"clashes with the panel's other meetings arranged by the service; the first free time "
+                    f"after it is offered"]
 
 
 def _arrange(app: "App", mid: int, now: datetime) -> bool:
@@ -343,29 +378,32 @@ def _arrange(app: "App", mid: int, now: datetime) -> bool:
     if not any(p.required for p in plan.people):
         raise MeetingError(f"nobody to invite to the {kind.name} meeting of {case.reference}: check [[panel]]")
     try:
-        choice = _choose(app, plan, now)
+        with app.db.unit_of_work() as uow:
+            uow.serialise(Lock.MEETING_TIMES)  # until the time is saved: see _choose
+            if uow.meetings.get(mid)["state"] != "to_schedule":
+                return False  # cancelled (or arranged) meanwhile
+            choice, later = _choose(app, uow, mid, plan, now)
+            if choice is None:
+                raise MeetingError(f"no working time at all between {plan.window.first_day} and "
+                                   f"{plan.window.last_day}")
+            notes = [*plan.notes, *later]
+            uow.meetings.set_attendees(mid, [_person_row(p) for p in plan.people])
+            uow.meetings.change(mid, now, new_sequence=False, state="scheduled",
+                                start=choice.start.astimezone(timezone.utc), end=choice.end.astimezone(timezone.utc),
+                                missing=list(choice.cannot_come),
+                                notes=notes, window_end=plan.window.last_day, invited_at=now, last_error=None)
+            uow.audit.append(m["case_id"], case.reference, [AuditEvent(now, ACTOR, "meeting arranged", {
+                "kind": kind.name, "key": m["key"], "start": choice.start.isoformat(),
+                "required_busy": len(choice.cannot_come), "invited": len(plan.people)})])
+            m = uow.meetings.get(mid)
+            if choice.cannot_come or notes:
+                _report(uow, app, case, m, kind, "arranged", f"arranged/{m['sequence']}",
+                        cannot_come=names_of(choice.cannot_come, plan.people), notes=notes,
+                        command=f"review-clerk meeting reschedule {case.reference} {kind.name}")
+            uow.commit()
     except TransportError as exc:
         _calendar_failed(app, mid, exc)
         raise
-    if choice is None:
-        raise MeetingError(f"no working time at all between {plan.window.first_day} and {plan.window.last_day}")
-    with app.db.unit_of_work() as uow:
-        if uow.meetings.get(mid)["state"] != "to_schedule":
-            return False  # cancelled meanwhile
-        uow.meetings.set_attendees(mid, [_person_row(p) for p in plan.people])
-        uow.meetings.change(mid, now, new_sequence=False, state="scheduled",
-                            start=choice.start.astimezone(timezone.utc), end=choice.end.astimezone(timezone.utc),
-                            missing=list(choice.cannot_come),
-                            notes=plan.notes, window_end=plan.window.last_day, invited_at=now, last_error=None)
-        uow.audit.append(m["case_id"], case.reference, [AuditEvent(now, ACTOR, "meeting arranged", {
-            "kind": kind.name, "key": m["key"], "start": choice.start.isoformat(),
-            "required_busy": len(choice.cannot_come), "invited": len(plan.people)})])
-        m = uow.meetings.get(mid)
-        if choice.cannot_come or plan.notes:
-            _report(uow, app, case, m, kind, "arranged", f"arranged/{m['sequence']}",
-                    cannot_come=names_of(choice.cannot_come, plan.people), notes=plan.notes,
-                    command=f"review-clerk meeting reschedule {case.reference} {kind.name}")
-        uow.commit()
     log.info("meeting arranged", extra={"case": case.reference, "kind": kind.name,
                                         "required_busy": len(choice.cannot_come)})
     return True
@@ -395,22 +433,26 @@ def _move(app: "App", m: dict[str, Any], kind: MeetingKind, now: datetime, at: d
             at = at.replace(tzinfo=app.settings.tz)
         if at <= now:
             raise MeetingError(f"{at.astimezone(app.settings.tz):%d/%m/%Y %H:%M} has passed; give a future time")
-        start, end = at, at + duration
-        notes += _outside_hours(app, start, end)
-        busy = app.calendar.free_busy([p.email for p in plan.people], start, end)
-        own = (m["start"], m["end"])
-        cannot = tuple(p.email for p in plan.people if p.required and any(
-            iv.start < end and start < iv.end and not (own[0] and iv.start >= own[0] and iv.end <= own[1])
-            for iv in busy.get(p.email, ())))
-        choice = SlotChoice(start, end, cannot)
-    else:
-        avoid = [(m["start"], m["end"])] if m["start"] else []
-        choice = _choose(app, plan, now, avoid)
-        notes += plan.window.notes
-        if choice is None:
-            raise MeetingError(f"no working time between {plan.window.first_day} and {plan.window.last_day}; "
-                               f"give one with --at")
     with app.db.unit_of_work() as uow:
+        uow.serialise(Lock.MEETING_TIMES)  # until the time is saved: see _choose
+        if at is not None:
+            start, end = at, at + duration
+            notes += _outside_hours(app, start, end)
+            emails = [p.email for p in plan.people]
+            busy = app.calendar.free_busy(emails, start, end)
+            booked = _booked(uow, emails, start, end, mid)
+            own = (m["start"], m["end"])
+            cannot = tuple(p.email for p in plan.people if p.required and (booked.get(p.email) or any(
+                iv.start < end and start < iv.end and not (own[0] and iv.start >= own[0] and iv.end <= own[1])
+                for iv in busy.get(p.email, ()))))
+            choice = SlotChoice(start, end, cannot)
+        else:
+            avoid = [(m["start"], m["end"])] if m["start"] else []
+            choice, later = _choose(app, uow, mid, plan, now, avoid)
+            notes += [*plan.window.notes, *later]
+            if choice is None:
+                raise MeetingError(f"no working time between {plan.window.first_day} and {plan.window.last_day}; "
+                                   f"give one with --at")
         uow.meetings.set_attendees(mid, [_person_row(p) for p in plan.people])
         uow.meetings.reset_responses(mid)
         uow.meetings.change(mid, now, new_sequence=True, state="scheduled",
@@ -659,10 +701,11 @@ def _watch_quorum(app: "App", mid: int, now: datetime) -> bool:
             return False
     kind = kind_for(m["kind"], app.settings.meetings)
     plan = _plan(app, case, kind, m["within_days"])
-    choice = _choose(app, plan, now, avoid=[(m["start"], m["end"])])
     tz = app.settings.tz
     with app.db.unit_of_work() as uow:
+        uow.serialise(Lock.MEETING_TIMES)  # a proposed time is held like a booked one: see _choose
         m = uow.meetings.get(mid)
+        choice, later = _choose(app, uow, mid, plan, now, avoid=[(m["start"], m["end"])])
         proposal = None
         if choice is not None:
             uow.meetings.update(mid, now, proposed_start=choice.start.astimezone(timezone.utc),
@@ -674,7 +717,7 @@ def _watch_quorum(app: "App", mid: int, now: datetime) -> bool:
             "kind": kind.name, "key": m["key"], "roles": list(q.lost_roles),
             "proposed": choice.start.isoformat() if choice else None})])
         _report(uow, app, case, m, kind, "quorum_lost", f"quorum_lost/{m['sequence']}", lost_roles=list(q.lost_roles),
-                proposal=proposal, notes=list(plan.window.notes),
+                proposal=proposal, notes=[*plan.window.notes, *later],
                 command=f"review-clerk meeting reschedule {case.reference} {kind.name}"
                         + ("" if proposal else " --at YYYY-MM-DDTHH:MM"))
         uow.commit()

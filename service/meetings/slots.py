@@ -11,6 +11,12 @@ the end of the working day.
 :func:`find_slot` takes the first slot in which every required attendee is
 free. When no slot has everyone, it takes the slot with the most required
 attendees free (the earliest of those) and says who cannot come.
+
+The service's own meetings (``booked``) are not like other commitments: a
+person can be asked to move a dentist's appointment for the panel, but not
+to sit in two of the panel's meetings at once. A slot where anybody invited
+is already in one of them is never chosen; when the window has no other, the
+caller looks in the working days after it (:func:`window_after`).
 """
 
 from __future__ import annotations
@@ -105,23 +111,31 @@ def _busy_at(intervals: Sequence[BusyInterval], start: datetime, end: datetime) 
     return any(iv.start < end and start < iv.end for iv in intervals)
 
 
+def window_after(window: Window, working_days: int) -> Window:
+    """The ``working_days`` working days after ``window``: where to look when the window is full."""
+    return Window(wd.next_working_day(window.last_day), wd.add_working_days(window.last_day, working_days))
+
+
 def find_slot(required: Sequence[str], busy: Mapping[str, Sequence[BusyInterval]], window: Window,
               hours: WorkingHours, duration: timedelta, *, optional: Sequence[str] = (),
               not_before: datetime | None = None, avoid: Iterable[tuple[datetime, datetime]] = (),
+              booked: Mapping[str, Sequence[BusyInterval]] | None = None,
               step: timedelta = STEP) -> SlotChoice | None:
     """The first slot with every required attendee free, else the one with the most (earliest wins).
 
     ``avoid``: intervals the meeting must not overlap (its current time, when a new one is sought).
-    Returns None only when the window has no slot at all.
+    ``booked``: each attendee's times in the service's own other meetings, never overlapped for
+    anybody invited, required or not. Returns None when the window has no slot left at all.
     """
     req = [e.lower() for e in dict.fromkeys(required)]
     opt = [e.lower() for e in dict.fromkeys(optional) if e.lower() not in req]
     avoided = [BusyInterval(s.astimezone(timezone.utc), e.astimezone(timezone.utc)) for s, e in avoid]
+    taken = booked or {}
     best: SlotChoice | None = None
     best_free = -1
     for start in candidate_starts(window, hours, duration, not_before, step):
         end = start + duration
-        if _busy_at(avoided, start, end):
+        if _busy_at(avoided, start, end) or any(_busy_at(taken.get(e, ()), start, end) for e in (*req, *opt)):
             continue
         missing = tuple(e for e in req if _busy_at(busy.get(e, ()), start, end))
         free = len(req) - len(missing)

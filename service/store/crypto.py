@@ -23,7 +23,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import secrets
 from pathlib import Path
 from typing import Any, Sequence
@@ -179,15 +178,11 @@ def read_key_file(path: Path) -> list[bytes]:
 
 
 def write_key_file(path: Path, keys: Sequence[bytes]) -> None:
-    """Write keys (current first) readable by the owner only, replacing the file atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write("# Review Clerk encryption key: keep it secret, keep a backup. Without it the personal\n"
-                 "# data in the database cannot be read. The first key seals; any below it only open.\n")
-        for k in keys:
-            fh.write(encode_key(k) + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    """Write keys (current first) readable by the owner only (its folder too, when this makes it),
+    replacing the file atomically."""
+    from service.files import write_private
+
+    text = ("# Review Clerk encryption key: keep it secret, keep a backup. Without it the personal\n"
+            "# data in the database cannot be read. The first key seals; any below it only open.\n"
+            + "".join(encode_key(k) + "\n" for k in keys))
+    write_private(path, text.encode("ascii"))

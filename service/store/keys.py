@@ -2,10 +2,12 @@
 
 :func:`open_keys` reads the key (``[security] encryption_key``, else the key
 file), installs the key ring and checks it against the database's key check
-value: a wrong key stops start-up with a clear message, never garbage. A new
-database with no key file gets a freshly generated one (owner-readable only),
-so the service still runs with zero set-up; a database that already holds
-sealed data and has lost its key is refused.
+value: a wrong key stops start-up with a clear message, never garbage. Only
+``init`` (``create=True``) makes a new key (owner-readable only); otherwise a
+missing key is refused, and a database that holds sealed data and has lost
+its key says which key it needs.
+
+:func:`check_key` is the same check for ``doctor``: it reads, never writes.
 
 :func:`rotate` re-seals every sealed value with a new key in one transaction.
 """
@@ -69,7 +71,9 @@ def _configured_keys(settings, *, create: bool, db: Database) -> list[bytes]:
                 f"the encryption key file {sec.key_file} is missing, and the database holds data sealed with key "
                 f"{sealed[3:7].hex()}: restore the key file from its backup (or set security.encryption_key)")
         if not create:
-            raise KeyProblem(f"the encryption key file {sec.key_file} does not exist")
+            raise KeyProblem(
+                f"the encryption key file {sec.key_file} does not exist: restore it from its backup, or set "
+                f"security.key_file (REVIEW_CLERK_SECURITY__KEY_FILE) to where it is (is its volume mounted?)")
         key = new_key()
         write_key_file(sec.key_file, [key])
         log.warning("created a new encryption key: back it up, the database cannot be read without it",
@@ -86,9 +90,32 @@ def _key_check(db: Database) -> bytes | None:
     return base64.b64decode(value) if value else None
 
 
-def open_keys(settings, db: Database) -> KeyRing:
-    """Install the key ring for this process and check it against the database. Raises KeyProblem."""
-    ring = KeyRing(_configured_keys(settings, create=True, db=db))
+def key_configured(settings) -> bool:
+    """Whether a key is there to read: ``security.encryption_key`` or an existing key file."""
+    return settings.security.encryption_key is not None or settings.security.key_file.exists()
+
+
+def check_key(settings, db: Database) -> str:
+    """Doctor's check: the configured key opens the database's sealed key check value. Returns what it
+    found; raises KeyProblem (missing, unreadable, malformed or wrong key). Writes nothing."""
+    ring = KeyRing(_configured_keys(settings, create=False, db=db))
+    sealed = _key_check(db)
+    if sealed is None:
+        return f"key {ring.current_id} read; the database holds no sealed value yet"
+    try:
+        ok = ring.open(sealed) == KEY_CHECK_PLAINTEXT
+    except KeyProblem:
+        ok = False
+    if not ok:
+        raise KeyProblem(f"the encryption key does not match this database (sealed with key {sealed[3:7].hex()}; "
+                         f"the configured key is {ring.current_id})")
+    return f"key {ring.current_id} opens the database's sealed values"
+
+
+def open_keys(settings, db: Database, *, create: bool = False) -> KeyRing:
+    """Install the key ring for this process and check it against the database. Raises KeyProblem.
+    With ``create`` (``init`` only) a missing key file is generated."""
+    ring = KeyRing(_configured_keys(settings, create=create, db=db))
     sealed = _key_check(db)
     if sealed is None:
         with db.engine.begin() as conn:

@@ -248,6 +248,9 @@ class CaseRepository:
         existing = {r.key: r for r in self.conn.execute(
             select(t.deadlines.c.key, t.deadlines.c.id, t.deadlines.c.next_action_at)
             .where(t.deadlines.c.case_id == cid))}
+        gone = [row.id for key, row in existing.items() if key not in case.deadlines]
+        if gone:  # a deadline the case no longer has (a decision undone): no longer chased
+            self.conn.execute(delete(t.deadlines).where(t.deadlines.c.id.in_(gone)))
         for d in case.deadlines.values():
             values = {"kind": d.kind, "agency": d.agency, "due": d.due, "computed_due": d.computed_due,
                       "owner": d.owner.value, "rule": d.rule, "basis": d.basis.value if d.basis else None,
@@ -265,6 +268,13 @@ class CaseRepository:
         case.new_audit.clear()
 
     # Deadline work ---------------------------------------------------------
+    def defer_chasing(self, case_id: int, keys: Iterable[str], until: datetime) -> None:
+        """No reminder or escalation for these deadlines before ``until`` (a decision's letters on hold)."""
+        d = t.deadlines.c
+        self.conn.execute(update(t.deadlines).where(d.case_id == case_id, d.key.in_(list(keys)),
+                                                    d.next_action_at.is_not(None), d.next_action_at < until)
+                          .values(next_action_at=until))
+
     def due_deadline_rows(self, now: datetime, limit: int = 500) -> list[dict[str, Any]]:
         """Open deadlines whose next action time has come, oldest first."""
         q = (select(t.deadlines.c.id, t.deadlines.c.case_id, t.deadlines.c.key, t.deadlines.c.next_action_at,
@@ -417,10 +427,14 @@ class OutboxRepository:
             return False
         return True
 
-    def claim_due(self, now: datetime, worker: str, lease: timedelta, limit: int = 20) -> list[int]:
+    def claim_due(self, now: datetime, worker: str, lease: timedelta, limit: int = 20,
+                  templates: Iterable[str] | None = None) -> list[int]:
+        """Claim up to ``limit`` due rows; only rows of ``templates`` when given (an empty list claims none)."""
         cond = and_(t.outbox.c.status.in_(["queued", "sending"]),
                     or_(t.outbox.c.next_attempt_at.is_(None), t.outbox.c.next_attempt_at <= now),
                     or_(t.outbox.c.claimed_until.is_(None), t.outbox.c.claimed_until < now))
+        if templates is not None:
+            cond = and_(cond, t.outbox.c.template.in_(list(templates)))
         ids = self.conn.execute(select(t.outbox.c.id).where(cond).order_by(t.outbox.c.id).limit(limit)).scalars().all()
         won = []
         for oid in ids:
@@ -456,7 +470,7 @@ class OutboxRepository:
     def for_case(self, case_id: int, templates: Iterable[str] | None = None) -> list[dict[str, Any]]:
         o = t.outbox.c
         q = (select(o.id, o.key, o.template, o.to, o.status, o.created_at, o.sent_at, o.last_error, o.subject,
-                    o.attempts, o.mode, o.reviewer, o.attachments)
+                    o.attempts, o.mode, o.reviewer, o.attachments, o.message_id)
              .where(o.case_id == case_id).order_by(o.id))
         if templates:
             q = q.where(o.template.in_(list(templates)))
@@ -474,10 +488,20 @@ class OutboxRepository:
         if not ids:
             return []
         o = t.outbox.c
-        q = (select(o.key, o.template, o.case_id, t.cases.c.reference)
+        q = (select(o.key, o.template, o.case_id, t.cases.c.reference, o.to, o.cc, o.status, o.sent_at,
+                    o.message_id)
              .select_from(t.outbox.outerjoin(t.cases, o.case_id == t.cases.c.id))
              .where(o.message_id.in_(ids)).order_by(o.id))
         return [dict(r) for r in self.conn.execute(q).mappings()]
+
+    def hold(self, keys: Iterable[str], until: datetime) -> int:
+        """Queued rows with these keys wait until ``until`` (the sender job takes none before). Returns how many."""
+        keys = list(keys)
+        if not keys:
+            return 0
+        o = t.outbox.c
+        return self.conn.execute(update(t.outbox).where(o.key.in_(keys), o.status == "queued")
+                                 .values(next_attempt_at=until)).rowcount
 
     def awaiting_review(self, due_by: datetime | None = None) -> list[dict[str, Any]]:
         """Drafts left for a person; with ``due_by``, only those whose next check has come."""
@@ -582,6 +606,32 @@ class MeetingRepository:
                                                                      m.synced_revision != m.revision))))
              .order_by(m.id))
         return list(self.conn.execute(q).scalars())
+
+    def booked_times(self, emails: Iterable[str], start: datetime, end: datetime,
+                     exclude: int | None = None) -> dict[str, list[tuple[datetime, datetime]]]:
+        """Each address's times in this service's own meetings between ``start`` and ``end``.
+
+        Every meeting not cancelled counts with its time and with a new time proposed for it, whether
+        or not the calendar has it yet (free/busy lags behind the service's own writes). ``exclude``:
+        a meeting's own id, when a time is sought for it.
+        """
+        m, a = t.meetings.c, t.meeting_attendees.c
+        wanted = sorted({e.lower() for e in emails})
+        out: dict[str, list[tuple[datetime, datetime]]] = {e: [] for e in wanted}
+        if not wanted:
+            return out
+        q = (select(a.email, m.start, m.end, m.proposed_start, m.proposed_end)
+             .join(t.meetings, m.id == a.meeting_id)
+             .where(m.state != "cancelled", a.email.in_(wanted),
+                    or_(and_(m.start < end, m.end > start),
+                        and_(m.proposed_start < end, m.proposed_end > start))))
+        if exclude is not None:
+            q = q.where(m.id != exclude)
+        for r in self.conn.execute(q).mappings():
+            for s, e in ((r["start"], r["end"]), (r["proposed_start"], r["proposed_end"])):
+                if s is not None and e is not None and utc(s) < end and utc(e) > start:
+                    out[r["email"]].append((utc(s), utc(e)))
+        return out
 
     def claim(self, meeting_id: int, now: datetime, worker: str, lease: timedelta) -> bool:
         """Take the meeting for calendar work; only one process wins (row count 1)."""

@@ -116,7 +116,7 @@ def world(request, config_dir, db_env, clock, monkeypatch):
                     "REVIEW_CLERK_GRAPH__CLIENT_SECRET": fake.client_secret,
                     "REVIEW_CLERK_GRAPH__ENDPOINT": fake.endpoint, "REVIEW_CLERK_GRAPH__AUTHORITY": fake.authority})
     settings = load_settings(config_dir / "review-clerk.toml", environ=env)
-    app = build_app(settings, clock)
+    app = build_app(settings, clock, create=True)
     outside = GraphWorld(fake) if fake else LocalWorld(settings)
     yield app, outside
     app.db.dispose()

@@ -38,7 +38,8 @@ CCG_CEO = "chief.officer@nhs.net"
 def settings(config_dir, db_env):
     from service.config import load_settings
 
-    env = {**db_env, "REVIEW_CLERK_MEETINGS__AUTO_SCHEDULE": "false"}
+    # trust_local_mail: the Head of SQAS's "done" comes from the local inbox folder, which proves no sender.
+    env = {**db_env, "REVIEW_CLERK_MEETINGS__AUTO_SCHEDULE": "false", "REVIEW_CLERK_MAIL__TRUST_LOCAL_MAIL": "true"}
     return load_settings(config_dir / "review-clerk.toml", environ=env)
 
 
@@ -57,11 +58,12 @@ def referral_email(day: datetime) -> bytes:
     return bytes(m)
 
 
-def reply_email(to_message_id: str, sender: str, first_line: str, n: int) -> bytes:
+def reply_email(to_message_id: str, sender: str, first_line: str, n: int, when: datetime) -> bytes:
     m = EmailMessage()
     m["From"] = sender
     m["To"] = BM
     m["Subject"] = f"RE: [{REF}] Reminder"
+    m["Date"] = format_datetime(when)
     m["Message-ID"] = f"<walk-reply-{n}@example.org>"
     m["In-Reply-To"] = to_message_id
     m.set_content(f"{first_line}\n\nThanks\n")
@@ -149,7 +151,7 @@ def reply_done(app, inbox) -> None:
     with app.db.engine.connect() as conn:
         mid = conn.execute(t.outbox.select().where(t.outbox.c.key.like(f"{REF}/chair_sqas_discussion/%remind-0/%"))
                            ).mappings().one()["message_id"]
-    (inbox / "done.eml").write_bytes(reply_email(mid, SQAS, "Done.", 1))
+    (inbox / "done.eml").write_bytes(reply_email(mid, SQAS, "Done.", 1, app.clock.now()))
 
 
 # Checked by hand against the rules (PROCESS.md, service/domain/chasing.py):

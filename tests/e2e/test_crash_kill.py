@@ -333,19 +333,19 @@ def _reset_postgres(url: str) -> None:
 def make_board(tmp_path, db_env):
     def make(name: str) -> Board:
         folder = tmp_path / name
-        folder.mkdir()
-        shutil.copyfile(ROOT / "config" / "review-clerk.example.toml", folder / "review-clerk.toml")
         env = {k: v for k, v in os.environ.items() if not k.startswith("REVIEW_CLERK_")}
         env.update(db_env)
         env["REVIEW_CLERK_CONFIG"] = str(folder / "review-clerk.toml")
+        url = db_env.get("REVIEW_CLERK_DATABASE__URL")
+        if url:
+            _reset_postgres(url)  # both boards use the one test database, one after the other
+        subprocess.run([sys.executable, "-m", "service", "init", str(folder)], env=env, cwd=ROOT, check=True,
+                       capture_output=True, stdin=subprocess.DEVNULL)  # only init makes a new service
         hook = tmp_path / "kill-hook"
         hook.mkdir(exist_ok=True)
         (hook / "sitecustomize.py").write_text(KILL_HOOK)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(hook), env.get("PYTHONPATH")]))
-        url = db_env.get("REVIEW_CLERK_DATABASE__URL")
-        if url:
-            _reset_postgres(url)  # both boards use the one test database, one after the other
-        else:
+        if not url:
             url = f"sqlite:///{folder / 'data' / 'review-clerk.db'}"
         return Board(folder, env, url)
 
@@ -570,7 +570,8 @@ def test_a_crash_right_after_any_commit_of_a_run_loses_nothing_and_repeats_nothi
                 raise Died("a run going round in circles")  # (fails below) rather than a hung test suite
 
         for minutes in (0, 11, 22):  # the run, then two restarts once the leases have run out
-            app = build_app(settings, FixedClock(START + timedelta(minutes=minutes)), migrate=False)
+            app = build_app(settings, FixedClock(START + timedelta(minutes=minutes)), create=minutes == 0,
+                            migrate=False)
             default.DefaultDialect.do_commit = do_commit
             try:
                 run_once(app)

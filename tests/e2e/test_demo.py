@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import io
 import logging
 
@@ -35,7 +37,7 @@ def test_the_demo_tells_the_whole_story_and_logs_no_personal_details(tmp_path, m
     assert any(n.startswith("digest") for n in sent)
     assert "OVERDUE" in printed and "quorum lost" in printed and "SEQUENCE 1" in printed
     assert "decision 'Serious case review' on ESCB-2014-001 recorded from a reply" in " ".join(printed.split())
-    assert any("instruction" in n for n in sent)  # the Chair is told it was recorded
+    assert any("decision_by_email" in n for n in sent)  # the Chair and Business Manager are told at once
     for ics in (folder / "data" / "calendar").glob("*.ics"):
         text = ics.read_text()
         assert not [p for p in PERSONAL if p in text], ics.name
@@ -44,4 +46,7 @@ def test_the_demo_tells_the_whole_story_and_logs_no_personal_details(tmp_path, m
     assert len(lines) > 50  # the service really logged its work at DEBUG
     leaks = [(p, line) for line in lines for p in PERSONAL if p in line]
     assert leaks == []
+    reports = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default).get_body(("plain",))
+               .get_content() for p in (folder / "data" / "mail" / "sent").glob("*_meeting_*_report_*.eml")]
+    assert reports and [t for t in reports if "holds the quorum role" in t] == []  # the shipped config fills it
     logging.getLogger().handlers.clear()

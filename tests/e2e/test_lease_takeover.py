@@ -26,6 +26,7 @@ from service.intake import handler
 from service.jobs import read_inbox
 from service.letters import outbox
 from service.meetings import service as meetings
+from service.meetings.demo import busy_elsewhere
 from service.store import tables as t
 
 LONDON = ZoneInfo("Europe/London")
@@ -38,7 +39,7 @@ def workers(settings, db_env):
         pytest.skip("needs PostgreSQL: set REVIEW_CLERK_TEST_DATABASE_URL (SQLite is one writer at a time)")
     apps = []
     for name in ("host-a:101", "host-b:202", "host-c:303"):
-        app = build_app(settings, FixedClock(T))
+        app = build_app(settings, FixedClock(T), create=True)
         app.worker = name  # three processes on one database and one mailbox
         apps.append(app)
     yield apps
@@ -162,6 +163,8 @@ def test_a_meeting_held_by_a_dead_worker_is_arranged_once_after_its_lease(worker
         assert all(uow.meetings.claim(mid, a.clock.now(), a.worker, meetings.LEASE) for mid in ids)
         uow.commit()  # ... and A dies
     calendar = b.settings.data_dir / "calendar"
+    # The designated doctor is away all month, so the Business Manager is told with each invitation.
+    busy_elsewhere(b, "designated.doctor@nhs.net", T, T + timedelta(days=31), "leave")
 
     for minutes in (1, 5):
         assert meetings.meetings_job(at(b, minutes))["skipped"] == 2

@@ -10,7 +10,6 @@ a second time.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -34,11 +33,10 @@ def shared(tmp_path, db_env):
     if not db_env:
         pytest.skip("needs PostgreSQL: set REVIEW_CLERK_TEST_DATABASE_URL (SQLite is one writer at a time)")
     folder = tmp_path / "board"
-    folder.mkdir()
-    shutil.copyfile(ROOT / "config" / "review-clerk.example.toml", folder / "review-clerk.toml")
     env = {k: v for k, v in os.environ.items() if not k.startswith("REVIEW_CLERK_")}
     env.update(db_env)
     env["REVIEW_CLERK_CONFIG"] = str(folder / "review-clerk.toml")
+    assert one(env, "init", str(folder)).returncode == 0  # only init makes a new service
     return folder, env
 
 

@@ -1,5 +1,7 @@
 """What the red-team generators (unseen*/make_unseen*.py) share: expected records, message builders, writing a set.
 
+A set's cases that are one text or HTML message are data, ``<set>/cases.toml``, turned into messages
+by :func:`table_cases`; the generator script builds the rest (Word, PDF, multipart) in code.
 The MIME, Word, PDF and .msg builders themselves are the corpus generator's (``C``), one
 implementation of each.
 """
@@ -7,6 +9,7 @@ implementation of each.
 from __future__ import annotations
 
 import json
+import tomllib
 from dataclasses import dataclass
 from email.mime.multipart import MIMEMultipart
 from pathlib import Path
@@ -136,3 +139,43 @@ def write_set(folder: Path, cases: list[Case]) -> int:
             stale.with_suffix(".json").unlink(missing_ok=True)
     print(f"wrote {len(keep) // 2} cases to {folder}")
     return 0
+
+
+# ---------------------------------------------------------------------------
+# A set's table of text and HTML messages
+# ---------------------------------------------------------------------------
+
+def table_cases(path: Path, board: str, domain: str) -> list[Case]:
+    """The cases of a ``cases.toml`` table: one text (``mail = "text"``) or HTML message each.
+
+    Each ``[[case]]`` has ``name``, ``sender``, ``subject``, ``date``, ``mid`` (the Message-ID's
+    local part, in ``domain``), optional ``headers`` after those, ``charset`` (utf-8) and ``cte``
+    (quoted-printable, text only), the ``body``, and what it should read as: ``[case.expect]``
+    (layout and the fields of :func:`expect`, a field left out being null),
+    ``not_referral = "<kind>"`` or ``needs_person = "<phrase>"``.
+    """
+    out = []
+    for row in tomllib.loads(path.read_text(encoding="utf-8"))["case"]:
+        h = headers(board, domain, row["sender"], row["subject"], row["date"], row["mid"])
+        h.update(row.get("headers", {}))
+        charset = row.get("charset", "utf-8")
+        if row["mail"] == "text":
+            eml = plain(row["body"], h, charset=charset, cte=row.get("cte", "quoted-printable"))
+        elif row["mail"] == "html":
+            eml = html_only(row["body"], h, charset=charset)
+        else:
+            raise ValueError(f"{path}: {row['name']}: mail is 'text' or 'html', not {row['mail']!r}")
+        if "not_referral" in row:
+            expected = not_referral(row["not_referral"])
+        elif "needs_person" in row:
+            expected = needs_person(row["needs_person"])
+        else:
+            e = row["expect"]
+            expected = expect(
+                e["layout"], date=e.get("date"),
+                subjects=[S(p["name"], p.get("role"), p.get("relationship"), p.get("date_of_birth"), p.get("address"))
+                          for p in e.get("subjects", [])],
+                summary=e.get("summary"), request=e.get("request"), criteria=e.get("criteria"), name=e.get("name"),
+                agency=e.get("agency"), phone=e.get("phone"), email=e.get("email"))
+        out.append(Case(row["name"], eml, expected))
+    return out

@@ -1,7 +1,7 @@
 """Legacy Word (.doc) and OpenDocument text (.odt) referral forms are read like their .docx originals.
 
 The fixtures in ``tests/intake/documents`` were converted by LibreOffice from
-the .docx forms of the parse corpus and the shared samples (and from two
+the .docx forms of the parse corpus and the sample referrals (and from two
 forms built by ``make_fixtures.py``, which says how they were all made). Each
 test email is the original .docx email with its attachment swapped for the
 converted file, so everything but the document format is the same.
@@ -41,8 +41,7 @@ def _read(fmt: str, data: bytes, limits: Limits | None = None):
 
 def _source(name: str) -> Path:
     path = fixtures.FROM_EMAILS[name][0]
-    if not path.is_file():
-        pytest.skip(f"{path.name} not available")
+    assert path.is_file(), f"{path} is missing"
     return path
 
 

@@ -25,8 +25,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-
-hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select

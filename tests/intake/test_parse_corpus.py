@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 from generated_sets import assert_files_are_what_the_generator_makes, assert_parses_to_its_expected_record
+from referral_schema import validator
 
 from service.intake.parsing import parse_message
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
-SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "referral.schema.json"
 CASES = sorted(CORPUS.glob("*.eml"))
 
 
@@ -32,13 +32,14 @@ def test_corpus_case_parses_to_its_expected_record(eml: Path):
     assert_parses_to_its_expected_record(eml, needs_person_only_if_expected=True)
 
 
-@pytest.mark.skipif(not SCHEMA.is_file(), reason="shared schema not available")
+@pytest.fixture(scope="module")
+def schema_validator():
+    return validator()
+
+
 @pytest.mark.parametrize("eml", CASES, ids=lambda p: p.stem)
-def test_corpus_record_validates_against_the_schema(eml: Path):
-    jsonschema = pytest.importorskip("jsonschema")
-    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
-    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
-    validator.validate(parse_message(eml.read_bytes()))
+def test_corpus_record_validates_against_the_schema(eml: Path, schema_validator):
+    schema_validator.validate(parse_message(eml.read_bytes()))
 
 
 def test_corpus_files_are_what_the_generator_makes():

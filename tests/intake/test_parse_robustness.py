@@ -5,24 +5,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
-hypothesis = pytest.importorskip("hypothesis")
-jsonschema = pytest.importorskip("jsonschema")
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from referral_schema import samples, validator
 
 from service.intake.parsing import Limits, extract_fields, parse_message
 
 HERE = Path(__file__).resolve().parent
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-SAMPLES = sorted((SHARED / "samples" / "referrals").glob("*.eml")) + sorted((HERE / "corpus").glob("*.eml"))
-SEEDS = [p.read_bytes() for p in SAMPLES if p.stat().st_size < 200_000] or [b"Subject: x\n\nSummary: y"]
-SCHEMA_FILE = SHARED / "referral.schema.json"
-VALIDATOR = (
-    jsonschema.Draft202012Validator(json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
-    if SCHEMA_FILE.is_file() else None
-)
+SAMPLES = samples() + sorted((HERE / "corpus").glob("*.eml"))
+SEEDS = [p.read_bytes() for p in SAMPLES if p.stat().st_size < 200_000]
+VALIDATOR = validator(check_formats=False)
 SMALL = Limits(max_message_bytes=400_000, max_expanded_bytes=5_000_000, max_attachments=10, max_pdf_pages=5)
 
 
@@ -50,8 +42,7 @@ def mutated_messages(draw) -> bytes:
 def _check(record: dict) -> None:
     json.dumps(record)
     assert record["is_referral"] in (True, False)
-    if VALIDATOR is not None:
-        VALIDATOR.validate(record)
+    VALIDATOR.validate(record)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

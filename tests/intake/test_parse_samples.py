@@ -1,4 +1,4 @@
-"""Every shared sample referral email parses to its expected record, and the record fits the schema."""
+"""Every sample referral email (tests/samples/referrals) parses to its expected record, and the record fits the schema."""
 
 from __future__ import annotations
 
@@ -6,28 +6,24 @@ import json
 from pathlib import Path
 
 import pytest
+from referral_schema import samples, validator
 
 from service.intake.parsing import parse_message
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-SAMPLES = SHARED / "samples" / "referrals"
-SCHEMA = SHARED / "referral.schema.json"
-
-pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason="shared samples not available")
+SAMPLES = samples()
 
 
-def _samples() -> list[Path]:
-    return sorted(SAMPLES.glob("*.eml")) if SAMPLES.is_dir() else []
+def test_the_samples_are_all_there_each_with_its_expected_record():
+    assert len(SAMPLES) == 12
+    assert all(eml.with_suffix(".json").is_file() for eml in SAMPLES)
 
 
 @pytest.fixture(scope="module")
-def validator():
-    jsonschema = pytest.importorskip("jsonschema")
-    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+def schema_validator():
+    return validator()
 
 
-@pytest.mark.parametrize("eml", _samples(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("eml", SAMPLES, ids=lambda p: p.stem)
 def test_sample_parses_to_its_expected_record(eml: Path):
     expected = json.loads(eml.with_suffix(".json").read_text(encoding="utf-8"))
     got = parse_message(eml.read_bytes())
@@ -35,8 +31,22 @@ def test_sample_parses_to_its_expected_record(eml: Path):
         assert got.get(key) == value, key
 
 
-@pytest.mark.parametrize("eml", _samples(), ids=lambda p: p.stem)
-def test_sample_record_validates_against_the_schema(eml: Path, validator):
+@pytest.mark.parametrize("eml", SAMPLES, ids=lambda p: p.stem)
+def test_sample_record_validates_against_the_schema(eml: Path, schema_validator):
     got = parse_message(eml.read_bytes())
-    validator.validate(got)
+    schema_validator.validate(got)
     json.dumps(got)  # JSON-serialisable
+
+
+@pytest.mark.parametrize("eml", SAMPLES, ids=lambda p: p.stem)
+def test_review_clerk_parse_prints_the_record_as_json_that_fits_the_schema(eml: Path, schema_validator):
+    from typer.testing import CliRunner
+
+    from service.cli import app as cli_app
+
+    result = CliRunner().invoke(cli_app, ["parse", str(eml)], catch_exceptions=False)
+
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.stdout)
+    schema_validator.validate(printed)
+    assert printed == json.loads(json.dumps(parse_message(eml.read_bytes()), default=str))

@@ -1,6 +1,6 @@
 """The red-team set (tests/intake/unseen, made by make_unseen.py) parses to its expected records.
 
-Emails written unlike the shared samples and the corpus: other agencies' wordings, layouts, date
+Emails written unlike the sample referrals and the corpus: other agencies' wordings, layouts, date
 styles and encodings. The cases in ``NOT_YET_READ`` are known failures (strict xfail, so that one
 that starts passing is noticed and moved out of the list); every other case must pass.
 """
@@ -29,7 +29,7 @@ def test_unseen_case_parses_to_its_expected_record(eml: Path, request):
 
 def test_unseen_set_is_large_and_from_the_generator():
     assert len(CASES) >= 40
-    assert_files_are_what_the_generator_makes(UNSEEN / "make_unseen.py", compare_eml=False)
+    assert_files_are_what_the_generator_makes(UNSEEN / "make_unseen.py")
 
 
 def test_reason_for_referral_is_the_summary_when_the_form_asks_for_the_criteria_separately():

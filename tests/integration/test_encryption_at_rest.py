@@ -155,7 +155,7 @@ def test_keys_rotate_reseals_everything_and_retires_the_old_key(app, settings, c
 
 def test_the_cli_reports_a_key_problem_in_one_line_with_exit_status_2(cli):
     cli("cases", "list")  # creates the database and its key
-    key_file = cli.folder / "data" / "review-clerk.key"
+    key_file = load_settings(cli.folder / "review-clerk.toml", environ=cli.db_env).security.key_file
     key_file.write_text(encode_key(new_key()) + "\n")
     result = cli("cases", "list")
     assert result.exit_code == 2 and "encryption key error" in result.output

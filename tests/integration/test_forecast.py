@@ -83,3 +83,29 @@ def test_what_the_forecast_says_is_what_the_service_then_does(app, clock):
                                                                                                   microsecond=0))
                       for template, to, created_at, reference in rows)
     assert [d for d in done if d[3].date() <= until] == predicted
+
+
+def test_the_forecasts_unit_of_work_refuses_a_write(app):
+    """A forecast reads in a read-only transaction: a write made by mistake fails rather than lands."""
+    import pytest
+    from sqlalchemy.exc import DBAPIError
+
+    with pytest.raises(DBAPIError):
+        with app.db.unit_of_work(read_only=True) as uow:
+            uow.state.set("forecast-wrote", "yes", app.clock.now())
+    with app.db.unit_of_work() as uow:  # and the connection writes again once it is back in the pool
+        uow.state.set("after", "yes", app.clock.now())
+        uow.commit()
+    with app.db.unit_of_work() as uow:
+        assert uow.state.get("forecast-wrote") is None and uow.state.get("after") == "yes"
+
+
+def test_the_forecast_puts_mail_due_at_night_at_the_next_working_morning(app, clock):
+    """Mail to people goes in working hours: on a Saturday night, what is due goes on Monday at 09:00."""
+    _open_one_case(app)
+    clock.set(datetime(2014, 5, 17, 23, 0, tzinfo=app.settings.tz))  # Saturday 23:00
+    actions = forecast(app, date(2014, 5, 19))
+    assert actions
+    monday_nine = datetime(2014, 5, 19, 9, 0, tzinfo=app.settings.tz)
+    assert all(a.at >= monday_nine for a in actions if a.kind in ("reminder", "escalation", "digest", "letter"))
+    assert any(a.kind == "digest" and a.at == monday_nine for a in actions)  # queued at 08:00, goes at 09:00

@@ -229,3 +229,22 @@ def test_logs_name_the_message_and_case_never_the_child(app, caplog):
     assert "ESCB-2014-001" in text
     for personal in ("Amelia", "Grace Test", "Example Road", "03/02/2010", "2010-02-03"):
         assert personal not in text
+
+
+def test_a_backlog_of_more_than_fifty_messages_is_handled_in_one_run(app):
+    """A morning's backlog goes in one run: the inbox job is bounded by time, not by a count of 50."""
+    for n in range(60):
+        drop(app, f"backlog-{n:02d}.eml", mail(form(), msgid=f"<backlog-{n}@met.police.uk>"))
+    store_new(app)
+    outcomes = process_stored(app)
+    assert len(outcomes) == 60
+    assert [r["status"] for r in inbox_rows(app)].count("new") == 0
+
+
+def test_an_inbox_run_past_its_time_budget_leaves_the_rest_for_the_next_run(app):
+    for n in range(3):
+        drop(app, f"budget-{n}.eml", mail(form(), msgid=f"<budget-{n}@met.police.uk>"))
+    store_new(app)
+    assert len(process_stored(app, seconds=0)) == 1  # at least one message a run, however small the budget
+    assert [r["status"] for r in inbox_rows(app)].count("new") == 2
+    assert len(process_stored(app)) == 2

@@ -238,7 +238,7 @@ def test_mark_handled_is_idempotent_when_the_message_is_already_filed(rsps, make
     assert methods == ["GET", "GET", "GET", "GET"]  # folders once (cached), the message twice; no PATCH, no move
 
 
-def test_mark_handled_succeeds_when_the_move_finds_the_message_gone(rsps, make_backend):
+def test_mark_handled_succeeds_when_the_move_finds_the_message_gone(rsps, make_backend, caplog):
     mailbox, _ = make_backend()
     rsps.add(responses.GET, f"{G}/mailFolders", json={"value": [{"id": "rc-id", "displayName": "Review Clerk"}]})
     rsps.add(responses.GET, f"{G}/mailFolders/rc-id/childFolders",
@@ -246,7 +246,17 @@ def test_mark_handled_succeeds_when_the_move_finds_the_message_gone(rsps, make_b
     rsps.add(responses.GET, f"{G}/messages/m1", json={"id": "m1", "parentFolderId": "inbox-id", "categories": []})
     rsps.add(responses.POST, f"{G}/messages/m1/move", status=404, json={"error": {"code": "ErrorItemNotFound"}})
 
-    mailbox.mark_handled("m1", Disposition.NOT_REFERRAL)  # no exception
+    with caplog.at_level(logging.WARNING, logger="review_clerk.m365"):
+        mailbox.mark_handled("m1", Disposition.NOT_REFERRAL)  # no exception
+
+    assert graph_calls(rsps) == [
+        ("GET", f"users/{MAILBOX}/mailFolders"),
+        ("GET", f"users/{MAILBOX}/mailFolders/rc-id/childFolders"),
+        ("GET", f"users/{MAILBOX}/messages/m1"),
+        ("POST", f"users/{MAILBOX}/messages/m1/move"),  # the move was tried, once, and its 404 taken as done
+    ]
+    assert body_of([c for c in rsps.calls if c.request.url.startswith(ENDPOINT)][3]) == {"destinationId": "nr-id"}
+    assert "no longer in" in caplog.text
 
 
 # Sending ------------------------------------------------------------------------

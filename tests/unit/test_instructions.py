@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from service.domain.model_types import Outcome
-from service.intake.instructions import Decision, Unreadable, decision, is_done, unverified_sender
+from service.intake.instructions import Decision, Unreadable, decision, is_done, is_undo
 
 
 def lines(text: str) -> list[str]:
@@ -67,26 +67,7 @@ def test_done_is_the_whole_first_line(text, done):
     assert is_done(lines(text)) is done
 
 
-AUTH_PASS = ("spf=pass (sender IP is 1.2.3.4) smtp.mailfrom=enfield.gov.uk; dkim=pass (signature was verified) "
-             "header.d=enfield.gov.uk;dmarc=pass action=none header.from=enfield.gov.uk;compauth=pass reason=100")
-
-
-@pytest.mark.parametrize("results, auth_as, why", [
-    ([AUTH_PASS], None, None),
-    ([], None, None),
-    (["spf=fail smtp.mailfrom=enfield.gov.uk; dkim=none; dmarc=fail action=quarantine"], None, "dmarc=fail"),
-    (["spf=softfail; dkim=none (message not signed); dmarc=none; compauth=fail reason=001"], None,
-     "compauth=fail"),
-    (["spf=fail; dkim=none; dmarc=none"], None, "spf=fail"),
-    (["spf=fail; dkim=pass; dmarc=pass"], None, None),  # forwarded by a list, still signed by the sender
-    ([], "Anonymous", "came from outside"),
-    ([], "Internal", None),
-])
-def test_a_sender_the_mail_system_could_not_verify_may_not_act(results, auth_as, why):
-    got = unverified_sender(results, auth_as, "enfield.gov.uk", "enfield.gov.uk")
-    assert (got is None) if why is None else (why in got)
-
-
-def test_an_anonymous_message_from_another_domain_is_not_refused_on_that_account():
-    assert unverified_sender([], "Anonymous", "met.police.uk", "enfield.gov.uk") is None
-
+@pytest.mark.parametrize("text, undo", [("Undo", True), ("undo.\n\nSorry, wrong case", True),
+                                        ("Undo the last letter please", False), ("", False)])
+def test_undo_is_the_whole_first_line(text, undo):
+    assert is_undo(lines(text)) is undo

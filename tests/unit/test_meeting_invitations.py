@@ -11,7 +11,7 @@ from service.config import load_settings
 from service.domain.model import Case, Subject
 from service.mailbox.ports import ResponseStatus
 from service.meetings.invite import event_spec
-from service.meetings.invitees import invitees, quorum
+from service.meetings.invitees import invitees, quorum, quorum_warnings
 from service.meetings.kinds import UnknownKind, kind_for
 from service.meetings.replies import build_reply_email, parse_reply
 
@@ -19,11 +19,15 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "review-clerk.example
 AT = datetime(2014, 5, 12, 9, tzinfo=timezone.utc)
 
 
+def settings_from(tmp_path, text: str):
+    cfg = tmp_path / "review-clerk.toml"
+    cfg.write_text(text)
+    return load_settings(cfg, environ={})
+
+
 @pytest.fixture
 def settings(tmp_path):
-    cfg = tmp_path / "review-clerk.toml"
-    cfg.write_text(EXAMPLE.read_text())
-    return load_settings(cfg, environ={})
+    return settings_from(tmp_path, EXAMPLE.read_text())
 
 
 def case_with(*agencies: str) -> Case:
@@ -70,6 +74,32 @@ def test_the_quorum_is_lost_only_when_everyone_holding_a_role_has_declined():
 def test_a_role_nobody_holds_is_unfilled_rather_than_lost():
     q = quorum(["chair", "social-care"], [(["chair"], ResponseStatus.ACCEPTED)])
     assert not q.lost and q.unfilled_roles == ("social-care",)
+
+
+def test_a_standing_member_holds_the_role_of_the_agency_they_sit_for_in_every_case(settings):
+    for case in (case_with(), case_with("met-police"), case_with("enfield-csc")):
+        chair = invitees(settings, case, kind_for("extraordinary"))[0]
+        assert chair.email == "sqas.head@enfield.gov.uk" and chair.roles == ("chair", "social-care")
+
+
+def test_a_quorum_role_only_some_agencies_panel_members_hold_is_warned_about(tmp_path):
+    text = EXAMPLE.read_text()
+    chair_for_csc = 'agency = "enfield-csc"\nrole = "chair"'
+    assert chair_for_csc in text
+    settings = settings_from(tmp_path, text.replace(chair_for_csc, 'role = "chair"'))  # the chair sits for no agency
+    [warning] = quorum_warnings(settings)
+    assert "quorum role 'social-care' is held by no standing panel member" in warning
+    assert "only by the panel member of enfield-csc" in warning
+
+
+def test_a_quorum_role_nobody_holds_is_warned_about(tmp_path):
+    text = EXAMPLE.read_text()
+    line = '# quorum_roles = ["chair", "police", "health", "social-care"]'
+    assert line in text
+    settings = settings_from(tmp_path, text.replace(line, line[2:-1] + ', "legal"]'))
+    assert quorum_warnings(settings) == [
+        "quorum role 'legal' is held by nobody configured, so no meeting can have it (set it as a [[panel]] role "
+        "or in [meetings] agency_roles, or take it out of [meetings] quorum_roles)"]
 
 
 def test_the_invitation_names_the_case_by_reference_only(settings):

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from service.domain.model import Case
 from service.mailbox.ports import BusyInterval
 from service.meetings.kinds import DEFAULT_KINDS
-from service.meetings.slots import Window, WorkingHours, find_slot, window_for
+from service.meetings.slots import Window, WorkingHours, find_slot, window_after, window_for
 
 LONDON = ZoneInfo("Europe/London")
 HOURS = WorkingHours(time(9), time(17), LONDON)
@@ -84,6 +84,31 @@ def test_a_new_time_avoids_the_current_one_and_the_past():
 def test_a_window_with_no_working_time_gives_no_slot():
     saturday = date(2014, 5, 17)
     assert find_slot([CHAIR], {}, Window(saturday, saturday + timedelta(days=1)), HOURS, TWO_HOURS) is None
+
+
+def test_a_time_in_another_of_the_services_meetings_is_never_chosen_even_for_the_most_free():
+    day = date(2014, 5, 14)
+    # The police officer's calendar is empty at 09:00 (free/busy has not caught up), but the service
+    # has already booked the chair then: 11:00 is chosen although the nurse is away all day.
+    slot = find_slot([CHAIR, POLICE, NURSE], {NURSE: [busy(at(day, 0), at(day, 23))]}, Window(day, day), HOURS,
+                     TWO_HOURS, booked={CHAIR: [busy(at(day, 9), at(day, 11))]})
+    assert slot.start == at(day, 11) and slot.cannot_come == (NURSE,)
+
+
+def test_an_optional_attendee_is_not_put_in_two_of_the_services_meetings_either():
+    day = date(2014, 5, 14)
+    slot = find_slot([CHAIR], {}, Window(day, day), HOURS, TWO_HOURS, optional=[NURSE],
+                     booked={NURSE: [busy(at(day, 9), at(day, 13))]})
+    assert slot.start == at(day, 13)
+
+
+def test_a_window_full_of_the_services_meetings_gives_no_slot_and_the_days_after_it_are_next():
+    day = date(2014, 5, 16)  # a Friday
+    booked = {CHAIR: [busy(at(day, 9), at(day, 17))]}
+    assert find_slot([CHAIR], {}, Window(day, day), HOURS, TWO_HOURS, booked=booked) is None
+    later = window_after(Window(day, day), 3)
+    assert (later.first_day, later.last_day) == (date(2014, 5, 19), date(2014, 5, 21))
+    assert find_slot([CHAIR], {}, later, HOURS, TWO_HOURS, booked=booked).start == at(date(2014, 5, 19), 9)
 
 
 def referral(received: date) -> Case:

@@ -6,8 +6,8 @@ parser itself never runs it)::
     .venv/bin/python tests/intake/documents/make_fixtures.py
 
 For each case, the .docx form is taken from an email of the parse corpus
-(``tests/intake/corpus``, made by make_corpus.py) or of the shared samples
-(``/work/shared/samples/referrals``), or built here (FORMTEXT form fields,
+(``tests/intake/corpus``, made by make_corpus.py) or of the sample referrals
+(``tests/samples/referrals``), or built here (FORMTEXT form fields,
 non-ASCII text), then converted with::
 
     soffice --headless --convert-to doc  FORM.docx --outdir DIR
@@ -43,7 +43,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[2]
 CORPUS = REPO / "tests" / "intake" / "corpus"
-SAMPLES = REPO.parent / "shared" / "samples" / "referrals"
+SAMPLES = REPO / "tests" / "samples" / "referrals"
 
 # fixture name -> (source email, formats)
 FROM_EMAILS = {

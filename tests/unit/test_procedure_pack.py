@@ -1,0 +1,187 @@
+"""Procedure packs: the shipped SCR pack is sound and says what the engine does; a broken pack is
+told, one line per problem, naming the file and the key."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from service.cli import app as cli_app
+from service.domain import deadlines as engine_rules
+from service.domain.model import TRANSITIONS
+from service.domain.model_types import EventKind, Stage
+from service.domain.timeline import FOLLOWS, PLANNED
+from service.intake import instructions
+from service.letters.catalogue import CATALOGUE
+from service.meetings.kinds import DEFAULT_KINDS
+from service.procedure.check import check
+from service.procedure.pack import PackError, load_pack, read_pack, shipped
+from service.procedure.views import dot, mermaid
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def scr():
+    return load_pack(shipped("enfield-scr-2013"))
+
+
+def test_the_shipped_scr_pack_has_no_problems(scr):
+    assert scr.id == "enfield-scr-2013" and scr.initial_stage.id == "referral_received"
+    assert all(i.source for section in (scr.roles, scr.events, scr.stages, scr.deadlines, scr.communications,
+                                        scr.meetings) for i in section)
+
+
+# Until the engine reads the pack (issue 14), the pack and the engine's tables must say the same thing.
+def test_the_pack_has_the_engines_stages_in_order_with_their_labels(scr):
+    assert [(s.id, s.label) for s in scr.stages] == [(s.value, s.label) for s in Stage]
+
+
+def test_the_pack_has_the_engines_events_and_their_order(scr):
+    assert {e.id for e in scr.events} == {k.value for k in EventKind}
+    assert {e.id: set(e.follows) for e in scr.events if e.follows} == {
+        k.value: {f.value for f in v} for k, v in FOLLOWS.items()}
+    assert {e.id for e in scr.events if e.planned} == {k.value for k in PLANNED}
+
+
+def test_the_pack_has_the_engines_deadline_rules(scr):
+    pack = {d.id: (d.starts, d.amount, d.unit, d.owner, d.met_by, set(d.when_outcome)) for d in scr.deadlines}
+    unit = {"working days": "working_days", "calendar months": "calendar_months", "calendar days before": "days_before"}
+    code = {r.kind: (r.starts_on.value, r.amount, unit[r.unit.value], (r.owner.value,),
+                     r.met_by.value if r.met_by else None, {o.value for o in r.only_if_outcome or ()})
+            for r in engine_rules.RULES}
+    assert pack == code
+    assert {d.id for d in scr.entered_deadlines} == set(engine_rules.ENTERED_KINDS)
+
+
+def test_the_pack_has_the_engines_transitions(scr):
+    pack: dict[str, tuple[set[str], set[str]]] = {}
+    for t in scr.transitions:
+        froms, tos = pack.setdefault(t.event, (set(), set()))
+        froms.update(t.from_stages)
+        if t.to:
+            tos.add(t.to)
+    for kind, (allowed, target) in TRANSITIONS.items():
+        froms, tos = pack[kind.value]
+        assert froms == {s.value for s in allowed}, kind
+        assert tos == ({target.value} if target else ({"incident_notified"} if kind is EventKind.OFSTED_NOTIFIED
+                                                     else set())), kind
+
+
+def test_every_communication_of_the_catalogue_is_in_the_pack_with_what_it_records(scr):
+    pack = {c.id: c for c in scr.communications}
+    for name, comm in CATALOGUE.items():
+        assert name in pack, name
+        assert pack[name].records == (comm.meets.value if comm.meets else None), name
+        assert pack[name].letter == comm.letter and pack[name].on_command == comm.on_command, name
+
+
+def test_the_pack_has_the_engines_meeting_kinds(scr):
+    pack = {m.id: m for m in scr.meetings}
+    assert set(pack) == set(DEFAULT_KINDS)
+    for name, kind in DEFAULT_KINDS.items():
+        m = pack[name]
+        assert (m.within_working_days, m.required, m.agencies_required, m.before_deadline, m.agenda) == (
+            kind.within_working_days, kind.required_roles, kind.agencies_required, kind.before_deadline, kind.agenda)
+
+
+def test_every_phrasing_of_an_outcome_is_understood_in_a_reply(scr):
+    for outcome in scr.decisions[0].outcomes:
+        for phrase in outcome.phrasings:
+            read = instructions.decision([f"Decision: {phrase}", "reasons"])
+            assert isinstance(read, instructions.Decision) and read.outcome.value == outcome.id, phrase
+
+
+def test_the_graph_shows_every_stage_and_how_it_is_reached(scr):
+    text = mermaid(scr)
+    assert "[*] --> referral_received" in text and "referral_received --> incident_notified: ofsted_notified" in text
+    assert "panel_considering --> scr_initiated: review_decision: scr" in text and "closed --> [*]" in text
+    assert dot(scr).startswith('digraph "enfield-scr-2013"')
+
+
+# Broken packs -----------------------------------------------------------------------------------
+def _copy(tmp_path: Path, edit=None) -> Path:
+    """The shipped pack copied with its templates, the procedure text passed through ``edit``."""
+    pack = tmp_path / "board-pack"
+    pack.mkdir()
+    shutil.copytree(ROOT / "mail_templates", pack / "templates")
+    text = (shipped() / "procedure.toml").read_text()
+    text = text.replace('templates = "../../mail_templates"', 'templates = "templates"')
+    (pack / "procedure.toml").write_text(edit(text) if edit else text)
+    return pack
+
+
+def _problems(pack: Path) -> list[str]:
+    procedure, problems = read_pack(pack)
+    if procedure is not None:
+        problems += check(procedure, pack / "procedure.toml")
+    return [str(p) for p in problems]
+
+
+def test_a_copied_pack_with_its_templates_is_sound(tmp_path):
+    assert _problems(_copy(tmp_path)) == []
+
+
+def test_an_unknown_role_is_named_with_the_file_and_key(tmp_path):
+    pack = _copy(tmp_path, lambda t: t.replace('owner = "head_of_sqas"\nmet_by = "chair_sqas_discussed"',
+                                               'owner = "head_of_sqass"\nmet_by = "chair_sqas_discussed"'))
+    [problem] = _problems(pack)
+    assert problem.startswith(f"{pack / 'procedure.toml'}: deadlines.chair_sqas_discussion.owner: no role "
+                              f"'head_of_sqass' in the pack")
+
+
+def test_a_rule_starting_on_an_event_that_does_not_exist_is_told(tmp_path):
+    pack = _copy(tmp_path, lambda t: t.replace('starts = "lead_reviewer_appointed"', 'starts = "reviewer_hired"'))
+    assert any("deadlines.reviewer_to_national_panel.starts: no event 'reviewer_hired'" in p for p in _problems(pack))
+
+
+def test_a_template_using_a_variable_it_is_not_given_is_told(tmp_path):
+    pack = _copy(tmp_path)
+    body = pack / "templates" / "acknowledgement" / "body.txt"
+    body.write_text(body.read_text() + "\n{{ child_name }}\n")
+    assert _problems(pack) == [f"{pack / 'procedure.toml'}: communications.acknowledgement.template: "
+                               f"acknowledgement/body.txt uses 'child_name', which this communication is not given "
+                               f"(add it to `variables` if the service provides it)"]
+
+
+def test_a_stage_nothing_leads_to_is_unreachable(tmp_path):
+    pack = _copy(tmp_path, lambda t: t + '\n[[stages]]\nid = "appeal"\nlabel = "Appeal"\nsource = "local practice"\n')
+    assert any("stages.appeal: cannot be reached from the initial stage" in p for p in _problems(pack))
+
+
+def test_a_missing_template_and_an_unknown_key_are_each_told(tmp_path):
+    pack = _copy(tmp_path, lambda t: t.replace('template = "reminder"', 'template = "reminders"\ncolour = "red"'))
+    problems = _problems(pack)
+    assert any("communications.reminder.colour: unknown key" in p for p in problems)
+    assert any("communications.reminder.template: no " in p and "reminders/subject.txt" in p for p in problems)
+
+
+def test_a_pack_that_is_not_toml_says_where(tmp_path):
+    pack = _copy(tmp_path, lambda t: t.replace('[procedure]', '[procedure'))
+    [problem] = _problems(pack)
+    assert "is not valid TOML" in problem and "line" in problem
+    with pytest.raises(PackError):
+        load_pack(pack)
+
+
+def test_procedure_check_exits_1_with_one_line_per_problem(tmp_path):
+    pack = _copy(tmp_path, lambda t: t.replace('\nby = "chair"', '\nby = "judge"')
+                 .replace('unit = "working_days"\nowner = "chair"', 'unit = "fortnights"\nowner = "chair"', 1))
+    result = CliRunner().invoke(cli_app, ["procedure", "check", str(pack)], env={"COLUMNS": "300"})
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 2 and all(line.startswith(str(pack / "procedure.toml")) for line in lines)
+    (tmp_path / "ok").mkdir()
+    assert CliRunner().invoke(cli_app, ["procedure", "check", str(_copy(tmp_path / "ok"))]).exit_code == 0
+
+
+def test_procedure_show_json_and_graph_from_the_command_line():
+    runner = CliRunner()
+    shown = runner.invoke(cli_app, ["procedure", "show", "--json"])
+    assert shown.exit_code == 0 and json.loads(shown.output)["id"] == "enfield-scr-2013"
+    graph = runner.invoke(cli_app, ["procedure", "graph", "--format", "dot"])
+    assert graph.exit_code == 0 and "referral_received -> incident_notified" in graph.output

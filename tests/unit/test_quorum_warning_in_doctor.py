@@ -1,0 +1,16 @@
+"""doctor (and run's start-up) warn when the configuration can never fill a quorum role."""
+
+from __future__ import annotations
+
+from service.health import WARNING, check_configuration
+
+
+def test_doctor_says_nothing_about_the_quorum_of_the_shipped_configuration(settings):
+    assert not [f for f in check_configuration(settings) if f.check == "meetings quorum"]
+
+
+def test_doctor_warns_of_a_quorum_role_nobody_configured_holds(settings):
+    meetings = settings.meetings.model_copy(update={"quorum_roles": ("chair", "coroner")})
+    found = [f for f in check_configuration(settings.model_copy(update={"meetings": meetings}))
+             if f.check == "meetings quorum"]
+    assert len(found) == 1 and found[0].state == WARNING and "'coroner' is held by nobody" in found[0].detail
