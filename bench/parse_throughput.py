@@ -3,6 +3,7 @@
 Usage::
 
     python bench/parse_throughput.py [--count 300] [--seed 1]
+    python bench/parse_throughput.py --ocr [--rounds 3]
 
 Generates ``--count`` referral emails spread over every format (plain text,
 hard-wrapped text, HTML table, HTML paragraphs, Word table, Word paragraphs,
@@ -11,6 +12,10 @@ people and dates, writes them to a temporary directory, then times
 ``parse_message`` on each file's bytes. Peak memory is measured with
 tracemalloc in a second pass (tracing slows parsing, so it is not timed).
 Uses the corpus generator's renderers (tests/intake/corpus/make_corpus.py).
+
+``--ocr`` measures scanned forms on their own (Tesseract runs as a process per page, so they are
+slower by orders of magnitude and would drown the others): the scanned PDFs and photographed forms of
+tests/intake/unseen4, each parsed ``--rounds`` times.
 """
 
 from __future__ import annotations
@@ -110,7 +115,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--ocr", action="store_true", help="time the scanned forms (OCR) of tests/intake/unseen4 instead")
+    parser.add_argument("--rounds", type=int, default=3, help="with --ocr: times each scanned form is parsed")
     args = parser.parse_args(argv)
+    if args.ocr:
+        return _ocr(args.rounds)
     mc = _generator()
     rnd = random.Random(args.seed)
     with tempfile.TemporaryDirectory(prefix="parse-throughput-") as tmp:
@@ -155,6 +164,26 @@ def main(argv: list[str] | None = None) -> int:
     print(f"peak traced memory while parsing: {peak / 1024 / 1024:.1f} MiB")
     if not_read:
         print(f"note: {not_read} generated emails were not read completely (check the generator or the parser)")
+    return 0
+
+
+def _ocr(rounds: int) -> int:
+    folder = REPO / "tests" / "intake" / "unseen4"
+    scans = sorted(p for p in folder.glob("*.eml") if p.name.startswith(("scan-", "photo-")))
+    times: dict[str, list[float]] = defaultdict(list)
+    for _ in range(rounds):
+        for path in scans:
+            raw = path.read_bytes()
+            t0 = time.perf_counter()
+            record = parse_message(raw)
+            times[path.stem].append(time.perf_counter() - t0)
+            if record["layout"] not in ("pdf_ocr", "image_ocr"):
+                print(f"note: {path.stem} was not read by OCR ({record['needs_person']})")
+    print(f"{'scanned form':40s} {'pages':>5s} {'mean s':>7s} {'max s':>7s}  bytes")
+    for path in scans:
+        ts = times[path.stem]
+        pages = 2 if "two-page" in path.stem else 1
+        print(f"{path.stem:40s} {pages:5d} {statistics.mean(ts):7.2f} {max(ts):7.2f}  {path.stat().st_size}")
     return 0
 
 

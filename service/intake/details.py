@@ -33,7 +33,8 @@ def apply_details(parsed: dict[str, Any], details: dict[str, Any], today: date |
     if not isinstance(details, dict):
         raise DetailsProblem("the details must be an object with fields such as subjects, summary, referrer")
     unknown = sorted(set(details) - set(FIELDS) - {"is_referral", "kind", "missing", "layout", "unreadable",
-                                                   "needs_person", "source", "not_referral_reason"})
+                                                   "needs_person", "source", "not_referral_reason",
+                                                   "confirm", "confidence"})
     if unknown:
         raise DetailsProblem(f"unknown field(s) {', '.join(unknown)}; the fields are {', '.join(FIELDS)}")
     out = dict(parsed)
@@ -59,6 +60,7 @@ def apply_details(parsed: dict[str, Any], details: dict[str, Any], today: date |
     out["is_referral"] = True
     out["kind"] = "referral"
     out["needs_person"] = None
+    out["confirm"] = []  # a person gave the details: nothing read is left to confirm
     out["not_referral_reason"] = None
     out["missing"] = [key for key in MISSING_KEYS if not _present(out, key)]
     return out

@@ -2,8 +2,8 @@
 
 Each set is a folder of ``<case>.eml`` + ``<case>.json`` written by a generator script beside
 them (``make_*.py``, a ``cases()`` function). A ``.json`` holds exact values for the keys it
-has; its optional ``_expect`` holds phrases that ``needs_person`` and the ``unreadable`` reasons
-must contain.
+has; its optional ``_expect`` holds phrases that ``needs_person``, the ``unreadable`` reasons and
+the ``confirm`` reasons must contain.
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ def assert_parses_to_its_expected_record(eml: Path, *, needs_person_only_if_expe
         assert got["needs_person"] and checks["needs_person"] in got["needs_person"]
     elif needs_person_only_if_expected:
         assert got["needs_person"] is None
+    if "confirm" in checks:
+        assert any(checks["confirm"] in reason for reason in got.get("confirm") or []), got.get("confirm")
     for phrase in checks.get("unreadable", []):
         assert any(phrase in u["reason"] for u in got["unreadable"]), (phrase, got["unreadable"])
 

@@ -234,9 +234,14 @@ def test_key_value_lines_describe_one_person_at_a_time():
         ("Ruby Clarke", "child", "2012-03-05"), ("Gemma Clarke", "mother", "1986-03-05")]
 
 
-def test_role_comes_from_the_relationship_before_the_age():
-    (sibling, partner) = _people("Sibling: Ann Lee, DOB 01/01/1990", "Mother's partner: Tom Cole, DOB 01/01/2001")
-    assert sibling["role"] == "child" and partner["role"] == "adult"
+def test_role_comes_from_a_relationship_that_states_it_before_the_age():
+    (child, partner) = _people("Child: Ann Lee, DOB 01/01/1990", "Mother's partner: Tom Cole, DOB 01/01/2001")
+    assert child["role"] == "child" and partner["role"] == "adult"
+
+
+def test_a_sibling_is_a_child_unless_18_or_over_by_date_of_birth():  # issue 19: an adult half-brother
+    (older, younger) = _people("Sibling: Ann Lee, DOB 01/01/1990", "Half-sister: Bea Lee, DOB 01/01/2012")
+    assert older["role"] == "adult" and younger["role"] == "child"
 
 
 def test_role_comes_from_age_on_the_referral_date_when_no_relationship_is_given():

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import documents, msdoc, quoting
+from . import documents, msdoc, ocr, quoting
 from .blocks import to_lines
 from .documents import Unreadable
 from .html_text import html_blocks
@@ -25,6 +25,9 @@ from .text import Line, Wrap, lines_from_layout, lines_from_text
 # *_table / *_paragraphs|*_body once we know where the labels were.
 # Legacy Word (.doc) and OpenDocument text (.odt) give the same blocks as .docx.
 DOCX, HTML, DOC, ODT = "docx", "html", "doc", "odt"
+# Read by OCR: every value uncertain (the pipeline asks a person to confirm them).
+PDF_OCR, IMAGE_OCR = "pdf_ocr", "image_ocr"
+OCR_LAYOUTS = frozenset({PDF_OCR, IMAGE_OCR})
 
 _UNREADABLE_KINDS = {
     "encrypted-office": "password-protected Office document",
@@ -132,7 +135,16 @@ class _Collector:
             elif kind == "xlsx":
                 add(to_lines(documents.read_xlsx(data, limits, budget)), "xlsx_table")
             elif kind == "pdf":
-                text, form_fields = documents.read_pdf(data, limits, budget)
+                try:
+                    text, form_fields = documents.read_pdf(data, limits, budget)
+                except documents.NoTextLayer as no_text:  # a scan: its page images read by OCR
+                    try:
+                        text = ocr.read_pdf_scan(data, limits, budget)
+                    except Unreadable as exc:
+                        raise Unreadable(f"{no_text}; {exc}") from exc
+                    lines = lines_from_text(text)
+                    add(lines, PDF_OCR, Wrap.for_pdf(lines))
+                    return
                 lines = lines_from_layout(text)
                 add(lines, "pdf", Wrap.for_pdf(lines))
                 if form_fields:  # a fillable PDF: its fields as "label: value" lines
@@ -160,8 +172,15 @@ class _Collector:
                 raise Unreadable(_UNREADABLE_TYPES.get(att.content_type, _UNREADABLE_TYPES["application/ms-tnef"]))
             elif kind == "zip":
                 self.found.unreadable.append({"part": part, "reason": "zip archive (not opened)"})
-            elif kind == "image" and not att.inline:
-                self.found.unreadable.append({"part": part, "reason": "image (no text to read)"})
+            elif kind == "image" and not att.inline:  # a photographed or scanned form, perhaps
+                try:
+                    lines = lines_from_text(ocr.read_image(data, limits, budget))
+                except Unreadable as exc:
+                    if str(exc) in ocr.NOT_A_FORM:  # a photograph, a logo: no text, nothing lost
+                        self.found.unreadable.append({"part": part, "reason": "image (no text to read)"})
+                        return
+                    raise
+                add(lines, IMAGE_OCR, Wrap.for_pdf(lines))
         except Unreadable as exc:
             self.unreadable_document(part, str(exc))
         except Exception:  # a reader's own bug must not lose the message

@@ -22,6 +22,7 @@ from email.utils import parseaddr
 from docx.oxml.parser import parse_xml
 
 from .blocks import Block, Para, Table
+from .labels import match_column
 from .limits import MAX_NESTING, MAX_XML_BYTES, NESTED_TOO_DEEPLY, Budget, Limits
 from .mail import Attachment, Mail
 from .mime import decode_bytes
@@ -33,6 +34,10 @@ _IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00", b
 
 class Unreadable(Exception):
     """A document that cannot be read. ``str()`` is a short reason for a person, with no content in it."""
+
+
+class NoTextLayer(Unreadable):
+    """A PDF with no text at all: a scan, to be read by OCR (:mod:`.ocr`)."""
 
 
 # ---------------------------------------------------------------------------
@@ -600,7 +605,7 @@ def read_pdf(data: bytes, limits: Limits, budget: Budget) -> tuple[str, list[str
             if not budget.take_expanded(len(text)):
                 raise Unreadable("too large when expanded")
             texts.append(text)
-        fields = _pdf_form_lines(reader)
+        fields = _pdf_form_lines(reader, limits.max_pdf_pages)
     except Unreadable:
         raise
     except FileNotDecryptedError as exc:
@@ -610,7 +615,7 @@ def read_pdf(data: bytes, limits: Limits, budget: Budget) -> tuple[str, list[str
         raise Unreadable("corrupt PDF") from exc
     text = "\n".join(texts)
     if not text.strip() and not fields:
-        raise Unreadable("PDF has no text layer (scanned image?)")
+        raise NoTextLayer("PDF has no text layer (scanned image?)")
     return text, fields
 
 
@@ -622,19 +627,117 @@ def _page_text(page) -> str:
         return page.extract_text() or ""
 
 
-def _pdf_form_lines(reader) -> list[str]:
+def _pdf_form_lines(reader, max_pages: int = 200) -> list[str]:
+    """"label: value" lines of the filled-in text and choice fields, in page order.
+
+    The label is the page's own text beside the field (to its left on the same row, else just
+    above it), as a person reads the form; then the field's tooltip (/TU); then its name. Fillable
+    forms made in Acrobat name their fields "Text7", so the name is the last resort."""
     try:
         fields = reader.get_fields() or {}
     except Exception:  # a broken AcroForm must not hide the page text
         return []
-    out = []
+    placed = _placed_form_values(reader, max_pages)
+    out, seen = [], set()
+    person = None
+    for label, value, name in placed:
+        seen.add(name)
+        numbered = _NUMBERED_PERSON_FIELD.match(label)
+        if numbered and match_column(numbered.group("col")):
+            # "Subject 2 - date of birth": a key of person 2, each person's keys a block of their own
+            if person is not None and numbered.group("n") != person:
+                out.append("")
+            person = numbered.group("n")
+            out.append(f"{numbered.group('col').strip()}: {value}")
+            continue
+        if person is not None:
+            out.append("")
+            person = None
+        out.append(f"{label}: {value}")
     for name, f in list(fields.items())[:500]:
-        value = f.get("/V") if hasattr(f, "get") else None
-        if not isinstance(value, str) or not value.strip() or f.get("/FT") == "/Btn":
+        if name in seen:
+            continue
+        value = _field_value(f)
+        if value is None:
             continue
         label = f.get("/TU") or name
         out.append(f"{label}: {value}")
     return out
+
+
+_NUMBERED_PERSON_FIELD = re.compile(
+    r"^(?:subject|person|individual|family\s+member|household\s+member)\s*(?P<n>\d{1,2})\s*(?:[-\u2013:.,]\s*|\s+)(?P<col>[^\d].*)$",
+    re.IGNORECASE)
+
+
+def _field_value(f) -> str | None:
+    value = f.get("/V") if hasattr(f, "get") else None
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        value = ", ".join(value)  # a multi-select list
+    if not isinstance(value, str) or not value.strip() or f.get("/FT") == "/Btn":
+        return None
+    return re.sub(r"\r\n?|\n", "\n", value).strip()
+
+
+def _placed_form_values(reader, max_pages: int) -> list[tuple[str, str, str]]:
+    """(label on the page, value, field name) for each filled-in widget, top to bottom."""
+    out = []
+    try:
+        for page_no, page in enumerate(reader.pages):
+            if page_no >= max_pages:
+                break
+            annots = page.get("/Annots")
+            if not annots:
+                continue
+            widgets = []
+            for ref in list(annots.get_object() if hasattr(annots, "get_object") else annots)[:500]:
+                w = ref.get_object()
+                if w.get("/Subtype") != "/Widget":
+                    continue
+                field = w if "/T" in w else (w.get("/Parent").get_object() if w.get("/Parent") else w)
+                ft = field.get("/FT") or w.get("/FT")
+                if ft not in ("/Tx", "/Ch"):
+                    continue
+                value = _field_value({"/V": field.get("/V"), "/FT": ft})
+                rect = w.get("/Rect")
+                if value is None or not rect or len(rect) != 4:
+                    continue
+                (x0, x1), (y0, y1) = sorted(float(v) for v in rect[0::2]), sorted(float(v) for v in rect[1::2])
+                widgets.append((x0, y0, x1, y1, value, str(field.get("/T") or ""), field.get("/TU")))
+            if not widgets:
+                continue
+            texts = _page_text_positions(page)
+            widgets.sort(key=lambda w: (-w[3], w[0]))
+            for x0, y0, x1, y1, value, name, tip in widgets:
+                label = _label_beside(texts, x0, y0, x1, y1) or tip or name
+                out.append((str(label), value, name))
+    except Exception:  # positions are a refinement: the fields' own names remain
+        return []
+    return out
+
+
+def _page_text_positions(page) -> list[tuple[float, float, str]]:
+    """(x, y, text) of each piece of the page's own text (not the fields' appearances)."""
+    items: list[tuple[float, float, str]] = []
+
+    def visit(text, cm, tm, font, size):
+        if text and text.strip() and len(items) < 5000:
+            items.append((tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5], text.strip()))
+
+    page.extract_text(visitor_text=visit)
+    return items
+
+
+def _label_beside(texts: list[tuple[float, float, str]], x0: float, y0: float, x1: float, y1: float) -> str | None:
+    """The text to the left of a field on its row, else the nearest text just above it."""
+    left = [t for t in texts if y0 - 3 <= t[1] <= y1 + 3 and t[0] < x0 - 2]
+    if left:
+        row_y = max(left, key=lambda t: t[0])[1]
+        return " ".join(t[2] for t in sorted((t for t in left if abs(t[1] - row_y) < 3), key=lambda t: t[0])) or None
+    above = [t for t in texts if y1 - 2 <= t[1] <= y1 + 24 and x0 - 40 <= t[0] <= x1]
+    if above:
+        return min(above, key=lambda t: (t[1], t[0]))[2]
+    return None
 
 
 # ---------------------------------------------------------------------------

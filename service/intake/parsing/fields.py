@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from . import labels as L
 from .dates import find_dates
-from .people import is_person_heading, is_person_line
+from .people import is_people_header, is_person_heading, is_person_line
 from .text import BREAK, EMAIL_RE, LABEL, PERSON, VALUE, Line, is_signoff
 
 _HINT = re.compile(
@@ -125,8 +125,20 @@ class _Splitter:
                     self._add(self.current, line)
                 i += 1
                 continue
+            if line.kind != LABEL and is_people_header(line.text):  # "Family name<TAB>Given name(s)<TAB>DOB": a
+                if self.current != L.SUBJECTS:                       # header row, whatever its first cell says
+                    self.out.found.append((L.SUBJECT_KEY, line))
+                    self.previous = self.lines[i - 1] if i else None
+                    heading = self._person_heading_before()  # "1. Child(ren)" just above the table
+                    self._start(L.SUBJECTS, line, None)
+                    if heading:
+                        self._add(L.SUBJECTS, heading)
+                self._add(L.SUBJECTS, line)
+                i += 1
+                continue
             hit = self._recognise(i)
-            if self.columns and self.current and "\t" in line.text and (
+            # (Three cells or more are a table's row, not a wrapped label beside its value.)
+            if self.columns and self.current and line.text.count("\t") == 1 and (
                 hit is None or (hit.sep == "\t" and self._resolve(hit.field) == self.current)
             ):
                 hit, line = None, self._label_column_continued(line)
@@ -158,7 +170,8 @@ class _Splitter:
             return
         if cur in L.SINGLE_LINE and self._has_value(cur):
             cur = self.current = None
-        person_heading = line.text.rstrip().endswith(":") and is_person_heading(line.text)  # "Children:", "Mother:"
+        # "Children:", "Mother:" - or a heading in bold: "Child" over "Freddie Walsh, born ..."
+        person_heading = (line.text.rstrip().endswith(":") or line.emphasis) and is_person_heading(line.text)
         if (cur is None or cur in L.SINGLE_LINE) and (is_person_line(line.text) or person_heading):
             # "Mother: Jane Smith, DOB ..." with no subjects label before it: the person is the label.
             cur = self.current = L.SUBJECTS

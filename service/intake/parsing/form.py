@@ -42,8 +42,8 @@ def values(split: Split, wrap: Wrap | None, message_date: date | None) -> dict:
         "referrer": {
             "name": referrer_name,
             "agency": R.agency(f.get(L.AGENCY)) or name_line_agency,
-            "telephone": R.telephone(f.get(L.TELEPHONE)) or R.telephone(contact),
-            "email": R.email(f.get(L.EMAIL)) or R.email(contact),
+            "telephone": R.telephone(f.get(L.TELEPHONE)) or R.in_lines(R.telephone, contact),
+            "email": R.email(f.get(L.EMAIL)) or R.in_lines(R.email, contact),
         },
     }
     # "Reason for referral" answers the criteria question unless the form asks that separately;

@@ -86,6 +86,7 @@ _WORDINGS: dict[str, tuple[str, ...]] = {
         "brief description of incident", "circumstances", "circumstances of the incident", "what happened",
         "summary of concerns", "summary of events", "brief background",
         "what has happened", "brief summary of incident", "details of concerns", "brief summary of concerns",
+        "details of the incident", "the incident", "summary of the incident", "details of the concerns",
     ),
     REQUEST: (
         "request/recommendations to the LSCB", "request / recommendations to the LSCB", "recommendation",
@@ -94,6 +95,8 @@ _WORDINGS: dict[str, tuple[str, ...]] = {
         "recommended action", "recommendations to the board", "request to the safeguarding board",
         "what would you like the board to do", "what do you want the board to do", "what are you asking the board to do",
         "what we are asking the board to do", "request / recommendation",
+        "what are you asking the partnership to do", "what do you want the partnership to do",
+        "request to the partnership", "what would you like the partnership to do", "request to the safeguarding partnership",
     ),
     CRITERIA: (
         "please state how the case meets the criteria for an SCR using the criteria in Working Together 2013",
@@ -101,6 +104,9 @@ _WORDINGS: dict[str, tuple[str, ...]] = {
         "grounds for referral", "why does this case meet the criteria",
         "criteria met", "which criteria are met", "rationale", "rationale for referral",
         "how does the case meet the criteria for a serious case review",
+        "why do you think the criteria for a review are met", "why the criteria are met",
+        "reasons the case meets the criteria", "how are the criteria met", "why are the criteria met",
+        "why do you think the case meets the criteria",
     ),
     NAME: (
         "name of SCR panel member of the referring agency", "referring panel member", "panel member",
@@ -112,6 +118,7 @@ _WORDINGS: dict[str, tuple[str, ...]] = {
         "name of DSL", "DSL name", "DSL", "designated safeguarding lead", "name of designated safeguarding lead",
         "who is making this referral", "who is making the referral", "who is referring",
         "your name/role/agency", "your name, role and agency", "name/role/agency", "name and role", "name/role",
+        "name and designation of referrer", "name and designation", "name and role of referrer",
     ),
     AGENCY: (
         "agency", "organisation", "organization", "referring agency", "agency name", "name of agency",
@@ -128,7 +135,8 @@ _WORDINGS: dict[str, tuple[str, ...]] = {
     CONTACT: (
         "telephone/email", "tel/email", "phone/email", "contact details", "telephone and email", "phone and email",
         "contact telephone/email",
-        "how can we contact you", "how can we contact the referrer",
+        "how can we contact you", "how can we contact the referrer", "contact details of referrer",
+        "contact details of the referrer",
     ),
     REFERRER_SECTION: (
         "referrer details", "details of referrer", "referrer's details", "your details", "referrer information",
@@ -158,7 +166,7 @@ _WORDINGS: dict[str, tuple[str, ...]] = {
 
 _SINGULAR_EXCEPTIONS = {"children": "child", "people": "person", "persons": "person", "criteria": "criteria"}
 _NUMBERING = re.compile(
-    r"^\s*(?:\(?\d{1,2}(?:\.\d{1,2})?[.)]|\(?[a-hA-H][.)]|q\d{1,2}[.:)]?|section\s+\d+[.:]?"
+    r"^\s*(?:\(?\d{1,2}(?:\.\d{1,2})?[.)]|\(?[a-hA-H][.)]|q\d{1,2}[.:)]?|(?:section|part)\s+(?:\d+|[a-h]\b)(?:\s*[-\u2013\u2014])?[.:]?"
     r"|\d{1,2}[a-h][.)]?|\d{1,2}\.\d{1,2}[a-h]?)\s+",  # also "1a Name", "2.3 Summary"
     re.IGNORECASE,
 )
@@ -321,6 +329,12 @@ def match_label(text: str, *, marked: bool = False) -> LabelMatch | None:
     if not n or len(n) > 220:
         return None
     found = _match(n)
+    if (found is None or found.field == IGNORE) and "/" in text:
+        # "Date of notification / referral", "Referral / notification date": one of the dates is the referral's.
+        for alternative in _slash_alternatives(text):
+            other = _match(normalise(alternative))
+            if other is not None and other.field == REFERRAL_DATE:
+                return other
     if found is None and _english_side(text) is not None:
         return match_label(_english_side(text), marked=marked)
     if found is None and marked and 5 <= len(n) <= _FUZZY_MAX_CHARS:
@@ -328,6 +342,22 @@ def match_label(text: str, *, marked: bool = False) -> LabelMatch | None:
         if close:
             return LabelMatch(_EXACT[close], "fuzzy")
     return found
+
+
+def _slash_alternatives(text: str) -> list[str]:
+    """The wordings a label with two alternatives stands for: "Date of notification / referral" ->
+    "Date of notification", "Date of referral"; "Referral / notification date" -> "Referral date", ..."""
+    parts = [p.strip() for p in re.split(r"\s*/\s*", text.strip().rstrip(":")) if p.strip()]
+    if len(parts) != 2:
+        return []
+    first, second = parts
+    out = [first, second]
+    head = re.match(r"(?i)^(.*\bof)\s+\S+$", first)
+    if head and len(second.split()) <= 2:
+        out.append(f"{head.group(1)} {second}")
+    if len(first.split()) <= 2 and len(second.split()) >= 2:
+        out.append(f"{first} {second.split()[-1]}")
+    return out
 
 
 def _english_side(text: str) -> str | None:

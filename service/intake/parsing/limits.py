@@ -22,12 +22,20 @@ class Limits:
     - ``max_attachments``: a message with more attachments (counting those of
       forwarded messages) goes to a person; its attachments are not opened.
     - ``max_pdf_pages``: only this many pages of a PDF are read.
+    - ``max_ocr_pages``: the most pages (scanned PDF pages and attached images together) read by
+      OCR in one message; more goes to a person. ``ocr_seconds_per_page``, ``max_ocr_pixels``,
+      ``max_ocr_bytes`` and ``ocr_memory_bytes`` bound each page's OCR process.
     """
 
     max_message_bytes: int = 25 * 1024 * 1024
     max_expanded_bytes: int = 100 * 1024 * 1024
     max_attachments: int = 20
     max_pdf_pages: int = 200
+    max_ocr_pages: int = 6
+    ocr_seconds_per_page: float = 60.0
+    max_ocr_pixels: int = 40_000_000  # an A4 page at 600 dpi is 35 million
+    max_ocr_bytes: int = 20 * 1024 * 1024
+    ocr_memory_bytes: int = 1024 * 1024 * 1024
 
 
 # Internal bounds that are not worth a knob.
@@ -51,11 +59,17 @@ class Budget:
         self.limits = limits
         self.expanded_bytes = 0
         self.parts_walked = 0
+        self.ocr_pages = 0
 
     def take_expanded(self, n: int) -> bool:
         """Account for ``n`` more expanded bytes; False when that exceeds the limit."""
         self.expanded_bytes += max(n, 0)
         return self.expanded_bytes <= self.limits.max_expanded_bytes
+
+    def take_ocr_page(self) -> bool:
+        """Account for one more page read by OCR; False when that exceeds the limit."""
+        self.ocr_pages += 1
+        return self.ocr_pages <= self.limits.max_ocr_pages
 
     def remaining_expanded(self) -> int:
         return max(self.limits.max_expanded_bytes - self.expanded_bytes, 0)

@@ -31,7 +31,7 @@ from datetime import date
 
 from . import labels
 from .dates import age_on, find_dates, parse_date
-from .text import LABEL, PERSON, TEXT, Line, Wrap, is_placeholder, paragraphs, squash
+from .text import BREAK, LABEL, PERSON, TEXT, Line, Wrap, is_placeholder, paragraphs, squash
 
 _CHILD_HEADS = (
     "child|children|son|daughter|sibling|siblings|brother|sister|baby|infant|young person|yp|twin|grandson"
@@ -63,6 +63,7 @@ _RELATIONSHIP = re.compile(
     re.IGNORECASE,
 )
 _CHILD_SET = frozenset(_CHILD_HEADS.split("|"))
+_AGE_STATING = frozenset({"child", "children", "baby", "infant", "young person", "yp", "newborn"})
 _ADULT_SET = frozenset(_ADULT_HEADS.split("|"))
 
 # "Mother's partner: X", "Child 1 - X", "Sibling – X"
@@ -82,7 +83,10 @@ _ADDRESS_SEGMENT = re.compile(
     re.IGNORECASE,
 )
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
-_HOUSE = re.compile(r"^(?:\d+[A-Za-z]?(?:[-/]\d+)?\s+\S|(?:flat|apartment|apt|unit|room|house|maisonette)\b)", re.IGNORECASE)
+# Where an address starts: a house number, a flat, ... or a prison ("HMP Northgate, Prison Lane, ...").
+_HOUSE = re.compile(r"^(?:\d+[A-Za-z]?(?:[-/]\d+)?\s+\S|(?:flat|apartment|apt|unit|room|house|maisonette|hmp|hmyoi|hm\s+prison)\b)",
+                    re.IGNORECASE)
+_OF_HOUSE = re.compile(r"^(?:of|at|now\s+(?:of|at)|living\s+at|lives\s+at)\s+(?=\d|flat\b|apartment\b|unit\b|hmp\b)", re.IGNORECASE)
 _DOB_MARKER = re.compile(
     r"(?:\bd\.?\s?o\.?\s?b\b\.?|\bdate\s+of\s+birth|\bborn(?:\s+on)?|\bb\.|\bbirth\s*date)\s*[:\-\u2013]?\s*$",
     re.IGNORECASE,
@@ -129,6 +133,7 @@ _NO_ADDRESS = re.compile(
     r"^(?:n\.?f\.?a\.?|no\s+fixed\s+(?:abode|address)|(?:address\s+)?(?:withheld|not\s+disclosed|confidential|not\s+given))$",
     re.IGNORECASE,
 )
+_PLURAL_HINT = re.compile(r"\((?:ren|s|es)\)\s*:?\s*$", re.IGNORECASE)  # "Child(ren)": one heading, maybe many
 _PLURAL_HEADINGS = {"children": "child", "siblings": "sibling", "brothers": "brother", "sisters": "sister",
                     "child(ren)": "child"}
 # Hints in a key, not part of it: "Address (inc. postcode)", "Child(ren)'s name(s)", "DOB (dd/mm/yyyy)".
@@ -205,10 +210,21 @@ def relationship_head(text: str | None) -> str | None:
     return m.group("head").lower() if m else None
 
 
+# "Wayne Parry, 15/03/1984, ...", "2. Claire Ferris - DOB 02/11/1981 - mother": a name of two words or more,
+# a separator, and a date soon after - a person of their own, however full the line before was. (One word
+# before the date is more often a surname wrapped from the line before.)
+_NAME_THEN_DATE = re.compile(
+    r"^(?:\d{1,2}[.)]\s+)?[^\W\d_][\w'\u2019.-]*(?:\s+[^\W\d_][\w'\u2019.-]*){1,4}\s*[,(\u2013\u2014/-]"
+    r"[^\n]{0,40}?\b\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b")
+
+
 def _starts_person(text: str) -> bool:
     """A line that begins a new person or address, so it never continues the line before."""
     if is_person_line(text) or _ADDRESS_SEGMENT.match(text):
         return True
+    if text[:1].isupper() or text[:1].isdigit():
+        if _NAME_THEN_DATE.match(text):
+            return True
     prefix = _PREFIX.match(_KEY_HINT.sub("", text))  # "Forename(s): X" too
     return bool(prefix and labels.match_column(prefix.group("prefix")))
 
@@ -238,6 +254,7 @@ def parse_subjects(lines: Sequence[Line], ref: date | None, wrap: Wrap | None = 
     items: list[object] = []
     for unit in _units(lines):
         if isinstance(unit, list):
+            unit = _join_address_lines([part for line in unit for part in _inline_keys(_from_slashes(line))])
             for para in paragraphs(unit, wrap, _starts_person):
                 for seg in _segments(para):
                     item = _parse_segment(seg, ref)
@@ -247,6 +264,69 @@ def parse_subjects(lines: Sequence[Line], ref: date | None, wrap: Wrap | None = 
             if item is not None:
                 items.append(item)
     return [_as_dict(p, ref) for p in _assemble(items)]
+
+
+_SLASHES = re.compile(r"\s+/\s+")
+# "Name: Lola Benton   DOB: 05/05/2011   Relationship: subject": a person's keys along one line.
+_INLINE_KEY = re.compile(r"\s+(?=(?:DOB|D\.O\.B\.?|Date of birth|Born|Relationship(?: to (?:the )?child)?|Role|Address|Age|Gender)\s*:)",
+                         re.IGNORECASE)
+
+
+_NAME_KEY_INSIDE = re.compile(r"\s+(?=(?:full\s+)?name\s*:)", re.IGNORECASE)
+
+
+def _inline_keys(line: Line) -> list[Line]:
+    """A line of "Key: value" pairs for one person, as one line per key (when it starts with a name key);
+    a heading run into a "Name:" key ("PARENTS / CARERS Name: X") as the heading, then the key."""
+    head = _NAME_KEY_INSIDE.search(line.text)
+    if head and ":" not in line.text[:head.start()] and line.text[:head.start()].isupper() \
+            and not re.match(r"(?i)\s*(?:full\s+)?name\s*:", line.text):  # (a heading in capitals, not "First name:")
+        before, after = line.text[:head.start()].strip(), line.text[head.end():]
+        rest = _inline_keys(Line(after, line.kind, line.emphasis, line.in_table, line.person, line.edge))
+        if not is_person_heading(before) and labels.match_label(labels.strip_numbering(before), marked=True):
+            return [BREAK, *rest]  # "SECTION 2 - PARENTS / CARERS": a section's heading, no one's relationship
+        return [BREAK, Line(before, line.kind, line.emphasis, line.in_table, line.person, line.edge), *rest]
+    if not re.match(r"(?i)\s*(?:full\s+)?name\s*:", line.text) or len(_INLINE_KEY.findall(line.text)) < 1:
+        return [line]
+    parts = [p.strip() for p in _INLINE_KEY.split(line.text) if p.strip()]
+    return [Line(p, line.kind, line.emphasis, line.in_table, line.person, line.edge) for p in parts] + [BREAK]
+
+
+def _from_slashes(line: Line) -> Line:
+    """"Mother / Jane Smith / 01/02/1990 / 4 High Street" (or "Jane Smith / mother / ..."): fields separated by
+    a spaced slash, the relationship first or second, as "Mother: Jane Smith, 01/02/1990, 4 High Street"."""
+    parts = _SLASHES.split(line.text) if " / " in line.text else []
+    if len(parts) < 3 or not all(p.strip() for p in parts):
+        return line
+    for rel_at, name_at in ((0, 1), (1, 0)):
+        rel = parts[rel_at].strip().rstrip(":")
+        if _RELATIONSHIP.match(rel):
+            rest = [p.strip() for i, p in enumerate(parts) if i not in (rel_at, name_at)]
+            text = f"{rel}: {parts[name_at].strip()}, " + ", ".join(rest)
+            return Line(text, line.kind, line.emphasis, line.in_table, line.person, line.edge)
+    return line
+
+
+_ADDRESS_KEY_LINE = re.compile(r"(?i)^\s*(?:(?:home|current|child'?s?|family)\s+)?address(?:es)?\s*:\s*\S")
+
+
+def _join_address_lines(unit: list[Line]) -> list[Line]:
+    """"Address: 71 Victoria Street" / "Wellbrook" / "WB8 4QQ": the town and postcode on lines of their own
+    belong to the address (a few words, no label, no list, no number but a postcode's; a postcode ends it)."""
+    out: list[Line] = []
+    open_address = False
+    for line in unit:
+        text = line.text.strip()
+        if open_address and text and ":" not in text and "," not in text and len(text.split()) <= 3 \
+                and (not re.search(r"\d", text) or _POSTCODE.fullmatch(text.upper())) and not is_person_heading(text):
+            last = out[-1]
+            out[-1] = Line(f"{last.text.rstrip(' ,')}, {text}", last.kind, last.emphasis, last.in_table, last.person,
+                           last.edge)
+            open_address = not _POSTCODE.search(text.upper())
+            continue
+        out.append(line)
+        open_address = bool(_ADDRESS_KEY_LINE.match(text)) and not _POSTCODE.search(text.upper())
+    return out
 
 
 def _units(lines: Sequence[Line]) -> Iterator[list[Line] | dict[str, str]]:
@@ -372,6 +452,11 @@ def _address_part(text: str) -> bool:
             and not _starts_person(text) and not _AGE.search(text))
 
 
+def is_people_header(text: str) -> bool:
+    """A people table's header row as text cells: "Surname<TAB>Forename(s)<TAB>DOB<TAB>Address"."""
+    return text.count("\t") >= 2 and _text_header([c.strip() for c in text.split("\t")]) is not None
+
+
 def _text_header(cells: list[str]) -> dict[int, str] | None:
     cols = [labels.match_column(c.rstrip(": ")) for c in cells]
     known = [c for c in cols if c]
@@ -464,6 +549,8 @@ def _parse_segment(segment: str, ref: date | None) -> object | None:
     bare = _key_text(seg)
     if bare.lower() in _PLURAL_HEADINGS:  # "Children:", "Siblings": a heading for everyone listed under it
         return _Partial(relationship=_PLURAL_HEADINGS[bare.lower()], ahead=True, plural=True)
+    if _PLURAL_HINT.search(seg) and _RELATIONSHIP.match(bare) and len(bare) <= 30:  # "1. Child(ren)", "Sibling(s):"
+        return _Partial(relationship=bare.lower(), ahead=True, plural=True)
     if _RELATIONSHIP.match(bare):  # "MOTHER", "Child 2": a heading for the person after it
         return _Partial(relationship=bare, ahead=True)
     if _SAME_SEGMENT.match(seg):
@@ -549,6 +636,8 @@ def _parse_segment(segment: str, ref: date | None) -> object | None:
         name = " and ".join(names)
     while i < len(parts):
         part = parts[i]
+        if address is None and name is not None and _OF_HOUSE.match(part):  # "Isla Grant, DOB ..., of 4 Abbey Gardens"
+            part = parts[i] = _OF_HOUSE.sub("", part, count=1)
         if address is None and (_HOUSE.match(part) or _POSTCODE.search(part) or re.match(r"(?i)address\b", part)):
             rest = ", ".join(parts[i:])
             address = _clean_address(rest)
@@ -702,7 +791,7 @@ def _clean_address(text: str | None) -> str | None:
 def _from_columns(row: Mapping[str, str], ref: date | None, items: list[object]) -> object | None:
     name = squash(row.get("name", "") or " ".join(filter(None, (row.get("forename", ""), row.get("surname", "")))))
     rel = squash(row.get("relationship", "")) or None
-    dob = parse_date(row.get("dob"), ref)
+    dob = _take_dob(row["dob"], ref)[0] if row.get("dob") else None  # "EDD 02/06/2025" is no date of birth
     age = _age_of(row.get("age", "") or "") if row.get("age") else None
     if age is None and row.get("dob") and not dob:
         age = _age_of(row["dob"])
@@ -830,6 +919,10 @@ def _normal_relationship(text: str | None) -> str | None:
 
 def _role(relationship: str | None, dob: date | None, age: int | None, ref: date | None) -> str:
     head = relationship_head(relationship)
+    if head in _CHILD_SET and head not in _AGE_STATING:
+        # "half-brother", "son": who they are to the child, not their age - an adult by date of birth is one.
+        years = age_on(dob, ref) if dob and ref else age
+        return "adult" if years is not None and years >= 18 else "child"
     if head in _CHILD_SET:
         return "child"
     if head in _ADULT_SET:

@@ -16,10 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from . import classify, form, letter, quoting
-from .candidates import DOC, DOCX, HTML, ODT, Candidate, Found, body_lines, find_candidates
+from . import classify, form, letter, plausibility, quoting
+from .candidates import DOC, DOCX, HTML, OCR_LAYOUTS, ODT, Candidate, Found, body_lines, find_candidates
 from .fields import Split, split_fields
-from .labels import IGNORE, REFERRER_SECTION
+from .labels import IGNORE, REFERRER_SECTION, SUBJECTS
 from .limits import NESTED_TOO_DEEPLY, TEXT_CUT, TOO_COMPLEX, Budget, Limits
 from .mail import Mail
 from .mime import (
@@ -57,7 +57,12 @@ _NOT_READ = (NESTED_TOO_DEEPLY, TOO_COMPLEX, TEXT_CUT, BROKEN_STRUCTURE, GARBLED
 
 def parse_message(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> dict:
     """The referral in one email, as a dict matching ``referral.schema.json`` plus
-    ``kind``, ``not_referral_reason``, ``layout``, ``unreadable``, ``needs_person`` and ``source``.
+    ``kind``, ``not_referral_reason``, ``layout``, ``unreadable``, ``needs_person``, ``confirm``,
+    ``confidence`` and ``source``.
+
+    ``needs_person`` is None, or why the message could not be read (in full) and a person must read it.
+    ``confirm`` lists why values that were read must be confirmed by the Business Manager before they
+    are relied on (fixed phrases, no personal data); ``confidence`` says how sure each value is.
 
     Never raises: input that cannot be read at all comes back as a referral
     that needs a person, so that nothing is lost.
@@ -174,7 +179,7 @@ def _letter(mail: Mail, found: Found) -> dict | None:
     elif layout == HTML:
         layout = "html_body"
     return _record(mail, is_referral=True, kind="referral", reason=None, values=values, layout=layout,
-                   unreadable=found.unreadable, needs_person=None, found_in=cand.found_in)
+                   unreadable=found.unreadable, needs_person=None, found_in=cand.found_in, guessed=True)
 
 
 def _choose(candidates: list[Candidate]) -> _Choice | None:
@@ -220,6 +225,7 @@ def _referral(mail: Mail, choice: _Choice, found: Found) -> dict:
         unreadable=found.unreadable,
         needs_person=None,
         found_in=cand.found_in,
+        section_lines=[line.text for line in split.fields.get(SUBJECTS, [])],
     )
 
 
@@ -251,8 +257,9 @@ def _needs_person(mail: Mail, why: str, unreadable: list[dict]) -> dict:
 
 
 def _record(mail: Mail, *, is_referral: bool, kind: str, reason: str | None, values: dict, layout: str | None,
-            unreadable: list[dict], needs_person: str | None, found_in: str | None) -> dict:
-    return {
+            unreadable: list[dict], needs_person: str | None, found_in: str | None, guessed: bool = False,
+            section_lines: list[str] = ()) -> dict:
+    record = {
         "is_referral": is_referral,
         "kind": kind,
         "not_referral_reason": reason,
@@ -274,6 +281,25 @@ def _record(mail: Mail, *, is_referral: bool, kind: str, reason: str | None, val
             "found_in": found_in,
         },
     }
+    _ask_to_confirm(record, ocr=layout in OCR_LAYOUTS, guessed=guessed, section_lines=section_lines)
+    return record
+
+
+def _ask_to_confirm(record: dict, *, ocr: bool, guessed: bool, section_lines: list[str]) -> None:
+    """``confirm``: why the Business Manager must confirm what was read (no subject, a subject without a date
+    of birth or role, a value read by OCR, a "name" that looks like a place, organisation, heading or date),
+    fixed phrases with no personal data; ``confidence``: per value, "high" (a labelled field or form field),
+    "low" (inferred from prose, read by OCR, or doubted by those checks), None where nothing was read.
+
+    ``needs_person`` keeps its meaning (the message could not be read, or not in full: a person reads it
+    and nothing is opened from it); a referral with ``confirm`` reasons was read and may be opened, but
+    is not to be filed without the Business Manager confirming those values."""
+    if record["layout"] is None:  # nothing read: nothing to confirm (needs_person says why, if it must)
+        record["confirm"] = []
+        record["confidence"] = None
+        return
+    record["confirm"] = plausibility.review(record, ocr=ocr, section_lines=section_lines)
+    record["confidence"] = plausibility.confidence(record, guessed=guessed or ocr, section_lines=section_lines)
 
 
 def _not_read_in_full(found: Found) -> str:

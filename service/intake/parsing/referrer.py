@@ -37,6 +37,16 @@ def email(lines: Sequence[Line] | None) -> str | None:
     return m.group(0).strip(".'") if m else None
 
 
+def in_lines(read, lines: Sequence[Line] | None) -> str | None:
+    """What ``read`` (:func:`telephone`, :func:`email`) finds in the first line of a field that gives it:
+    "Contact details" as one cell of several lines (agency, street, "Tel: ...", the address)."""
+    for line in (lines or ())[:12]:
+        found = read([line]) if line.text.strip() else None
+        if found:
+            return found
+    return None
+
+
 def telephone(lines: Sequence[Line] | None) -> str | None:
     """The field's first line when it holds a phone number (six digits or more), as written."""
     text = first_value(lines)
@@ -74,6 +84,11 @@ def name_and_agency(lines: Sequence[Line] | None) -> tuple[str | None, str | Non
     if len(pieces) < 2 or not _PERSON.match(pieces[0]) or _ORG_WORDS.search(pieces[0]) or _JOB_WORDS.search(untitled):
         return text, None
     rest = pieces[1:]
+    if _JOB_WORDS.search(rest[0]) and len(rest) >= 2:
+        # "Angela Moore - Team Manager, Eastmere Family Support": a name, a job, then where they work.
+        later = [p for p in rest[1:] if not _JOB_WORDS.search(p) and p[:1].isupper()]
+        agency = next((p for p in rest[1:] if _ORG_WORDS.search(p) and not _JOB_WORDS.search(p)), None)
+        return pieces[0], agency or (later[0] if len(later) == 1 else None)
     if not all(_JOB_WORDS.search(p) or _ORG_WORDS.search(p) for p in rest):
         return text, None
     agency = next((p for p in rest if _ORG_WORDS.search(p) and not _JOB_WORDS.search(p)), None)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from .bilingual import english
-from .labels import match_label
+from .labels import match_column, match_label
 
 # Kinds of line.
 TEXT = "text"  # ordinary line: may be a label, a value, or both ("Date: 1/2/2014")
@@ -84,11 +84,54 @@ def lines_from_text(text: str) -> list[Line]:
     value, as in text rendered from a table); other runs of space collapse.
     """
     out: list[Line] = []
-    for raw in clean(text).split("\n"):
+    raws = clean(text).split("\n")
+    i = 0
+    while i < len(raws):
+        table = _aligned_people_table(raws, i)
+        if table:
+            rows, i = table
+            out.extend(Line(row) for row in rows)
+            continue
+        raw = raws[i]
         parts = [_SPACES.sub(" ", p).strip() for p in raw.split("\t")]
         line = _leaders(english("\t".join(p for p in parts if p)))
         out.append(Line(line) if line else BREAK)
+        i += 1
     return out
+
+
+_GAP = re.compile(r"\S+(?: \S+)*")  # a cell: words one space apart; two spaces or more between cells
+
+
+def _aligned_people_table(raws: list[str], i: int) -> tuple[list[str], int] | None:
+    """A people table typed with spaces ("Name    DOB    Relationship    Address" over aligned rows, a long
+    address wrapped on to the next line under its column): its header and rows as tab-separated lines,
+    and where the text goes on. None unless ``raws[i]`` is such a header."""
+    head = raws[i]
+    if "  " not in head or "name" not in head.lower() or "\t" in head or ":" in head or len(head) > 200 or re.search(r"\d", head):
+        return None
+    cells = [(m.start(), m.group(0)) for m in _GAP.finditer(head)]
+    columns = [match_column(c) for _, c in cells]
+    if len(cells) < 3 or sum(map(bool, columns)) < 3 or not {"name", "forename", "surname"} & set(columns):
+        return None
+    starts = [start for start, _ in cells]
+    rows: list[list[str]] = []
+    j = i + 1
+    while j < len(raws) and raws[j].strip() and "\t" not in raws[j] and j - i <= 200:
+        raw = raws[j]
+        row = [""] * len(starts)
+        for m in _GAP.finditer(raw):
+            # the column whose start is nearest at or before the cell (a cell may start a little early)
+            k = max((n for n, start in enumerate(starts) if start <= m.start() + 2), default=0)
+            row[k] = f"{row[k]} {m.group(0)}".strip()
+        if rows and not row[0]:  # a wrapped cell: the rest of the row above
+            rows[-1] = [f"{a} {b}".strip() for a, b in zip(rows[-1], row)]
+        else:
+            rows.append(row)
+        j += 1
+    if not rows:
+        return None
+    return ["\t".join(c for _, c in cells)] + ["\t".join(r) for r in rows], j
 
 
 def lines_from_layout(text: str) -> list[Line]:
@@ -106,6 +149,27 @@ def lines_from_layout(text: str) -> list[Line]:
             continue
         cells = re.findall(r"\S+(?: {1,3}\S+)*", raw)  # four spaces or more: a gap between cells
         out.append(Line(_leaders(english("\t".join(squash(c) for c in cells))), edge=len(raw)))
+    return _label_rows_over_value_rows(out)
+
+
+def _label_rows_over_value_rows(lines: list[Line]) -> list[Line]:
+    """Boxed fields side by side, each label over its value ("Name<TAB>Agency" then "Jo Bell<TAB>Kelby Police"):
+    one "label: value" line per box. Only where every cell above is a known label (not a people table's
+    header row, whose rows are read as a table) and the row below has as many cells, none a label."""
+    out: list[Line] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        cells = line.text.split("\t") if line.text else []
+        below = lines[i + 1] if i + 1 < len(lines) else None
+        values = below.text.split("\t") if below is not None and below.text else []
+        if (2 <= len(cells) <= 4 and len(values) == len(cells) and all(match_label(c, marked=True) for c in cells)
+                and not any(match_label(v) for v in values) and sum(map(bool, map(match_column, cells))) < 2):
+            out.extend(Line(f"{c}: {v}", edge=below.edge) for c, v in zip(cells, values))
+            i += 2
+            continue
+        out.append(line)
+        i += 1
     return out
 
 
