@@ -16,9 +16,10 @@
 # and write FROM python:3.11.13-slim-bookworm@sha256:<digest>. Renovate/Dependabot can keep it current.
 FROM python:3.11.13-slim-bookworm
 
-# Debian's Tesseract OCR, for reading scanned referrals, adds about 150 MB: only when asked for,
-#   docker build --build-arg OCR=true -t review-clerk .
-ARG OCR=false
+# Debian's Tesseract OCR reads scanned and photographed referral forms (about 150 MB). Without it a
+# scan goes to a person as unreadable; a board that never receives scans may leave it out:
+#   docker build --build-arg OCR=false -t review-clerk .
+ARG OCR=true
 RUN if [ "$OCR" = true ]; then \
         apt-get update \
         && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-eng \

@@ -127,7 +127,7 @@ def show(app: "App", reference: str) -> dict[str, Any]:
         "events": {k.value: v.isoformat() for k, v in case.events.items()},
         "subjects": [{**asdict(s), "date_of_birth": s.date_of_birth.isoformat() if s.date_of_birth else None}
                      for s in case.subjects],
-        "referrer": asdict(case.referrer), "agencies": case.agencies, "missing": extra["missing"],
+        "referrer": asdict(case.referrer), "agencies": case.agencies, "missing": extra["missing"], "to_confirm": extra["to_confirm"],
         "deadlines": [deadline_view(d, as_of) for d in sorted(case.deadlines.values(), key=lambda d: d.due)],
         "messages": [{"key": m["key"], "template": m["template"], "to": m["to"], "status": m["status"],
                       "created_at": m["created_at"].isoformat() if m["created_at"] else None,
@@ -167,3 +167,55 @@ def deadlines_across(app: "App", as_of: date) -> list[dict[str, Any]]:
                 continue
             out.append({"reference": c.reference, **deadline_view(d, as_of)})
     return sorted(out, key=lambda r: (r["due"], r["reference"]))
+
+
+# Confirming how a referral was read ---------------------------------------------------------
+def reading(app: "App", reference: str) -> dict[str, Any]:
+    """What the service read from the case's referral, with how sure it was of each value and what a
+    person is asked to confirm (for `case confirm`; names only through this explicit command)."""
+    with app.db.unit_of_work() as uow:
+        case = uow.cases.get(reference)
+        extra = uow.cases.extra(case.reference)
+        opened = next((e for e in uow.audit.for_case(extra["id"]) if e.action == "case opened"), None)
+    referral = extra["referral"] or {}
+    source = (opened.detail.get("source") or "") if opened else ""
+    message = int(source.rsplit(" ", 1)[1]) if source.startswith("inbound message ") else None
+    return {"reference": case.reference, "to_confirm": extra["to_confirm"],
+            "confidence": referral.get("confidence") or {},
+            "subjects": [{**asdict(s), "date_of_birth": s.date_of_birth.isoformat() if s.date_of_birth else None}
+                         for s in case.subjects],
+            "referrer": asdict(case.referrer), "layout": referral.get("layout"), "message": message,
+            "source_command": f"review-clerk inbox show {message}" if message else None}
+
+
+def confirm_reading(app: "App", reference: str, actor: str, details: dict[str, Any] | None = None) -> list[str]:
+    """Confirm how a referral was read, with ``details`` (subjects and referrer, as `case confirm --json`
+    prints them, corrected) laid over it; nothing more to confirm afterwards. Returns the fields corrected.
+    Raises DetailsProblem naming a field (never its value) for details that cannot be used."""
+    from service.chasing.sweep import save_case
+    from service.domain.model import Referrer, Subject
+    from service.intake.details import DetailsProblem, apply_details
+
+    given = details or {}
+    unknown = sorted(set(given) - {"subjects", "referrer", "reference", "to_confirm", "confidence", "layout",
+                                   "message", "source_command"})
+    if unknown:
+        raise DetailsProblem(f"unknown field(s) {', '.join(unknown)}; a person corrects subjects and referrer")
+    checked = apply_details({}, {k: given[k] for k in ("subjects", "referrer") if k in given}, today=app.today())
+    subjects = None
+    if "subjects" in given:
+        subjects = [Subject(name=s["name"], role=s.get("role") or "unknown", relationship=s.get("relationship"),
+                            date_of_birth=date.fromisoformat(s["date_of_birth"]) if s.get("date_of_birth") else None,
+                            address=s.get("address")) for s in checked["subjects"]]
+    referrer = None
+    if "referrer" in given:
+        r = checked["referrer"]
+        referrer = Referrer(name=r.get("name"), agency=r.get("agency"), telephone=r.get("telephone"),
+                            email=r.get("email"))
+    with app.db.unit_of_work() as uow:
+        case = uow.cases.get(reference)
+        corrected = case.confirm_reading(app.clock.now(), actor, subjects, referrer)
+        save_case(uow, app, case)
+        uow.cases.confirmed(case.reference)
+        uow.commit()
+    return corrected

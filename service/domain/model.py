@@ -300,6 +300,20 @@ class Case:
         self._audit(at, actor, "agency added", {"agency": agency_key})
         return True
 
+    def confirm_reading(self, at: datetime, actor: str, subjects: list[Subject] | None = None,
+                        referrer: Referrer | None = None) -> list[str]:
+        """A person has checked how the referral was read, correcting the subjects or the referrer where
+        given. Returns what was corrected (field names only: the audit never holds the values)."""
+        corrected = []
+        if subjects is not None and subjects != self.subjects:
+            self.subjects = list(subjects)
+            corrected.append("subjects")
+        if referrer is not None and referrer != self.referrer:
+            self.referrer = referrer
+            corrected.append("referrer")
+        self._audit(at, actor, "referral reading confirmed", {"corrected": corrected, "subjects": len(self.subjects)})
+        return corrected
+
     # Deadlines -------------------------------------------------------------
     def deadline(self, key: str) -> Deadline:
         try:

@@ -298,13 +298,16 @@ def open_case(uow: "UnitOfWork", app: "App", row: dict[str, Any], msg, parsed: d
     if agency:
         case.add_agency(agency.key, app.clock.now(), actor)
     missing = list(parsed.get("missing") or [])
+    to_confirm = list(parsed.get("confirm") or [])  # fixed phrases, subjects by number: no personal data
     case_id = uow.cases.add(case, year, seq, referral=parsed, missing=missing, fingerprint=fingerprint,
+                            to_confirm=to_confirm,
                             next_actions=next_actions(app, case, {}))
     on_case_opened(uow, app, case, case_id)  # stage 3: ask for the extraordinary panel meeting (no calendar I/O)
     queue_for_event(uow, app, case, case_id, CASE_OPENED)  # stage 2: the Ofsted notification, a draft for the Chair
     if acknowledge:
         _acknowledge(uow, app, case, case_id, row, msg, missing)
-    return Outcome("processed", f"case {reference} opened", "referral", case_id, reference)
+    confirm = f"; to confirm: {'; '.join(to_confirm)}" if to_confirm else ""
+    return Outcome("processed", f"case {reference} opened{confirm}", "referral", case_id, reference)
 
 
 def _one_referral_at_a_time(uow: "UnitOfWork") -> None:
@@ -832,7 +835,9 @@ def daily_report(app: "App") -> bool:
         # Enquiries need an answer from a person, and one may be a referral written as a letter.
         items += [r for r in uow.inbox.by_status(["not_referral"], since=since) if r["kind"] == "enquiry"]
         items.sort(key=lambda r: r["id"])
-        if not items:
+        # Cases opened from a referral whose reading a person must confirm: listed each day until confirmed.
+        to_confirm = [{**c, "command": f"review-clerk case confirm {c['reference']}"} for c in uow.cases.to_confirm()]
+        if not items and not to_confirm:
             return False
         bm = app.settings.people.business_manager
         from service.display import board_time
@@ -842,7 +847,8 @@ def daily_report(app: "App") -> bool:
                  "sender": i["sender"], "status": "enquiry" if i["status"] == "not_referral" else i["status"],
                  "outcome": i["outcome"],
                  "message_id": i["internet_message_id"]} for i in items]
-        ctx = base_context(app, bm.name, bm.email, items=view, quarantine_folder=app.quarantine_folder_name)
+        ctx = base_context(app, bm.name, bm.email, items=view, quarantine_folder=app.quarantine_folder_name,
+                           to_confirm=to_confirm)
         queue(uow, app, key=key, template="intake_report", to=[bm.email], context=ctx)
         uow.state.set("intake_report_until", app.clock.now().isoformat(), app.clock.now())
         uow.commit()

@@ -120,7 +120,11 @@ def sample_contexts(app: "App") -> SampleContexts:
         "acknowledgement": base_context(app, *referrer, case=case),
         "missing_information": base_context(app, *referrer, case=case, missing=["Telephone", "Email address"]),
         "intake_report": base_context(app, bm.name, bm.email, items=[item],
-                                      quarantine_folder=app.quarantine_folder_name),
+                                      quarantine_folder=app.quarantine_folder_name,
+                                      to_confirm=[{"reference": case.reference, "command":
+                                                   f"review-clerk case confirm {case.reference}",
+                                                   "reasons": ["subject 1 has no date of birth",
+                                                               "values were read by OCR from a scan"]}]),
         "reminder": base_context(app, bm.name, bm.email, case=case, deadline=deadline),
         "escalation": base_context(app, bm.name, bm.email, case=case, deadline=deadline),
         "instruction_result": base_context(app, app.settings.people.chair.name, app.settings.people.chair.email,

@@ -166,9 +166,21 @@ class CaseRepository:
         return case
 
     def extra(self, reference: str) -> dict[str, Any]:
-        row = self.conn.execute(select(t.cases.c.id, t.cases.c.referral, t.cases.c.missing)
+        row = self.conn.execute(select(t.cases.c.id, t.cases.c.referral, t.cases.c.missing, t.cases.c.to_confirm)
                                 .where(t.cases.c.reference == reference)).mappings().one()
-        return {"id": row["id"], "referral": row["referral"], "missing": row["missing"]}
+        return {"id": row["id"], "referral": row["referral"], "missing": row["missing"],
+                "to_confirm": list(row["to_confirm"] or [])}
+
+    def to_confirm(self) -> list[dict[str, Any]]:
+        """Open cases whose reading the Business Manager has still to confirm: reference and reasons."""
+        c = t.cases.c
+        rows = self.conn.execute(select(c.reference, c.to_confirm, c.opened_at)
+                                 .where(c.anonymised_at.is_(None)).order_by(c.year, c.seq))
+        return [{"reference": r.reference, "reasons": list(r.to_confirm), "opened_at": utc(r.opened_at)}
+                for r in rows if r.to_confirm]
+
+    def confirmed(self, reference: str) -> None:
+        self.conn.execute(update(t.cases).where(t.cases.c.reference == reference).values(to_confirm=[]))
 
     def list(self, stage: Stage | None = None) -> list[Case]:
         q = select(t.cases).order_by(t.cases.c.year, t.cases.c.seq)
@@ -209,11 +221,12 @@ class CaseRepository:
 
     # Writing ---------------------------------------------------------------
     def add(self, case: Case, year: int, seq: int, referral: dict | None = None, missing: list[str] | None = None,
-            fingerprint: str | None = None, next_actions: dict[str, datetime | None] | None = None) -> int:
+            fingerprint: str | None = None, next_actions: dict[str, datetime | None] | None = None,
+            to_confirm: list[str] | None = None) -> int:
         cid = self.conn.execute(insert(t.cases).values(
             reference=case.reference, year=year, seq=seq, stage=case.stage.value, opened_at=utc(case.opened_at),
             subjects=[_subject_to_json(s) for s in case.subjects], referrer=vars(case.referrer),
-            referral=referral, missing=missing or [], fingerprint=fingerprint,
+            referral=referral, missing=missing or [], fingerprint=fingerprint, to_confirm=to_confirm or [],
             outcome=None, decision_reason=None)).inserted_primary_key[0]
         self._save_children(cid, case, next_actions or {})
         return cid

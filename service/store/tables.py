@@ -78,6 +78,9 @@ cases = Table(
     Column("referrer", SealedJSON, nullable=False, default=dict),
     Column("referral", SealedJSON),
     Column("missing", JSON, nullable=False, default=list),
+    # What the Business Manager must confirm about how the referral was read (fixed phrases, subjects by
+    # number: no personal data); emptied when confirmed (`review-clerk case confirm`).
+    Column("to_confirm", JSON, nullable=False, default=list),
     Column("fingerprint", String(64), index=True),  # same form re-sent -> same fingerprint
     UniqueConstraint("year", "seq", name="uq_cases_year_seq"),
     # Retention (service/retention.py): a case under legal hold is never anonymised; anonymised_at

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from . import labels
-from .dates import age_on, find_dates, parse_date
+from .dates import age_on, find_dates
 from .text import BREAK, LABEL, PERSON, TEXT, Line, Wrap, is_placeholder, paragraphs, squash
 
 _CHILD_HEADS = (
