@@ -53,7 +53,7 @@ COPY docker/entrypoint.sh /usr/local/bin/review-clerk-entrypoint
 RUN chmod 0755 /usr/local/bin/review-clerk-entrypoint \
     && mkdir -p /config /data /keys /templates \
     && chown clerk:clerk /config /data /keys /templates \
-    && chmod 0700 /keys
+    && chmod 0700 /data /keys
 # /config: review-clerk.toml; /data: the local mailbox and files (and SQLite when no database URL);
 # /keys: the encryption key, on its own volume to be backed up apart from the data;
 # /templates: the letters and emails, edited by staff without a rebuild.

@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo
 from rich.console import Console
 from rich.markup import escape
 
+from .display import this_command
+
 LONDON = ZoneInfo("Europe/London")
 FORM_TEXT = """Meeting: SCR
 Enfield Safeguarding Children Board
@@ -264,7 +266,7 @@ def _story(out: Console, folder: Path, keep: bool) -> Path:
 
     if not keep:
         out.rule("[bold]Done")
-        out.print(f"The demo's folder ({folder}) is removed now; run [bold]review-clerk demo --keep[/] to keep it "
+        out.print(f"The demo's folder ({folder}) is removed now; run [bold]{escape(this_command())} demo --keep[/] to keep it "
                   f"and open the mail it sent and the invitations it made.")
         app.db.dispose()
         return folder
@@ -273,10 +275,10 @@ def _story(out: Console, folder: Path, keep: bool) -> Path:
     out.print(f"Drafts left for the Chair to check: {mail / 'drafts'}")
     out.print(f"Invitations (.ics): {settings.data_dir / 'calendar'}")
     out.print(f"Filed mail: {mail / 'processed'}, {mail / 'quarantine'}, {mail / 'not-referral'}")
-    out.print(f"Try: review-clerk case show {first} --config {config}")
-    out.print(f"     review-clerk deadlines --config {config}")
-    out.print(f"     review-clerk meeting list --config {config}")
-    out.print(f"     review-clerk inbox list --config {config}")
+    cmd = this_command()  # `review-clerk` is not on PATH after `make demo`
+    out.print(f"Try: {cmd} case show {first} --config {config}")
+    for what in ("deadlines", "meeting list", "inbox list", "forecast"):
+        out.print(f"     {cmd} {what} --config {config}")
     del second
     app.db.dispose()
     return folder

@@ -79,7 +79,9 @@ def letters_preview(name: str = typer.Argument(..., help="A communication, as `l
         data = p.html.encode("utf-8")
     else:
         data = p.text.encode("utf-8")
-    out_file.write_bytes(data)
+    from service.files import write_private
+
+    write_private(out_file, data)  # a letter may name the child: owner-only, like everything the service writes
     out.print(f"wrote {out_file}", highlight=False, markup=False)
 
 

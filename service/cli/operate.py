@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Optional
 
 import typer
+
+from service.display import this_command
 
 from .common import (EXAMPLE_CONFIG, ConfigOpt, JsonOpt, app, app_for, err, escape, fail, out, print_json,
                      settings_of)
@@ -27,16 +27,6 @@ def default_key_file(directory: Path) -> Path:
 def interactive() -> bool:
     """Whether a person is at the keyboard to answer a question (else defaults are taken)."""
     return sys.stdin.isatty()
-
-
-def this_command() -> str:
-    """How to run this very program again, whether or not it is on PATH (after `make demo` it is not)."""
-    argv0 = sys.argv[0] if sys.argv else ""
-    if Path(argv0).name.startswith("review-clerk"):
-        found = argv0 if os.sep in argv0 else shutil.which(argv0)
-        if found:
-            return str(Path(found).absolute())
-    return f"{sys.executable} -m service"
 
 
 def _with_key_file(config_text: str, key_file: Path) -> str:

@@ -243,7 +243,8 @@ def _letter(uow: "UnitOfWork", app: "App", row: dict[str, Any], case: Case) -> R
 
 def _agency_report_request(uow: "UnitOfWork", app: "App", row: dict[str, Any], case: Case) -> Rebuilt | object | None:
     from service.domain import calendar as wd
-    from service.meetings.service import REPORT_DAYS_BEFORE, _meeting_ctx, kind_for
+    from service.meetings.invite import REPORT_DAYS_BEFORE, meeting_context
+    from service.meetings.kinds import kind_for
 
     from .outbox import base_context
 
@@ -260,7 +261,7 @@ def _agency_report_request(uow: "UnitOfWork", app: "App", row: dict[str, Any], c
     due = max(wd.add_working_days(m["start"].astimezone(app.settings.tz).date(), -REPORT_DAYS_BEFORE),
               wd.add_working_days(queued_on, 1))
     person = agency.panel_member
-    ctx = base_context(app, person.name, person.email, case=case, meeting=_meeting_ctx(app, m, kind),
+    ctx = base_context(app, person.name, person.email, case=case, meeting=meeting_context(app.settings, m, kind),
                        agency={"key": agency.key, "name": agency.name}, report_due=due)
     ctx["today"] = queued_on
     return Rebuilt(app.templates.render(row["template"], ctx))

@@ -73,3 +73,14 @@ def event_spec(settings: "Settings", reference: str, kind: MeetingKind, meeting:
         start=meeting["start"], end=meeting["end"],
         attendees=tuple(Attendee(a["email"], a["name"], bool(a["required"])) for a in attendees),
         location=None if m.online else m.location, online_meeting=m.online, sequence=int(meeting["sequence"]))
+
+
+REPORT_DAYS_BEFORE = 2  # agency reports are asked for this many working days before the meeting
+
+
+def meeting_context(settings: "Settings", m: dict[str, Any], kind: MeetingKind) -> dict[str, Any]:
+    """What a template may know of a meeting (``meeting.*`` in mail_templates/VARIABLES.md): no names."""
+    tz = settings.tz
+    return {"title": kind.title, "kind": kind.name, "reference": m["reference"],
+            "when": when_text(m["start"], m["end"], tz) if m["start"] else "time not yet fixed",
+            "where": where_text(settings, m["online_url"]), "online_url": m["online_url"]}

@@ -89,6 +89,9 @@ def _invitees(settings: "Settings", agencies: Iterable[str], kind: MeetingKind) 
         if p.standing:
             add(p.email, p.name, [], p.agency, False)
     for key in agencies:
+        for p in settings.panel:  # a panel member who is not standing comes when their agency is involved
+            if not p.standing and p.agency == key:
+                add(p.email, p.name, _agency_role(settings, key), key, True)
         agency = settings.agency(key)
         if agency is None or agency.panel_member is None:
             continue

@@ -43,7 +43,7 @@ from service.letters.outbox import base_context, queue
 from service.mailbox.ports import BusyInterval, ResponseStatus, TransportError
 from service.store.db import Lock
 
-from .invite import event_spec, when_text, where_text
+from .invite import REPORT_DAYS_BEFORE, event_spec, meeting_context, when_text, where_text
 from .invitees import Invitee, agencies_without_panel_member, invitees, names_of, quorum
 from .kinds import MeetingKind, kind_for
 from .replies import parse_reply
@@ -58,7 +58,6 @@ log = logging.getLogger("review_clerk.meetings")
 LEASE = timedelta(minutes=5)
 ACTOR = "meetings"
 EXTRAORDINARY = "extraordinary"
-REPORT_DAYS_BEFORE = 2  # agency reports are asked for this many working days before the meeting
 BEYOND_WINDOW = 20  # working days looked at after a window already full of the panel's meetings
 
 
@@ -590,7 +589,7 @@ def _request_agency_reports(uow: "UnitOfWork", app: "App", m: dict[str, Any], ki
         if agency is None or agency.panel_member is None:
             continue
         person = agency.panel_member
-        ctx = base_context(app, person.name, person.email, case=case, meeting=_meeting_ctx(app, m, kind),
+        ctx = base_context(app, person.name, person.email, case=case, meeting=meeting_context(app.settings, m, kind),
                            agency={"key": agency.key, "name": agency.name}, report_due=due)
         sent += queue(uow, app, key=f"{m['key']}/agency_report_request/{agency.key}",
                       template="agency_report_request", to=[person.email], context=ctx, case_id=m["case_id"])
@@ -746,7 +745,7 @@ def _remind(app: "App", mid: int, now: datetime) -> int:
                 continue
             if not uow.meetings.mark_reminded(a["id"]):
                 continue
-            ctx = base_context(app, a["name"], a["email"], case=case, meeting=_meeting_ctx(app, m, kind))
+            ctx = base_context(app, a["name"], a["email"], case=case, meeting=meeting_context(app.settings, m, kind))
             sent += queue(uow, app, key=f"{m['key']}/reminder/{m['sequence']}/{a['email']}",
                           template="meeting_reminder", to=[a["email"]], context=ctx, case_id=m["case_id"])
         uow.commit()
@@ -776,16 +775,9 @@ def _report(uow: "UnitOfWork", app: "App", case: Case, m: dict[str, Any], kind: 
     bm = app.settings.people.business_manager
     report = {"what": what, "person": person, "lost_roles": lost_roles or [], "proposal": proposal,
               "cannot_come": cannot_come or [], "notes": notes or [], "error": error, "command": command}
-    ctx = base_context(app, bm.name, bm.email, case=case, meeting=_meeting_ctx(app, m, kind), report=report)
+    ctx = base_context(app, bm.name, bm.email, case=case, meeting=meeting_context(app.settings, m, kind), report=report)
     return queue(uow, app, key=f"{m['key']}/report/{key_suffix}", template="meeting_report", to=[bm.email],
                  context=ctx, case_id=m["case_id"])
-
-
-def _meeting_ctx(app: "App", m: dict[str, Any], kind: MeetingKind) -> dict[str, Any]:
-    tz = app.settings.tz
-    return {"title": kind.title, "kind": kind.name, "reference": m["reference"],
-            "when": when_text(m["start"], m["end"], tz) if m["start"] else "time not yet fixed",
-            "where": where_text(app.settings, m["online_url"]), "online_url": m["online_url"]}
 
 
 def _is_pending(m: dict[str, Any], now: datetime) -> bool:

@@ -108,3 +108,11 @@ def test_init_at_a_terminal_asks_where_the_key_goes_showing_the_default(tmp_path
     assert "Where should the encryption key be kept" in r.output
     assert str(tmp_path / "board-keys" / "review-clerk.key") in r.output  # the default, shown
     assert chosen.is_file() and not (tmp_path / "board-keys").exists()
+
+
+def test_a_letter_previewed_to_a_file_is_owner_only(open_umask, cli, tmp_path):
+    """A previewed Word letter names the child: written 600 like everything else the service writes."""
+    target = tmp_path / "letter.docx"
+    r = cli("letters", "preview", "imr_letter", "--out", str(target))
+    assert r.exit_code == 0, r.output
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600

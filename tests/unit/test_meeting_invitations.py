@@ -136,3 +136,18 @@ def test_a_message_without_a_calendar_reply_is_not_a_meeting_reply():
     invite = (b"From: a@b.org\r\nContent-Type: text/calendar; method=REQUEST\r\n\r\n"
               b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:x\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
     assert parse_reply(invite) is None
+
+
+def test_a_panel_member_who_is_not_standing_is_invited_only_when_their_agency_is_involved(tmp_path):
+    text = EXAMPLE.read_text() + '''
+[[panel]]
+name = "Probation panel member"
+email = "panel@probation.example.org"
+agency = "probation"
+standing = false
+'''
+    settings = settings_from(tmp_path, text)
+    kind = kind_for("extraordinary")
+    assert "panel@probation.example.org" not in [p.email for p in invitees(settings, case_with("met-police"), kind)]
+    [member] = [p for p in invitees(settings, case_with("probation"), kind) if p.email == "panel@probation.example.org"]
+    assert member.agency == "probation" and member.agency_member and member.required
