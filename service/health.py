@@ -88,8 +88,17 @@ def check_configuration(settings) -> list[Finding]:
     elif examples:
         rows.append(Finding("example addresses", WARNING, f"{len(examples)} configured address(es) are examples "
                             f"(e.g. {next(iter(examples))})", "replace them before using the graph backend"))
+    from service.letters.render import DEFAULT_FOLDER
     from service.meetings.invitees import quorum_warnings
 
+    folder = settings.letters.templates_dir or DEFAULT_FOLDER
+    known = {p.name for p in folder.iterdir() if (p / "subject.txt").exists()} if folder.is_dir() else set()
+    for key, names in (("[mail] send_outside_working_hours", settings.mail.send_outside_working_hours),
+                       ("[letters] review", list(settings.letters.review))):
+        unknown = sorted(set(names) - known) if known else []
+        if unknown:
+            rows.append(Finding("configuration", WARNING, f"{key} names no communication: {', '.join(unknown)}",
+                                f"use the names `review-clerk letters list` gives (templates in {folder})"))
     for warning in quorum_warnings(settings):
         rows.append(Finding("meetings quorum", WARNING, warning,
                             "[[panel]] roles, [meetings] agency_roles and quorum_roles"))

@@ -1,4 +1,5 @@
-"""doctor (and run's start-up) warn when the configuration can never fill a quorum role."""
+"""doctor (and run's start-up) warn of configuration that cannot work as meant: a quorum role nobody can fill, a
+template name that names no communication."""
 
 from __future__ import annotations
 
@@ -14,3 +15,10 @@ def test_doctor_warns_of_a_quorum_role_nobody_configured_holds(settings):
     found = [f for f in check_configuration(settings.model_copy(update={"meetings": meetings}))
              if f.check == "meetings quorum"]
     assert len(found) == 1 and found[0].state == WARNING and "'coroner' is held by nobody" in found[0].detail
+
+
+def test_doctor_warns_of_a_template_name_in_the_settings_that_names_no_communication(settings):
+    mail = settings.mail.model_copy(update={"send_outside_working_hours": ["acknowledgment"]})
+    found = [f for f in check_configuration(settings.model_copy(update={"mail": mail}))
+             if "send_outside_working_hours" in f.detail]
+    assert len(found) == 1 and found[0].state == WARNING and "acknowledgment" in found[0].detail
