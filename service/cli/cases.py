@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from .common import (ActorOpt, ConfigOpt, JsonOpt, actor_of, app, app_for, escape, fail, out, parse_day,
-                     print_json, run_domain, table, when)
+                     print_json, read_json_file, run_domain, table, when)
 
 case_app = typer.Typer(no_args_is_help=True, help="One case: show it, record what happened, manage its deadlines.")
 cases_app = typer.Typer(no_args_is_help=True, help="Cases across the board.")
@@ -101,8 +101,6 @@ def case_confirm(reference: str,
                  config: Optional[Path] = ConfigOpt, as_json: bool = JsonOpt, by: Optional[str] = ActorOpt) -> None:
     """How the service read a referral it could not be sure of: each value with how sure it was, and the
     reasons. With --accept it is confirmed as read; with --details FILE, corrected and confirmed (audited)."""
-    import json
-
     from service.cases import confirm_reading, reading
     from service.intake.details import DetailsProblem
 
@@ -110,12 +108,7 @@ def case_confirm(reference: str,
     if accept or details is not None:
         given = None
         if details is not None:
-            try:
-                given = json.loads(details.read_text(encoding="utf-8"))
-            except (OSError, UnicodeError) as exc:
-                fail(f"cannot read {details}: {exc.__class__.__name__}")
-            except json.JSONDecodeError as exc:
-                fail(f"{details} is not JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}")
+            given = read_json_file(details)
             if not isinstance(given, dict):
                 fail(f"{details}: the details must be an object with subjects and referrer")
         try:

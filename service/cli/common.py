@@ -299,3 +299,16 @@ def table(title: str, rows: list[dict[str, Any]], columns: list[str], *, ids: It
             out.print("")
         for line in lines:
             out.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def read_json_file(path: Path) -> Any:
+    """A JSON file a person edited (details for `inbox open`, `case confirm`); one line and exit 1 if it
+    cannot be read or is not JSON (the line and column, never the content: it holds personal details)."""
+    import json
+
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeError) as exc:
+        fail(f"cannot read {path}: {exc.__class__.__name__}")
+    except json.JSONDecodeError as exc:
+        fail(f"{path} is not JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}")

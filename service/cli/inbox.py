@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from .common import (ActorOpt, ConfigOpt, JsonOpt, actor_of, app_for, err, escape, fail, out, print_json, table)
+from .common import (ActorOpt, ConfigOpt, JsonOpt, actor_of, app_for, err, escape, fail, out, print_json,
+                     read_json_file, table)
 
 inbox_app = typer.Typer(no_args_is_help=True, help="Messages received: what happened to each.")
 
@@ -85,12 +85,7 @@ def inbox_open(inbound_id: int,
 
     given = None
     if details is not None:
-        try:
-            given = json.loads(details.read_text(encoding="utf-8"))
-        except (OSError, UnicodeError) as exc:
-            fail(f"cannot read {details}: {exc.__class__.__name__}")
-        except json.JSONDecodeError as exc:
-            fail(f"{details} is not JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}")
+        given = read_json_file(details)
     application = app_for(config)
     try:
         outcome = open_by_hand(application, inbound_id, actor_of(by), given, acknowledge=acknowledge)
