@@ -54,6 +54,16 @@ def db_env() -> dict[str, str]:
 
 
 @pytest.fixture
+def reset_database(db_env):
+    """Empties the test's PostgreSQL database again (a test that makes a second board on it); nothing on SQLite,
+    where each board has its own file."""
+    def reset() -> None:
+        if db_env:
+            _reset_postgres(db_env["REVIEW_CLERK_DATABASE__URL"])
+    return reset
+
+
+@pytest.fixture
 def settings(config_dir: Path, db_env: dict[str, str]):
     from service.config import load_settings
 

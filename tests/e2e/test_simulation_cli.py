@@ -44,11 +44,8 @@ def test_simulate_lets_a_local_run_use_simulated_time_and_says_so(cli):
     assert _sent(cli)
 
 
-def test_a_database_made_by_init_simulation_may_run_in_the_future(cli, tmp_path):
-    if cli.db_env:  # one PostgreSQL database for the test: the simulation takes it over from the fixture's board
-        from conftest import _reset_postgres
-
-        _reset_postgres(cli.db_env["REVIEW_CLERK_DATABASE__URL"])
+def test_a_database_made_by_init_simulation_may_run_in_the_future(cli, tmp_path, reset_database):
+    reset_database()  # one PostgreSQL database for the test: the simulation takes it over from the fixture's board
     folder = tmp_path / "sim"
     assert cli("init", str(folder), "--simulation").exit_code == 0
     assert "trust_local_mail = true" in (folder / "review-clerk.toml").read_text()
