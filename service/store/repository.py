@@ -551,10 +551,16 @@ class StateRepository:
         return self.conn.execute(select(t.service_state.c.value).where(t.service_state.c.name == name)).scalar()
 
     def set(self, name: str, value: str | None, now: datetime) -> None:
-        res = self.conn.execute(update(t.service_state).where(t.service_state.c.name == name)
-                                .values(value=value, updated_at=now))
-        if res.rowcount == 0:
-            self.conn.execute(insert(t.service_state).values(name=name, value=value, updated_at=now))
+        """Update the value, or insert it; when another process inserts the same name at the same moment
+        (two services writing their first heartbeat), the insert loses and the value is updated instead."""
+        change = update(t.service_state).where(t.service_state.c.name == name).values(value=value, updated_at=now)
+        if self.conn.execute(change).rowcount:
+            return
+        try:
+            with self.conn.begin_nested():
+                self.conn.execute(insert(t.service_state).values(name=name, value=value, updated_at=now))
+        except IntegrityError:
+            self.conn.execute(change)
 
 
 class MeetingRepository:

@@ -84,3 +84,36 @@ def test_migrations_are_idempotent_and_reach_the_newest_revision(app):
     app.db.migrate()
     with app.db.engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == head
+
+
+def test_two_writers_setting_a_new_state_value_at_once_both_succeed(app):
+    """Two processes writing their first heartbeat at the same moment: the second insert loses the race
+    and updates instead of failing (on PostgreSQL one `run --once` exited 1 with an IntegrityError)."""
+    import threading
+
+    now = datetime(2014, 5, 12, 9, tzinfo=timezone.utc)
+    inserted, release, errors = threading.Event(), threading.Event(), []
+
+    def first() -> None:
+        try:
+            with app.db.unit_of_work() as uow:
+                uow.state.set("heartbeat:race", "first", now)  # inserted, not yet committed
+                inserted.set()
+                release.wait(5)
+                uow.commit()
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    writer = threading.Thread(target=first)
+    writer.start()
+    assert inserted.wait(5)
+    timer = threading.Timer(0.5, release.set)  # the first commits while the second waits on its insert
+    timer.start()
+    with app.db.unit_of_work() as uow:
+        uow.state.set("heartbeat:race", "second", now)
+        uow.commit()
+    writer.join(10)
+    timer.join()
+    assert errors == []
+    with app.db.unit_of_work() as uow:
+        assert uow.state.get("heartbeat:race") == "second"
