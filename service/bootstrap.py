@@ -8,12 +8,16 @@ import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .clock import Clock, SystemClock
 from .config import Settings
 from .letters.render import Templates
 from .mailbox.ports import Calendar, Mailbox
 from .store.db import Database, StoreMissing
+
+if TYPE_CHECKING:
+    from .domain.procedure import Procedure
 
 log = logging.getLogger("review_clerk")
 
@@ -26,6 +30,7 @@ class App:
     calendar: Calendar
     templates: Templates
     clock: Clock
+    procedure: "Procedure"  # the pack new cases open under ([procedure] pack); each case keeps its own
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
 
     def today(self) -> date:
@@ -82,6 +87,7 @@ def build_app(settings: Settings, clock: Clock | None = None, *, create: bool = 
     (StoreMissing), KeyProblem or TemplateProblem."""
     from .files import private_dir
     from .letters.samples import sample_contexts
+    from .procedure.pack import load_configured
     from .store.keys import open_keys
 
     db = Database(settings.database_url, echo=settings.database.echo)
@@ -99,7 +105,8 @@ def build_app(settings: Settings, clock: Clock | None = None, *, create: bool = 
         mailbox = mailbox or built_mailbox
         calendar = calendar or built_calendar
     app = App(settings=settings, db=db, mailbox=mailbox, calendar=calendar,
-              templates=Templates(templates_folder or settings.letters.templates_dir), clock=clock)
+              templates=Templates(templates_folder or settings.letters.templates_dir), clock=clock,
+              procedure=load_configured(settings.procedure.pack))
     if check_templates:  # False only for tests whose session checked the same templates and settings
         # Rendered against samples once per change of the templates, their code or the settings (not at
         # every command): a stamp in the data folder remembers the last check that passed.

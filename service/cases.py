@@ -14,7 +14,6 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Callable
 
 from service.domain.model import Case, DomainError
-from service.domain.model_types import EventKind, Outcome, Stage
 from service.letters import catalogue as letter_events
 
 if TYPE_CHECKING:
@@ -38,17 +37,20 @@ def _change(app: "App", reference: str, fn: Callable[[Case], Any], event: str | 
     return case
 
 
-def decide(app: "App", reference: str, outcome: Outcome, on: date, reason: str, actor: str) -> Case:
-    return _change(app, reference, lambda c: c.decide(outcome, on, app.clock.now(), actor, reason, today=app.today()),
+def decide(app: "App", reference: str, outcome: str, on: date, reason: str, actor: str,
+           criterion: str | None = None) -> Case:
+    return _change(app, reference, lambda c: c.decide(str(outcome), on, app.clock.now(), actor, reason,
+                                                      today=app.today(), criterion=criterion),
                    event=letter_events.DECIDED)
 
 
-def record(app: "App", reference: str, kind: EventKind, on: date, actor: str, reason: str | None = None) -> Case:
+def record(app: "App", reference: str, kind: str, on: date, actor: str, reason: str | None = None) -> Case:
+    kind = str(kind)
     return _change(app, reference, lambda c: c.record(kind, on, app.clock.now(), actor, reason, today=app.today()),
-                   event=kind.value, detail={"reason": reason})
+                   event=kind, detail={"reason": reason})
 
 
-def correct_date(app: "App", reference: str, kind: EventKind, on: date, actor: str, reason: str) -> Case:
+def correct_date(app: "App", reference: str, kind: str, on: date, actor: str, reason: str) -> Case:
     """Correct a recorded date; the letters it calls for are queued, and those already queued or sent
     that stated the old facts are brought up to date (re-rendered, or followed by a correction)."""
     from service.chasing.sweep import save_case
@@ -57,12 +59,13 @@ def correct_date(app: "App", reference: str, kind: EventKind, on: date, actor: s
 
     with app.db.unit_of_work() as uow:
         case = uow.cases.get(reference)
+        kind = str(kind)
         before = copy.deepcopy(case)
         case.correct_date(kind, on, app.clock.now(), actor, reason, today=app.today())
         save_case(uow, app, case)
         case_id = uow.cases.id_of(case.reference)
-        queue_for_event(uow, app, case, case_id, letter_events.DATE_CORRECTED, {"event": kind.value})
-        date_corrected(uow, app, before, case, case_id, kind.label, before.events.get(kind), on)
+        queue_for_event(uow, app, case, case_id, letter_events.DATE_CORRECTED, {"event": kind})
+        date_corrected(uow, app, before, case, case_id, case.event_label(kind), before.events.get(kind), on)
         uow.commit()
     return case
 
@@ -102,9 +105,34 @@ def mark_done(app: "App", reference: str, key: str, on: date, actor: str, how: s
     return _change(app, reference, lambda c: c.mark_met(key, on, app.clock.now(), actor, how, today=app.today()))
 
 
+def migrate_procedure(app: "App", reference: str, version: str, reason: str, actor: str) -> list[str]:
+    """Move a case, on purpose, to another version of its procedure: the board's current pack (when it is
+    the same procedure) or a version kept in the database. Audited; returns what changed in its deadlines."""
+    from service.chasing.sweep import save_case
+    from service.store.repository import NotFound
+
+    with app.db.unit_of_work() as uow:
+        case = uow.cases.get(reference)
+        current = app.procedure
+        if current.id == case.procedure.id and current.version == version:
+            target = current
+        else:
+            try:
+                target = uow.cases.procedure(case.procedure.id, version)
+            except NotFound:
+                raise DomainError(f"no version {version} of {case.procedure.id} is known (the board's pack is "
+                                  f"{current.key}; `review-clerk procedure versions` lists those kept)") from None
+        if target.version == case.procedure.version:
+            raise DomainError(f"{case.reference} already runs under {target.key}")
+        changes = case.migrate_procedure(target, app.clock.now(), actor, reason)
+        save_case(uow, app, case)
+        uow.commit()
+    return changes
+
+
 # Views -------------------------------------------------------------------------
 def deadline_view(d, as_of: date) -> dict[str, Any]:
-    return {"key": d.key, "what": d.what, "due": d.due.isoformat(), "rule": d.rule, "owner": d.owner.value,
+    return {"key": d.key, "what": d.what, "due": d.due.isoformat(), "rule": d.rule, "owner": ", ".join(d.owner),
             "agency": d.agency, "state": d.state(as_of), "met_on": d.met_on.isoformat() if d.met_on else None,
             "reason": d.reason}
 
@@ -119,12 +147,15 @@ def show(app: "App", reference: str) -> dict[str, Any]:
         outbox = uow.outbox.for_case(extra["id"])
         hold = uow.retention.hold_state(case.reference) or {}
     return {
-        "reference": case.reference, "stage": case.stage.value, "stage_label": case.stage.label,
-        "outcome": case.outcome.value if case.outcome else None, "decision_reason": case.decision_reason,
+        "reference": case.reference, "procedure": case.procedure.key, "procedure_label": case.procedure.label,
+        "stage": case.stage, "stage_label": case.stage_label,
+        "outcome": case.outcome, "outcome_label": case.outcome_label, "criterion": case.criterion,
+        "decision_reason": case.decision_reason,
         "opened_at": case.opened_at.isoformat(),
         "legal_hold": bool(hold.get("legal_hold")), "legal_hold_reason": hold.get("legal_hold_reason"),
         "anonymised_at": hold["anonymised_at"].isoformat() if hold.get("anonymised_at") else None,
-        "events": {k.value: v.isoformat() for k, v in case.events.items()},
+        "events": {str(k): v.isoformat() for k, v in case.events.items()},
+        "event_labels": {str(k): case.event_label(k) for k in case.events},
         "subjects": [{**asdict(s), "date_of_birth": s.date_of_birth.isoformat() if s.date_of_birth else None}
                      for s in case.subjects],
         "referrer": asdict(case.referrer), "agencies": case.agencies, "missing": extra["missing"], "to_confirm": extra["to_confirm"],
@@ -138,7 +169,7 @@ def show(app: "App", reference: str) -> dict[str, Any]:
     }
 
 
-def list_cases(app: "App", stage: Stage | None = None, overdue: bool = False) -> list[dict[str, Any]]:
+def list_cases(app: "App", stage: str | None = None, overdue: bool = False) -> list[dict[str, Any]]:
     as_of = app.today()
     with app.db.unit_of_work() as uow:
         cases = uow.cases.list(stage)
@@ -149,8 +180,8 @@ def list_cases(app: "App", stage: Stage | None = None, overdue: bool = False) ->
         if overdue and not missed:
             continue
         nxt = min(open_, key=lambda d: d.due, default=None)
-        rows.append({"reference": c.reference, "stage": c.stage.value, "stage_label": c.stage.label,
-                     "outcome": c.outcome.value if c.outcome else None,
+        rows.append({"reference": c.reference, "stage": c.stage, "stage_label": c.stage_label,
+                     "procedure": c.procedure.key, "outcome": c.outcome,
                      "opened": c.opened_at.date().isoformat(), "agencies": len(c.agencies),
                      "next_deadline": nxt.what if nxt else None, "next_due": nxt.due.isoformat() if nxt else None,
                      "overdue": len(missed)})

@@ -354,6 +354,17 @@ class Security(_Model):
     previous_keys: tuple[SecretStr, ...] = ()
 
 
+class ProcedureSettings(_Model):
+    """Which review procedure new cases run under (``[procedure]``; see docs/procedures.md).
+
+    ``pack``: the id of a pack shipped with the service (``enfield-scr-2013``) or the folder of the
+    board's own pack (a copy of a shipped one, edited), relative to the configuration file's folder.
+    A case keeps the version it was opened under (`review-clerk case migrate-procedure` moves one).
+    """
+
+    pack: str = "enfield-scr-2013"
+
+
 class Settings(_Model):
     board: Board
     people: People
@@ -375,6 +386,7 @@ class Settings(_Model):
     security: Security = Security()
     instructions: Instructions = Instructions()
     metrics: Metrics = Metrics()
+    procedure: ProcedureSettings = ProcedureSettings()
 
     @model_validator(mode="after")
     def _graph_complete(self) -> "Settings":
@@ -569,4 +581,12 @@ def load_settings(path: str | os.PathLike[str] | None = None, environ: dict[str,
     if letters.templates_dir is not None and not letters.templates_dir.is_dir():
         raise ConfigError([f"letters.templates_dir = {str(letters.templates_dir)!r}: expected a folder of templates "
                            f"(a copy of mail_templates/); it does not exist"], str(cfg_path))
-    return settings.model_copy(update={"data_dir": data_dir, "security": security, "letters": letters})
+    procedure = settings.procedure
+    pack = procedure.pack.strip()
+    if "/" in pack or "\\" in pack or pack.startswith("."):  # a folder, not a shipped pack's id
+        folder = Path(pack).expanduser()
+        if not folder.is_absolute():
+            folder = (cfg_path.parent / folder).resolve()
+        procedure = procedure.model_copy(update={"pack": str(folder)})
+    return settings.model_copy(update={"data_dir": data_dir, "security": security, "letters": letters,
+                                       "procedure": procedure})

@@ -19,7 +19,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from service.chasing.digest import DAYS
-from service.chasing.sweep import POLICY, chase_recipients
+from service.chasing.sweep import chase_recipients
 from service.domain import calendar as wd
 from service.domain.chasing import next_step
 
@@ -74,10 +74,11 @@ def _chasing(uow: "UnitOfWork", app: "App", now: datetime, end: datetime) -> lis
         done_steps = uow.cases.chase_steps(uow.cases.id_of(case.reference))
         for d in case.open_deadlines():
             done = done_steps.get(d.key)
-            step = next_step(d, done, tz, starts, POLICY)
+            policy = case.procedure.chase_policy(d.kind)
+            step = next_step(d, done, tz, starts, policy)
             # Stale steps are skipped, as the sweep does: of those already due only the latest is taken.
             while step is not None:
-                after = next_step(d, step.name, tz, starts, POLICY)
+                after = next_step(d, step.name, tz, starts, policy)
                 if after is None or after.at > now:
                     break
                 step = after
@@ -86,19 +87,21 @@ def _chasing(uow: "UnitOfWork", app: "App", now: datetime, end: datetime) -> lis
                 if step.escalation:
                     what = f"escalation: '{d.key}' {step.days} working day{'s' if step.days != 1 else ''} overdue"
                     why = (f"{d.what}, due {d.due.isoformat()} ({d.rule}); escalated the working day after the "
-                           f"due date, then every {POLICY.repeat_every} working days"
-                           + (f"; the Chair is told from {POLICY.chair_after} working days overdue"
+                           f"due date, then every {policy.escalate_every_working_days} working days"
+                           + (f"; the Chair is told from {policy.tell_chair_from_working_days_overdue} working "
+                              f"days overdue"
                               if step.tell_chair else ""))
                 else:
                     plural = "s" if step.days != 1 else ""
                     left = "due today" if step.days == 0 else f"{step.days} working day{plural} left"
                     what = f"reminder: '{d.key}' {left}"
                     why = (f"{d.what}, due {d.due.isoformat()} ({d.rule}); reminders "
-                           f"{' and '.join(str(n) for n in POLICY.remind_before)} working days before and on the day")
+                           f"{' and '.join(str(n) for n in policy.remind_before_working_days)} working days before"
+                           + (" and on the day" if policy.remind_on_the_day else ""))
                 out.append(Action(_goes_at(app, step.at, now, "escalation" if step.escalation else "reminder"),
                                   "escalation" if step.escalation else "reminder",
                                   what, case.reference, [a for _, a in recipients], why))
-                step = next_step(d, step.name, tz, starts, POLICY)
+                step = next_step(d, step.name, tz, starts, policy)
     return out
 
 

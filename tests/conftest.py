@@ -97,8 +97,11 @@ def checked_settings(tmp_path_factory):
     folder = tmp_path_factory.mktemp("checked-templates")
     shutil.copyfile(EXAMPLE, folder / "review-clerk.toml")
     settings = load_settings(folder / "review-clerk.toml", environ={})
+    from service.procedure.pack import load_configured
+
     app = App(settings=settings, db=None, mailbox=None, calendar=None, templates=Templates(),
-              clock=FixedClock(datetime(2014, 5, 12, 9, 0, tzinfo=LONDON)))
+              clock=FixedClock(datetime(2014, 5, 12, 9, 0, tzinfo=LONDON)),
+              procedure=load_configured(settings.procedure.pack))
     app.templates.check_all(sample_contexts(app))
     return settings
 

@@ -13,8 +13,6 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from service.domain import calendar as wd
-from service.domain.deadlines import kind_label
-from service.domain.model_types import Stage
 from service.letters.outbox import base_context, queue
 
 if TYPE_CHECKING:
@@ -22,6 +20,11 @@ if TYPE_CHECKING:
     from service.store.db import UnitOfWork
 
 DAYS = ("mon", "tue", "wed", "thu", "fri")
+
+
+def overdue_working_days(due: date, today: date) -> int:
+    """How many working days a deadline is overdue, counted as its escalations count them."""
+    return wd.working_days_between(due, today) if today > due else 0
 
 
 def digest_key(today: date) -> str:
@@ -49,19 +52,36 @@ def build(uow: "UnitOfWork", app: "App", today: date) -> dict[str, Any]:
     """The digest's content as plain data (also used by tests and previews)."""
     monday = today - timedelta(days=today.weekday())
     this_week_end, next_week_end = monday + timedelta(days=6), monday + timedelta(days=13)
-    by_stage = uow.reports.open_cases_by_stage()
-    stages = [{"stage": st.label, "count": by_stage[st.value]} for st in Stage if by_stage.get(st.value)]
+    procedures: dict[tuple[str, str], Any] = {}
+
+    def procedure(pid: str, version: str):
+        if (pid, version) not in procedures:
+            procedures[(pid, version)] = uow.cases.procedure(pid, version)
+        return procedures[(pid, version)]
+
+    counts: dict[tuple[int, str], int] = {}
+    for pid, version, stage, n in uow.reports.cases_by_stage():
+        p = procedure(pid, version)
+        if not p.is_final(stage):
+            key = (p.stage_number(stage), p.stage_label(stage))
+            counts[key] = counts.get(key, 0) + n
+    stages = [{"stage": label, "count": n} for (_, label), n in sorted(counts.items())]
     rows = uow.reports.open_deadlines_due_before(next_week_end)
 
+    def what(r: dict[str, Any]) -> str:
+        return procedure(r["procedure_id"], r["procedure_version"]).deadline_label(r["kind"])
+
     def view(r: dict[str, Any]) -> dict[str, Any]:
-        return {"reference": r["reference"], "key": r["key"], "what": kind_label(r["kind"]),
-                "agency": r["agency"], "due": r["due"], "owner": r["owner"].replace("_", " "),
-                "days_overdue": max(0, (today - r["due"]).days)}
+        p = procedure(r["procedure_id"], r["procedure_version"])
+        return {"reference": r["reference"], "key": r["key"], "what": what(r),
+                "agency": r["agency"], "due": r["due"],
+                "owner": " and ".join(p.role_label(o) for o in r["owner"].split(",")),
+                "days_overdue": overdue_working_days(r["due"], today)}
 
     overdue = [view(r) for r in rows if r["due"] < today]
     this_week = [view(r) for r in rows if today <= r["due"] <= this_week_end]
     next_week = [view(r) for r in rows if this_week_end < r["due"] <= next_week_end]
-    reports = [{"reference": r["reference"], "agency": r["agency"], "what": kind_label(r["kind"]), "due": r["due"],
+    reports = [{"reference": r["reference"], "agency": r["agency"], "what": what(r), "due": r["due"],
                 "state": "paused" if r["status"] == "paused" else ("overdue" if r["due"] < today else "due")}
                for r in uow.reports.open_agency_reports()]
     tz = app.settings.tz
@@ -71,7 +91,7 @@ def build(uow: "UnitOfWork", app: "App", today: date) -> dict[str, Any]:
                 for m in uow.reports.meetings_awaiting_replies(app.clock.now())]
     quarantined = [{"id": q["id"], "status": q["status"], "outcome": q["outcome"], "sender": q["sender"]}
                    for q in uow.reports.quarantined()]
-    return {"week_of": monday, "stages": stages, "open_cases": sum(by_stage.values()), "overdue": overdue,
+    return {"week_of": monday, "stages": stages, "open_cases": sum(counts.values()), "overdue": overdue,
             "this_week": this_week, "next_week": next_week, "agency_reports": reports, "meetings": meetings,
             "quarantined": quarantined}
 

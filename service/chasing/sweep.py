@@ -13,9 +13,8 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from service.domain.chasing import ChasePolicy, Step, due_step, next_step
+from service.domain.chasing import Step, due_step, next_step
 from service.domain.model import AuditEvent, Case, Deadline
-from service.domain.model_types import Role
 from service.letters.outbox import base_context, queue
 
 if TYPE_CHECKING:
@@ -24,14 +23,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("review_clerk.chasing")
 
-POLICY = ChasePolicy()
-
-
 def next_actions(app: "App", case: Case, done_steps: dict[str, str | None]) -> dict[str, datetime | None]:
     """When the sweep must next look at each open deadline of a case."""
     out: dict[str, datetime | None] = {}
     for d in case.open_deadlines():
-        s = next_step(d, done_steps.get(d.key), app.settings.tz, app.settings.working_hours.start, POLICY)
+        s = next_step(d, done_steps.get(d.key), app.settings.tz, app.settings.working_hours.start,
+                      case.procedure.chase_policy(d.kind))
         out[d.key] = s.at if s else None
     return out
 
@@ -54,7 +51,7 @@ def sweep(app: "App", limit: int = 500) -> dict[str, int]:
             if d is None:
                 continue
             take, after = due_step(d, row["chase_step"], now, app.settings.tz, app.settings.working_hours.start,
-                                   POLICY)
+                                   case.procedure.chase_policy(d.kind))
             new_done = take.name if take else row["chase_step"]
             if not uow.cases.advance_deadline(row["id"], row["next_action_at"], new_done,
                                               after.at if after else None):
@@ -87,42 +84,48 @@ def _chase(uow: "UnitOfWork", app: "App", case: Case, case_id: int, d: Deadline,
     uow.on_commit(log.info, action, extra={"case": case.reference, "deadline": d.key, "step": step.label})
 
 
-def _person(app: "App", role: Role, agency: str | None, escalation: bool) -> tuple[str, str] | None:
+def _person(app: "App", role: str, agency: str | None, escalation: bool) -> tuple[str, str] | None:
     p = app.settings.people
-    if role is Role.AGENCY:
+    if role == "agency":
         a = app.settings.agency(agency or "")
         who = (a.chief_executive if escalation else a.panel_member) if a else None
         if who is None and a is not None:
             who = a.panel_member or a.chief_executive
     else:
-        who = getattr(p, role.value, None)
+        who = getattr(p, role, None)
     return (who.name, who.email) if who else None
 
 
+def _owners(app: "App", d: Deadline, escalation: bool = False) -> list[tuple[str, str]]:
+    """The people a deadline falls to, by its owner roles (one or more: the Chair and the Head of SQAS discuss)."""
+    found = [_person(app, role, d.agency, escalation) for role in d.owner]
+    return [p for p in found if p]
+
+
 def owner_contacts(app: "App", d: Deadline) -> list[tuple[str, str]]:
-    """Who answers for a deadline: its owner by role, or for an agency's report its panel member and chief executive."""
-    people = [_person(app, d.owner, d.agency, False), _person(app, d.owner, d.agency, True)]
-    return [p for p in people if p]
+    """Who answers for a deadline: its owners by role, or for an agency's report its panel member and chief
+    executive."""
+    return list(dict.fromkeys(_owners(app, d) + _owners(app, d, True)))
 
 
 def _owner_name(app: "App", d: Deadline) -> str:
-    who = _person(app, d.owner, d.agency, False)
-    return who[0] if who else d.owner.value.replace("_", " ")
+    names = [name for name, _ in _owners(app, d)]
+    return " and ".join(names) if names else " and ".join(case_role.replace("_", " ") for case_role in d.owner)
 
 
 def chase_recipients(app: "App", case: Case, d: Deadline, step: Step) -> list[tuple[str, str]]:
-    """Who a step of the chase goes to: the owner; after the due date the Business Manager (and an agency's
-    chief executive), and the Chair from ``chair_after`` working days overdue."""
-    people: list[tuple[str, str] | None] = [_person(app, d.owner, d.agency, False)]
+    """Who a step of the chase goes to: the owners; after the due date the Business Manager (and an agency's
+    chief executive), and the Chair from the policy's ``tell_chair_from_working_days_overdue``."""
     bm = app.settings.people.business_manager
+    people: list[tuple[str, str] | None] = list(_owners(app, d))
+    if not people:  # nobody on file for the owner: the Business Manager must know
+        people.append((bm.name, bm.email))
     if step.escalation:
-        if d.owner is Role.AGENCY:
-            people.append(_person(app, d.owner, d.agency, True))
+        if "agency" in d.owner:
+            people += _owners(app, d, True)
         people.append((bm.name, bm.email))
         if step.tell_chair:
             people.append((app.settings.people.chair.name, app.settings.people.chair.email))
-    if people[0] is None:  # nobody on file for the owner: the Business Manager must know
-        people[0] = (bm.name, bm.email)
     seen: set[str] = set()
     out = []
     for p in people:

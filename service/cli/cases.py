@@ -23,15 +23,16 @@ def cases_list(config: Optional[Path] = ConfigOpt,
                as_json: bool = JsonOpt) -> None:
     """Cases with their stage and next deadline."""
     from service.cases import list_cases
-    from service.domain.model_types import Stage
 
+    application = app_for(config)
     st = None
     if stage:
         wanted = stage.strip().casefold()
-        st = next((s for s in Stage if wanted in (s.value, s.label.casefold())), None)
+        stages = application.procedure.stages
+        st = next((s.id for s in stages if wanted in (s.id, s.label.casefold())), None)
         if st is None:
-            fail(f"no stage {stage!r}; stages are: {'; '.join(f'{s.label} ({s.value})' for s in Stage)}")
-    rows = list_cases(app_for(config), st, overdue)
+            fail(f"no stage {stage!r}; stages are: {'; '.join(f'{s.label} ({s.id})' for s in stages)}")
+    rows = list_cases(application, st, overdue)
     if as_json:
         print_json(rows)
     else:
@@ -150,18 +151,17 @@ def case_decide(reference: str,
                 outcome: str = typer.Option(..., help="scr | management-review | alternative-review | none"),
                 on: str = typer.Option(..., "--date", help="Date of the decision."),
                 reason: str = typer.Option(..., help="The Chair's reasons."),
+                criterion: Optional[str] = typer.Option(None, help="The criterion the decision found met, as the "
+                                                        "case's procedure names it (procedure show)."),
                 config: Optional[Path] = ConfigOpt, by: Optional[str] = ActorOpt) -> None:
     """Record the Chair's decision (stage 4)."""
     from service.cases import decide
-    from service.domain.model_types import Outcome
 
-    try:
-        oc = Outcome(outcome)
-    except ValueError:
-        fail(f"outcome {outcome!r} is not one of: {', '.join(o.value for o in Outcome)}")
     application = app_for(config)
-    case = run_domain(decide, application, reference, oc, parse_day(on), reason, actor_of(by))
-    out.print(f"{case.reference}: decision '{oc.value}' recorded; stage is now {case.stage.label}")
+    case = run_domain(decide, application, reference, outcome.strip(), parse_day(on), reason, actor_of(by),
+                      criterion)
+    met = f" (criterion {case.criterion})" if case.criterion else ""
+    out.print(f"{case.reference}: decision '{case.outcome}'{met} recorded; stage is now {case.stage_label}")
 
 
 @case_app.command("undo-decision")
@@ -173,7 +173,7 @@ def case_undo_decision(reference: str, reason: str = typer.Option(..., help="Why
 
     case = run_domain(undo_by_command, app_for(config), reference, actor_of(by), reason)
     out.print(f"{case.reference}: the decision taken by email is withdrawn and its letters with it; "
-              f"stage is {case.stage.label}")
+              f"stage is {case.stage_label}")
 
 
 @case_app.command("record")
@@ -182,14 +182,10 @@ def case_record(reference: str, event: str = typer.Argument(..., help="What happ
                 config: Optional[Path] = ConfigOpt, by: Optional[str] = ActorOpt) -> None:
     """Record that something happened (e.g. ofsted_notified, lead_reviewer_appointed, published)."""
     from service.cases import record
-    from service.domain.model_types import EventKind
 
-    try:
-        kind = EventKind(event)
-    except ValueError:
-        fail(f"no event {event!r}; events are: {', '.join(k.value for k in EventKind)}")
+    kind = event.strip()
     case = run_domain(record, app_for(config), reference, kind, parse_day(on), actor_of(by), reason)
-    out.print(f"{case.reference}: {kind.value} recorded; stage is {case.stage.label}")
+    out.print(f"{case.reference}: {kind} recorded; stage is {case.stage_label}")
 
 
 @case_app.command("correct-date")
@@ -198,14 +194,10 @@ def case_correct_date(reference: str, event: str, on: str = typer.Option(..., "-
                       by: Optional[str] = ActorOpt) -> None:
     """Correct the date of an event; the deadlines it starts are recomputed."""
     from service.cases import correct_date
-    from service.domain.model_types import EventKind
 
-    try:
-        kind = EventKind(event)
-    except ValueError:
-        fail(f"no event {event!r}")
+    kind = event.strip()
     case = run_domain(correct_date, app_for(config), reference, kind, parse_day(on), actor_of(by), reason)
-    out.print(f"{case.reference}: {kind.value} is now {case.events[kind].isoformat()}")
+    out.print(f"{case.reference}: {kind} is now {case.events[kind].isoformat()}")
 
 
 @case_app.command("add-agency")

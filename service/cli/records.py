@@ -108,9 +108,7 @@ def retention_holds(config: Optional[Path] = ConfigOpt, as_json: bool = JsonOpt)
     if as_json:
         print_json(rows)
     else:
-        from service.domain.model_types import Stage
-
-        shown = [{**r, "stage": Stage(r["stage"]).label} for r in rows]
+        shown = [{**r, "stage": application.procedure.stage_label(r["stage"])} for r in rows]
         table("Cases under legal hold", shown, ["reference", "anonymised_at", "stage", "reason"],
               ids=["reference"], times=["anonymised_at"], tz=application.settings.tz)
 

@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from .deadlines import ENTERED_KINDS, RULES, RULES_BY_KIND, Rule, kind_label
-from .model_types import EventKind, Outcome, Role, Stage
-from .timeline import due_date_problem, event_date_problem, met_date_problem
+from .procedure import DeadlineRule, Procedure
+from .timeline import due_date_problem, event_date_problem, met_date_problem, requirement_problem
 
 
 class DomainError(Exception):
@@ -34,40 +33,6 @@ class UnknownDeadline(DomainError):
 
 class ImpossibleDate(DomainError):
     """A date that cannot be right: in the future, or out of the procedure's order (see domain/timeline.py)."""
-
-
-# Deadlines met only by recording the event itself, which carries more than a date.
-_MET_ONLY_BY_RECORDING = {
-    EventKind.DECIDED: "record the decision: review-clerk case decide {ref} --outcome ... --date ... --reason ...",
-    EventKind.REPORT_SIGNED_OFF: "record the sign-off: review-clerk case record {ref} report_signed_off --date ...",
-}
-
-
-
-
-PRE_DECISION = frozenset({Stage.REFERRAL_RECEIVED, Stage.INCIDENT_NOTIFIED, Stage.PANEL_CONSIDERING})
-SCR_RUNNING = frozenset({Stage.SCR_INITIATED, Stage.CASE_PANEL, Stage.REVIEW, Stage.COMPLETION,
-                         Stage.PUBLICATION, Stage.LEARNING})
-
-# event -> (stages it may be recorded in, stage it moves the case to or None)
-TRANSITIONS: dict[EventKind, tuple[frozenset[Stage], Stage | None]] = {
-    EventKind.OFSTED_NOTIFIED: (PRE_DECISION | {Stage.DECIDED} | SCR_RUNNING, None),  # moves only from stage 1
-    EventKind.PANEL_CONSIDERED: (PRE_DECISION, Stage.PANEL_CONSIDERING),
-    EventKind.TERMS_OF_REFERENCE_AGREED: (frozenset({Stage.SCR_INITIATED, Stage.CASE_PANEL}), Stage.CASE_PANEL),
-    EventKind.LEAD_REVIEWER_APPOINTED: (frozenset({Stage.SCR_INITIATED, Stage.CASE_PANEL, Stage.REVIEW}),
-                                        Stage.REVIEW),
-    EventKind.REPORT_SIGNED_OFF: (frozenset({Stage.REVIEW}), Stage.COMPLETION),
-    EventKind.PUBLICATION_PLANNED: (frozenset({Stage.REVIEW, Stage.COMPLETION, Stage.PUBLICATION}), None),
-    EventKind.PUBLISHED: (frozenset({Stage.COMPLETION}), Stage.PUBLICATION),
-    EventKind.LEARNING_EVENT_HELD: (frozenset({Stage.PUBLICATION, Stage.LEARNING}), Stage.LEARNING),
-    EventKind.CLOSED: (frozenset({Stage.DECIDED, Stage.LEARNING}), Stage.CLOSED),
-}
-# Events that record a task done; they may be recorded in any stage but the initial one... and closed.
-_TASK_EVENTS = frozenset({
-    EventKind.CHAIR_AWARE, EventKind.CHAIR_SQAS_DISCUSSED, EventKind.DECISION_NOTIFIED,
-    EventKind.SQAS_TASKS_DONE, EventKind.IMR_LETTERS_SENT, EventKind.BOARD_MEMBERS_TOLD,
-    EventKind.REVIEWER_NOTIFIED, EventKind.PUBLICATION_NOTICE_SENT,
-})
 
 
 class DeadlineStatus(str, enum.Enum):
@@ -99,28 +64,32 @@ class Referrer:
 
 @dataclass
 class Deadline:
-    """One clock. ``due`` is what counts; ``computed_due`` is what the rule gives."""
+    """One clock. ``due`` is what counts; ``computed_due`` is what the rule gives.
+    ``what`` is its label in the case's procedure; ``owner`` the role ids it falls to (one or more)."""
 
     kind: str
     due: date
     computed_due: date
-    owner: Role
+    owner: tuple[str, ...]
     rule: str
     agency: str | None = None
-    basis: EventKind | None = None
+    basis: str | None = None  # the event that started it
     basis_date: date | None = None
     status: DeadlineStatus = DeadlineStatus.OPEN
     met_on: date | None = None
     extended: bool = False
     reason: str | None = None  # why paused or extended
+    what: str = ""
+
+    def __post_init__(self) -> None:
+        if isinstance(self.owner, str):
+            self.owner = tuple(o for o in self.owner.split(",") if o)
+        if not self.what:
+            self.what = self.kind.replace("_", " ")
 
     @property
     def key(self) -> str:
         return f"{self.kind}:{self.agency}" if self.agency else self.kind
-
-    @property
-    def what(self) -> str:
-        return kind_label(self.kind)
 
     def state(self, as_of: date) -> str:
         """open, met, missed, paused or extended, as of a date."""
@@ -153,145 +122,238 @@ class AuditEvent:
 
 @dataclass
 class Case:
+    """A case runs under one procedure (``procedure``: its stages, events, decisions and deadline rules),
+    the version it was opened under unless migrated to another on purpose (:meth:`migrate_procedure`)."""
+
     reference: str
     opened_at: datetime
-    stage: Stage = Stage.REFERRAL_RECEIVED
+    procedure: Procedure = field(repr=False, compare=False)
+    stage: str = ""
     subjects: list[Subject] = field(default_factory=list)
     referrer: Referrer = field(default_factory=Referrer)
     agencies: list[str] = field(default_factory=list)
-    outcome: Outcome | None = None
+    outcome: str | None = None
     decision_reason: str | None = None
-    events: dict[EventKind, date] = field(default_factory=dict)
+    criterion: str | None = None  # the criterion the decision found met (procedure 1.1, 3.2)
+    events: dict[str, date] = field(default_factory=dict)
     deadlines: dict[str, Deadline] = field(default_factory=dict)
     new_audit: list[AuditEvent] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        if not self.stage:
+            initial = self.procedure.initial_stage
+            if initial is None:
+                raise DomainError(f"procedure {self.procedure.key} has no initial stage")
+            self.stage = initial.id
+
+    # What a person reads ---------------------------------------------------
+    @property
+    def stage_label(self) -> str:
+        return self.procedure.stage_label(self.stage)
+
+    @property
+    def stage_number(self) -> int:
+        return self.procedure.stage_number(self.stage)
+
+    @property
+    def outcome_label(self) -> str | None:
+        return self.procedure.outcome_label(self.outcome) if self.outcome else None
+
+    def event_label(self, kind: str) -> str:
+        return self.procedure.event_label(kind)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.procedure.is_final(self.stage)
+
+    @property
+    def deciding(self) -> bool:
+        """Whether the case waits for its decision (a decision may be taken at its stage)."""
+        return self.procedure.decision_for(self.stage) is not None
+
     # Opening ---------------------------------------------------------------
     @classmethod
-    def open(cls, reference: str, received_on: date, at: datetime, actor: str,
+    def open(cls, reference: str, received_on: date, at: datetime, actor: str, *, procedure: Procedure,
              subjects: list[Subject] | None = None, referrer: Referrer | None = None,
              chair_aware_on: date | None = None, source: str | None = None) -> "Case":
-        """Stage 1: a referral received. The Chair is taken to be aware on the
-        day it arrives (the board mailbox is the Chair's route) unless told otherwise."""
-        case = cls(reference=reference, opened_at=at, subjects=list(subjects or []),
+        """The initial stage: a referral received. Events the procedure assumes happen with it (the Chair's
+        awareness: the board mailbox is the Chair's route) are taken to be on the same day unless told
+        otherwise (``chair_aware_on``)."""
+        case = cls(reference=reference, opened_at=at, procedure=procedure, subjects=list(subjects or []),
                    referrer=referrer or Referrer())
-        case.events[EventKind.REFERRAL_RECEIVED] = received_on
-        case.events[EventKind.CHAIR_AWARE] = chair_aware_on or received_on
+        case.events[procedure.opens_with] = received_on
+        for e in procedure.events:
+            if e.assumed_on == procedure.opens_with:
+                case.events[e.id] = received_on
+        if chair_aware_on is not None and procedure.has_event("chair_aware"):
+            case.events["chair_aware"] = chair_aware_on
         case._audit(at, actor, "case opened",
-                    {"received_on": received_on.isoformat(), "source": source, "subjects": len(case.subjects)})
+                    {"received_on": received_on.isoformat(), "source": source, "subjects": len(case.subjects),
+                     "procedure": procedure.key})
         case._derive_deadlines(at, actor)
         return case
 
     # Events ----------------------------------------------------------------
-    def record(self, kind: EventKind, on: date, at: datetime, actor: str, reason: str | None = None, *,
+    def record(self, kind: str, on: date, at: datetime, actor: str, reason: str | None = None, *,
                today: date | None = None) -> None:
-        """Record that something happened on ``on``; moves the stage where the process says so.
+        """Record that something happened on ``on``; moves the stage where the procedure says so.
         Raises :class:`ImpossibleDate` for a date in the future or out of the procedure's order."""
-        if kind is EventKind.DECIDED:
+        p = self.procedure
+        if not p.has_event(kind):
+            raise DomainError(f"no event '{kind}' in {p.label}; events are: {', '.join(e.id for e in p.events)}")
+        if kind in p.decision_events:
             raise DomainError("record a decision with decide(), which needs the outcome and reasons")
-        if kind is EventKind.REFERRAL_RECEIVED:
+        if kind == p.opens_with:
             raise DomainError("a case's referral is recorded when it opens; correct its date instead")
-        if kind in _TASK_EVENTS:
-            if self.stage is Stage.CLOSED:
+        allowed, moves = p.where_recordable(kind)
+        if allowed is None:
+            if self.is_closed:
                 raise IllegalTransition(f"{self.reference} is closed; nothing more can be recorded")
-            target = None
-        else:
-            allowed, target = TRANSITIONS[kind]
-            if self.stage not in allowed:
-                raise IllegalTransition(
-                    f"cannot record '{kind.value}' while {self.reference} is at stage "
-                    f"'{self.stage.value}' (allowed at: {', '.join(sorted(s.value for s in allowed))})")
-        if kind in self.events and kind is not EventKind.PUBLICATION_PLANNED:
-            raise DomainError(f"'{kind.value}' is already recorded for {self.reference} "
+        elif self.stage not in allowed:
+            raise IllegalTransition(
+                f"cannot record '{kind}' while {self.reference} is at stage "
+                f"'{self.stage}' (allowed at: {', '.join(sorted(allowed))})")
+        if kind in self.events and not p.is_planned(kind):
+            raise DomainError(f"'{kind}' is already recorded for {self.reference} "
                               f"on {self.events[kind].isoformat()}; correct its date instead")
         self._check_event_date(kind, on, today)
+        problem = requirement_problem(p, self.events, kind, on)
+        if problem:
+            raise DomainError(f"{self.reference}: {problem}; nothing changed")
         previous = self.stage
         self.events[kind] = on
-        if kind is EventKind.OFSTED_NOTIFIED and self.stage is Stage.REFERRAL_RECEIVED:
-            target = Stage.INCIDENT_NOTIFIED
+        target = moves.get(self.stage)
         if target is not None:
             self.stage = target
-        detail: dict[str, Any] = {"event": kind.value, "on": on.isoformat()}
-        if self.stage is not previous:
-            detail["stage"] = [previous.value, self.stage.value]
+        detail: dict[str, Any] = {"event": kind, "on": on.isoformat()}
+        if self.stage != previous:
+            detail["stage"] = [previous, self.stage]
         self._audit(at, actor, "event recorded", detail, reason)
         self._meet_deadlines_for(kind, on, at, actor)
         self._derive_deadlines(at, actor)
 
-    def decide(self, outcome: Outcome, on: date, at: datetime, actor: str, reason: str, *,
-               today: date | None = None) -> None:
-        """Stage 4: the Chair's decision. An SCR moves to stage 5; any other outcome ends the review here."""
-        if self.stage not in PRE_DECISION:
+    def decide(self, outcome: str, on: date, at: datetime, actor: str, reason: str, *,
+               today: date | None = None, criterion: str | None = None) -> None:
+        """The decision open at the case's stage (the Chair's, whether to hold a review): its outcome moves
+        the case where the procedure says; the criterion met is recorded with it where the outcome asks."""
+        p = self.procedure
+        decision = p.decision_for(self.stage)
+        if decision is None:
             raise IllegalTransition(
-                f"{self.reference} already has a decision ({self.outcome.value if self.outcome else '?'}); "
-                f"it is at stage '{self.stage.value}'")
-        if not reason or not reason.strip():
+                f"{self.reference} already has a decision ({self.outcome or '?'}); "
+                f"it is at stage '{self.stage}'")
+        chosen = decision.outcome(str(outcome))
+        if chosen is None:
+            raise DomainError(f"outcome '{outcome}' is not one of: {', '.join(o.id for o in decision.outcomes)} "
+                              f"({decision.label.lower()}, {p.label})")
+        if decision.reasons_required and (not reason or not reason.strip()):
             raise DomainError("a decision needs its reasons (they go to the National Panel when it is not an SCR)")
-        self._check_event_date(EventKind.DECIDED, on, today)
+        if criterion is not None and criterion not in chosen.criteria:
+            allowed = ", ".join(chosen.criteria) or "none for this outcome"
+            raise DomainError(f"'{criterion}' is not a criterion of the outcome '{chosen.id}' (criteria: {allowed})")
+        self._check_event_date(decision.event, on, today)
         previous = self.stage
-        self.outcome = outcome
-        self.decision_reason = reason.strip()
-        self.events[EventKind.DECIDED] = on
-        self.stage = Stage.SCR_INITIATED if outcome is Outcome.SCR else Stage.DECIDED
-        self._audit(at, actor, "decision recorded",
-                    {"outcome": outcome.value, "on": on.isoformat(), "stage": [previous.value, self.stage.value]},
-                    reason)
-        self._meet_deadlines_for(EventKind.DECIDED, on, at, actor)
+        self.outcome = chosen.id
+        self.decision_reason = (reason or "").strip() or None
+        self.criterion = criterion
+        self.events[decision.event] = on
+        self.stage = chosen.to
+        detail: dict[str, Any] = {"outcome": chosen.id, "on": on.isoformat(), "stage": [previous, self.stage]}
+        if criterion:
+            detail["criterion"] = criterion
+        self._audit(at, actor, "decision recorded", detail, reason)
+        self._meet_deadlines_for(decision.event, on, at, actor)
         self._derive_deadlines(at, actor)
 
-    def undo_decision(self, back_to: Stage, at: datetime, actor: str, reason: str) -> Outcome:
+    def undo_decision(self, back_to: str, at: datetime, actor: str, reason: str) -> str:
         """Withdraw a decision nothing has followed yet (a decision taken by email, undone within its hold):
         the case returns to ``back_to``, the stage it had before; the deadlines the decision started go, and
         the one it met (deciding) is open again. Returns the outcome withdrawn."""
-        if self.outcome is None or EventKind.DECIDED not in self.events:
-            raise DomainError(f"{self.reference} has no decision to undo")
-        if self.stage not in (Stage.DECIDED, Stage.SCR_INITIATED):
+        p = self.procedure
+        decision = p.decision_for(str(back_to))
+        if self.outcome is None or decision is None or decision.event not in self.events:
+            if self.outcome is None or not any(d.event in self.events for d in p.decisions):
+                raise DomainError(f"{self.reference} has no decision to undo")
+            raise DomainError(f"a decision is undone back to a stage before it, not '{back_to}'")
+        chosen = decision.outcome(self.outcome)
+        if chosen is None or self.stage != chosen.to:
             raise IllegalTransition(f"{self.reference} has moved on since the decision (it is at stage "
-                                    f"'{self.stage.value}'): record a correction instead")
-        if back_to not in PRE_DECISION:
-            raise DomainError(f"a decision is undone back to a stage before it, not '{back_to.value}'")
+                                    f"'{self.stage}'): record a correction instead")
         _need_reason(reason, "undoing a decision")
-        withdrawn, decided_on, previous = self.outcome, self.events.pop(EventKind.DECIDED), self.stage
-        self.outcome, self.decision_reason, self.stage = None, None, back_to
+        withdrawn, decided_on, previous = self.outcome, self.events.pop(decision.event), self.stage
+        self.outcome, self.decision_reason, self.criterion, self.stage = None, None, None, str(back_to)
         removed = []
         for key, d in list(self.deadlines.items()):
-            rule = RULES_BY_KIND.get(d.kind)
+            rule = p.rule(d.kind)
             if rule is None:
                 continue
-            if rule.starts_on is EventKind.DECIDED:
+            if d.basis == decision.event:
                 del self.deadlines[key]
                 removed.append(key)
-            elif rule.met_by is EventKind.DECIDED and d.status is DeadlineStatus.MET:
+            elif rule.met_by == decision.event and d.status is DeadlineStatus.MET:
                 d.status, d.met_on = DeadlineStatus.OPEN, None
         self._audit(at, actor, "decision withdrawn",
-                    {"outcome": withdrawn.value, "on": decided_on.isoformat(),
-                     "stage": [previous.value, back_to.value], "deadlines_removed": removed}, reason)
+                    {"outcome": withdrawn, "on": decided_on.isoformat(),
+                     "stage": [previous, self.stage], "deadlines_removed": removed}, reason)
         return withdrawn
 
-    def correct_date(self, kind: EventKind, on: date, at: datetime, actor: str, reason: str, *,
+    def correct_date(self, kind: str, on: date, at: datetime, actor: str, reason: str, *,
                      today: date | None = None) -> None:
-        """Correct when an event happened; the deadlines it started are recomputed. The Chair's awareness,
-        taken to be the day the referral arrived, moves with a corrected referral date."""
+        """Correct when an event happened; the deadlines it started are recomputed. Events the procedure
+        assumes happen with another (the Chair's awareness with the referral) move with it when they had
+        not been given a date of their own."""
+        p = self.procedure
         if kind not in self.events:
-            raise DomainError(f"'{kind.value}' has not been recorded for {self.reference}")
+            raise DomainError(f"'{kind}' has not been recorded for {self.reference}")
         old = self.events[kind]
         if old == on:
             return
-        moves_awareness = kind is EventKind.REFERRAL_RECEIVED and self.events.get(EventKind.CHAIR_AWARE) == old
-        others = {k: v for k, v in self.events.items() if not (moves_awareness and k is EventKind.CHAIR_AWARE)}
-        problem = event_date_problem(others, kind, on, today, correcting=True)
+        moving = [e.id for e in p.events if e.assumed_on == kind and self.events.get(e.id) == old]
+        others = {k: v for k, v in self.events.items() if k not in moving}
+        problem = event_date_problem(p, others, kind, on, today, correcting=True)
         if problem:
             raise ImpossibleDate(f"{self.reference}: {problem}; nothing changed")
         self.events[kind] = on
-        self._audit(at, actor, "date corrected", {"event": kind.value, "from": old.isoformat(),
+        self._audit(at, actor, "date corrected", {"event": kind, "from": old.isoformat(),
                                                    "to": on.isoformat()}, reason)
-        if moves_awareness:
-            self.events[EventKind.CHAIR_AWARE] = on
-            self._audit(at, actor, "date corrected", {"event": EventKind.CHAIR_AWARE.value, "from": old.isoformat(),
-                                                       "to": on.isoformat()}, "moves with the referral's date")
+        for other in moving:
+            self.events[other] = on
+            self._audit(at, actor, "date corrected", {"event": other, "from": old.isoformat(),
+                                                       "to": on.isoformat()}, f"moves with {p.event_label(kind)}")
         for d in self.deadlines.values():
-            if d.status is DeadlineStatus.MET and RULES_BY_KIND.get(d.kind) and RULES_BY_KIND[d.kind].met_by is kind:
+            rule = p.rule(d.kind)
+            if d.status is DeadlineStatus.MET and rule and rule.met_by == kind:
                 d.met_on = on
         self._derive_deadlines(at, actor)
+
+    def migrate_procedure(self, to: Procedure, at: datetime, actor: str, reason: str) -> list[str]:
+        """Run this case under another version of its procedure from now on, on purpose: its stage and events
+        must exist in the new version; its deadlines are derived anew by the new rules (those the old rules
+        set and the new ones do not know are kept as they are). Returns one line per change to a deadline."""
+        _need_reason(reason, "moving a case to another procedure version")
+        if to.id != self.procedure.id:
+            raise DomainError(f"{self.reference} runs under {self.procedure.id}; it can move to another version "
+                              f"of it, not to {to.id}")
+        missing = [e for e in self.events if not to.has_event(e)]
+        if self.stage not in {s.id for s in to.stages}:
+            missing.append(f"stage {self.stage}")
+        if missing:
+            raise DomainError(f"{to.key} does not know {', '.join(missing)}, which {self.reference} has; "
+                              f"nothing changed")
+        before = {k: (d.due, d.status) for k, d in self.deadlines.items()}
+        old = self.procedure
+        self.procedure = to
+        for d in self.deadlines.values():
+            d.what = to.deadline_label(d.kind)
+        self._audit(at, actor, "procedure migrated", {"from": old.key, "to": to.key}, reason)
+        self._derive_deadlines(at, actor)
+        changes = []
+        for k, d in self.deadlines.items():
+            if k not in before:
+                changes.append(f"new deadline {k}, due {d.due.isoformat()}")
+            elif before[k][0] != d.due:
+                changes.append(f"{k} now due {d.due.isoformat()} (was {before[k][0].isoformat()})")
+        return changes
 
     def add_agency(self, agency_key: str, at: datetime, actor: str) -> bool:
         if agency_key in self.agencies:
@@ -324,9 +386,11 @@ class Case:
 
     def set_due(self, kind: str, agency: str | None, due: date, at: datetime, actor: str) -> Deadline:
         """A deadline the panel sets (agency reports), entered not computed."""
-        if kind not in ENTERED_KINDS:
-            raise DomainError(f"'{kind}' is not a deadline the panel sets (those are: {', '.join(ENTERED_KINDS)})")
-        self._check_due(kind_label(kind), due)
+        entered = self.procedure.entered(kind)
+        if entered is None:
+            raise DomainError(f"'{kind}' is not a deadline the panel sets (those are: "
+                              f"{', '.join(e.id for e in self.procedure.entered_deadlines)})")
+        self._check_due(entered.label, due)
         if agency is not None and agency not in self.agencies:
             raise DomainError(f"agency '{agency}' is not involved in {self.reference}; add it first")
         key = f"{kind}:{agency}" if agency else kind
@@ -337,8 +401,8 @@ class Case:
             self._audit(at, actor, "due date changed", {"deadline": key, "from": old.isoformat(),
                                                          "to": due.isoformat()})
             return existing
-        d = Deadline(kind=kind, agency=agency, due=due, computed_due=due, owner=ENTERED_KINDS[kind][1],
-                     rule=f"set by the panel on {at.date().isoformat()}")
+        d = Deadline(kind=kind, agency=agency, due=due, computed_due=due, owner=(entered.owner,),
+                     rule=f"set by the panel on {at.date().isoformat()} [{entered.source}]", what=entered.label)
         self.deadlines[key] = d
         self._audit(at, actor, "deadline set", {"deadline": key, "due": due.isoformat()})
         return d
@@ -350,11 +414,11 @@ class Case:
         d = self.deadline(key)
         if d.status is DeadlineStatus.MET:
             return d
-        rule = RULES_BY_KIND.get(d.kind)
-        if rule and rule.met_by in _MET_ONLY_BY_RECORDING and rule.met_by not in self.events:
-            raise ImpossibleDate(f"{self.reference}: '{key}' is met when {rule.met_by.label} is recorded, and it "
-                                 f"has not been; {_MET_ONLY_BY_RECORDING[rule.met_by].format(ref=self.reference)}")
-        problem = met_date_problem(self.events, key, on, today, d.basis_date)
+        rule = self.procedure.rule(d.kind)
+        if rule and rule.met_by and rule.met_by not in self.events and self._met_only_by_recording(rule.met_by):
+            raise ImpossibleDate(f"{self.reference}: '{key}' is met when {self.procedure.event_label(rule.met_by)} "
+                                 f"is recorded, and it has not been; {self._how_to_record(rule.met_by)}")
+        problem = met_date_problem(self.procedure, self.events, key, on, today, d.basis_date)
         if problem:
             raise ImpossibleDate(f"{self.reference}: {problem}; nothing changed")
         d.status = DeadlineStatus.MET
@@ -408,53 +472,64 @@ class Case:
         return [d for d in self.deadlines.values() if d.status is DeadlineStatus.OPEN]
 
     # Internals -------------------------------------------------------------
-    def _check_event_date(self, kind: EventKind, on: date, today: date | None) -> None:
-        problem = event_date_problem(self.events, kind, on, today)
+    def _met_only_by_recording(self, event: str) -> bool:
+        p = self.procedure
+        return event in p.decision_events or (p.has_event(event) and p.event(event).must_be_recorded)
+
+    def _how_to_record(self, event: str) -> str:
+        if event in self.procedure.decision_events:
+            return (f"record the decision: review-clerk case decide {self.reference} --outcome ... --date ... "
+                    f"--reason ...")
+        return f"record it: review-clerk case record {self.reference} {event} --date ..."
+
+    def _check_event_date(self, kind: str, on: date, today: date | None) -> None:
+        problem = event_date_problem(self.procedure, self.events, kind, on, today)
         if problem:
             raise ImpossibleDate(f"{self.reference}: {problem}; nothing changed")
 
     def _check_due(self, what: str, due: date) -> None:
-        problem = due_date_problem(self.events, what, due)
+        problem = due_date_problem(self.procedure, self.events, what, due)
         if problem:
             raise ImpossibleDate(f"{self.reference}: {problem}; nothing changed")
 
-    def _applies(self, rule: Rule) -> bool:
-        if rule.starts_on not in self.events:
+    def _applies(self, rule: DeadlineRule) -> bool:
+        if rule.when_outcome and self.outcome not in rule.when_outcome:
             return False
-        if rule.only_if_outcome is not None and self.outcome not in rule.only_if_outcome:
-            return False
-        return rule.also_needs is None or rule.also_needs in self.events
+        return rule.when_event is None or rule.when_event in self.events
 
     def _derive_deadlines(self, at: datetime, actor: str) -> None:
-        for rule in RULES:
-            if not self._applies(rule):
+        p = self.procedure
+        for rule in p.deadlines:
+            begun = rule.start(self.events)
+            if begun is None or not self._applies(rule):
                 continue
-            start = self.events[rule.starts_on]
+            basis, start = begun
             due = rule.due(start)
-            d = self.deadlines.get(rule.kind)
+            explained = rule.explain(start, p.event_label(basis))
+            d = self.deadlines.get(rule.id)
             if d is None:
-                d = Deadline(kind=rule.kind, due=due, computed_due=due, owner=rule.owner,
-                             rule=rule.explain(start), basis=rule.starts_on, basis_date=start)
-                self.deadlines[rule.kind] = d
+                d = Deadline(kind=rule.id, due=due, computed_due=due, owner=rule.owner, rule=explained,
+                             basis=basis, basis_date=start, what=rule.label)
+                self.deadlines[rule.id] = d
                 if rule.met_by and rule.met_by in self.events:
                     d.status, d.met_on = DeadlineStatus.MET, self.events[rule.met_by]
-                self._audit(at, actor, "deadline set", {"deadline": rule.kind, "due": due.isoformat(),
+                self._audit(at, actor, "deadline set", {"deadline": rule.id, "due": due.isoformat(),
                                                         "rule": d.rule})
-            elif d.basis_date != start:
+            elif d.basis_date != start or d.basis != basis:
                 old = d.due
-                d.basis_date, d.computed_due, d.rule = start, due, rule.explain(start)
+                d.basis, d.basis_date, d.computed_due, d.rule = basis, start, due, explained
                 if not d.extended:
                     d.due = due
-                self._audit(at, actor, "deadline recomputed", {"deadline": rule.kind, "from": old.isoformat(),
+                self._audit(at, actor, "deadline recomputed", {"deadline": rule.id, "from": old.isoformat(),
                                                                "to": d.due.isoformat(), "rule": d.rule})
 
-    def _meet_deadlines_for(self, kind: EventKind, on: date, at: datetime, actor: str) -> None:
+    def _meet_deadlines_for(self, kind: str, on: date, at: datetime, actor: str) -> None:
         for d in self.deadlines.values():
-            rule = RULES_BY_KIND.get(d.kind)
-            if rule and rule.met_by is kind and d.status is not DeadlineStatus.MET:
+            rule = self.procedure.rule(d.kind)
+            if rule and rule.met_by == kind and d.status is not DeadlineStatus.MET:
                 d.status, d.met_on = DeadlineStatus.MET, on
                 self._audit(at, actor, "deadline met", {"deadline": d.key, "on": on.isoformat(),
-                                                        "how": f"event {kind.value}"})
+                                                        "how": f"event {kind}"})
 
     def _audit(self, at: datetime, actor: str, action: str, detail: dict[str, Any], reason: str | None = None) -> None:
         self.new_audit.append(AuditEvent(at=at, actor=actor, action=action, detail=detail, reason=reason))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 
 
-class Stage(str, enum.Enum):
+class Stage(enum.StrEnum):
     """PROCESS.md "Stages, in order"."""
 
     REFERRAL_RECEIVED = "referral_received"  # 1
@@ -44,7 +44,7 @@ _STAGE_LABELS = {
 }
 
 
-class Outcome(str, enum.Enum):
+class Outcome(enum.StrEnum):
     """The Chair's four possible decisions (PROCESS.md stage 4)."""
 
     SCR = "scr"
@@ -62,7 +62,7 @@ class Outcome(str, enum.Enum):
         }[self]
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     CHAIR = "chair"
     BUSINESS_MANAGER = "business_manager"
     HEAD_OF_SQAS = "head_of_sqas"
@@ -71,7 +71,7 @@ class Role(str, enum.Enum):
     AGENCY = "agency"  # the agency's panel member; escalation to its chief executive
 
 
-class EventKind(str, enum.Enum):
+class EventKind(enum.StrEnum):
     """Dated events in a case. Deadlines start from some and are met by others."""
 
     REFERRAL_RECEIVED = "referral_received"

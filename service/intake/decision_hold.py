@@ -24,8 +24,6 @@ from typing import TYPE_CHECKING, Any
 
 from service.chasing.sweep import save_case
 from service.domain.model import AuditEvent, Case, DomainError
-from service.domain.deadlines import RULES_BY_KIND
-from service.domain.model_types import EventKind, Stage
 from service.letters.catalogue import CATALOGUE
 from service.letters.outbox import base_context, hold, queue, withdraw
 
@@ -51,7 +49,7 @@ def current(uow: "UnitOfWork", reference: str) -> dict[str, Any] | None:
 
 
 def hold_letters(uow: "UnitOfWork", app: "App", case: Case, case_id: int, keys: list[str], *, by: str,
-                 inbound_id: int, previous_stage: Stage) -> datetime:
+                 inbound_id: int, previous_stage: str) -> datetime:
     """Hold the letters ``keys`` a decision by email queued, record the hold and confirm it at once to the
     Chair and the Business Manager. Returns when the hold ends."""
     now = app.clock.now()
@@ -59,12 +57,12 @@ def hold_letters(uow: "UnitOfWork", app: "App", case: Case, case_id: int, keys: 
     until = add_working_hours(now, app.settings.instructions.hold_working_hours, app.settings.tz, wh.start, wh.end)
     hold(uow, keys, until)
     # The deadlines the decision started are met by these letters: not chased while they wait.
-    started = [d.key for d in case.deadlines.values()
-               if d.kind in RULES_BY_KIND and RULES_BY_KIND[d.kind].starts_on is EventKind.DECIDED]
+    decided = case.procedure.decision_events
+    started = [d.key for d in case.deadlines.values() if d.basis in decided]
     uow.cases.defer_chasing(case_id, started, until)
     uow.state.set(_state_key(case.reference), json.dumps({
-        "by": by, "inbound_id": inbound_id, "until": until.isoformat(), "previous_stage": previous_stage.value,
-        "outcome": case.outcome.value if case.outcome else None, "keys": keys}), now)
+        "by": by, "inbound_id": inbound_id, "until": until.isoformat(), "previous_stage": str(previous_stage),
+        "outcome": case.outcome, "keys": keys}), now)
     uow.audit.append(case_id, case.reference, [AuditEvent(
         at=now, actor="intake", action="decision by email: letters held",
         detail={"until": until.isoformat(), "held": keys, "inbound_id": inbound_id})])
@@ -91,7 +89,7 @@ def undo(uow: "UnitOfWork", app: "App", reference: str, actor: str, reason: str,
         raise DomainError(ended)
     case = uow.cases.get(reference)
     case_id = uow.cases.id_of(reference)
-    case.undo_decision(Stage(found["previous_stage"]), now, actor, reason)  # in memory: refuses before any write
+    case.undo_decision(found["previous_stage"], now, actor, reason)  # in memory: refuses before any write
     with uow.conn.begin_nested():  # all the letters withdrawn, or none
         if withdraw(uow, list(found["keys"]), f"withdrawn: the decision was undone by {actor}"):
             raise DomainError(ended)  # one is being sent after all: rolls the savepoint back
@@ -124,9 +122,7 @@ def _confirm(uow: "UnitOfWork", app: "App", case: Case, case_id: int, *, key: st
         comm = CATALOGUE.get(template)
         recipients = ", ".join(rows[k]["to"]) if k in rows else k.rsplit("/", 1)[-1]
         letters.append({"what": comm.title if comm else template, "to": recipients})
-    from service.domain.model_types import Outcome
-
-    label = Outcome(outcome).label if outcome else (case.outcome.label if case.outcome else "")
+    label = case.procedure.outcome_label(outcome) if outcome else (case.outcome_label or "")
     names = " and ".join(dict.fromkeys((people.chair.name, people.business_manager.name)))
     ctx = base_context(app, names, to[0], case=case, hold={
         "outcome": label, "by": by, "undone": undone, "until": _when(app, until), "letters": letters,

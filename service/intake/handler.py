@@ -292,8 +292,8 @@ def open_case(uow: "UnitOfWork", app: "App", row: dict[str, Any], msg, parsed: d
                 for s in parsed.get("subjects") or []]
     r = parsed.get("referrer") or {}
     referrer = Referrer(name=r.get("name"), agency=r.get("agency"), telephone=r.get("telephone"), email=r.get("email"))
-    case = Case.open(reference, received_on, app.clock.now(), actor, subjects=subjects, referrer=referrer,
-                     source=f"inbound message {row['id']}")
+    case = Case.open(reference, received_on, app.clock.now(), actor, procedure=app.procedure, subjects=subjects,
+                     referrer=referrer, source=f"inbound message {row['id']}")
     agency = app.settings.agency_for_address(referrer.email or row["sender"] or "")
     if agency:
         case.add_agency(agency.key, app.clock.now(), actor)

@@ -105,12 +105,12 @@ def case_context(case: Case) -> dict[str, Any]:
 
     return {
         "reference": case.reference,
-        "stage": case.stage.label,
+        "stage": case.stage_label,
         "received_on": case.events.get(EventKind.REFERRAL_RECEIVED),
         "decision_due": due("decision"),
-        "outcome": case.outcome.label if case.outcome else None,
-        "outcome_code": case.outcome.value if case.outcome else None,
-        "is_scr": case.outcome is Outcome.SCR,
+        "outcome": case.outcome_label,
+        "outcome_code": case.outcome,
+        "is_scr": case.outcome == Outcome.SCR,
         "decided_on": case.events.get(EventKind.DECIDED),
         "decision_reason": case.decision_reason,
         "ofsted_notified_on": case.events.get(EventKind.OFSTED_NOTIFIED),

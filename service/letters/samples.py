@@ -20,6 +20,7 @@ from .catalogue import CATALOGUE
 from .outbox import base_context
 
 if TYPE_CHECKING:
+    from service.domain.procedure import Procedure
     from service.bootstrap import App
 
     from .triggers import Planned
@@ -40,9 +41,13 @@ def _at(d: date) -> datetime:
     return datetime(d.year, d.month, d.day, 9, tzinfo=timezone.utc)
 
 
-def sample_case() -> Case:
+def sample_case(procedure: "Procedure | None" = None) -> Case:
+    if procedure is None:
+        from service.procedure.pack import default
+
+        procedure = default()
     return Case.open(
-        "ESCB-2014-007", date(2014, 5, 9), datetime(2014, 5, 9, 9, tzinfo=timezone.utc), "sample",
+        "ESCB-2014-007", date(2014, 5, 9), datetime(2014, 5, 9, 9, tzinfo=timezone.utc), "sample", procedure=procedure,
         subjects=[Subject("Sample Child", "child", "child", date(2008, 1, 1), "1 Sample Street"),
                   Subject("Sample Parent", "adult", "mother", date(1985, 1, 1), "1 Sample Street")],
         referrer=Referrer("Sam Referrer", "Sample Agency", "020 0000 0000", "sam.referrer@example.org"))

@@ -113,7 +113,7 @@ def templates_for(event: str, case: Case, detail: Mapping[str, Any] | None = Non
         return []
     if event == AGENCY_ADDED and case.stage not in _SCR_RUNNING:
         return []
-    if case.outcome is not Outcome.SCR:
+    if case.outcome != Outcome.SCR:
         names = [n for n in names if n not in SCR_ONLY]
     if event == DECIDED and case.outcome is None:
         return []
@@ -215,7 +215,7 @@ def why_not(template: str, case: Case) -> str | None:
     """Why ``template`` cannot be sent for ``case`` now (on command or in a preview), or None."""
     if template in ("decision_notification", "decision_outcome") and case.outcome is None:
         return f"no decision has been recorded for {case.reference}"
-    if (template in SCR_ONLY or template == "other_lscb") and case.outcome is not Outcome.SCR:
+    if (template in SCR_ONLY or template == "other_lscb") and case.outcome != Outcome.SCR:
         return f"{case.reference} is not a serious case review"
     if template == "reviewer_notification" and EventKind.LEAD_REVIEWER_APPOINTED not in case.events:
         return f"no lead reviewer appointment is recorded for {case.reference}"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from .model import EVERYBODY, RECIPIENTS, SERVICE_TRIGGERS, UNITS, Procedure
+from service.domain.procedure import EVERYBODY, RECIPIENTS, SERVICE_TRIGGERS, UNITS, Procedure
 from .problems import Problem
 
 # What every template is given (mail_templates/VARIABLES.md, "Everywhere" and "About a case").
@@ -41,9 +41,13 @@ def check(p: Procedure, file: Path) -> list[Problem]:
         if value is not None and value not in pool:
             bad(key, f"no {what} '{value}' in the pack (known: {', '.join(sorted(pool)) or 'none'})")
 
+    known("procedure.opens_with", p.opens_with, events, "event")
     for e in p.events:
         for f in e.follows:
             known(f"events.{e.id}.follows", f, events, "event")
+        known(f"events.{e.id}.assumed_on", e.assumed_on, events, "event")
+        for q in e.requires:
+            known(f"events.{e.id}.requires", q.event, events, "event")
     initial = [s for s in p.stages if s.initial]
     if len(initial) != 1:
         bad("stages", f"exactly one stage must be `initial = true` (found {len(initial)})")
@@ -58,11 +62,15 @@ def check(p: Procedure, file: Path) -> list[Problem]:
         known(f"decisions.{d.id}.by", d.by, roles, "role")
         for s in d.from_stages:
             known(f"decisions.{d.id}.from", s, stages, "stage")
+        criteria = {c.id for c in d.criteria}
         for o in d.outcomes:
             known(f"decisions.{d.id}.outcomes.{o.id}.to", o.to, stages, "stage")
+            for c in o.criteria:
+                known(f"decisions.{d.id}.outcomes.{o.id}.criteria", c, criteria, "criterion")
     for d in p.deadlines:
         key = f"deadlines.{d.id}"
-        known(f"{key}.starts", d.starts, events, "event")
+        for start in d.starts:
+            known(f"{key}.starts", start, events, "event")
         known(f"{key}.met_by", d.met_by, events, "event")
         known(f"{key}.when_event", d.when_event, events, "event")
         for o in d.when_outcome:

@@ -7,12 +7,13 @@ the key, so that ``review-clerk procedure check`` can list them all at once.
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from pathlib import Path
 from typing import Any, Callable
 
 from .check import check
-from .model import (
+from service.domain.procedure import (
     ChasePolicy,
     Communication,
     DeadlineRule,
@@ -23,6 +24,7 @@ from .model import (
     MeetingKind,
     Outcome,
     Procedure,
+    Requirement,
     Stage,
     Transition,
 )
@@ -115,17 +117,25 @@ def read_pack(path: Path) -> tuple[Procedure | None, list[Problem]]:
     file = pack_file(path)
     name = str(file)
     try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
+        text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None, [Problem(name, "-", "no such file: a pack is a folder with a procedure.toml")]
     except (OSError, UnicodeError) as exc:
         return None, [Problem(name, "-", f"cannot be read ({exc.__class__.__name__})")]
+    return parse_pack(text, name)
+
+
+def parse_pack(text: str, name: str) -> tuple[Procedure | None, list[Problem]]:
+    """The procedure a ``procedure.toml``'s text describes (``name``: where it came from, for problems)."""
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         return None, [Problem(name, "-", f"is not valid TOML: {exc}")]
     r = _Reader(name)
     top = r.table(data, "(top)", {"procedure", "roles", "bodies", "events", "stages", "transitions", "decisions",
                                   "chase", "deadlines", "entered_deadlines", "communications", "meetings"})
-    head = r.table(top.get("procedure", {}), "procedure", {"id", "version", "label", "source", "templates"})
+    head = r.table(top.get("procedure", {}), "procedure", {"id", "version", "label", "source", "templates",
+                                                           "opens_with"})
 
     def item(cls: type, extra: set[str], **fields: Callable[[dict[str, Any], str], Any]):
         def build(entry: dict[str, Any], where: str):
@@ -154,8 +164,20 @@ def read_pack(path: Path) -> tuple[Procedure | None, list[Problem]]:
 
     roles = r.items(top, "roles", item(Item, set()))
     bodies = r.items(top, "bodies", item(Item, set()))
-    events = r.items(top, "events", item(Event, {"follows", "planned"}, follows=many("follows"),
-                                         planned=b("planned")))
+    def requires(e: dict[str, Any], where: str) -> tuple[Requirement, ...]:
+        out = []
+        for n, q in enumerate(e.get("requires", []) or [], 1):
+            qw = f"{where}.requires[{n}]"
+            q = r.table(q, qw, {"event", "days_before"})
+            event = r.get(q, qw, "event", str)
+            if event:
+                out.append(Requirement(event, r.get(q, qw, "days_before", int, 0)))
+        return tuple(out)
+
+    events = r.items(top, "events", item(
+        Event, {"follows", "planned", "assumed_on", "before_opening", "must_be_recorded", "requires"},
+        follows=many("follows"), planned=b("planned"), assumed_on=s("assumed_on"), before_opening=b("before_opening"),
+        must_be_recorded=b("must_be_recorded"), requires=requires))
     stages = r.items(top, "stages", item(Stage, {"initial", "final"}, initial=b("initial"), final=b("final")))
 
     def transition(entry: dict[str, Any], where: str):
@@ -168,14 +190,21 @@ def read_pack(path: Path) -> tuple[Procedure | None, list[Problem]]:
     transitions = r.items(top, "transitions", transition)
 
     def decision(entry: dict[str, Any], where: str):
-        e = r.table(entry, where, ITEM | {"event", "by", "from", "reasons_required", "outcomes"})
+        e = r.table(entry, where, ITEM | {"event", "by", "from", "reasons_required", "outcomes", "criteria"})
         outcomes = []
         for n, o in enumerate(e.get("outcomes", []) or [], 1):
             ow = f"{where}.outcomes[{n}]"
-            o = r.table(o, ow, {"id", "label", "to", "phrasings"})
+            o = r.table(o, ow, {"id", "label", "to", "phrasings", "criteria"})
             oid, label, to = r.get(o, ow, "id", str), r.get(o, ow, "label", str), r.get(o, ow, "to", str)
             if oid and label and to:
-                outcomes.append(Outcome(oid, label, to, r.strings(o, ow, "phrasings")))
+                outcomes.append(Outcome(oid, label, to, r.strings(o, ow, "phrasings"), r.strings(o, ow, "criteria")))
+        criteria = []
+        for n, c in enumerate(e.get("criteria", []) or [], 1):
+            cw = f"{where}.criteria[{n}]"
+            c = r.table(c, cw, ITEM)
+            cid, label, source = r.get(c, cw, "id", str), r.get(c, cw, "label", str), r.get(c, cw, "source", str)
+            if cid and label and source:
+                criteria.append(Item(cid, label, source))
         if not outcomes:
             r.problem(f"{where}.outcomes", "a decision needs at least one outcome ([[decisions.outcomes]])")
         did = r.get(e, where, "id", str)
@@ -184,7 +213,8 @@ def read_pack(path: Path) -> tuple[Procedure | None, list[Problem]]:
         return Decision(did, r.get(e, where, "label", str) or did, r.get(e, where, "source", str) or "",
                         event=r.get(e, where, "event", str) or "", by=r.get(e, where, "by", str) or "",
                         from_stages=r.strings(e, where, "from", True),
-                        reasons_required=r.get(e, where, "reasons_required", bool, True), outcomes=tuple(outcomes))
+                        reasons_required=r.get(e, where, "reasons_required", bool, True), outcomes=tuple(outcomes),
+                        criteria=tuple(criteria))
 
     decisions = r.items(top, "decisions", decision)
     chase: dict[str, ChasePolicy] = {}
@@ -203,7 +233,7 @@ def read_pack(path: Path) -> tuple[Procedure | None, list[Problem]]:
                                  r.get(c, w, "source", str, "service rule"))
     deadlines = r.items(top, "deadlines", item(
         DeadlineRule, {"starts", "amount", "unit", "owner", "met_by", "when_outcome", "when_event", "chase"},
-        starts=s("starts", ...), amount=i("amount"), unit=s("unit", ...), owner=many("owner", True),
+        starts=many("starts", True), amount=i("amount"), unit=s("unit", ...), owner=many("owner", True),
         met_by=s("met_by"), when_outcome=many("when_outcome"), when_event=s("when_event"), chase=s("chase", "default")))
     entered = r.items(top, "entered_deadlines", item(EnteredDeadline, {"owner", "per_agency"}, owner=s("owner", ...),
                                                      per_agency=b("per_agency")))
@@ -227,9 +257,11 @@ def read_pack(path: Path) -> tuple[Procedure | None, list[Problem]]:
         return None, r.problems
     procedure = Procedure(
         id=pid, version=version, label=label, source=r.get(head, "procedure", "source", str, ""),
-        templates=r.get(head, "procedure", "templates", str, "templates"), roles=roles, bodies=bodies,
+        templates=r.get(head, "procedure", "templates", str, "templates"),
+        opens_with=r.get(head, "procedure", "opens_with", str, "referral_received"), roles=roles, bodies=bodies,
         events=events, stages=stages, transitions=transitions, decisions=decisions, chase=chase,
-        deadlines=deadlines, entered_deadlines=entered, communications=communications, meetings=meetings)
+        deadlines=deadlines, entered_deadlines=entered, communications=communications, meetings=meetings,
+        text=text)
     return procedure, r.problems
 
 
@@ -241,3 +273,41 @@ def load_pack(path: Path) -> Procedure:
     if problems or procedure is None:
         raise PackError(problems)
     return procedure
+
+
+def configured(pack: str) -> Path:
+    """The folder of the pack the configuration names: a shipped pack's id, or a folder."""
+    folder = Path(pack)
+    if folder.is_absolute() or "/" in pack:
+        return folder
+    return shipped(pack)
+
+
+_LOADED: dict[tuple[str, float], Procedure] = {}
+
+
+def load_configured(pack: str) -> Procedure:
+    """The pack a board runs new cases under, checked (once per process and change of the file)."""
+    file = pack_file(configured(pack))
+    try:
+        stamp = (str(file), file.stat().st_mtime)
+    except OSError:
+        stamp = (str(file), -1.0)
+    if stamp not in _LOADED:
+        _LOADED[stamp] = load_pack(file)
+    return _LOADED[stamp]
+
+
+@functools.lru_cache(maxsize=32)
+def from_text(text: str, name: str = "procedure.toml (as kept in the database)") -> Procedure:
+    """The procedure a stored pack text describes (a version cases were opened under). Its templates are not
+    checked here: they are the current pack's."""
+    procedure, problems = parse_pack(text, name)
+    if procedure is None or problems:
+        raise PackError(problems or [Problem(name, "-", "no procedure")])
+    return procedure
+
+
+def default() -> Procedure:
+    """The shipped default pack (new boards run it; tests open cases under it)."""
+    return load_configured(DEFAULT_ID)

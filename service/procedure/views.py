@@ -6,14 +6,13 @@ import re
 from dataclasses import asdict
 from typing import Any
 
-from .model import Procedure
+from service.domain.procedure import UNIT_WORDS, Procedure
 
-UNIT_WORDS = {"working_days": "working day", "calendar_days": "calendar day", "calendar_months": "calendar month",
-              "days_before": "calendar day"}
 
 
 def as_data(p: Procedure) -> dict[str, Any]:
     data = asdict(p)
+    data.pop("text", None)
     data["chase"] = {k: asdict(v) for k, v in p.chase.items()}
     return data
 
@@ -35,8 +34,8 @@ def sections(p: Procedure) -> list[tuple[str, list[str], list[dict[str, str]]]]:
         stage_rows.append({"n": str(n), "stage": s.id, "label": s.label + (" (start)" if s.initial else "")
                            + (" (end)" if s.final else ""), "reached by": ", ".join(dict.fromkeys(ways)),
                            "source": s.source})
-    deadline_rows = [{"deadline": d.id, "what": d.label, "when": timescale(d.amount, d.unit, events.get(d.starts,
-                                                                                                      d.starts)),
+    deadline_rows = [{"deadline": d.id, "what": d.label, "when": timescale(d.amount, d.unit, ", else ".join(
+                          events.get(x, x) for x in d.starts)),
                       "owner": ", ".join(d.owner), "met by": d.met_by or "",
                       "only": ", ".join(d.when_outcome) + (f" if {d.when_event}" if d.when_event else ""),
                       "source": d.source} for d in p.deadlines]

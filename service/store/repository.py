@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Integer, String, and_, delete, func, insert, 
 from sqlalchemy.exc import IntegrityError
 
 from service.domain.model import AuditEvent, Case, Deadline, DeadlineStatus, Referrer, Subject
-from service.domain.model_types import EventKind, Outcome, Role, Stage
+from service.domain.procedure import Procedure
 
 from . import tables as t
 
@@ -33,6 +33,10 @@ def utc(dt: datetime | None) -> datetime | None:
 
 class NotFound(LookupError):
     pass
+
+
+class ProcedureChanged(Exception):
+    """A pack's text changed under an id and version that cases already run under."""
 
 
 def _subject_to_json(s: Subject) -> dict[str, Any]:
@@ -115,6 +119,7 @@ class AuditRepository:
 
 class CaseRepository:
     def __init__(self, conn: Connection, audit: AuditRepository):
+        self._procedures: dict[tuple[str, str], Procedure] = {}
         self.conn = conn
         self.audit = audit
 
@@ -143,25 +148,68 @@ class CaseRepository:
             raise NotFound(f"no case {reference}")
         return cid
 
+    def procedure(self, procedure_id: str, version: str) -> Procedure:
+        """The procedure version a case runs under, from the text kept when the first case was opened under it."""
+        from service.procedure.pack import from_text
+
+        text = self.conn.execute(select(t.procedures.c.text).where(t.procedures.c.id == procedure_id,
+                                                                   t.procedures.c.version == version)).scalar()
+        if text is None:
+            raise NotFound(f"no procedure {procedure_id} version {version} is kept in the database")
+        return from_text(text)
+
+    def keep_procedure(self, procedure: Procedure) -> None:
+        """Keep the text of the procedure version a case is opened under (once). The same id and version with
+        another text is refused: the cases opened under it would change their rules."""
+        c = t.procedures.c
+        kept = self.conn.execute(select(c.digest).where(c.id == procedure.id, c.version == procedure.version)
+                                 ).scalar()
+        if kept is None:
+            try:
+                with self.conn.begin_nested():
+                    self.conn.execute(insert(t.procedures).values(
+                        id=procedure.id, version=procedure.version, digest=procedure.digest, text=procedure.text,
+                        kept_at=datetime.now(timezone.utc).replace(tzinfo=None)))
+                return
+            except IntegrityError:  # another process kept it first
+                kept = self.conn.execute(select(c.digest).where(c.id == procedure.id,
+                                                                c.version == procedure.version)).scalar()
+        if kept != procedure.digest:
+            raise ProcedureChanged(
+                f"the procedure pack {procedure.id} version {procedure.version} has changed since cases were "
+                f"opened under it; give the changed pack a new version (procedure.version in its procedure.toml) "
+                f"so that those cases keep the rules they started with")
+
+    def procedure_versions(self) -> list[dict[str, Any]]:
+        c = t.procedures.c
+        counts = {(pid, v): n for pid, v, n in self.conn.execute(
+            select(t.cases.c.procedure_id, t.cases.c.procedure_version, func.count())
+            .group_by(t.cases.c.procedure_id, t.cases.c.procedure_version))}
+        return [{"id": r.id, "version": r.version, "digest": r.digest, "cases": counts.get((r.id, r.version), 0)}
+                for r in self.conn.execute(select(c.id, c.version, c.digest).order_by(c.id, c.version))]
+
     def _load(self, row) -> Case:
         cid = row["id"]
-        case = Case(reference=row["reference"], opened_at=utc(row["opened_at"]), stage=Stage(row["stage"]),
-                    subjects=[_subject_from_json(s) for s in row["subjects"] or []],
-                    referrer=Referrer(**(row["referrer"] or {})),
-                    outcome=Outcome(row["outcome"]) if row["outcome"] else None,
-                    decision_reason=row["decision_reason"])
+        key = (row["procedure_id"], row["procedure_version"])
+        procedure = self._procedures.get(key)
+        if procedure is None:
+            procedure = self._procedures[key] = self.procedure(*key)
+        case = Case(reference=row["reference"], opened_at=utc(row["opened_at"]), procedure=procedure,
+                    stage=row["stage"], subjects=[_subject_from_json(s) for s in row["subjects"] or []],
+                    referrer=Referrer(**(row["referrer"] or {})), outcome=row["outcome"] or None,
+                    decision_reason=row["decision_reason"], criterion=row["criterion"])
         for e in self.conn.execute(select(t.case_events).where(t.case_events.c.case_id == cid)).mappings():
-            case.events[EventKind(e["kind"])] = e["on"]
+            case.events[e["kind"]] = e["on"]
         case.agencies = list(self.conn.execute(
             select(t.case_agencies.c.agency).where(t.case_agencies.c.case_id == cid)
             .order_by(t.case_agencies.c.position)).scalars())
         for d in self.conn.execute(select(t.deadlines).where(t.deadlines.c.case_id == cid)
                                    .order_by(t.deadlines.c.id)).mappings():
             dl = Deadline(kind=d["kind"], agency=d["agency"], due=d["due"], computed_due=d["computed_due"],
-                          owner=Role(d["owner"]), rule=d["rule"],
-                          basis=EventKind(d["basis"]) if d["basis"] else None, basis_date=d["basis_date"],
+                          owner=tuple(d["owner"].split(",")), rule=d["rule"],
+                          basis=d["basis"] or None, basis_date=d["basis_date"],
                           status=DeadlineStatus(d["status"]), met_on=d["met_on"], extended=d["extended"],
-                          reason=d["reason"])
+                          reason=d["reason"], what=procedure.deadline_label(d["kind"]))
             case.deadlines[dl.key] = dl
         return case
 
@@ -182,10 +230,10 @@ class CaseRepository:
     def confirmed(self, reference: str) -> None:
         self.conn.execute(update(t.cases).where(t.cases.c.reference == reference).values(to_confirm=[]))
 
-    def list(self, stage: Stage | None = None) -> list[Case]:
+    def list(self, stage: str | None = None) -> list[Case]:
         q = select(t.cases).order_by(t.cases.c.year, t.cases.c.seq)
         if stage is not None:
-            q = q.where(t.cases.c.stage == stage.value)
+            q = q.where(t.cases.c.stage == str(stage))
         return [self._load(r) for r in self.conn.execute(q).mappings()]
 
     def references_with_deadlines_before(self, as_of: date) -> list[str]:
@@ -223,8 +271,10 @@ class CaseRepository:
     def add(self, case: Case, year: int, seq: int, referral: dict | None = None, missing: list[str] | None = None,
             fingerprint: str | None = None, next_actions: dict[str, datetime | None] | None = None,
             to_confirm: list[str] | None = None) -> int:
+        self.keep_procedure(case.procedure)
         cid = self.conn.execute(insert(t.cases).values(
-            reference=case.reference, year=year, seq=seq, stage=case.stage.value, opened_at=utc(case.opened_at),
+            reference=case.reference, year=year, seq=seq, stage=case.stage, opened_at=utc(case.opened_at),
+            procedure_id=case.procedure.id, procedure_version=case.procedure.version,
             subjects=[_subject_to_json(s) for s in case.subjects], referrer=vars(case.referrer),
             referral=referral, missing=missing or [], fingerprint=fingerprint, to_confirm=to_confirm or [],
             outcome=None, decision_reason=None)).inserted_primary_key[0]
@@ -234,8 +284,10 @@ class CaseRepository:
     def save(self, case: Case, next_actions: dict[str, datetime | None] | None = None,
              missing: list[str] | None = None, referral: dict | None = None) -> None:
         cid = self.id_of(case.reference)
-        values: dict[str, Any] = {"stage": case.stage.value, "outcome": case.outcome.value if case.outcome else None,
-                                  "decision_reason": case.decision_reason}
+        values: dict[str, Any] = {"stage": case.stage, "outcome": case.outcome,
+                                  "decision_reason": case.decision_reason, "criterion": case.criterion,
+                                  "procedure_id": case.procedure.id, "procedure_version": case.procedure.version}
+        self.keep_procedure(case.procedure)
         if missing is not None:
             values["missing"] = missing
         self.conn.execute(update(t.cases).where(t.cases.c.id == cid).values(**values))
@@ -252,7 +304,7 @@ class CaseRepository:
     def _save_children(self, cid: int, case: Case, next_actions: dict[str, datetime | None]) -> None:
         self.conn.execute(delete(t.case_events).where(t.case_events.c.case_id == cid))
         if case.events:
-            self.conn.execute(insert(t.case_events), [{"case_id": cid, "kind": k.value, "on": v}
+            self.conn.execute(insert(t.case_events), [{"case_id": cid, "kind": str(k), "on": v}
                                                       for k, v in case.events.items()])
         self.conn.execute(delete(t.case_agencies).where(t.case_agencies.c.case_id == cid))
         if case.agencies:
@@ -266,7 +318,7 @@ class CaseRepository:
             self.conn.execute(delete(t.deadlines).where(t.deadlines.c.id.in_(gone)))
         for d in case.deadlines.values():
             values = {"kind": d.kind, "agency": d.agency, "due": d.due, "computed_due": d.computed_due,
-                      "owner": d.owner.value, "rule": d.rule, "basis": d.basis.value if d.basis else None,
+                      "owner": ",".join(d.owner), "rule": d.rule, "basis": str(d.basis) if d.basis else None,
                       "basis_date": d.basis_date, "status": d.status.value, "met_on": d.met_on,
                       "extended": d.extended, "reason": d.reason}
             if d.key in next_actions:
@@ -733,14 +785,18 @@ class ReportRepository:
     def __init__(self, conn: Connection):
         self.conn = conn
 
-    def open_cases_by_stage(self) -> dict[str, int]:
-        return {stage: n for stage, n in self.conn.execute(
-            select(t.cases.c.stage, func.count()).where(t.cases.c.stage != "closed").group_by(t.cases.c.stage))}
+    def cases_by_stage(self) -> list[tuple[str, str, str, int]]:
+        """(procedure id, version, stage, number of cases), for every stage that has cases."""
+        c = t.cases.c
+        return [tuple(r) for r in self.conn.execute(
+            select(c.procedure_id, c.procedure_version, c.stage, func.count())
+            .group_by(c.procedure_id, c.procedure_version, c.stage))]
 
     def open_deadlines_due_before(self, until: date) -> list[dict[str, Any]]:
         """Open deadlines due on or before ``until`` (overdue ones included), soonest first."""
         q = (select(t.cases.c.reference, t.deadlines.c.key, t.deadlines.c.kind, t.deadlines.c.agency,
-                    t.deadlines.c.due, t.deadlines.c.owner, t.deadlines.c.rule, t.deadlines.c.extended)
+                    t.deadlines.c.due, t.deadlines.c.owner, t.deadlines.c.rule, t.deadlines.c.extended,
+                    t.cases.c.procedure_id, t.cases.c.procedure_version)
              .join(t.cases, t.cases.c.id == t.deadlines.c.case_id)
              .where(t.deadlines.c.status == DeadlineStatus.OPEN.value, t.deadlines.c.due <= until)
              .order_by(t.deadlines.c.due, t.cases.c.reference))
@@ -748,7 +804,7 @@ class ReportRepository:
 
     def open_agency_reports(self) -> list[dict[str, Any]]:
         q = (select(t.cases.c.reference, t.deadlines.c.key, t.deadlines.c.kind, t.deadlines.c.agency,
-                    t.deadlines.c.due, t.deadlines.c.status)
+                    t.deadlines.c.due, t.deadlines.c.status, t.cases.c.procedure_id, t.cases.c.procedure_version)
              .join(t.cases, t.cases.c.id == t.deadlines.c.case_id)
              .where(t.deadlines.c.agency.is_not(None), t.deadlines.c.status != DeadlineStatus.MET.value)
              .order_by(t.deadlines.c.due))

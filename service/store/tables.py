@@ -88,6 +88,22 @@ cases = Table(
     Column("legal_hold", Boolean, nullable=False, default=False),
     Column("legal_hold_reason", SealedText),
     Column("anonymised_at", UTC),
+    # The procedure the case runs under: a pack's id and the version it was opened under (kept in
+    # `procedures`); `criterion`: the criterion its decision found met.
+    Column("procedure_id", String(64), nullable=False, server_default="enfield-scr-2013"),
+    Column("procedure_version", String(32), nullable=False, server_default="1"),
+    Column("criterion", String(64)),
+)
+
+# The text of every procedure pack version a case was opened under: a case's rules never change
+# because the board's pack (or the service's shipped one) changed later (migration 0006).
+procedures = Table(
+    "procedures", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("version", String(32), primary_key=True),
+    Column("digest", String(64), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("kept_at", DateTime, nullable=False),
 )
 
 case_events = Table(
@@ -113,7 +129,7 @@ deadlines = Table(
     Column("agency", String(64)),
     Column("due", Date, nullable=False),
     Column("computed_due", Date, nullable=False),
-    Column("owner", String(40), nullable=False),
+    Column("owner", String(120), nullable=False),  # role ids, comma-separated
     Column("rule", Text, nullable=False),
     Column("basis", String(40)),
     Column("basis_date", Date),

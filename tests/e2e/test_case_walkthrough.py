@@ -157,7 +157,8 @@ def reply_done(app, inbox) -> None:
 # Checked by hand against the rules (PROCESS.md, service/domain/chasing.py):
 # reminders 5 and 1 working days before and on the day at 09:00; escalation the next
 # working morning to the owner and the Business Manager (and an agency's chief
-# executive), the Chair from 3 working days overdue, repeated every 5 working days.
+# executive), the Chair on the day it is 3 working days overdue and from then on, repeated every 5
+# working days.
 EXPECTED_CHASE: list[tuple[str, str, str, str]] = [
     ("2015-12-07", "reminder", "chair_sqas_discussion", SQAS),
     ("2015-12-07", "reminder", "ofsted_incident_notification", CHAIR),
@@ -169,6 +170,8 @@ EXPECTED_CHASE: list[tuple[str, str, str, str]] = [
     ("2016-01-21", "reminder", "decision", CHAIR),
     ("2016-01-22", "escalation", "decision", CHAIR),
     ("2016-01-22", "escalation", "decision", BM),
+    ("2016-01-26", "escalation", "decision", CHAIR),  # 3 working days overdue: the Chair is told (issue 14)
+    ("2016-01-26", "escalation", "decision", BM),
     ("2016-01-29", "escalation", "decision", CHAIR),
     ("2016-01-29", "escalation", "decision", BM),
     ("2016-02-01", "reminder", "sqas_initial_tasks", SQAS),
@@ -181,6 +184,10 @@ EXPECTED_CHASE: list[tuple[str, str, str, str]] = [
     ("2016-04-01", "escalation", "imr:enfield-ccg", CCG_PANEL),
     ("2016-04-01", "escalation", "imr:enfield-ccg", CCG_CEO),
     ("2016-04-01", "escalation", "imr:enfield-ccg", BM),
+    ("2016-04-05", "escalation", "imr:enfield-ccg", CCG_PANEL),  # 3 working days overdue: the Chair too
+    ("2016-04-05", "escalation", "imr:enfield-ccg", CCG_CEO),
+    ("2016-04-05", "escalation", "imr:enfield-ccg", BM),
+    ("2016-04-05", "escalation", "imr:enfield-ccg", CHAIR),
     ("2016-04-08", "escalation", "imr:enfield-ccg", CCG_PANEL),
     ("2016-04-08", "escalation", "imr:enfield-ccg", CCG_CEO),
     ("2016-04-08", "escalation", "imr:enfield-ccg", BM),

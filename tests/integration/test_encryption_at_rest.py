@@ -12,6 +12,9 @@ from service.config import load_settings
 from service.domain.model import Case, Referrer, Subject
 from service.store.crypto import KeyProblem, encode_key, new_key, read_key_file
 from service.store.keys import rotate
+from service.procedure.pack import default as _default_procedure
+
+SCR_PROCEDURE = _default_procedure()
 
 AT = datetime(2014, 5, 12, 9, tzinfo=timezone.utc)
 NAME = "Amelia Sealed"
@@ -20,7 +23,7 @@ NAME = "Amelia Sealed"
 def open_case(app) -> None:
     case = Case.open("ESCB-2014-001", date(2014, 5, 12), AT, "test",
                      subjects=[Subject(NAME, "child", "child", date(2010, 2, 3), "1 Hidden Road")],
-                     referrer=Referrer("Karen Sample", "Police", "020", "k@met-police.example.org"))
+                     referrer=Referrer("Karen Sample", "Police", "020", "k@met-police.example.org"), procedure=SCR_PROCEDURE)
     with app.db.unit_of_work() as uow:
         uow.cases.add(case, 2014, 1, referral={"summary": f"{NAME} was hurt."})
         uow.inbox.store("m1", f"Subject: x\r\n\r\n{NAME}".encode(), "<m1@x>", None, AT, "k@met-police.example.org")

@@ -9,6 +9,9 @@ import json
 from datetime import date, datetime, timezone
 
 import pytest
+from service.procedure.pack import default as _default_procedure
+
+SCR_PROCEDURE = _default_procedure()
 from docx import Document
 
 
@@ -27,7 +30,7 @@ def scr_case(cli):
     application = build_app(load_settings(cli.folder / "review-clerk.toml", environ=cli.db_env))
     at = datetime(2014, 5, 12, 9, tzinfo=timezone.utc)
     case = Case.open(REF, date(2014, 5, 12), at, "test", subjects=[Subject("Amelia Demo", "child", "child")],
-                     referrer=Referrer("Karen Sample", "Police", None, "karen.sample@met-police.example.org"))
+                     referrer=Referrer("Karen Sample", "Police", None, "karen.sample@met-police.example.org"), procedure=SCR_PROCEDURE)
     case.add_agency("met-police", at, "test")
     with application.db.unit_of_work() as uow:
         uow.cases.add(case, 2014, 1)

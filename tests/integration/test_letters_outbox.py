@@ -18,6 +18,9 @@ from service.letters.outbox import REVIEW_POLL, LEASE, deliver_due
 from service.letters.triggers import queue_for_event
 from service.mailbox.ports import TransportError
 from service.store import tables as t
+from service.procedure.pack import default as _default_procedure
+
+SCR_PROCEDURE = _default_procedure()
 
 REF = "ESCB-2014-001"
 AT = datetime(2014, 5, 12, 9, tzinfo=timezone.utc)
@@ -29,7 +32,7 @@ def open_case(app, *agencies: str, ref: str = REF) -> None:
     case = Case.open(ref, date(2014, 5, 12), AT, "test",
                      subjects=[Subject("Amelia Demo", "child", "child", date(2010, 2, 3), "1 Example Road")],
                      referrer=Referrer("Karen Sample", "Metropolitan Police Service", None,
-                                       "karen.sample@met-police.example.org"))
+                                       "karen.sample@met-police.example.org"), procedure=SCR_PROCEDURE)
     for a in agencies:
         case.add_agency(a, AT, "test")
     with app.db.unit_of_work() as uow:

@@ -7,6 +7,9 @@ import pytest
 
 from service.domain import calendar as wd
 from service.domain.model import Case
+from service.procedure.pack import default as _default_procedure
+
+SCR_PROCEDURE = _default_procedure()
 
 REF = "ESCB-2014-001"
 
@@ -19,7 +22,7 @@ def cli(cli):
 
     application = build_app(load_settings(cli.folder / "review-clerk.toml", environ=cli.db_env))
     now = application.clock.now()
-    case = Case.open(REF, date(2014, 5, 12), now, "test")
+    case = Case.open(REF, date(2014, 5, 12), now, "test", procedure=SCR_PROCEDURE)
     case.add_agency("met-police", now, "test")
     with application.db.unit_of_work() as uow:
         uow.cases.add(case, 2014, 1)

@@ -11,6 +11,9 @@ from service.domain.model import Case, Subject
 from service.mailbox.ports import Disposition
 from service.meetings.demo import demo_meetings
 from service.meetings.service import file_meeting_reply, on_case_opened
+from service.procedure.pack import default as _default_procedure
+
+SCR_PROCEDURE = _default_procedure()
 
 
 def file_replies_from_the_inbox(app) -> None:
@@ -25,7 +28,7 @@ def file_replies_from_the_inbox(app) -> None:
 
 def test_the_demo_arranges_the_meeting_records_the_replies_and_moves_it(app):
     now = app.clock.now()
-    case = Case.open("ESCB-2014-001", date(2014, 5, 12), now, "intake", subjects=[Subject("Amelia Demo", "child")])
+    case = Case.open("ESCB-2014-001", date(2014, 5, 12), now, "intake", subjects=[Subject("Amelia Demo", "child")], procedure=SCR_PROCEDURE)
     case.add_agency("met-police", now, "intake")
     case.add_agency("enfield-csc", now, "intake")
     with app.db.unit_of_work() as uow:

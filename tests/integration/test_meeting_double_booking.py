@@ -14,6 +14,9 @@ from service.mailbox.ports import ResponseStatus
 from service.meetings import service as meetings
 from service.meetings.replies import build_reply_email
 from service.meetings.service import file_meeting_reply, meetings_job, on_case_opened
+from service.procedure.pack import default as _default_procedure
+
+SCR_PROCEDURE = _default_procedure()
 
 LONDON = ZoneInfo("Europe/London")
 CHAIR = "sqas.head@enfield.example.org"
@@ -31,7 +34,7 @@ def open_case(app, seq: int, agencies=("met-police",)) -> str:
     now = app.clock.now()
     case = Case.open(reference, date(2014, 5, 12), now, "test",
                      subjects=[Subject(f"Child{seq} Testname", "child", "child", date(2010, 2, 3), None)],
-                     referrer=Referrer("Karen Sample", "Metropolitan Police Service", "020", "karen@met-police.example.org"))
+                     referrer=Referrer("Karen Sample", "Metropolitan Police Service", "020", "karen@met-police.example.org"), procedure=SCR_PROCEDURE)
     for a in agencies:
         case.add_agency(a, now, "test")
     with app.db.unit_of_work() as uow:

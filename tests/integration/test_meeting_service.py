@@ -15,6 +15,9 @@ from service.mailbox.ports import ResponseStatus
 from service.meetings import service as meetings
 from service.meetings.replies import build_reply_email
 from service.meetings.service import MeetingError, file_meeting_reply, meetings_job, on_case_opened
+from service.procedure.pack import default as _default_procedure
+
+SCR_PROCEDURE = _default_procedure()
 
 LONDON = ZoneInfo("Europe/London")
 REF = "ESCB-2014-001"
@@ -36,7 +39,7 @@ def open_referral(app, agencies=("met-police", "enfield-csc")) -> int:
     case = Case.open(REF, date(2014, 5, 12), now, "test",
                      subjects=[Subject("Amelia Testchild", "child", "child", date(2010, 2, 3), "1 Example Road"),
                                Subject("Grace Testmother", "adult", "mother", None, "1 Example Road")],
-                     referrer=Referrer("Karen Sample", "Metropolitan Police Service", "020", "karen@met-police.example.org"))
+                     referrer=Referrer("Karen Sample", "Metropolitan Police Service", "020", "karen@met-police.example.org"), procedure=SCR_PROCEDURE)
     for a in agencies:
         case.add_agency(a, now, "test")
     with app.db.unit_of_work() as uow:

@@ -15,6 +15,9 @@ from service.mailbox.local import safe_name
 from service.meetings import service as meetings
 from service.meetings.invitees import quorum_warnings
 from service.meetings.kinds import KIND_NAMES
+from service.procedure.pack import default as _default_procedure
+
+SCR_PROCEDURE = _default_procedure()
 
 LONDON = ZoneInfo("Europe/London")
 DOCTOR = "designated.doctor@nhs.example.org"
@@ -25,7 +28,7 @@ def open_case(app, seq: int, agencies: tuple[str, ...]) -> str:
     reference = f"ESCB-2014-{seq:03d}"
     now = app.clock.now()
     case = Case.open(reference, date(2014, 5, 12), now, "test", subjects=[Subject(f"Child{seq} Testname", "child")],
-                     referrer=Referrer("Karen Sample", "Metropolitan Police Service", "020", "karen@met-police.example.org"))
+                     referrer=Referrer("Karen Sample", "Metropolitan Police Service", "020", "karen@met-police.example.org"), procedure=SCR_PROCEDURE)
     for a in agencies:
         case.add_agency(a, now, "test")
     with app.db.unit_of_work() as uow:

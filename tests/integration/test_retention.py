@@ -15,6 +15,9 @@ from service.letters.outbox import deliver_due
 from service.store import tables as t
 from service.store.repository import NotFound
 from service.store.retention import REMOVED
+from service.procedure.pack import default as _default_procedure
+
+SCR_PROCEDURE = _default_procedure()
 
 T2014 = datetime(2014, 5, 12, 9, tzinfo=timezone.utc)
 T2030 = datetime(2030, 1, 7, 9, tzinfo=timezone.utc)
@@ -29,7 +32,7 @@ def open_case(app, seq: int, name: str = "Amy Smith") -> str:
                      subjects=[Subject(name, "child", "daughter", date(2010, 1, 1), "1 High Street"),
                                Subject("Bob Smith", "adult", "father", None, "1 High Street")],
                      referrer=Referrer("Rita Referrer", "Metropolitan Police Service", "020 7946 0000",
-                                       "rita.referrer@met-police.example.org"))
+                                       "rita.referrer@met-police.example.org"), procedure=SCR_PROCEDURE)
     with app.db.unit_of_work() as uow:
         uow.cases.add(case, 2014, seq, referral={"child": {"name": name, "address": "1 High Street"}},
                       fingerprint=f"{seq:064d}")

@@ -10,13 +10,16 @@ from service.domain.model import Case, DomainError, Referrer, Subject
 from service.domain.model_types import EventKind, Outcome, Stage
 from service.store import tables as t
 from service.store.repository import NotFound
+from service.procedure.pack import default as _default_procedure
+
+SCR_PROCEDURE = _default_procedure()
 
 AT = datetime(2014, 5, 12, 9, tzinfo=timezone.utc)
 
 
 def open_case(app, ref="ESCB-2014-001", received=date(2014, 5, 12)) -> None:
     case = Case.open(ref, received, AT, "test", subjects=[Subject("Test Child", "child", "child", date(2010, 1, 1))],
-                     referrer=Referrer("R", "Agency", "1", "r@example.org"))
+                     referrer=Referrer("R", "Agency", "1", "r@example.org"), procedure=SCR_PROCEDURE)
     with app.db.unit_of_work() as uow:
         uow.cases.add(case, received.year, int(ref.rsplit("-", 1)[1]))
         uow.commit()
@@ -26,14 +29,14 @@ def test_a_case_round_trips_through_the_database(app):
     open_case(app)
     with app.db.unit_of_work() as uow:
         case = uow.cases.get("escb-2014-001")
-    assert case.stage is Stage.REFERRAL_RECEIVED
+    assert case.stage == Stage.REFERRAL_RECEIVED
     assert case.subjects[0].date_of_birth == date(2010, 1, 1)
     assert case.deadlines["decision"].due == date(2014, 6, 12)
     assert case.events[EventKind.CHAIR_AWARE] == date(2014, 5, 12)
 
 
 def test_the_unit_of_work_rolls_back_unless_committed(app):
-    case = Case.open("ESCB-2014-002", date(2014, 5, 12), AT, "test")
+    case = Case.open("ESCB-2014-002", date(2014, 5, 12), AT, "test", procedure=SCR_PROCEDURE)
     with app.db.unit_of_work() as uow:
         uow.cases.add(case, 2014, 2)
     with app.db.unit_of_work() as uow, pytest.raises(NotFound):

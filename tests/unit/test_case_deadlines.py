@@ -7,13 +7,16 @@ import pytest
 from service.domain.calendar import add_months, add_working_days, is_working_day, working_days_between
 from service.domain.model import Case, DeadlineStatus, DomainError, IllegalTransition
 from service.domain.model_types import EventKind, Outcome, Stage
+from service.procedure.pack import default as _default_procedure
+
+SCR_PROCEDURE = _default_procedure()
 
 AT = datetime(2014, 1, 31, 10, 0, tzinfo=timezone.utc)
 ME = "test"
 
 
 def new_case(received=date(2014, 1, 31)) -> Case:
-    return Case.open("ESCB-2014-001", received, AT, ME)
+    return Case.open("ESCB-2014-001", received, AT, ME, procedure=SCR_PROCEDURE)
 
 
 def test_decision_is_due_one_calendar_month_after_the_chair_is_aware_clamped_to_february():
@@ -70,7 +73,7 @@ def test_the_event_that_meets_a_deadline_marks_it_met():
     case.record(EventKind.OFSTED_NOTIFIED, date(2014, 3, 4), AT, ME)
     d = case.deadlines["ofsted_incident_notification"]
     assert d.status is DeadlineStatus.MET and d.met_on == date(2014, 3, 4)
-    assert case.stage is Stage.INCIDENT_NOTIFIED
+    assert case.stage == Stage.INCIDENT_NOTIFIED
 
 
 def test_a_missed_deadline_shows_as_missed_after_its_due_date():
@@ -115,7 +118,7 @@ def test_an_illegal_transition_is_refused():
 def test_a_decision_not_to_hold_an_scr_starts_only_the_notification_deadline():
     case = new_case(date(2014, 3, 3))
     case.decide(Outcome.MANAGEMENT_REVIEW, date(2014, 3, 20), AT, ME, "criteria not met")
-    assert case.stage is Stage.DECIDED
+    assert case.stage == Stage.DECIDED
     assert "decision_notification" in case.deadlines
     assert "imr_letters" not in case.deadlines
 
@@ -145,5 +148,5 @@ def scr_in_review() -> Case:
     case.decide(Outcome.SCR, date(2014, 3, 20), AT, ME, "criteria met")
     case.record(EventKind.TERMS_OF_REFERENCE_AGREED, date(2014, 4, 1), AT, ME)
     case.record(EventKind.LEAD_REVIEWER_APPOINTED, date(2014, 4, 2), AT, ME)
-    assert case.stage is Stage.REVIEW
+    assert case.stage == Stage.REVIEW
     return case

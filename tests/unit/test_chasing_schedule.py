@@ -3,8 +3,9 @@
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from service.domain.chasing import ChasePolicy, due_step, next_step, steps
+from service.domain.chasing import due_step, next_step, steps
 from service.domain.model import Deadline
+from service.domain.procedure import ChasePolicy
 from service.domain.model_types import Role
 
 LONDON = ZoneInfo("Europe/London")
@@ -34,7 +35,16 @@ def test_reminders_skip_bank_holidays_when_counting_back():
 def test_escalation_starts_the_next_working_morning_and_reaches_the_chair_later():
     s = [x for x in steps(deadline(date(2015, 12, 24)), LONDON, NINE) if x.escalation]
     assert s[0].at == at(2015, 12, 29) and not s[0].tell_chair  # after Christmas and Boxing Day
-    assert s[1].days == 6 and s[1].tell_chair
+    assert s[2].days == 6 and s[2].tell_chair
+
+
+def test_the_chair_is_told_at_three_working_days_overdue_as_the_letters_catalogue_promises():
+    """Fidelity (issue 14): the escalation letter says the Chair is told from 3 working days overdue; the chase
+    used to tell the Chair only at the next regular escalation, 6 working days overdue."""
+    s = [x for x in steps(deadline(date(2014, 6, 12)), LONDON, NINE) if x.escalation][:3]
+    assert [(x.label, x.days, x.tell_chair) for x in s] == [
+        ("overdue-1", 1, False), ("overdue-chair", 3, True), ("overdue-2", 6, True)]
+    assert s[1].at == at(2014, 6, 17)  # Thursday 12th due: Fri 13th, Mon 16th, Tue 17th
 
 
 def test_only_the_latest_due_step_is_taken_after_downtime():
@@ -56,6 +66,6 @@ def test_an_extension_starts_the_chase_afresh():
 
 
 def test_escalations_repeat_at_the_configured_interval():
-    policy = ChasePolicy(repeat_every=2)
+    policy = ChasePolicy("default", escalate_every_working_days=2)
     s = [x for x in steps(deadline(date(2014, 6, 12)), LONDON, NINE, policy) if x.escalation][:3]
     assert [x.days for x in s] == [1, 3, 5]

@@ -13,6 +13,9 @@ import pytest
 
 from service.domain.model import Case, ImpossibleDate
 from service.domain.model_types import EventKind, Outcome
+from service.procedure.pack import default as _default_procedure
+
+SCR_PROCEDURE = _default_procedure()
 
 LONDON = ZoneInfo("Europe/London")
 AT = datetime(2014, 6, 2, 10, 0, tzinfo=LONDON)
@@ -20,7 +23,7 @@ TODAY = date(2014, 6, 2)
 
 
 def opened(on: date = date(2014, 5, 12)) -> Case:
-    return Case.open("ESCB-2014-001", on, datetime(2014, 5, 12, 9, 0, tzinfo=LONDON), "intake")
+    return Case.open("ESCB-2014-001", on, datetime(2014, 5, 12, 9, 0, tzinfo=LONDON), "intake", procedure=SCR_PROCEDURE)
 
 
 def test_a_decision_dated_in_the_future_is_refused_and_changes_nothing():
@@ -50,9 +53,9 @@ def test_an_event_before_the_event_it_follows_is_refused():
     case = opened()
     case.decide(Outcome.SCR, date(2014, 5, 20), AT, "chair", "criteria met", today=TODAY)
     case.record(EventKind.LEAD_REVIEWER_APPOINTED, date(2014, 5, 28), AT, "bm", today=TODAY)
-    with pytest.raises(ImpossibleDate, match="before lead reviewer appointed"):
+    with pytest.raises(ImpossibleDate, match="before the lead reviewer's appointment"):
         case.record(EventKind.REVIEWER_NOTIFIED, date(2014, 5, 27), AT, "bm", today=TODAY)
-    with pytest.raises(ImpossibleDate, match="before decided"):
+    with pytest.raises(ImpossibleDate, match="before the decision"):
         case.record(EventKind.IMR_LETTERS_SENT, date(2014, 5, 19), AT, "bm", today=TODAY)
 
 
@@ -74,7 +77,7 @@ def test_a_referral_date_in_the_future_is_refused():
 def test_correcting_the_referral_after_the_decision_is_refused():
     case = opened()
     case.decide(Outcome.NONE, date(2014, 5, 20), AT, "chair", "not met", today=TODAY)
-    with pytest.raises(ImpossibleDate, match="decided is recorded on 2014-05-20"):
+    with pytest.raises(ImpossibleDate, match="the decision is recorded on 2014-05-20"):
         case.correct_date(EventKind.REFERRAL_RECEIVED, date(2014, 5, 21), AT, "bm", "typo", today=TODAY)
 
 
@@ -82,7 +85,7 @@ def test_correcting_a_decision_to_after_what_follows_it_is_refused():
     case = opened()
     case.decide(Outcome.SCR, date(2014, 5, 20), AT, "chair", "criteria met", today=TODAY)
     case.record(EventKind.IMR_LETTERS_SENT, date(2014, 5, 21), AT, "chair", today=TODAY)
-    with pytest.raises(ImpossibleDate, match="imr letters sent is recorded on 2014-05-21 and follows it"):
+    with pytest.raises(ImpossibleDate, match="the Chair's IMR letters being sent is recorded on 2014-05-21 and follows it"):
         case.correct_date(EventKind.DECIDED, date(2014, 5, 22), AT, "bm", "typo", today=TODAY)
 
 

@@ -16,6 +16,9 @@ from service.letters.catalogue import (
     DECIDED,
 )
 from service.letters.triggers import mode_for, plan_for_event, recipients_for, why_not
+from service.procedure.pack import default as _default_procedure
+
+SCR_PROCEDURE = _default_procedure()
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "review-clerk.example.toml"
 AT = datetime(2014, 5, 12, 9, tzinfo=timezone.utc)
@@ -31,7 +34,7 @@ def settings():
 def a_case(*agencies: str, referrer_email: str | None = "karen.sample@met-police.example.org") -> Case:
     case = Case.open("ESCB-2014-001", date(2014, 5, 12), AT, "test",
                      subjects=[Subject("Amelia Demo", "child", "child", date(2010, 2, 3))],
-                     referrer=Referrer("Karen Sample", "Metropolitan Police Service", None, referrer_email))
+                     referrer=Referrer("Karen Sample", "Metropolitan Police Service", None, referrer_email), procedure=SCR_PROCEDURE)
     for a in agencies:
         case.add_agency(a, AT, "test")
     return case

@@ -14,6 +14,9 @@ from service.meetings.invite import event_spec
 from service.meetings.invitees import invitees, quorum, quorum_warnings
 from service.meetings.kinds import UnknownKind, kind_for
 from service.meetings.replies import build_reply_email, parse_reply
+from service.procedure.pack import default as _default_procedure
+
+SCR_PROCEDURE = _default_procedure()
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "review-clerk.example.toml"
 AT = datetime(2014, 5, 12, 9, tzinfo=timezone.utc)
@@ -33,7 +36,7 @@ def settings(tmp_path):
 def case_with(*agencies: str) -> Case:
     case = Case.open("ESCB-2014-007", date(2014, 5, 12), AT, "test",
                      subjects=[Subject("Amelia Testchild", "child", "child", date(2010, 2, 3), "1 Example Road"),
-                               Subject("Grace Testmother", "adult", "mother")])
+                               Subject("Grace Testmother", "adult", "mother")], procedure=SCR_PROCEDURE)
     for a in agencies:
         case.add_agency(a, AT, "test")
     return case

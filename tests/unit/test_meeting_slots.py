@@ -7,6 +7,9 @@ from service.domain.model import Case
 from service.mailbox.ports import BusyInterval
 from service.meetings.kinds import DEFAULT_KINDS
 from service.meetings.slots import Window, WorkingHours, find_slot, window_after, window_for
+from service.procedure.pack import default as _default_procedure
+
+SCR_PROCEDURE = _default_procedure()
 
 LONDON = ZoneInfo("Europe/London")
 HOURS = WorkingHours(time(9), time(17), LONDON)
@@ -112,7 +115,7 @@ def test_a_window_full_of_the_services_meetings_gives_no_slot_and_the_days_after
 
 
 def referral(received: date) -> Case:
-    return Case.open("ESCB-2014-001", received, at(received, 9), "test")
+    return Case.open("ESCB-2014-001", received, at(received, 9), "test", procedure=SCR_PROCEDURE)
 
 
 def test_the_extraordinary_meeting_falls_within_ten_working_days_of_the_referral():
