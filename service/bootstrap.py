@@ -30,7 +30,7 @@ class App:
     calendar: Calendar
     templates: Templates
     clock: Clock
-    procedure: "Procedure"  # the pack new cases open under ([procedure] pack); each case keeps its own
+    procedure: "Procedure" = field(repr=False)  # the pack new cases open under ([procedure] pack); each case keeps its own
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
 
     def today(self) -> date:

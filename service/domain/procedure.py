@@ -193,6 +193,9 @@ class Procedure:
         """A fingerprint of the pack's text: the same id and version must always mean the same procedure."""
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
+    def __repr__(self) -> str:
+        return f"Procedure({self.key})"
+
     @property
     def key(self) -> str:
         """``id@version``: how a case names the procedure it runs under."""

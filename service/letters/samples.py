@@ -63,6 +63,8 @@ def sample_scr_case(agency: str = SAMPLE_AGENCY) -> Case:
                 "together")
     case.set_due("imr", agency, date(2014, 7, 31), _at(date(2014, 5, 21)), "sample")
     case.record(EventKind.LEAD_REVIEWER_APPOINTED, date(2014, 6, 16), _at(date(2014, 6, 16)), "sample")
+    if case.procedure.has_event("report_quality_assured"):
+        case.record("report_quality_assured", date(2014, 10, 27), _at(date(2014, 10, 27)), "sample")
     case.record(EventKind.REPORT_SIGNED_OFF, date(2014, 11, 3), _at(date(2014, 11, 3)), "sample")
     case.record(EventKind.PUBLICATION_PLANNED, date(2014, 12, 1), _at(date(2014, 11, 3)), "sample")
     return case

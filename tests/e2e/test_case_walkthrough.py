@@ -25,6 +25,9 @@ from service.jobs import run_once
 from service.store import tables as t
 
 LONDON = ZoneInfo("Europe/London")
+# The Head of SQAS's five tasks of procedure 4.3, each its own deadline.
+SQAS_TASKS = ("sqas_other_children", "sqas_client_index", "sqas_police_and_health", "sqas_secure_files",
+              "sqas_inform_director")
 REF = "ESCB-2015-001"
 CHAIR = "escb.chair@enfield.example.org"
 BM = "escb.business.manager@enfield.example.org"
@@ -112,12 +115,13 @@ def test_a_case_walks_from_referral_to_publication_with_every_chase_on_time(app,
         date(2016, 1, 4): lambda: cases.resume(app, REF, "decision", "proceedings adjourned", "chair"),
         date(2016, 1, 6): lambda: cases.extend(app, REF, "decision", date(2016, 1, 21), "Ofsted agreed", "chair"),
         date(2016, 2, 1): lambda: cases.decide(app, REF, Outcome.SCR, date(2016, 2, 1), "criteria met", "chair"),
-        date(2016, 2, 2): lambda: cases.mark_done(app, REF, "sqas_initial_tasks", date(2016, 2, 2), "sqas"),
+        date(2016, 2, 2): lambda: [cases.mark_done(app, REF, task, date(2016, 2, 2), "sqas") for task in SQAS_TASKS],
         date(2016, 2, 15): lambda: cases.record(app, REF, EventKind.TERMS_OF_REFERENCE_AGREED, date(2016, 2, 15),
                                                 "bm"),
         date(2016, 2, 16): lambda: cases.record(app, REF, EventKind.LEAD_REVIEWER_APPOINTED, date(2016, 2, 16),
                                                 "bm", "Dr Rev Iewer"),
         date(2016, 3, 30): lambda: (inbox / "imr.eml").write_bytes(imr_email("k.sample@met-police.example.org")),
+        date(2016, 5, 31): lambda: cases.record(app, REF, "report_quality_assured", date(2016, 5, 31), "bm"),
         date(2016, 6, 1): lambda: cases.record(app, REF, EventKind.REPORT_SIGNED_OFF, date(2016, 6, 1), "bm"),
         date(2016, 6, 2): lambda: cases.record(app, REF, EventKind.PUBLICATION_PLANNED, date(2016, 7, 1), "bm"),
         date(2016, 7, 1): lambda: cases.record(app, REF, EventKind.PUBLISHED, date(2016, 7, 1), "bm"),
@@ -149,7 +153,7 @@ def test_a_case_walks_from_referral_to_publication_with_every_chase_on_time(app,
 
 def reply_done(app, inbox) -> None:
     with app.db.engine.connect() as conn:
-        mid = conn.execute(t.outbox.select().where(t.outbox.c.key.like(f"{REF}/chair_sqas_discussion/%remind-0/%"))
+        mid = conn.execute(t.outbox.select().where(t.outbox.c.key.like(f"{REF}/chair_sqas_discussion/%remind-0/{SQAS}"))
                            ).mappings().one()["message_id"]
     (inbox / "done.eml").write_bytes(reply_email(mid, SQAS, "Done.", 1, app.clock.now()))
 
@@ -160,8 +164,10 @@ def reply_done(app, inbox) -> None:
 # executive), the Chair on the day it is 3 working days overdue and from then on, repeated every 5
 # working days.
 EXPECTED_CHASE: list[tuple[str, str, str, str]] = [
+    ("2015-12-07", "reminder", "chair_sqas_discussion", CHAIR),  # a discussion: both own it (issue 14)
     ("2015-12-07", "reminder", "chair_sqas_discussion", SQAS),
     ("2015-12-07", "reminder", "ofsted_incident_notification", CHAIR),
+    ("2015-12-08", "reminder", "chair_sqas_discussion", CHAIR),
     ("2015-12-08", "reminder", "chair_sqas_discussion", SQAS),
     ("2016-01-04", "reminder", "decision", CHAIR),
     ("2016-01-06", "reminder", "decision", CHAIR),
@@ -174,8 +180,9 @@ EXPECTED_CHASE: list[tuple[str, str, str, str]] = [
     ("2016-01-26", "escalation", "decision", BM),
     ("2016-01-29", "escalation", "decision", CHAIR),
     ("2016-01-29", "escalation", "decision", BM),
-    ("2016-02-01", "reminder", "sqas_initial_tasks", SQAS),
-    ("2016-02-02", "reminder", "sqas_initial_tasks", SQAS),
+    # Procedure 4.3: five tasks for the Head of SQAS, each its own deadline (issue 14).
+    *[("2016-02-01", "reminder", task, SQAS) for task in SQAS_TASKS],
+    *[("2016-02-02", "reminder", task, SQAS) for task in SQAS_TASKS],
     ("2016-03-22", "reminder", "imr:met-police", POLICE_PANEL),
     ("2016-03-22", "reminder", "imr:enfield-ccg", CCG_PANEL),
     ("2016-03-30", "reminder", "imr:met-police", POLICE_PANEL),

@@ -65,7 +65,7 @@ def test_every_table_fits_80_columns_with_references_dates_and_deadline_keys_who
     shown = json.loads(cli80("case", "show", "ESCB-2014-001", "--json"))
     for d in shown["deadlines"]:
         assert whole(d["key"], screens["case show ESCB-2014-001"]) and whole(d["due"], screens["case show ESCB-2014-001"])
-    assert whole("sqas_initial_tasks", screens["case show ESCB-2014-001"])
+    assert whole("sqas_police_and_health", screens["case show ESCB-2014-001"])
     for m in shown["messages"]:
         assert whole(m["template"], screens["case show ESCB-2014-001"])
     for row in json.loads(cli80("inbox", "list", "--json")):

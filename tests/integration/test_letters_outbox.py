@@ -312,6 +312,7 @@ def test_planning_publication_queues_the_prepublication_notice_which_meets_its_d
     app.clock.set(datetime(2014, 6, 16, 10, tzinfo=timezone.utc))
     cases.record(app, REF, EventKind.LEAD_REVIEWER_APPOINTED, date(2014, 6, 16), "bm", "Jane Reviewer")
     app.clock.set(datetime(2014, 11, 3, 10, tzinfo=timezone.utc))
+    cases.record(app, REF, "report_quality_assured", date(2014, 10, 27), "bm")
     cases.record(app, REF, EventKind.REPORT_SIGNED_OFF, date(2014, 11, 3), "bm")
     cases.record(app, REF, EventKind.PUBLICATION_PLANNED, date(2014, 12, 1), "bm")
     [row] = rows(app, template="prepublication_notice")

@@ -335,6 +335,9 @@ def test_the_retention_migration_keeps_every_case_record_and_starts_with_no_hold
 
     open_case(app, 1)
     close_without_scr(app, "ESCB-2014-001", date(2014, 6, 2))
+    with app.db.engine.begin() as conn:  # as a case opened before packs: going below 0006 forgets the version
+        conn.execute(text("UPDATE cases SET procedure_version = '1'"))
+        conn.execute(text("DELETE FROM procedures WHERE version <> '1'"))
     before = dump(app)
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))

@@ -27,7 +27,7 @@ def test_decision_is_due_one_calendar_month_after_the_chair_is_aware_clamped_to_
 def test_one_working_day_tasks_skip_christmas_weekend_and_boxing_day_observed():
     case = new_case(date(2015, 12, 1))
     case.decide(Outcome.SCR, date(2015, 12, 24), AT, ME, "criteria met")
-    assert case.deadlines["sqas_initial_tasks"].due == date(2015, 12, 29)
+    assert case.deadlines["sqas_secure_files"].due == date(2015, 12, 29)
     assert case.deadlines["imr_letters"].due == date(2015, 12, 29)
 
 
@@ -54,6 +54,7 @@ def test_completion_is_six_months_after_ofsted_notification_once_an_scr_is_decid
 
 def test_prepublication_notice_is_a_week_before_publication():
     case = scr_in_review()
+    case.record("report_quality_assured", date(2014, 7, 25), AT, ME)
     case.record(EventKind.REPORT_SIGNED_OFF, date(2014, 8, 1), AT, ME)
     case.record(EventKind.PUBLICATION_PLANNED, date(2014, 9, 15), AT, ME)
     assert case.deadlines["prepublication_notice"].due == date(2014, 9, 8)
@@ -118,9 +119,9 @@ def test_an_illegal_transition_is_refused():
 def test_a_decision_not_to_hold_an_scr_starts_only_the_notification_deadline():
     case = new_case(date(2014, 3, 3))
     case.decide(Outcome.MANAGEMENT_REVIEW, date(2014, 3, 20), AT, ME, "criteria not met")
-    assert case.stage == Stage.DECIDED
+    assert case.stage == "management_review"
     assert "decision_notification" in case.deadlines
-    assert "imr_letters" not in case.deadlines
+    assert "imr_letters" not in case.deadlines and "completion" not in case.deadlines
 
 
 def test_the_audit_trail_records_what_who_when_and_why():

@@ -137,6 +137,7 @@ def test_a_lead_reviewer_appointed_calls_for_the_notice_to_the_national_panel(se
 def test_the_prepublication_notice_is_keyed_by_the_planned_date_so_a_new_date_gets_a_new_notice(settings):
     case = scr(a_case("met-police"))
     case.record(EventKind.LEAD_REVIEWER_APPOINTED, date(2014, 6, 16), AT, "bm")
+    case.record("report_quality_assured", date(2014, 10, 27), AT, "bm")
     case.record(EventKind.REPORT_SIGNED_OFF, date(2014, 11, 3), AT, "bm")
     case.record(EventKind.PUBLICATION_PLANNED, date(2014, 12, 1), AT, "bm")
     first = plan_for_event(case, settings, EventKind.PUBLICATION_PLANNED.value).messages

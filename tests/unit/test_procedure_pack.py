@@ -100,8 +100,8 @@ def test_a_copied_pack_with_its_templates_is_sound(tmp_path):
 
 
 def test_an_unknown_role_is_named_with_the_file_and_key(tmp_path):
-    pack = _copy(tmp_path, lambda t: t.replace('owner = "head_of_sqas"\nmet_by = "chair_sqas_discussed"',
-                                               'owner = "head_of_sqass"\nmet_by = "chair_sqas_discussed"'))
+    pack = _copy(tmp_path, lambda t: t.replace('owner = ["chair", "head_of_sqas"]',
+                                               'owner = ["chair", "head_of_sqass"]'))
     [problem] = _problems(pack)
     assert problem.startswith(f"{pack / 'procedure.toml'}: deadlines.chair_sqas_discussion.owner: no role "
                               f"'head_of_sqass' in the pack")
