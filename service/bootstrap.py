@@ -104,9 +104,12 @@ def build_app(settings: Settings, clock: Clock | None = None, *, create: bool = 
         built_mailbox, built_calendar = build_backend(settings, clock)
         mailbox = mailbox or built_mailbox
         calendar = calendar or built_calendar
+    procedure = load_configured(settings.procedure.pack)  # raises PackError listing every problem
+    with db.unit_of_work(read_only=True) as uow:
+        uow.cases.check_procedure(procedure)  # raises ProcedureChanged: an edited pack needs a new version
     app = App(settings=settings, db=db, mailbox=mailbox, calendar=calendar,
               templates=Templates(templates_folder or settings.letters.templates_dir), clock=clock,
-              procedure=load_configured(settings.procedure.pack))
+              procedure=procedure)
     if check_templates:  # False only for tests whose session checked the same templates and settings
         # Rendered against samples once per change of the templates, their code or the settings (not at
         # every command): a stamp in the data folder remembers the last check that passed.

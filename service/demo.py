@@ -231,9 +231,12 @@ def _story(out: Console, folder: Path, keep: bool) -> Path:
         for r in uow.inbox.by_status(["reply", "refused"]):
             if r["kind"] == "decision" or r["status"] == "refused":
                 out.print(f"  message {r['id']}: [cyan]{r['status']}[/] - {escape(r['outcome'] or '')}")
-    for d in show(app, first)["deadlines"]:
+    shown = show(app, first)
+    out.print(f"  {first} is at stage '{escape(shown['stage_label'])}' ({escape(shown['procedure_label'])}, "
+              f"{shown['procedure']})")
+    for d in shown["deadlines"]:
         if d["state"] not in ("met",):
-            out.print(f"  deadline {d['key']}: due {d['due']} - {escape(d['rule'])}")
+            out.print(f"  {escape(d['what'])} ({d['key']}): due {d['due']} - {escape(d['rule'])}")
     show_sent()
     out.print("  the decision's letters wait two working hours, during which a reply \"Undo\" to the confirmation "
               "withdraws it")

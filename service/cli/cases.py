@@ -302,3 +302,21 @@ def case_release_hold(reference: str, reason: str = typer.Option(..., help="Why 
     released = run_domain(release_hold, app_for(config), reference, reason, actor_of(by))
     out.print(escape(f"{released['reference']}: legal hold released; its retention period applies again"))
 
+
+
+@case_app.command("migrate-procedure")
+def case_migrate_procedure(reference: str,
+                           to: str = typer.Option(..., "--to", help="The version of the case's procedure to run it "
+                                                  "under from now on (procedure versions lists them)."),
+                           reason: str = typer.Option(..., help="Why (audited)."),
+                           config: Optional[Path] = ConfigOpt, by: Optional[str] = ActorOpt) -> None:
+    """Move a case, on purpose, to another version of its procedure: what happened stays; its deadlines are
+    derived anew by the new version's rules, and each change is listed. A case otherwise keeps the version it
+    was opened under."""
+    from service.cases import migrate_procedure
+
+    changes = run_domain(migrate_procedure, app_for(config), reference, to.strip(), reason, actor_of(by))
+    out.print(f"{reference.strip().upper()}: now runs under version {to.strip()}"
+              + ("" if changes else "; its deadlines are unchanged"), markup=False, highlight=False)
+    for line in changes:
+        out.print(f"  {line}", markup=False, highlight=False)

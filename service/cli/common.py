@@ -61,6 +61,14 @@ def operator_line(exc: BaseException, command: str = "") -> tuple[str, int] | No
         return f"encryption key error: {exc}", 2
     if isinstance(exc, StoreError):
         return f"error: {exc}", 1
+    from service.procedure.problems import PackError
+    from service.store.repository import ProcedureChanged
+
+    if isinstance(exc, PackError):
+        lines = [str(p) for p in exc.problems]
+        return "error: the procedure pack has problems (review-clerk procedure check PATH):\n" + "\n".join(lines), 2
+    if isinstance(exc, ProcedureChanged):
+        return f"error: {exc}", 2
     if isinstance(exc, NoResultFound):
         return f"error: not found: {command or 'the record asked for'} (check the id or reference)", 1
     line = explain(exc)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 import typer
 
-from .common import err, fail, out, print_json, table
+from .common import ConfigOpt, app_for, err, fail, out, print_json, table
 
 procedure_app = typer.Typer(no_args_is_help=True, help="Review procedures as data: check, show and draw a pack.")
 
@@ -80,3 +81,24 @@ def procedure_graph(pack: str = PackArg,
         fail(f"--format {fmt!r}: use mermaid or dot")
     p = _load(pack)
     out.print(mermaid(p) if fmt == "mermaid" else dot(p), markup=False, highlight=False, end="")
+
+
+@procedure_app.command("versions")
+def procedure_versions(config: Optional[Path] = ConfigOpt,
+                       as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table.")) -> None:
+    """The procedure versions the board's cases run under (kept in the database), with how many cases each,
+    and the pack new cases open under."""
+    application = app_for(config)
+    with application.db.unit_of_work(read_only=True) as uow:
+        rows = uow.cases.procedure_versions()
+    current = application.procedure
+    for r in rows:
+        r["new cases"] = "yes" if (r["id"], r["version"]) == (current.id, current.version) else ""
+        r["digest"] = r["digest"][:12]
+    if not any(r["new cases"] for r in rows):
+        rows.append({"id": current.id, "version": current.version, "digest": current.digest[:12], "cases": 0,
+                     "new cases": "yes"})
+    if as_json:
+        print_json(rows)
+        return
+    table("Procedure versions", rows, ["id", "version", "cases", "new cases", "digest"], ids=["id", "digest"])

@@ -346,7 +346,7 @@ class Case:
         for d in self.deadlines.values():
             d.what = to.deadline_label(d.kind)
         self._audit(at, actor, "procedure migrated", {"from": old.key, "to": to.key}, reason)
-        self._derive_deadlines(at, actor)
+        self._derive_deadlines(at, actor, rules_changed=True)
         changes = []
         for k, d in self.deadlines.items():
             if k not in before:
@@ -497,7 +497,9 @@ class Case:
             return False
         return rule.when_event is None or rule.when_event in self.events
 
-    def _derive_deadlines(self, at: datetime, actor: str) -> None:
+    def _derive_deadlines(self, at: datetime, actor: str, *, rules_changed: bool = False) -> None:
+        """Set the deadlines the procedure's rules call for; recompute those whose starting event moved (and,
+        after a move to another procedure version, ``rules_changed``, those whose rule now says otherwise)."""
         p = self.procedure
         for rule in p.deadlines:
             begun = rule.start(self.events)
@@ -515,9 +517,10 @@ class Case:
                     d.status, d.met_on = DeadlineStatus.MET, self.events[rule.met_by]
                 self._audit(at, actor, "deadline set", {"deadline": rule.id, "due": due.isoformat(),
                                                         "rule": d.rule})
-            elif d.basis_date != start or d.basis != basis:
+            elif d.basis_date != start or d.basis != basis or (rules_changed and d.rule != explained):
                 old = d.due
                 d.basis, d.basis_date, d.computed_due, d.rule = basis, start, due, explained
+                d.owner, d.what = rule.owner, rule.label
                 if not d.extended:
                     d.due = due
                 self._audit(at, actor, "deadline recomputed", {"deadline": rule.id, "from": old.isoformat(),

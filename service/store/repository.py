@@ -171,10 +171,17 @@ class CaseRepository:
                         id=procedure.id, version=procedure.version, digest=procedure.digest, text=procedure.text,
                         kept_at=datetime.now(timezone.utc).replace(tzinfo=None)))
                 return
-            except IntegrityError:  # another process kept it first
-                kept = self.conn.execute(select(c.digest).where(c.id == procedure.id,
-                                                                c.version == procedure.version)).scalar()
-        if kept != procedure.digest:
+            except IntegrityError:  # another process kept it first: it must be the same text
+                pass
+        self.check_procedure(procedure)
+
+    def check_procedure(self, procedure: Procedure) -> None:
+        """Raise ProcedureChanged when cases run under this id and version with another text (checked at start,
+        so that a pack edited without a new version stops the service with one line, not every referral)."""
+        c = t.procedures.c
+        kept = self.conn.execute(select(c.digest).where(c.id == procedure.id, c.version == procedure.version)
+                                 ).scalar()
+        if kept is not None and kept != procedure.digest:
             raise ProcedureChanged(
                 f"the procedure pack {procedure.id} version {procedure.version} has changed since cases were "
                 f"opened under it; give the changed pack a new version (procedure.version in its procedure.toml) "
