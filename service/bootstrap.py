@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .clock import Clock, SystemClock
 from .config import Settings
+from .letters.delivery import DeliveryHooks
 from .letters.render import Templates
 from .mailbox.ports import Calendar, Mailbox
 from .store.db import Database, StoreMissing
@@ -26,6 +27,7 @@ class App:
     calendar: Calendar
     templates: Templates
     clock: Clock
+    on_delivery: DeliveryHooks  # what a sent or undeliverable message means to the rest of the service
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
 
     def today(self) -> date:
@@ -81,6 +83,7 @@ def build_app(settings: Settings, clock: Clock | None = None, *, create: bool = 
     date (a test fixture that copied in a migrated database leaves it out). Raises StoreError
     (StoreMissing), KeyProblem or TemplateProblem."""
     from .files import private_dir
+    from .letters.after_delivery import LetterDelivery
     from .letters.samples import sample_contexts
     from .store.keys import open_keys
 
@@ -99,7 +102,8 @@ def build_app(settings: Settings, clock: Clock | None = None, *, create: bool = 
         mailbox = mailbox or built_mailbox
         calendar = calendar or built_calendar
     app = App(settings=settings, db=db, mailbox=mailbox, calendar=calendar,
-              templates=Templates(templates_folder or settings.letters.templates_dir), clock=clock)
+              templates=Templates(templates_folder or settings.letters.templates_dir), clock=clock,
+              on_delivery=LetterDelivery())
     if check_templates:  # False only for tests whose session checked the same templates and settings
         # Rendered against samples once per change of the templates, their code or the settings (not at
         # every command): a stamp in the data folder remembers the last check that passed.

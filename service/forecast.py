@@ -19,7 +19,8 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from service.chasing.digest import DAYS
-from service.chasing.sweep import POLICY, chase_recipients
+from service.chasing.schedule import POLICY
+from service.chasing.sweep import chase_recipients
 from service.domain import calendar as wd
 from service.domain.chasing import next_step
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from service.domain import calendar as wd
 from service.domain.deadlines import kind_label
 from service.domain.model_types import Stage
-from service.letters.outbox import base_context, queue
+from service.letters.queueing import base_context, queue
 
 if TYPE_CHECKING:
     from service.bootstrap import App

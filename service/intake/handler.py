@@ -34,10 +34,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import DataError, IntegrityError
 
-from service.chasing.sweep import next_actions, save_case
+from service.case_store import save_case
+from service.chasing.schedule import next_actions
 from service.domain.model import AuditEvent, Case, DomainError, Referrer, Subject
 from service.letters.catalogue import CASE_OPENED, DECIDED
-from service.letters.outbox import base_context, queue
+from service.letters.queueing import base_context, queue
 from service.letters.triggers import queue_for_event
 from service.mailbox.ports import Disposition, TransportError
 from service.meetings.service import on_case_opened

@@ -91,7 +91,7 @@ def preview(app: "App", template: str, reference: str | None = None) -> Preview:
                            composed.attachments, case.reference)
         ctx = dict(sample_contexts(app)[template])
         if reference:
-            from .outbox import base_context
+            from .queueing import base_context
 
             case, _, _ = _load(app, reference)
             ctx.update(base_context(app, ctx["recipient"]["name"], ctx["recipient"]["email"], case=case))

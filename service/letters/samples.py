@@ -17,7 +17,7 @@ from service.domain.model import Case, Referrer, Subject
 from service.domain.model_types import EventKind, Outcome
 
 from .catalogue import CATALOGUE
-from .outbox import base_context
+from .queueing import base_context
 
 if TYPE_CHECKING:
     from service.bootstrap import App

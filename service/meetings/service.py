@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 from service.domain import calendar as wd
 from service.domain.model import AuditEvent, Case, DeadlineStatus
 from service.letters.corrections import meeting_moved
-from service.letters.outbox import base_context, queue
+from service.letters.queueing import base_context, queue
 from service.mailbox.ports import BusyInterval, ResponseStatus, TransportError
 from service.store.db import Lock
 

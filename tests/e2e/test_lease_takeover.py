@@ -24,7 +24,7 @@ from service.clock import FixedClock
 from service.demo import sample_emails
 from service.intake import handler
 from service.jobs import read_inbox
-from service.letters import outbox
+from service.letters import delivery
 from service.meetings import service as meetings
 from service.meetings.demo import busy_elsewhere
 from service.store import tables as t
@@ -122,17 +122,17 @@ def test_letters_held_by_a_dead_worker_are_taken_over_after_its_lease_and_sent_o
     drop_samples(b)
     read_inbox(b)  # two cases: their acknowledgement, request for information and Ofsted drafts are queued
     with a.db.unit_of_work() as uow:
-        held = uow.outbox.claim_due(a.clock.now(), a.worker, outbox.LEASE, 20)
+        held = uow.outbox.claim_due(a.clock.now(), a.worker, delivery.LEASE, 20)
         uow.commit()
     queued = outbox_rows(b)
     assert len(held) == len(queued) >= 4 and {r["status"] for r in queued} == {"sending"}  # ... and A dies
 
     for minutes in (1, 3, 5):  # the lease runs to T + 5 minutes
-        assert outbox.deliver_due(at(b, minutes), b.worker) == {"sent": 0, "retry": 0, "failed": 0}
+        assert delivery.deliver_due(at(b, minutes), b.worker) == {"sent": 0, "retry": 0, "failed": 0}
         assert {(r["status"], r["claimed_by"]) for r in outbox_rows(b)} == {("sending", a.worker)}
     assert delivery_log(b) == []
 
-    counts = outbox.deliver_due(at(b, 6), b.worker)
+    counts = delivery.deliver_due(at(b, 6), b.worker)
     rows = outbox_rows(b)
     auto = [r["key"] for r in rows if r["mode"] == "auto"]
     assert counts == {"sent": len(auto), "retry": 0, "failed": 0}
@@ -143,11 +143,11 @@ def test_letters_held_by_a_dead_worker_are_taken_over_after_its_lease_and_sent_o
     assert len(list((b.settings.data_dir / "mail" / "sent").glob("*.eml"))) == len(auto)
     drafts = list((b.settings.data_dir / "mail" / "drafts").rglob("*.eml"))
     assert len(drafts) == len(rows) - len(auto)
-    assert outbox.deliver_due(at(b, 7), b.worker) == {"sent": 0, "retry": 0, "failed": 0}
+    assert delivery.deliver_due(at(b, 7), b.worker) == {"sent": 0, "retry": 0, "failed": 0}
 
     # A was only stalled (say behind slow sends earlier in its batch): it carries on with its claim.
     for oid in held:
-        assert outbox.deliver_claimed(at(a, 8), a.worker, oid) is None  # no longer A's: left alone
+        assert delivery.deliver_claimed(at(a, 8), a.worker, oid) is None  # no longer A's: left alone
     assert outbox_rows(b) == rows
     assert sorted(delivery_log(b)) == sorted(("delivered", k) for k in auto)  # no second attempt at all
 
