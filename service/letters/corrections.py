@@ -224,7 +224,7 @@ def _queued_on(app: "App", row: dict[str, Any]) -> date:
 # What can be rebuilt -------------------------------------------------------------------------
 def _letter(uow: "UnitOfWork", app: "App", row: dict[str, Any], case: Case) -> Rebuilt | object | None:
     """A communication of the catalogue that the service addresses itself, composed again."""
-    from .compose import NotComposable, compose
+    from .composed import NotComposable, compose
     from .triggers import recipients_for
 
     if row["template"] in ("reviewer_notification", "other_lscb"):

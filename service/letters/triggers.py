@@ -232,7 +232,7 @@ def queue_for_event(uow: "UnitOfWork", app: "App", case: Case, case_id: int, eve
 
 def queue_plan(uow: "UnitOfWork", app: "App", case: Case, case_id: int, plan: Plan,
                detail: Mapping[str, Any] | None, actor: str, why: str) -> list[str]:
-    from .compose import NotComposable, compose
+    from .composed import NotComposable, compose
     from .queueing import queue
     from .render import TemplateProblem
 

@@ -14,7 +14,7 @@ from service.domain.model_types import EventKind, Outcome
 from service.letters.delivery import deliver_due
 from service.store import tables as t
 from service.store.repository import NotFound
-from service.store.retention import REMOVED
+from service.store.retention_repository import REMOVED
 
 T2014 = datetime(2014, 5, 12, 9, tzinfo=timezone.utc)
 T2030 = datetime(2030, 1, 7, 9, tzinfo=timezone.utc)

@@ -7,7 +7,7 @@ import pytest
 
 from service.config import ConfigError, Retention, load_settings
 from service.retention import CaseFacts, MailFacts, SentFacts, add_years, plan, retention_start
-from service.store.retention import anonymous_referrer, attachments_metadata, has_body, placeholder_subjects
+from service.store.retention_repository import anonymous_referrer, attachments_metadata, has_body, placeholder_subjects
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "review-clerk.example.toml"
 

@@ -20,7 +20,7 @@ from service.domain.model_types import EventKind
 from service.mailbox.ports import Attachment
 
 from .catalogue import CATALOGUE
-from .documents import DOCX, chronology_template
+from .word_documents import DOCX, chronology_template
 from .queueing import base_context
 from .render import Rendered
 
