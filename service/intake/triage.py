@@ -1,7 +1,7 @@
 """Triage of one stored message: what it is, and what that calls for.
 
 A meeting response goes to its meeting; a reply about a case to the case
-(:mod:`service.intake.replies`); what a person must look at is quarantined;
+(:mod:`service.intake.case_replies`); what a person must look at is quarantined;
 what is not a referral is filed as such. A referral already received (the same
 Message-ID, the same bytes, the same form re-sent or forwarded) is linked to
 its case; one from a domain that is not a partner agency's is held for the
@@ -29,7 +29,7 @@ from service.store.db import Lock
 from .loops import may_auto_reply
 from .outcome import Outcome, iso_date, limits_for, note, received_on
 from .parsing import parse_message
-from .replies import case_for_reply, file_reply
+from .case_replies import case_for_reply, file_reply
 
 if TYPE_CHECKING:
     from service.bootstrap import App
