@@ -45,14 +45,8 @@ log = logging.getLogger("review_clerk.intake")
 
 
 LEASE = timedelta(minutes=10)
-
-
 MAX_ATTEMPTS = 3
-
-
 CURSOR = "mailbox_cursor"
-
-
 DISPOSITION = {
     "processed": Disposition.PROCESSED, "duplicate": Disposition.PROCESSED, "reply": Disposition.PROCESSED,
     "not_referral": Disposition.NOT_REFERRAL, "quarantined": Disposition.QUARANTINE,

@@ -59,7 +59,7 @@ def handle_message(uow: "UnitOfWork", app: "App", row: dict[str, Any]) -> Outcom
 
     # A meeting response carries [REF] in its subject too: it goes to the meeting, not the case file.
     if parsed.get("kind") == "meeting_response":
-        from service.meetings.service import file_meeting_reply
+        from service.meetings.responses import file_meeting_reply
 
         return Outcome("reply", file_meeting_reply(uow, app, row), "meeting_response")
 
