@@ -257,7 +257,7 @@ def _agency_report_request(uow: "UnitOfWork", app: "App", row: dict[str, Any], c
         return GONE
     kind = kind_for(m["kind"], app.settings.meetings)
     queued_on = _queued_on(app, row)
-    # As meetings.service._request_agency_reports: two working days before, a day to write it at least.
+    # As meetings.calendar_sync._request_agency_reports: two working days before, a day to write it at least.
     due = max(wd.add_working_days(m["start"].astimezone(app.settings.tz).date(), -REPORT_DAYS_BEFORE),
               wd.add_working_days(queued_on, 1))
     person = agency.panel_member

@@ -26,6 +26,7 @@ from service.intake import processing, triage
 from service.jobs import read_inbox
 from service.letters import delivery
 from service.meetings import service as meetings
+from service.meetings.meeting_row import LEASE, claimed
 from service.meetings.demo import busy_elsewhere
 from service.store import tables as t
 
@@ -160,7 +161,7 @@ def test_a_meeting_held_by_a_dead_worker_is_arranged_once_after_its_lease(worker
         ids = uow.meetings.open_ids()
     assert len(ids) == 2
     with a.db.unit_of_work() as uow:
-        assert all(uow.meetings.claim(mid, a.clock.now(), a.worker, meetings.LEASE) for mid in ids)
+        assert all(uow.meetings.claim(mid, a.clock.now(), a.worker, LEASE) for mid in ids)
         uow.commit()  # ... and A dies
     calendar = b.settings.data_dir / "calendar"
     # The designated doctor is away all month, so the Business Manager is told with each invitation.
@@ -185,9 +186,9 @@ def test_a_meeting_held_by_a_dead_worker_is_arranged_once_after_its_lease(worker
 
     # B works on a meeting again (its claim taken at T + 20); stalled A finishes its old piece of work.
     with b.db.unit_of_work() as uow:
-        assert uow.meetings.claim(ids[0], at(b, 20).clock.now(), b.worker, meetings.LEASE)
+        assert uow.meetings.claim(ids[0], at(b, 20).clock.now(), b.worker, LEASE)
         uow.commit()
-    meetings._claimed(at(a, 21), ids[0]).__exit__(None, None, None)  # A lets go of what it held
+    claimed(at(a, 21), ids[0]).__exit__(None, None, None)  # A lets go of what it held
     assert meetings.meetings_job(at(c, 22))["skipped"] == 1  # B's claim stands: C leaves that meeting alone
 
 
