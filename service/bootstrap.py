@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from .clock import Clock, SystemClock
 from .config import Settings
+from .letters.delivery import DeliveryHooks
 from .letters.render import Templates
 from .mailbox.ports import Calendar, Mailbox
 from .store.db import Database, StoreMissing
@@ -31,6 +32,7 @@ class App:
     templates: Templates
     clock: Clock
     procedure: "Procedure" = field(repr=False)  # the pack new cases open under ([procedure] pack); each case keeps its own
+    on_delivery: DeliveryHooks  # what a sent or undeliverable message means to the rest of the service
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
 
     def today(self) -> date:
@@ -86,6 +88,7 @@ def build_app(settings: Settings, clock: Clock | None = None, *, create: bool = 
     date (a test fixture that copied in a migrated database leaves it out). Raises StoreError
     (StoreMissing), KeyProblem or TemplateProblem."""
     from .files import private_dir
+    from .letters.after_delivery import LetterDelivery
     from .letters.samples import sample_contexts
     from .procedure.pack import load_configured
     from .store.keys import open_keys
@@ -109,7 +112,7 @@ def build_app(settings: Settings, clock: Clock | None = None, *, create: bool = 
         uow.cases.check_procedure(procedure)  # raises ProcedureChanged: an edited pack needs a new version
     app = App(settings=settings, db=db, mailbox=mailbox, calendar=calendar,
               templates=Templates(templates_folder or settings.letters.templates_dir), clock=clock,
-              procedure=procedure)
+              procedure=procedure, on_delivery=LetterDelivery())
     if check_templates:  # False only for tests whose session checked the same templates and settings
         # Rendered against samples once per change of the templates, their code or the settings (not at
         # every command): a stamp in the data folder remembers the last check that passed.

@@ -24,7 +24,7 @@ def _change(app: "App", reference: str, fn: Callable[[Case], Any], event: str | 
             detail: dict[str, Any] | None = None) -> Case:
     """Load, change, save; then queue the letters ``event`` calls for, in the same transaction."""
     # Here, not at the top: the views (`cases list`, `case show`) need none of the chasing and letters.
-    from service.chasing.sweep import save_case
+    from service.case_store import save_case
     from service.letters.triggers import queue_for_event
 
     with app.db.unit_of_work() as uow:
@@ -53,7 +53,7 @@ def record(app: "App", reference: str, kind: str, on: date, actor: str, reason: 
 def correct_date(app: "App", reference: str, kind: str, on: date, actor: str, reason: str) -> Case:
     """Correct a recorded date; the letters it calls for are queued, and those already queued or sent
     that stated the old facts are brought up to date (re-rendered, or followed by a correction)."""
-    from service.chasing.sweep import save_case
+    from service.case_store import save_case
     from service.letters.corrections import date_corrected
     from service.letters.triggers import queue_for_event
 
@@ -108,7 +108,7 @@ def mark_done(app: "App", reference: str, key: str, on: date, actor: str, how: s
 def migrate_procedure(app: "App", reference: str, version: str, reason: str, actor: str) -> list[str]:
     """Move a case, on purpose, to another version of its procedure: the board's current pack (when it is
     the same procedure) or a version kept in the database. Audited; returns what changed in its deadlines."""
-    from service.chasing.sweep import save_case
+    from service.case_store import save_case
     from service.store.repository import NotFound
 
     with app.db.unit_of_work() as uow:
@@ -223,7 +223,7 @@ def confirm_reading(app: "App", reference: str, actor: str, details: dict[str, A
     """Confirm how a referral was read, with ``details`` (subjects and referrer, as `case confirm --json`
     prints them, corrected) laid over it; nothing more to confirm afterwards. Returns the fields corrected.
     Raises DetailsProblem naming a field (never its value) for details that cannot be used."""
-    from service.chasing.sweep import save_case
+    from service.case_store import save_case
     from service.domain.model import Referrer, Subject
     from service.intake.details import DetailsProblem, apply_details
 

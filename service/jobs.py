@@ -27,8 +27,9 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from service import observe
 from service.chasing.digest import send_weekly_digest
 from service.chasing.sweep import sweep
-from service.intake.handler import daily_report, file_handled, process_stored, store_new
-from service.letters.outbox import deliver_due, is_working_time
+from service.intake.processing import file_handled, process_stored, store_new
+from service.intake.report import daily_report
+from service.letters.delivery import deliver_due, is_working_time
 from service.mailbox.ports import TransportError
 from service.meetings.service import meetings_job
 from service.store.db import explain

@@ -91,6 +91,7 @@ def checked_settings(tmp_path_factory):
     from service.bootstrap import App
     from service.clock import FixedClock
     from service.config import load_settings
+    from service.letters.after_delivery import LetterDelivery
     from service.letters.render import Templates
     from service.letters.samples import sample_contexts
 
@@ -101,7 +102,7 @@ def checked_settings(tmp_path_factory):
 
     app = App(settings=settings, db=None, mailbox=None, calendar=None, templates=Templates(),
               clock=FixedClock(datetime(2014, 5, 12, 9, 0, tzinfo=LONDON)),
-              procedure=load_configured(settings.procedure.pack))
+              procedure=load_configured(settings.procedure.pack), on_delivery=LetterDelivery())
     app.templates.check_all(sample_contexts(app))
     return settings
 

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from service.domain import calendar as wd
-from service.letters.outbox import base_context, queue
+from service.letters.queueing import base_context, queue
 
 if TYPE_CHECKING:
     from service.bootstrap import App

@@ -10,33 +10,17 @@ restarts, repeated ``run --once`` and two processes never send one twice.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from service.domain.chasing import Step, due_step, next_step
+from service.domain.chasing import Step, due_step
 from service.domain.model import AuditEvent, Case, Deadline
-from service.letters.outbox import base_context, queue
+from service.letters.queueing import base_context, queue
 
 if TYPE_CHECKING:
     from service.bootstrap import App
     from service.store.db import UnitOfWork
 
 log = logging.getLogger("review_clerk.chasing")
-
-def next_actions(app: "App", case: Case, done_steps: dict[str, str | None]) -> dict[str, datetime | None]:
-    """When the sweep must next look at each open deadline of a case."""
-    out: dict[str, datetime | None] = {}
-    for d in case.open_deadlines():
-        s = next_step(d, done_steps.get(d.key), app.settings.tz, app.settings.working_hours.start,
-                      case.procedure.chase_policy(d.kind))
-        out[d.key] = s.at if s else None
-    return out
-
-
-def save_case(uow: "UnitOfWork", app: "App", case: Case, **kwargs: Any) -> None:
-    """Save a changed case and reschedule its chasing (the one way commands save a case)."""
-    steps = uow.cases.chase_steps(uow.cases.id_of(case.reference))
-    uow.cases.save(case, next_actions=next_actions(app, case, steps), **kwargs)
 
 
 def sweep(app: "App", limit: int = 500) -> dict[str, int]:

@@ -35,7 +35,8 @@ def inbox_list(config: Optional[Path] = ConfigOpt,
 @inbox_app.command("release")
 def inbox_release(inbound_id: int, config: Optional[Path] = ConfigOpt, by: Optional[str] = ActorOpt) -> None:
     """Open the case for a referral held because its sender was not a partner agency."""
-    from service.intake.handler import file_handled, release_held
+    from service.intake.by_hand import release_held
+    from service.intake.processing import file_handled
 
     application = app_for(config)
     try:
@@ -53,7 +54,7 @@ def inbox_show(inbound_id: int, config: Optional[Path] = ConfigOpt, as_json: boo
     To open a case from a message the service could not take as a referral by itself: save the
     referral part of `--json`, correct or complete it, then `review-clerk inbox open ID --details FILE`.
     """
-    from service.intake.handler import read_stored
+    from service.intake.by_hand import read_stored
 
     try:
         data = read_stored(app_for(config), inbound_id)
@@ -81,7 +82,8 @@ def inbox_open(inbound_id: int,
     """Open the case for a message the service did not take as a referral (quarantined, not a referral,
     failed or held), once a person has read it."""
     from service.intake.details import DetailsProblem
-    from service.intake.handler import file_handled, open_by_hand
+    from service.intake.by_hand import open_by_hand
+    from service.intake.processing import file_handled
 
     given = None
     if details is not None:

@@ -118,7 +118,7 @@ def letters_retry(key: str = typer.Argument(..., help="The message's key (`case 
                   config: Optional[Path] = ConfigOpt) -> None:
     """Send a failed message again (after its address or the mailbox was fixed)."""
 
-    from service.letters.outbox import retry
+    from service.letters.delivery import retry
 
     result = _run(retry, app_for(config), key)
     out.print(f"{result['key']}: queued again", highlight=False, markup=False)

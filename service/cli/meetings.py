@@ -30,7 +30,7 @@ def _run(fn, *args: Any, **kwargs: Any):
     from service.store.repository import NotFound
 
     from service.meetings.kinds import UnknownKind
-    from service.meetings.service import MeetingError
+    from service.meetings.meeting_row import MeetingError
 
     try:
         return fn(*args, **kwargs)

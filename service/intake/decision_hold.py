@@ -22,10 +22,10 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from service.chasing.sweep import save_case
+from service.case_store import save_case
 from service.domain.model import AuditEvent, Case, DomainError
 from service.letters.catalogue import CATALOGUE
-from service.letters.outbox import base_context, hold, queue, withdraw
+from service.letters.queueing import base_context, hold, queue, withdraw
 
 from .working_hours import add_working_hours
 

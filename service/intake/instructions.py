@@ -14,7 +14,7 @@ history below it is ignored):
       Decision: serious case review
       The threshold in Working Together is met: ...
 
-Who may give them, and what is done, is decided by the intake handler; this
+Who may give them, and what is done, is decided by :mod:`service.intake.case_replies`; this
 module only reads the words. A message that starts ``Decision:`` but cannot be
 read gives an :class:`Unreadable` with the reason, so that the sender can be
 told what to write instead; anything else gives ``None`` (an ordinary reply).

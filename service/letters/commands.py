@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from service.domain.model import AuditEvent, Case
 from service.domain.model_types import EventKind
-from service.mailbox.mime import build_mime
+from service.mailbox.mime_writer import build_mime
 from service.mailbox.ports import Attachment, OutgoingMessage
 
 from .catalogue import CATALOGUE
@@ -62,7 +62,7 @@ class Preview:
 
 def preview(app: "App", template: str, reference: str | None = None) -> Preview:
     """Render ``template`` as it would go: for a real case, else the realistic sample case."""
-    from .compose import NotComposable, compose
+    from .composed import NotComposable, compose
     from .render import TemplateProblem
     from .samples import SAMPLE_DETAIL, sample_contexts, sample_planned, sample_scr_case
 
@@ -91,7 +91,7 @@ def preview(app: "App", template: str, reference: str | None = None) -> Preview:
                            composed.attachments, case.reference)
         ctx = dict(sample_contexts(app)[template])
         if reference:
-            from .outbox import base_context
+            from .queueing import base_context
 
             case, _, _ = _load(app, reference)
             ctx.update(base_context(app, ctx["recipient"]["name"], ctx["recipient"]["email"], case=case))

@@ -16,7 +16,7 @@ with what was queued. If the subject or text differ, the facts it states have ch
   correction still queued is itself re-rendered rather than followed by another.
 * no longer called for (a reminder for a due date that has moved, an agency request for a
   meeting since cancelled, a pre-publication notice for a date since corrected, which the
-  event queues afresh under the new date's key): withdrawn when still queued (``outbox.withdraw``:
+  event queues afresh under the new date's key): withdrawn when still queued (``queueing.withdraw``:
   its key set aside, so the same letter may be queued again), left alone once gone.
 
 What can be rebuilt is :data:`REBUILDERS`, by template; other messages are left as they are.
@@ -94,7 +94,7 @@ def correct(uow: "UnitOfWork", app: "App", case: Case, case_id: int, what_change
     """Bring every rebuildable message of the case (or of keys under ``key_prefix``) up to date.
 
     With ``before`` (the case before the change), a message is touched only if the change alters it."""
-    from .outbox import withdraw
+    from .queueing import withdraw
 
     counts = {"rerendered": 0, "corrections": 0, "withdrawn": 0}
     for brief in uow.outbox.for_case(case_id, templates=list(REBUILDERS)):
@@ -165,7 +165,7 @@ def _rerender(uow: "UnitOfWork", row: dict[str, Any], rebuilt: Rebuilt) -> bool:
 
 def _queue_correction(uow: "UnitOfWork", app: "App", row: dict[str, Any], rebuilt: Rebuilt, what_changed: str,
                       case_id: int) -> bool:
-    from .outbox import queue
+    from .queueing import queue
 
     new = rebuilt.rendered
     earlier = [r for r in uow.outbox.for_case(case_id, templates=[row["template"]])
@@ -224,7 +224,7 @@ def _queued_on(app: "App", row: dict[str, Any]) -> date:
 # What can be rebuilt -------------------------------------------------------------------------
 def _letter(uow: "UnitOfWork", app: "App", row: dict[str, Any], case: Case) -> Rebuilt | object | None:
     """A communication of the catalogue that the service addresses itself, composed again."""
-    from .compose import NotComposable, compose
+    from .composed import NotComposable, compose
     from .triggers import recipients_for
 
     if row["template"] in ("reviewer_notification", "other_lscb"):
@@ -246,7 +246,7 @@ def _agency_report_request(uow: "UnitOfWork", app: "App", row: dict[str, Any], c
     from service.meetings.invite import REPORT_DAYS_BEFORE, meeting_context
     from service.meetings.kinds import kind_for
 
-    from .outbox import base_context
+    from .queueing import base_context
 
     meeting_key, _, agency_key = row["key"].rpartition("/agency_report_request/")
     m = uow.meetings.by_key(meeting_key)
@@ -257,7 +257,7 @@ def _agency_report_request(uow: "UnitOfWork", app: "App", row: dict[str, Any], c
         return GONE
     kind = kind_for(m["kind"], app.settings.meetings)
     queued_on = _queued_on(app, row)
-    # As meetings.service._request_agency_reports: two working days before, a day to write it at least.
+    # As meetings.calendar_sync._request_agency_reports: two working days before, a day to write it at least.
     due = max(wd.add_working_days(m["start"].astimezone(app.settings.tz).date(), -REPORT_DAYS_BEFORE),
               wd.add_working_days(queued_on, 1))
     person = agency.panel_member
@@ -269,7 +269,7 @@ def _agency_report_request(uow: "UnitOfWork", app: "App", row: dict[str, Any], c
 
 def _acknowledgement(uow: "UnitOfWork", app: "App", row: dict[str, Any], case: Case) -> Rebuilt:
     """The acknowledgement to the referrer (as intake queues it): the date received, the decision due."""
-    from .outbox import base_context
+    from .queueing import base_context
 
     ctx = base_context(app, case.referrer.name, row["to"][0], case=case, missing=[])
     ctx["today"] = _queued_on(app, row)

@@ -9,7 +9,7 @@ sending a letter with a hole in it. HTML is autoescaped; plain text is not.
 The variables each template may use are listed in ``mail_templates/VARIABLES.md``.
 
 Formal letters also have a Word template, ``mail_templates/letters/<name>.docx``
-(see :mod:`service.letters.documents`), checked and rendered the same way.
+(see :mod:`service.letters.word_documents`), checked and rendered the same way.
 """
 
 from __future__ import annotations
@@ -120,7 +120,7 @@ class Templates:
 
     def render_letter(self, name: str, context: dict[str, Any]) -> bytes:
         """The Word letter for ``name``, as .docx bytes. Raises TemplateProblem naming the paragraph."""
-        from .documents import LetterProblem, render_docx
+        from .word_documents import LetterProblem, render_docx
 
         try:
             return render_docx(self.letters_folder / f"{name}.docx", context, self.docx_env,

@@ -17,7 +17,7 @@ from service.domain.model import Case, Referrer, Subject
 from service.domain.model_types import EventKind, Outcome
 
 from .catalogue import CATALOGUE
-from .outbox import base_context
+from .queueing import base_context
 
 if TYPE_CHECKING:
     from service.domain.procedure import Procedure
@@ -92,7 +92,7 @@ SAMPLE_DETAIL = {"reviewer_name": "Sample Reviewer", "name": "Sample Other LSCB"
 
 def letter_contexts(app: "App") -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
     """(email contexts, Word letter contexts) for the communications the letters capability addresses."""
-    from .compose import contexts
+    from .composed import contexts
 
     first = app.settings.agencies[0].key if app.settings.agencies else SAMPLE_AGENCY
     case = sample_scr_case(first)

@@ -232,8 +232,8 @@ def queue_for_event(uow: "UnitOfWork", app: "App", case: Case, case_id: int, eve
 
 def queue_plan(uow: "UnitOfWork", app: "App", case: Case, case_id: int, plan: Plan,
                detail: Mapping[str, Any] | None, actor: str, why: str) -> list[str]:
-    from .compose import NotComposable, compose
-    from .outbox import queue
+    from .composed import NotComposable, compose
+    from .queueing import queue
     from .render import TemplateProblem
 
     queued: list[str] = []
@@ -271,7 +271,7 @@ def queue_plan(uow: "UnitOfWork", app: "App", case: Case, case_id: int, plan: Pl
 def tell_business_manager(uow: "UnitOfWork", app: "App", problem: Unsendable, case: Case | None = None,
                           case_id: int | None = None) -> bool:
     """Queue the notice that a message could not go (once per problem). Returns True if queued."""
-    from .outbox import base_context, queue
+    from .queueing import base_context, queue
 
     bm = app.settings.people.business_manager
     title = CATALOGUE[problem.template].title if problem.template in CATALOGUE else problem.template

@@ -10,9 +10,9 @@ This package is the only code in the project that imports ``msal`` or
 
 Modules: ``auth`` (msal client-credentials tokens), ``http`` (the single
 request layer: retries, Retry-After, back-off, per-mailbox concurrency),
-``compose`` (message JSON, headers, key property, attachment plan),
+``message_json`` (message JSON, headers, key property, attachment plan),
 ``folders`` (mail folder ids), ``formats`` (URL segments, OData literals,
-Graph timestamps), ``mailbox``, ``calendar``, ``doctor``, ``errors``.
+Graph timestamps), ``graph_mailbox``, ``graph_calendar``, ``doctor``, ``errors``.
 
 Why O365 is barely used. O365 2.1.10 is a declared dependency, but its
 ``Connection`` retries only GETs (urllib3 ``Retry``) and then raises
@@ -39,11 +39,11 @@ from typing import Any, Callable
 import requests
 
 from .auth import TokenProvider
-from .calendar import GraphCalendar
+from .graph_calendar import GraphCalendar
 from .doctor import Check, run_doctor
 from .errors import AuthError, GraphError, OutcomeUnknown
 from .http import GraphHttp, RetryPolicy
-from .mailbox import GraphMailbox
+from .graph_mailbox import GraphMailbox
 
 __all__ = [
     "AuthError",

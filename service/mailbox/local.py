@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..files import append_private, make_private, private_dir, write_private
-from .mime import build_mime
+from .mime_writer import build_mime
 from .ports import (
     BusyInterval,
     Disposition,

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from service.mailbox.local import atomic_write, safe_name
 from service.mailbox.ports import ResponseStatus
 
-from .replies import build_reply_email
+from .ical_reply import build_reply_email
 from .service import meetings_job, reschedule, schedule
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ def demo_meetings(app: "App", out: "Console", reference: str,
 
     ``read_inbox`` files the replies dropped in the inbox (default: the
     service's own ``read_inbox`` job, which hands REPLY emails to
-    :func:`service.meetings.service.file_meeting_reply`). Returns the
+    :func:`service.meetings.responses.file_meeting_reply`). Returns the
     meeting's view after each step: ``arranged``, ``answered``, ``moved``.
     """
     if read_inbox is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from service.letters.outbox import base_context
+from service.letters.queueing import base_context
 
 if TYPE_CHECKING:
     from service.bootstrap import App

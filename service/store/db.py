@@ -39,7 +39,7 @@ from .repository import (
     ReportRepository,
     StateRepository,
 )
-from .retention import RetentionRepository
+from .retention_repository import RetentionRepository
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 

@@ -22,10 +22,11 @@ from sqlalchemy import select
 from service.bootstrap import build_app
 from service.clock import FixedClock
 from service.demo import sample_emails
-from service.intake import handler
+from service.intake import processing, triage
 from service.jobs import read_inbox
-from service.letters import outbox
+from service.letters import delivery
 from service.meetings import service as meetings
+from service.meetings.meeting_row import LEASE, claimed
 from service.meetings.demo import busy_elsewhere
 from service.store import tables as t
 
@@ -89,17 +90,17 @@ def delivery_log(app) -> list[tuple[str, str]]:
 def test_inbound_mail_held_by_a_dead_worker_is_taken_over_after_its_lease_and_handled_once(workers):
     a, b, _ = workers
     drop_samples(a)
-    assert handler.store_new(a) == 5
+    assert processing.store_new(a) == 5
     with a.db.unit_of_work() as uow:
-        held = uow.inbox.claim_new(a.clock.now(), a.worker, handler.LEASE, 50)
+        held = uow.inbox.claim_new(a.clock.now(), a.worker, processing.LEASE, 50)
         uow.commit()
     assert len(held) == 5  # ... and A dies here
 
     for minutes in (1, 5, 10):  # the lease runs to T + 10 minutes
-        assert handler.process_stored(at(b, minutes)) == []
+        assert processing.process_stored(at(b, minutes)) == []
         assert {(r["status"], r["claimed_by"]) for r in inbound(b)} == {("new", a.worker)}
 
-    outcomes = handler.process_stored(at(b, 11))
+    outcomes = processing.process_stored(at(b, 11))
     assert sorted(o.status for o in outcomes) == ["duplicate", "held", "not_referral", "processed", "processed"]
     rows = inbound(b)
     assert all(r["status"] != "new" and r["outcome"] and r["claimed_by"] is None for r in rows)
@@ -107,13 +108,13 @@ def test_inbound_mail_held_by_a_dead_worker_is_taken_over_after_its_lease_and_ha
     assert table_count(b, t.cases) == 2
     replies = Counter(r["template"] for r in outbox_rows(b))
     assert replies["acknowledgement"] == 1 and replies["missing_information"] == 1
-    assert handler.process_stored(at(b, 12)) == []  # nothing handled twice
-    assert handler.file_handled(b) == 5 and list((b.settings.data_dir / "mail" / "inbox").glob("*")) == []
+    assert processing.process_stored(at(b, 12)) == []  # nothing handled twice
+    assert processing.file_handled(b) == 5 and list((b.settings.data_dir / "mail" / "inbox").glob("*")) == []
 
     # A was only stalled: it wakes up and carries on with the messages it claimed at T.
     before = (inbound(b), outbox_rows(b), table_count(b, t.cases), table_count(b, t.audit_events))
     for mid in held:
-        handler._process_one(at(a, 13), mid)
+        processing._process_one(at(a, 13), mid)
     assert (inbound(b), outbox_rows(b), table_count(b, t.cases), table_count(b, t.audit_events)) == before
 
 
@@ -122,17 +123,17 @@ def test_letters_held_by_a_dead_worker_are_taken_over_after_its_lease_and_sent_o
     drop_samples(b)
     read_inbox(b)  # two cases: their acknowledgement, request for information and Ofsted drafts are queued
     with a.db.unit_of_work() as uow:
-        held = uow.outbox.claim_due(a.clock.now(), a.worker, outbox.LEASE, 20)
+        held = uow.outbox.claim_due(a.clock.now(), a.worker, delivery.LEASE, 20)
         uow.commit()
     queued = outbox_rows(b)
     assert len(held) == len(queued) >= 4 and {r["status"] for r in queued} == {"sending"}  # ... and A dies
 
     for minutes in (1, 3, 5):  # the lease runs to T + 5 minutes
-        assert outbox.deliver_due(at(b, minutes), b.worker) == {"sent": 0, "retry": 0, "failed": 0}
+        assert delivery.deliver_due(at(b, minutes), b.worker) == {"sent": 0, "retry": 0, "failed": 0}
         assert {(r["status"], r["claimed_by"]) for r in outbox_rows(b)} == {("sending", a.worker)}
     assert delivery_log(b) == []
 
-    counts = outbox.deliver_due(at(b, 6), b.worker)
+    counts = delivery.deliver_due(at(b, 6), b.worker)
     rows = outbox_rows(b)
     auto = [r["key"] for r in rows if r["mode"] == "auto"]
     assert counts == {"sent": len(auto), "retry": 0, "failed": 0}
@@ -143,11 +144,11 @@ def test_letters_held_by_a_dead_worker_are_taken_over_after_its_lease_and_sent_o
     assert len(list((b.settings.data_dir / "mail" / "sent").glob("*.eml"))) == len(auto)
     drafts = list((b.settings.data_dir / "mail" / "drafts").rglob("*.eml"))
     assert len(drafts) == len(rows) - len(auto)
-    assert outbox.deliver_due(at(b, 7), b.worker) == {"sent": 0, "retry": 0, "failed": 0}
+    assert delivery.deliver_due(at(b, 7), b.worker) == {"sent": 0, "retry": 0, "failed": 0}
 
     # A was only stalled (say behind slow sends earlier in its batch): it carries on with its claim.
     for oid in held:
-        assert outbox.deliver_claimed(at(a, 8), a.worker, oid) is None  # no longer A's: left alone
+        assert delivery.deliver_claimed(at(a, 8), a.worker, oid) is None  # no longer A's: left alone
     assert outbox_rows(b) == rows
     assert sorted(delivery_log(b)) == sorted(("delivered", k) for k in auto)  # no second attempt at all
 
@@ -160,7 +161,7 @@ def test_a_meeting_held_by_a_dead_worker_is_arranged_once_after_its_lease(worker
         ids = uow.meetings.open_ids()
     assert len(ids) == 2
     with a.db.unit_of_work() as uow:
-        assert all(uow.meetings.claim(mid, a.clock.now(), a.worker, meetings.LEASE) for mid in ids)
+        assert all(uow.meetings.claim(mid, a.clock.now(), a.worker, LEASE) for mid in ids)
         uow.commit()  # ... and A dies
     calendar = b.settings.data_dir / "calendar"
     # The designated doctor is away all month, so the Business Manager is told with each invitation.
@@ -185,9 +186,9 @@ def test_a_meeting_held_by_a_dead_worker_is_arranged_once_after_its_lease(worker
 
     # B works on a meeting again (its claim taken at T + 20); stalled A finishes its old piece of work.
     with b.db.unit_of_work() as uow:
-        assert uow.meetings.claim(ids[0], at(b, 20).clock.now(), b.worker, meetings.LEASE)
+        assert uow.meetings.claim(ids[0], at(b, 20).clock.now(), b.worker, LEASE)
         uow.commit()
-    meetings._claimed(at(a, 21), ids[0]).__exit__(None, None, None)  # A lets go of what it held
+    claimed(at(a, 21), ids[0]).__exit__(None, None, None)  # A lets go of what it held
     assert meetings.meetings_job(at(c, 22))["skipped"] == 1  # B's claim stands: C leaves that meeting alone
 
 
@@ -195,20 +196,20 @@ def test_an_original_and_its_forwarded_copy_handled_at_once_by_two_workers_open_
     """Claims go one message at a time, so two processes can each hold one copy of the same referral."""
     a, b, _ = workers
     drop_samples(a)
-    handler.store_new(a)
+    processing.store_new(a)
     claimed = []
     for worker in (a, b):  # A takes the police referral, B the colleague's forward of it
         with worker.db.unit_of_work() as uow:
-            claimed += uow.inbox.claim_new(worker.clock.now(), worker.worker, handler.LEASE, 1)
+            claimed += uow.inbox.claim_new(worker.clock.now(), worker.worker, processing.LEASE, 1)
             uow.commit()
-    real = handler.referral_fingerprint
+    real = triage.referral_fingerprint
 
     def slowly(parsed):  # both would check for an earlier case before either has committed its own
         time.sleep(0.5)
         return real(parsed)
 
-    monkeypatch.setattr(handler, "referral_fingerprint", slowly)
-    threads = [threading.Thread(target=handler._process_one, args=(w, mid)) for w, mid in zip((a, b), claimed)]
+    monkeypatch.setattr(triage, "referral_fingerprint", slowly)
+    threads = [threading.Thread(target=processing._process_one, args=(w, mid)) for w, mid in zip((a, b), claimed)]
     for th in threads:
         th.start()
     for th in threads:
@@ -226,7 +227,7 @@ def test_a_message_that_kills_the_process_handling_it_is_set_aside_and_the_rest_
     library) is retried after each lease like any other, but not for ever: once three processes have
     died on it, it is set aside for a person and the messages behind it are handled."""
     drop_samples(app)
-    real = handler.handle_message
+    real = processing.handle_message
     poison = "<demo-3@enfield.example.org>"  # the Word form
 
     def dies_on_the_poison(uow, app_, row):
@@ -234,16 +235,16 @@ def test_a_message_that_kills_the_process_handling_it_is_set_aside_and_the_rest_
             raise ProcessDied()
         return real(uow, app_, row)
 
-    monkeypatch.setattr(handler, "handle_message", dies_on_the_poison)
-    handler.store_new(app)
+    monkeypatch.setattr(processing, "handle_message", dies_on_the_poison)
+    processing.store_new(app)
     for restart in range(3):
         with pytest.raises(ProcessDied):
-            handler.process_stored(app)
+            processing.process_stored(app)
         app.clock.advance(minutes=11)  # restarted once the dead process's lease has run out
     statuses = Counter(r["status"] for r in inbound(app))
     assert statuses["new"] >= 1  # the poison and whatever came after it are still waiting
 
-    outcomes = handler.process_stored(app)  # the fourth process sets it aside unread
+    outcomes = processing.process_stored(app)  # the fourth process sets it aside unread
     rows = {r["id"]: r for r in inbound(app)}
     assert all(r["status"] != "new" and r["outcome"] for r in rows.values())
     [poisoned] = [r for r in rows.values() if r["status"] == "failed"]

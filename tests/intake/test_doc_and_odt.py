@@ -23,7 +23,7 @@ from generated_sets import load_script
 
 from service.intake.parsing import Limits, msdoc, parse_message
 from service.intake.parsing.blocks import Para, Table
-from service.intake.parsing.documents import Unreadable, read_docx, read_odt, sniff
+from service.intake.parsing.document_readers import Unreadable, read_docx, read_odt, sniff
 from service.intake.parsing.limits import Budget
 
 DOCS = Path(__file__).resolve().parent / "documents"

@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from service.demo import FORM_TEXT, _mail
-from service.intake.handler import file_handled, process_stored, store_new
+from service.intake.processing import file_handled, process_stored, store_new
 from service.store import tables as t
 
 HERE = Path(__file__).resolve().parent

@@ -22,7 +22,7 @@ from generated_sets import load_script
 
 from service.intake.parsing import Limits, parse_message
 from service.intake.parsing import ocr as ocr_module
-from service.intake.parsing.documents import _label_beside
+from service.intake.parsing.document_readers import _label_beside
 from service.intake.parsing.people import parse_subjects
 from service.intake.parsing.plausibility import (
     DATE, HEADING, ORGANISATION, PLACE, address_lines, name_problem, review,

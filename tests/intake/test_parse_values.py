@@ -319,6 +319,6 @@ def test_a_bold_lead_in_a_paragraph_reads_as_its_label():
     ("\ufeffSummary".encode("utf-16-le"), None, "Summary"),
 ])
 def test_charsets_are_decoded_even_when_wrong_or_unknown(data, charset, text):
-    from service.intake.parsing.mime import decode_bytes
+    from service.intake.parsing.mime_reader import decode_bytes
 
     assert decode_bytes(data, charset) == text

@@ -16,7 +16,7 @@ from test_parse_messages import FORM
 
 from service.intake.parsing import parse_message
 from service.intake.parsing.limits import MAX_NESTING
-from service.intake.parsing.mime import decode_bytes
+from service.intake.parsing.mime_reader import decode_bytes
 
 HERE = Path(__file__).resolve().parent
 FUZZ = HERE / "fuzz_corpus"

@@ -11,7 +11,7 @@ import json
 from datetime import datetime
 
 from service import cases
-from service.intake.handler import daily_report
+from service.intake.report import daily_report
 from service.jobs import read_inbox
 
 from test_intake_service import drop, form, mail, outbox_rows

@@ -195,7 +195,7 @@ def test_a_second_decision_is_refused_and_the_first_stands(app, case):
 def test_refused_instructions_are_in_the_daily_report_of_mail_needing_attention(app, case):
     instruction(app, "Decision: no review\nNot needed.", sender=REFERRER)
     instruction(app, "Decision: none\nNo review needed.", answering={}, n=2)
-    from service.intake.handler import daily_report
+    from service.intake.report import daily_report
 
     assert daily_report(app)
     [report] = outbox_rows(app, "intake_report")
@@ -287,9 +287,9 @@ def test_done_from_the_owner_in_reply_to_their_reminder_marks_the_deadline_met(a
 
 
 def test_done_that_replies_to_nothing_is_refused_and_not_answered(app, case, monkeypatch):
-    from service.intake import handler
+    from service.intake import case_replies
 
-    monkeypatch.setattr(handler, "_replied_deadline", lambda uow, msg: "chair_sqas_discussion")
+    monkeypatch.setattr(case_replies, "_replied_deadline", lambda uow, msg: "chair_sqas_discussion")
     row = instruction(app, "done", sender=SQAS, answering={})
     assert row["status"] == "refused" and "does not reply" in row["outcome"]
     states = {d["key"]: d["state"] for d in cases.show(app, REF)["deadlines"]}
@@ -303,9 +303,9 @@ def test_done_dated_before_the_reminder_is_refused(app, case):
 
 
 def test_done_for_the_decision_deadline_is_refused_with_how_to_give_the_decision(app, case, monkeypatch):
-    from service.intake import handler
+    from service.intake import case_replies
 
-    monkeypatch.setattr(handler, "_replied_deadline", lambda uow, msg: "decision")
+    monkeypatch.setattr(case_replies, "_replied_deadline", lambda uow, msg: "decision")
     row = instruction(app, "Done.")
     assert row["status"] == "refused"
     [answer] = outbox_rows(app, "instruction_result")
@@ -315,9 +315,9 @@ def test_done_for_the_decision_deadline_is_refused_with_how_to_give_the_decision
 
 
 def test_done_from_a_stranger_is_ignored_and_noted(app, case, monkeypatch):
-    from service.intake import handler
+    from service.intake import case_replies
 
-    monkeypatch.setattr(handler, "_replied_deadline", lambda uow, msg: "chair_sqas_discussion")
+    monkeypatch.setattr(case_replies, "_replied_deadline", lambda uow, msg: "chair_sqas_discussion")
     row = instruction(app, "done", sender="someone@example.org", answering={})
     assert row["status"] == "refused" and "neither the deadline's owner nor board staff" in row["outcome"]
     states = {d["key"]: d["state"] for d in cases.show(app, REF)["deadlines"]}

@@ -8,8 +8,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from service.demo import FORM_TEXT
-from service.intake import handler
-from service.intake.handler import file_handled, process_stored, store_new
+from service.intake import triage
+from service.intake.by_hand import release_held
+from service.intake.processing import file_handled, process_stored, store_new
+from service.intake.report import daily_report
 from service.jobs import read_inbox, send_outbox
 from service.store import tables as t
 
@@ -127,7 +129,7 @@ def test_a_referral_from_an_unknown_domain_is_held_until_the_business_manager_re
     assert references(app) == []
     [row] = inbox_rows(app)
     assert row["status"] == "held" and (app.settings.data_dir / "mail" / "quarantine" / "a.eml").exists()
-    handler.release_held(app, row["id"], "business manager")
+    release_held(app, row["id"], "business manager")
     assert references(app) == ["ESCB-2014-001"]
 
 
@@ -168,16 +170,16 @@ def test_a_crash_between_storing_and_processing_loses_nothing_and_repeats_nothin
 def test_a_crash_inside_processing_rolls_back_and_the_retry_opens_one_case(app, monkeypatch):
     drop(app, "a.eml", mail(form(), msgid="<a@met-police.example.org>"))
     store_new(app)
-    real = handler._acknowledge
+    real = triage._acknowledge
 
     def dies_after_opening_the_case(*args, **kwargs):
         real(*args, **kwargs)
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr(handler, "_acknowledge", dies_after_opening_the_case)
+    monkeypatch.setattr(triage, "_acknowledge", dies_after_opening_the_case)
     process_stored(app)
     assert references(app) == [] and outbox_rows(app) == []  # all of it rolled back
-    monkeypatch.setattr(handler, "_acknowledge", real)
+    monkeypatch.setattr(triage, "_acknowledge", real)
     app.clock.advance(minutes=11)  # the claim's lease runs out
     process_stored(app)
     assert references(app) == ["ESCB-2014-001"]
@@ -187,7 +189,7 @@ def test_a_crash_inside_processing_rolls_back_and_the_retry_opens_one_case(app, 
 def test_a_message_that_keeps_failing_is_kept_for_a_person_after_three_tries(app, monkeypatch):
     drop(app, "a.eml", mail(form(), msgid="<a@met-police.example.org>"))
     store_new(app)
-    monkeypatch.setattr(handler, "parse_message", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(triage, "parse_message", lambda *a, **k: 1 / 0)
     for _ in range(3):
         process_stored(app)
         app.clock.advance(minutes=11)
@@ -214,8 +216,8 @@ def test_the_referrers_reply_fills_the_gaps_asked_about(app):
 def test_quarantined_and_held_mail_is_reported_to_the_business_manager_once_a_day(app):
     drop(app, "a.eml", mail(form(email="x@charity.example"), msgid="<a@c.example>", sender="x@charity.example"))
     read_inbox(app)
-    assert handler.daily_report(app) is True
-    assert handler.daily_report(app) is False  # once a day
+    assert daily_report(app) is True
+    assert daily_report(app) is False  # once a day
     [report] = outbox_rows(app, "intake_report")
     assert report["to"] == ["escb.business.manager@enfield.example.org"] and "held" in report["text"]
     assert "charity.example" in report["text"]
@@ -236,7 +238,7 @@ def test_the_daily_report_gives_each_message_its_inbox_id_and_the_command_to_run
     drop(app, "b.eml", mail("When is the next panel meeting?", msgid="<b@c.example>", subject="Question"))
     read_inbox(app)
     held, enquiry = (r for r in inbox_rows(app) if r["status"] in ("held", "not_referral"))
-    assert handler.daily_report(app)
+    assert daily_report(app)
     [report] = outbox_rows(app, "intake_report")
     assert f"Message {held['id']}: received 12/05/2014 09:00" in report["text"]  # the board's clock, not UTC
     assert f"review-clerk inbox release {held['id']}\n" in report["text"]

@@ -14,7 +14,7 @@ from service.config import Letters
 from service.domain.model import Case, DomainError, Referrer, Subject
 from service.domain.model_types import EventKind, Outcome
 from service.letters.catalogue import CASE_OPENED
-from service.letters.outbox import REVIEW_POLL, LEASE, deliver_due
+from service.letters.delivery import REVIEW_POLL, LEASE, deliver_due
 from service.letters.triggers import queue_for_event
 from service.mailbox.ports import TransportError
 from service.store import tables as t
@@ -217,7 +217,7 @@ def test_a_transient_failure_is_retried_later_and_a_permanent_one_told_to_the_bu
     assert deadline_states(app)["decision_notification"] == "open"
     app.mailbox = app.mailbox.inner
     clock.advance(minutes=3)
-    from service.letters.outbox import retry as retry_failed
+    from service.letters.delivery import retry as retry_failed
 
     retry_failed(app, failed["key"])
     deliver_due(app, "w")
@@ -336,7 +336,7 @@ def test_two_letters_sent_at_the_same_moment_still_record_the_event_once(app):
     import threading
     import time
 
-    from service.letters.outbox import mark_sent
+    from service.letters.delivery import mark_sent
 
     if app.db.dialect != "postgresql":
         pytest.skip("SQLite has a single writer: the race needs PostgreSQL")
@@ -382,7 +382,7 @@ def test_a_draft_deleted_because_the_notification_went_another_way_is_not_raised
 
 
 def test_a_failed_letter_emptied_by_retention_is_not_sent_again_empty(app):
-    from service.letters.outbox import retry
+    from service.letters.delivery import retry
 
     with app.db.unit_of_work() as uow:
         uow.outbox.queue({"key": "ESCB-2014-001/imr_letter/x", "template": "imr_letter", "sender": "b@x.org",

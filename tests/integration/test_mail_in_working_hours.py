@@ -12,7 +12,8 @@ import pytest
 
 from service.demo import FORM_TEXT
 from service.jobs import run_once
-from service.letters.outbox import deliver_due, queue
+from service.letters.queueing import queue
+from service.letters.delivery import deliver_due
 from service.store import tables as t
 
 LONDON = ZoneInfo("Europe/London")

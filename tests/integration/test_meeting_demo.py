@@ -10,7 +10,8 @@ from rich.console import Console
 from service.domain.model import Case, Subject
 from service.mailbox.ports import Disposition
 from service.meetings.demo import demo_meetings
-from service.meetings.service import file_meeting_reply, on_case_opened
+from service.meetings.responses import file_meeting_reply
+from service.meetings.service import on_case_opened
 from service.procedure.pack import default as _default_procedure
 
 SCR_PROCEDURE = _default_procedure()

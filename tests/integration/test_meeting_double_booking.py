@@ -12,8 +12,10 @@ from zoneinfo import ZoneInfo
 from service.domain.model import Case, Referrer, Subject
 from service.mailbox.ports import ResponseStatus
 from service.meetings import service as meetings
-from service.meetings.replies import build_reply_email
-from service.meetings.service import file_meeting_reply, meetings_job, on_case_opened
+from service.meetings.ical_reply import build_reply_email
+from service.meetings.meeting_row import current_id
+from service.meetings.responses import file_meeting_reply
+from service.meetings.service import meetings_job, on_case_opened
 from service.procedure.pack import default as _default_procedure
 
 SCR_PROCEDURE = _default_procedure()
@@ -123,5 +125,5 @@ def test_moving_a_meeting_to_a_time_another_meeting_has_says_its_people_cannot_c
     meetings_job(app)
     view = meetings.reschedule(app, second, "extraordinary", at=at(2014, 5, 14, 10))
     assert CHAIR in " ".join(view["cannot_come"]) and POLICE in " ".join(view["cannot_come"])
-    assert meetings.view(app, meetings._current_id(app, first, meetings.kind_for("extraordinary")))["start"] \
+    assert meetings.view(app, current_id(app, first, meetings.kind_for("extraordinary")))["start"] \
         == at(2014, 5, 14, 9).isoformat()

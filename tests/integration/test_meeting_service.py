@@ -13,8 +13,11 @@ from service.domain.model_types import Outcome
 from service.mailbox.local import safe_name
 from service.mailbox.ports import ResponseStatus
 from service.meetings import service as meetings
-from service.meetings.replies import build_reply_email
-from service.meetings.service import MeetingError, file_meeting_reply, meetings_job, on_case_opened
+from service.meetings.ical_reply import build_reply_email
+from service.meetings import calendar_sync
+from service.meetings.meeting_row import LEASE, MeetingError
+from service.meetings.responses import file_meeting_reply
+from service.meetings.service import meetings_job, on_case_opened
 from service.procedure.pack import default as _default_procedure
 
 SCR_PROCEDURE = _default_procedure()
@@ -168,7 +171,7 @@ def test_a_crash_after_the_calendar_created_the_event_ends_with_one_event(app, m
     def dies(*args, **kwargs):
         raise SystemExit("the process died before storing the provider id")
 
-    monkeypatch.setattr(meetings, "record_pushed", dies)
+    monkeypatch.setattr(calendar_sync, "record_pushed", dies)
     with pytest.raises(SystemExit):
         meetings_job(app)
     assert len(event_files(app)) == 1 and meeting(app)["provider_id"] is None
@@ -188,7 +191,7 @@ def test_a_crash_after_the_calendar_created_the_event_ends_with_one_event(app, m
 def test_a_meeting_another_process_is_working_on_is_left_alone(app):
     open_referral(app)
     with app.db.unit_of_work() as uow:
-        assert uow.meetings.claim(meeting(app)["id"], app.clock.now(), "other-host:1", meetings.LEASE)
+        assert uow.meetings.claim(meeting(app)["id"], app.clock.now(), "other-host:1", LEASE)
         uow.commit()
     assert meetings_job(app)["skipped"] == 1
     assert event_files(app) == []

@@ -9,7 +9,9 @@ from test_intake_service import drop, inbox_rows, mail, outbox_rows
 
 from service import cases
 from service.intake.details import DetailsProblem, apply_details
-from service.intake.handler import daily_report, file_handled, open_by_hand, read_stored
+from service.intake.by_hand import open_by_hand, read_stored
+from service.intake.processing import file_handled
+from service.intake.report import daily_report
 from service.jobs import read_inbox
 
 LETTER = """Dear Business Manager,

@@ -11,10 +11,10 @@ from sqlalchemy import func, select, text
 from service import cases, retention
 from service.domain.model import Case, DomainError, Referrer, Subject
 from service.domain.model_types import EventKind, Outcome
-from service.letters.outbox import deliver_due
+from service.letters.delivery import deliver_due
 from service.store import tables as t
 from service.store.repository import NotFound
-from service.store.retention import REMOVED
+from service.store.retention_repository import REMOVED
 from service.procedure.pack import default as _default_procedure
 
 SCR_PROCEDURE = _default_procedure()

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from service import cases
 from service.domain.model import Case, Referrer, Subject
 from service.domain.model_types import EventKind, Outcome
-from service.letters.outbox import LEASE, deliver_due
+from service.letters.delivery import LEASE, deliver_due
 from service.meetings import service as meetings
 from service.meetings.service import meetings_job, on_case_opened
 from service.procedure.pack import default as _default_procedure
@@ -164,7 +164,8 @@ def test_stale_letters_after_a_date_correction_a_sent_letter_is_followed_by_a_co
 
 
 def test_stale_letters_after_a_date_correction_a_queued_reminder_for_the_old_due_date_is_withdrawn(app):
-    from service.chasing.sweep import save_case, sweep
+    from service.case_store import save_case
+    from service.chasing.sweep import sweep
 
     open_referral(app)
     with app.db.unit_of_work() as uow:  # its chasing scheduled, as every command's save does

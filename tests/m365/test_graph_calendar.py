@@ -10,8 +10,8 @@ import requests
 import responses
 from graph_stubs import ENDPOINT, MAILBOX, G, body_of, graph_calls, query_of
 
-from service.m365.calendar import event_payload, payload_hash
-from service.m365.compose import EVENT_SPEC_HASH_PROPERTY_ID, KEY_PROPERTY_ID
+from service.m365.graph_calendar import event_payload, payload_hash
+from service.m365.message_json import EVENT_SPEC_HASH_PROPERTY_ID, KEY_PROPERTY_ID
 from service.mailbox.ports import Attendee, BusyInterval, EventSpec, ResponseStatus, TransportError
 
 LONDON = ZoneInfo("Europe/London")

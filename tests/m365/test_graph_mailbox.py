@@ -10,7 +10,7 @@ import requests
 import responses
 from graph_stubs import ENDPOINT, MAILBOX, G, body_of, graph_calls, query_of
 
-from service.m365.compose import KEY_PROPERTY_ID
+from service.m365.message_json import KEY_PROPERTY_ID
 from service.mailbox.ports import Attachment, Disposition, DraftState, OutgoingMessage, TransportError
 
 DELTA = f"{G}/mailFolders/inbox-id/messages/delta"

@@ -11,8 +11,8 @@ from docx import Document
 
 from service.domain.model import Subject
 from service.domain.model_types import Outcome
-from service.letters.compose import compose
-from service.letters.documents import COLUMNS, HEADER_FIELDS, chronology_template
+from service.letters.composed import compose
+from service.letters.word_documents import COLUMNS, HEADER_FIELDS, chronology_template
 from service.letters.render import DEFAULT_FOLDER
 from service.letters.samples import (
     SAMPLE_DETAIL,

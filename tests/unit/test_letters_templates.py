@@ -12,7 +12,7 @@ from docx import Document
 
 from service.domain.model import Referrer
 from service.letters.catalogue import CATALOGUE
-from service.letters.compose import compose, contexts
+from service.letters.composed import compose, contexts
 from service.letters.render import DEFAULT_FOLDER, TemplateProblem, Templates
 from service.letters.samples import (
     SAMPLE_DETAIL,

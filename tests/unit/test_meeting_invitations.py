@@ -13,7 +13,7 @@ from service.mailbox.ports import ResponseStatus
 from service.meetings.invite import event_spec
 from service.meetings.invitees import invitees, quorum, quorum_warnings
 from service.meetings.kinds import UnknownKind, kind_for
-from service.meetings.replies import build_reply_email, parse_reply
+from service.meetings.ical_reply import build_reply_email, parse_reply
 from service.procedure.pack import default as _default_procedure
 
 SCR_PROCEDURE = _default_procedure()

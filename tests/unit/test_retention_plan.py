@@ -1,4 +1,4 @@
-"""What is past its retention period: the pure decisions of service/retention.py, no database."""
+"""What is past its retention period: the pure decisions of service/retention_plan.py, no database."""
 
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from service.config import ConfigError, Retention, load_settings
-from service.retention import CaseFacts, MailFacts, SentFacts, add_years, plan, retention_start
-from service.store.retention import anonymous_referrer, attachments_metadata, has_body, placeholder_subjects
+from service.retention_plan import CaseFacts, MailFacts, SentFacts, add_years, plan, retention_start
+from service.store.retention_repository import anonymous_referrer, attachments_metadata, has_body, placeholder_subjects
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "review-clerk.example.toml"
 

@@ -14,7 +14,7 @@ Both never raise and never log. The record matches the shared
 Where things are:
 
 - :mod:`.pipeline` - the two entry points and the steps between them;
-- :mod:`.mime`, :mod:`.mail` - the message, decoded; :mod:`.documents` - Word
+- :mod:`.mime_reader`, :mod:`.mail` - the message, decoded; :mod:`.document_readers` - Word
   .docx, OpenDocument .odt, PDF, Excel, RTF and Outlook .msg attachments, with
   expansion limits; :mod:`.msdoc` - legacy Word 97-2003 .doc files;
 - :mod:`.candidates` - every text that may hold the form; :mod:`.quoting` -

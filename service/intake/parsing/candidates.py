@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import documents, msdoc, ocr, quoting
+from . import document_readers, msdoc, ocr, quoting
 from .blocks import to_lines
-from .documents import Unreadable
+from .document_readers import Unreadable
 from .html_text import html_blocks
 from .limits import MAX_NESTING, MAX_TEXT_CHARS, NESTED_TOO_DEEPLY, TEXT_CUT, Budget, Limits
 from .mail import Attachment, Mail
-from .mime import decode_bytes, read_mime
+from .mime_reader import decode_bytes, read_mime
 from .text import Line, Wrap, lines_from_layout, lines_from_text
 
 # Layouts as reported in the output. "docx" and "html" are refined to
@@ -123,21 +123,21 @@ class _Collector:
         if att.content_type in _IGNORED_TYPES:
             return
         data = att.data or b""
-        kind = documents.sniff(data, att.filename, att.content_type)
+        kind = document_readers.sniff(data, att.filename, att.content_type)
         limits, budget = self.limits, self.budget
         try:
             if kind == "docx":
-                add(to_lines(documents.read_docx(data, limits, budget)), DOCX)
+                add(to_lines(document_readers.read_docx(data, limits, budget)), DOCX)
             elif kind == "doc":
                 add(to_lines(msdoc.read_doc(data, limits, budget)), DOC)
             elif kind == "odt":
-                add(to_lines(documents.read_odt(data, limits, budget)), ODT)
+                add(to_lines(document_readers.read_odt(data, limits, budget)), ODT)
             elif kind == "xlsx":
-                add(to_lines(documents.read_xlsx(data, limits, budget)), "xlsx_table")
+                add(to_lines(document_readers.read_xlsx(data, limits, budget)), "xlsx_table")
             elif kind == "pdf":
                 try:
-                    text, form_fields = documents.read_pdf(data, limits, budget)
-                except documents.NoTextLayer as no_text:  # a scan: its page images read by OCR
+                    text, form_fields = document_readers.read_pdf(data, limits, budget)
+                except document_readers.NoTextLayer as no_text:  # a scan: its page images read by OCR
                     try:
                         text = ocr.read_pdf_scan(data, limits, budget)
                     except Unreadable as exc:
@@ -150,9 +150,9 @@ class _Collector:
                 if form_fields:  # a fillable PDF: its fields as "label: value" lines
                     add(lines_from_text("\n".join(form_fields)), "pdf")
             elif kind == "rtf":
-                add(lines_from_text(documents.read_rtf(data, budget)), "rtf")
+                add(lines_from_text(document_readers.read_rtf(data, budget)), "rtf")
             elif kind == "msg":
-                self.nested(documents.read_msg(data, depth + 1), "msg", att.label, depth=depth, via=via, where=where)
+                self.nested(document_readers.read_msg(data, depth + 1), "msg", att.label, depth=depth, via=via, where=where)
             elif kind == "eml":
                 if depth + 1 <= MAX_NESTING:
                     self.nested(read_mime(data, budget, depth + 1), "eml", att.label, depth=depth, via=via, where=where)

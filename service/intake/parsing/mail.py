@@ -1,7 +1,7 @@
 """A message reduced to what the parser reads, whatever it arrived as.
 
-Both an RFC 5322 message (:mod:`.mime`) and an Outlook .msg file
-(:func:`.documents.read_msg`) become a :class:`Mail`, so that forwarded
+Both an RFC 5322 message (:mod:`.mime_reader`) and an Outlook .msg file
+(:func:`.document_readers.read_msg`) become a :class:`Mail`, so that forwarded
 messages of either kind are searched for a form in the same way.
 """
 

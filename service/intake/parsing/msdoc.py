@@ -18,7 +18,7 @@ read here from the spec.
 - Fields (``\\x13`` instructions ``\\x14`` result ``\\x15``) are read as their
   result: a legacy FORMTEXT form field's value, a hyperlink's display text.
 
-Every failure is :class:`~.documents.Unreadable` with a fixed reason that names
+Every failure is :class:`~.document_readers.Unreadable` with a fixed reason that names
 the problem, never the content.
 """
 
@@ -31,7 +31,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from .blocks import Block, Para, Table
-from .documents import Unreadable
+from .document_readers import Unreadable
 from .limits import MAX_TEXT_CHARS, Budget, Limits
 
 # Reasons (fixed phrases: they are shown to a person and must hold no content).

@@ -3,7 +3,7 @@
 Tesseract (Debian ``tesseract-ocr`` and ``tesseract-ocr-eng``) runs as a separate process, one page
 at a time, bounded: :class:`~.limits.Limits` ``max_ocr_pages`` pages a message, ``max_ocr_pixels``
 pixels a page, ``ocr_seconds_per_page`` seconds a page (the process is killed after that) and
-``ocr_memory_bytes`` of address space. Whatever goes wrong comes back as :class:`~.documents.Unreadable`
+``ocr_memory_bytes`` of address space. Whatever goes wrong comes back as :class:`~.document_readers.Unreadable`
 with a fixed reason (no personal data), so the message goes to a person; nothing here raises
 anything else or logs.
 
@@ -23,7 +23,7 @@ import shutil
 import struct
 import subprocess
 
-from .documents import Unreadable
+from .document_readers import Unreadable
 from .limits import Budget, Limits
 
 NOT_INSTALLED = "scanned form: OCR (tesseract) is not installed"

@@ -1,6 +1,6 @@
 """One email in, one referral record out.
 
-The pipeline: read the message (:mod:`.mime`) -> rule out mail that is
+The pipeline: read the message (:mod:`.mime_reader`) -> rule out mail that is
 decisively not a referral (:mod:`.classify`) -> gather every text that might
 hold the form (:mod:`.candidates`) -> split each into labelled fields
 (:mod:`.fields`) and keep the one most like a form, an attached form winning
@@ -22,7 +22,7 @@ from .fields import Split, split_fields
 from .labels import IGNORE, REFERRER_SECTION, SUBJECTS
 from .limits import NESTED_TOO_DEEPLY, TEXT_CUT, TOO_COMPLEX, Budget, Limits
 from .mail import Mail
-from .mime import (
+from .mime_reader import (
     BROKEN_STRUCTURE,
     GARBLED_BASE64,
     UNPARSEABLE,

@@ -1,9 +1,4 @@
-"""The outbox: every outgoing message is a row first, then a delivery.
-
-``queue`` renders a template and inserts the row inside the caller's unit of
-work, so the message exists if and only if the event that caused it was
-committed. The key is deterministic (``ESCB-2014-007/acknowledgement``), so
-queueing twice queues once.
+"""Delivery: taking rows from the outbox and handing them to the mailbox.
 
 ``deliver_due`` (the sender job) claims rows with a conditional UPDATE and
 hands each to the mailbox port:
@@ -19,14 +14,15 @@ People-facing mail is handed over only in working hours on working days
 templates named in ``[mail] send_outside_working_hours``.
 
 A transient failure is retried with backoff; a permanent one (or too many
-attempts, or a draft deleted unsent) marks the row ``failed`` and tells the
-Business Manager. Marking a row sent runs the after-send hook
-(:func:`service.letters.after_send.after_sent`) in the same transaction,
-which records the case event the letter meets (IMR letters sent, Board
-members told...) once every letter of its kind for the case has gone.
+attempts, or a draft deleted unsent) marks the row ``failed``.
+
+Delivery knows no procedure: what a sent message meets, and who is told of one
+that could not be delivered, are the service's :class:`DeliveryHooks`
+(``app.on_delivery``, wired in bootstrap): ``sent`` runs in the same transaction
+that marks a row sent, once.
 
 Row states: queued -> sending -> sent | failed | awaiting_review -> sent | failed; a held row
-(:func:`hold`) waits in queued until its time and can be withdrawn (:func:`withdraw`) -> withdrawn.
+waits in queued until its time and can be withdrawn -> withdrawn (:mod:`service.letters.queueing`).
 """
 
 from __future__ import annotations
@@ -34,21 +30,17 @@ from __future__ import annotations
 import base64
 import logging
 from datetime import datetime, timedelta
-from email.utils import make_msgid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.exc import OperationalError
 
 from service.domain import calendar as wd
-from service.domain.model import Case
 from service.mailbox.ports import (
     Attachment,
     DraftState,
     OutgoingMessage,
     TransportError,
 )
-
-from .render import Rendered
 
 if TYPE_CHECKING:
     from service.bootstrap import App
@@ -62,98 +54,19 @@ RETRYABLE_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization fai
 REVIEW_POLL = timedelta(minutes=10)  # how often a draft left for review is checked
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=5)
-# Messages about undelivered messages: never escalated themselves (no loops).
-NOTICES = frozenset({"not_sent", "intake_report"})
 
 
-def reference_tag(reference: str) -> str:
-    return f"[{reference}]"
+class DeliveryHooks(Protocol):
+    """What the rest of the service does when delivery has handed a row over or given up on it."""
 
+    def sent(self, uow: "UnitOfWork", app: "App", row: dict[str, Any]) -> None:
+        """Runs in the transaction that marks ``row`` sent, once."""
 
-def base_context(app: "App", recipient_name: str | None, recipient_email: str | None,
-                 signatory: Any | None = None, case: Case | None = None, **extra: Any) -> dict[str, Any]:
-    s = app.settings
-    sign = signatory or s.people.business_manager
-    ctx: dict[str, Any] = {
-        "board": {"name": s.board.name, "short_name": s.board.short_name, "mailbox": s.board.mailbox,
-                  "address": s.board.address, "website": s.board.website},
-        "recipient": {"name": recipient_name or "colleague", "email": recipient_email},
-        "signatory": {"name": sign.name, "title": sign.title or _default_title(app, sign)},
-        "today": app.today(),
-        "reference_tag": reference_tag(case.reference) if case else f"[{s.board.short_name}]",
-    }
-    if case is not None:
-        ctx["case"] = case_context(case)
-    ctx.update(extra)
-    return ctx
+    def failed(self, uow: "UnitOfWork", app: "App", row: dict[str, Any], error: str) -> None:
+        """``row`` could not be delivered (marked failed in this transaction): tell someone."""
 
-
-def _default_title(app: "App", person: Any) -> str:
-    p = app.settings.people
-    titles = {p.chair.email: "Independent Chair", p.business_manager.email: "Business Manager",
-              p.head_of_sqas.email: "Head of Safeguarding and Quality Assurance"}
-    return titles.get(person.email, "")
-
-
-def case_context(case: Case) -> dict[str, Any]:
-    """What templates may know of a case. Initials only: names stay out of email bodies."""
-    from service.domain.model_types import EventKind, Outcome
-
-    def due(key: str):
-        d = case.deadlines.get(key)
-        return d.due if d else None
-
-    return {
-        "reference": case.reference,
-        "stage": case.stage_label,
-        "received_on": case.events.get(EventKind.REFERRAL_RECEIVED),
-        "decision_due": due("decision"),
-        "outcome": case.outcome_label,
-        "outcome_code": case.outcome,
-        "is_scr": case.outcome == Outcome.SCR,
-        "decided_on": case.events.get(EventKind.DECIDED),
-        "decision_reason": case.decision_reason,
-        "ofsted_notified_on": case.events.get(EventKind.OFSTED_NOTIFIED),
-        "completion_due": due("completion"),
-        "referrer_agency": case.referrer.agency,
-        "subject_initials": [s.initials for s in case.subjects],
-        "child_initials": [s.initials for s in case.subjects if s.role == "child"],
-        "agencies": list(case.agencies),
-    }
-
-
-def queue(uow: "UnitOfWork", app: "App", *, key: str, template: str, to: list[str], context: dict[str, Any],
-          case_id: int | None = None, cc: list[str] | None = None, in_reply_to: str | None = None,
-          references: list[str] | None = None, auto_reply: bool = False,
-          attachments: list[Attachment] | None = None, rendered: Rendered | None = None,
-          mode: str = "auto", reviewer: str | None = None) -> bool:
-    """Render and queue one message. Returns False when a message with this key already exists.
-
-    ``mode="review"`` leaves it as a draft for ``reviewer`` to check and send.
-    """
-    if mode not in ("auto", "review") or (mode == "review" and not reviewer):
-        raise ValueError("mode is 'auto', or 'review' with the reviewer's address")
-    if uow.outbox.exists(key):
-        return False
-    r = rendered or app.templates.render(template, context)
-    now = app.clock.now()
-    s = app.settings
-    headers = {
-        # RFC 3834: automatic mail says so, so that other systems do not answer it.
-        "Auto-Submitted": "auto-replied" if auto_reply else "auto-generated",
-        "X-Auto-Response-Suppress": "All",
-    }
-    return uow.outbox.queue({
-        "key": key, "case_id": case_id, "template": template, "sender": s.board.mailbox,
-        "to": [a.lower() for a in to], "cc": [a.lower() for a in (cc or [])], "subject": r.subject, "text": r.text,
-        "html": r.html, "headers": headers,
-        "attachments": [{"filename": a.filename, "content_type": a.content_type,
-                         "data_b64": base64.b64encode(a.data).decode("ascii")} for a in attachments or []],
-        "message_id": make_msgid(domain=s.board.mailbox.rsplit("@", 1)[-1]),
-        "in_reply_to": in_reply_to, "references": references or [], "mode": mode,
-        "reviewer": reviewer.lower() if reviewer else None,
-        "status": "queued", "attempts": 0, "created_at": now, "next_attempt_at": None,
-    })
+    def done_otherwise(self, uow: "UnitOfWork", row: dict[str, Any]) -> str | None:
+        """What makes ``row`` unneeded when it was not sent (e.g. the event it meets, recorded by a person)."""
 
 
 def to_message(row: dict[str, Any]) -> OutgoingMessage:
@@ -165,9 +78,6 @@ def to_message(row: dict[str, Any]) -> OutgoingMessage:
                           for a in row["attachments"] or []),
         # attempts counts claims: 1 means this is the first time any process has tried it
         first_attempt=row["attempts"] <= 1 and not row["last_error"] and not row["provider_id"])
-
-
-_to_message = to_message  # the name older callers used
 
 
 def backoff(attempts: int, retry_after: float | None) -> timedelta:
@@ -277,7 +187,7 @@ def _failed_attempt(app: "App", row: dict[str, Any], error: str, permanent: bool
         if permanent:
             if uow.outbox.transition(row["id"], "sending", status="failed", last_error=error[:500],
                                      claimed_until=None):
-                escalate_failure(uow, app, row, error)
+                app.on_delivery.failed(uow, app, row, error)
             log.error("send failed permanently", extra={"outbox_key": row["key"], "error": error[:200]})
         else:
             uow.outbox.transition(row["id"], "sending", status="queued", last_error=error[:500], claimed_until=None,
@@ -288,7 +198,7 @@ def _failed_attempt(app: "App", row: dict[str, Any], error: str, permanent: bool
 
 
 def collect_reviewed(app: "App") -> int:
-    """Rows left for review: sent by their reviewer -> sent; deleted unsent -> failed, Business Manager told."""
+    """Rows left for review: sent by their reviewer -> sent; deleted unsent -> failed (and the hooks told)."""
     done = 0
     now = app.clock.now()
     with app.db.unit_of_work() as uow:
@@ -314,82 +224,25 @@ def collect_reviewed(app: "App") -> int:
                                   extra={"outbox_key": row["key"], "reviewer": row["reviewer"]})
             else:
                 why = f"the draft left for {row['reviewer']} to check was deleted without being sent"
-                done_otherwise = _already_done(uow, row)
+                done_otherwise = app.on_delivery.done_otherwise(uow, row)
                 if done_otherwise:
                     why += f"; not needed: {done_otherwise} is already recorded"
                 if uow.outbox.transition(row["id"], "awaiting_review", status="failed", last_error=why):
                     if not done_otherwise:
-                        escalate_failure(uow, app, row, why)
+                        app.on_delivery.failed(uow, app, row, why)
                     uow.on_commit(log.warning, "draft deleted unsent",
                                   extra={"outbox_key": row["key"], "needed": not done_otherwise})
             uow.commit()
     return done
 
 
-def _already_done(uow: "UnitOfWork", row: dict[str, Any]) -> str | None:
-    """The event this communication meets, when a person has recorded it some other way."""
-    from .catalogue import CATALOGUE
-
-    comm = CATALOGUE.get(row["template"])
-    if comm is None or comm.meets is None or row["case_id"] is None:
-        return None
-    try:
-        case = uow.cases.get_by_id(row["case_id"])
-    except LookupError:
-        return None
-    return comm.meets.value if comm.meets in case.events else None
-
-
 def mark_sent(uow: "UnitOfWork", app: "App", row: dict[str, Any], expected: str, provider_id: str | None) -> bool:
-    """Record a row as sent and run the after-send hook, once: only the process that moves it wins."""
-    from .after_send import after_sent
-
+    """Record a row as sent and run the ``sent`` hook, once: only the process that moves it wins."""
     if not uow.outbox.transition(row["id"], expected, status="sent", sent_at=app.clock.now(),
                                  provider_id=provider_id, claimed_until=None, last_error=None):
         return False
-    after_sent(uow, app, row)
+    app.on_delivery.sent(uow, app, row)
     return True
-
-
-def escalate_failure(uow: "UnitOfWork", app: "App", row: dict[str, Any], error: str) -> None:
-    """Tell the Business Manager a message could not be delivered (never about such a notice itself)."""
-    if row["template"] in NOTICES:
-        log.error("a notice to the Business Manager could not be delivered", extra={"outbox_key": row["key"]})
-        return
-    from .catalogue import CATALOGUE
-
-    bm = app.settings.people.business_manager
-    try:
-        case = uow.cases.get_by_id(row["case_id"]) if row["case_id"] else None
-    except LookupError:
-        case = None
-    comm = CATALOGUE.get(row["template"])
-    ctx = base_context(app, bm.name, bm.email, case=case, problem={
-        "what": comm.title if comm else row["template"], "template": row["template"],
-        "for_whom": ", ".join(row["to"]), "why": error[:300],
-        "fix": (f"check the address; the message is kept in the outbox ({row['key']}). "
-                f"Send it again with: review-clerk letters retry {row['key']}")})
-    queue(uow, app, key=f"not_sent/{row['key']}", template="not_sent", to=[bm.email], context=ctx,
-          case_id=row["case_id"])
-
-
-def hold(uow: "UnitOfWork", keys: list[str], until: datetime) -> int:
-    """Queued messages ``keys`` wait until ``until``: the sender job takes none of them before."""
-    return uow.outbox.hold(keys, until)
-
-
-def withdraw(uow: "UnitOfWork", keys: list[str], why: str) -> list[str]:
-    """Withdraw queued messages that have not gone: status ``withdrawn``, never sent. Their key is set
-    aside (``KEY~withdrawn-ID``) so that the same letter can be queued again later. Returns the keys
-    that could not be withdrawn (already being sent, or sent)."""
-    left = []
-    for key in keys:
-        oid = uow.outbox.id_of(key)
-        aside = f"{key}~withdrawn-{oid}"[:200]
-        if oid is None or not uow.outbox.transition(oid, "queued", status="withdrawn", key=aside,
-                                                    next_attempt_at=None, last_error=why[:500]):
-            left.append(key)
-    return left
 
 
 def retry(app: "App", key: str) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from .blocks import Block, Para, Table
 from .labels import match_column
 from .limits import MAX_NESTING, MAX_XML_BYTES, NESTED_TOO_DEEPLY, Budget, Limits
 from .mail import Attachment, Mail
-from .mime import decode_bytes
+from .mime_reader import decode_bytes
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")

@@ -52,7 +52,7 @@ from service.mailbox.ports import (
     TransportError,
 )
 
-from .compose import (
+from .message_json import (
     INLINE_MAX,
     AttachmentPlan,
     UPLOAD_CHUNK,

@@ -40,7 +40,7 @@ from service.mailbox.ports import (
     TransportError,
 )
 
-from .compose import EVENT_SPEC_HASH_PROPERTY_ID, KEY_PROPERTY_ID, key_filter
+from .message_json import EVENT_SPEC_HASH_PROPERTY_ID, KEY_PROPERTY_ID, key_filter
 from .errors import GraphError
 from .formats import odata_string, parse_graph_time, seg
 from .http import GraphHttp

@@ -1,4 +1,5 @@
-"""The database side of retention and legal hold (use cases in ``service/retention.py``).
+"""The database side of retention and legal hold (use cases in ``service/retention.py``, the decisions
+in ``service/retention_plan.py``).
 
 Reads the facts the retention plan is made from, and carries the plan out
 with conditional UPDATEs and DELETEs that check again, inside the

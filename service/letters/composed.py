@@ -1,7 +1,7 @@
 """A planned message made real: its template context, the email, the Word letter and the chronology.
 
 Two contexts per message. The email's carries initials and dates only
-(:func:`service.letters.outbox.case_context`). A Word letter gets the same
+(:func:`service.letters.queueing.case_context`). A Word letter gets the same
 plus, for the communications whose catalogue entry says ``full_details``
 (the Chair's letter to a chief executive; the incident notification to
 Ofsted), ``subjects``: the names, relationships, dates of birth and
@@ -20,8 +20,8 @@ from service.domain.model_types import EventKind
 from service.mailbox.ports import Attachment
 
 from .catalogue import CATALOGUE
-from .documents import DOCX, chronology_template
-from .outbox import base_context
+from .word_documents import DOCX, chronology_template
+from .queueing import base_context
 from .render import Rendered
 
 if TYPE_CHECKING:

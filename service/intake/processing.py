@@ -1,0 +1,239 @@
+"""Stage 1, "Referral received", in the running service: the intake pipeline.
+
+Two separate, repeatable steps:
+
+1. :func:`store_new` copies every new message from the mailbox into the
+   database (raw bytes and their hash) before anything else happens, then
+   saves the mailbox cursor.
+2. :func:`process_stored` claims stored messages and gives each exactly one
+   recorded outcome (:func:`service.intake.triage.handle_message`), in one
+   transaction with everything it causes (a case opened, an acknowledgement
+   queued). A crash anywhere repeats the step; the claim, the unique outbox
+   keys and the duplicate checks make the repetition open no second case and
+   send no second reply.
+
+A third step, :func:`file_handled`, moves handled messages to their folder
+in the mailbox; it trails the outcome and is safe to repeat.
+
+Logs carry message ids, hashes and case references, never a name, a date of
+birth or an address.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import logging
+import re
+import time
+from datetime import datetime, timedelta
+from email.utils import getaddresses
+from typing import TYPE_CHECKING
+
+from sqlalchemy.exc import DataError, IntegrityError
+
+from service.mailbox.ports import Disposition, TransportError
+
+from .outcome import Outcome
+from .triage import handle_message
+
+if TYPE_CHECKING:
+    from service.bootstrap import App
+    from service.store.db import UnitOfWork
+
+log = logging.getLogger("review_clerk.intake")
+
+
+LEASE = timedelta(minutes=10)
+MAX_ATTEMPTS = 3
+CURSOR = "mailbox_cursor"
+DISPOSITION = {
+    "processed": Disposition.PROCESSED, "duplicate": Disposition.PROCESSED, "reply": Disposition.PROCESSED,
+    "not_referral": Disposition.NOT_REFERRAL, "quarantined": Disposition.QUARANTINE,
+    "held": Disposition.QUARANTINE, "failed": Disposition.QUARANTINE, "refused": Disposition.QUARANTINE,
+}
+
+
+def store_new(app: "App", max_batches: int = 20) -> int:
+    """Copy new mail into the database. Returns how many messages were stored.
+
+    Each message is committed before the cursor moves past it, so a crash
+    re-reads rather than loses; the backend id (and the Message-ID, at
+    processing) make the re-read harmless.
+    """
+    stored = 0
+    for _ in range(max_batches):
+        with app.db.unit_of_work() as uow:
+            cursor = uow.state.get(CURSOR)
+        batch = app.mailbox.read_new(cursor)
+        for msg in batch.messages:
+            message_id = _message_id(msg.internet_message_id)
+            try:
+                with app.db.unit_of_work() as uow:
+                    if uow.inbox.known(msg.id, None):
+                        continue
+                    sender = _sender(msg.raw)
+                    mid = uow.inbox.store(msg.id, msg.raw, message_id, msg.received_at, app.clock.now(), sender)
+                    uow.commit()
+            except IntegrityError:
+                continue  # another process stored it a moment ago
+            except DataError as exc:  # a value the database refuses: this message waits, the others go on
+                log.error("message could not be stored", extra={"backend_id": msg.id[:200],
+                                                                "error": exc.__class__.__name__})
+                continue
+            stored += 1
+            log.info("message stored", extra={"inbound_id": mid, "message_id": message_id, "bytes": len(msg.raw)})
+        if batch.cursor is not None and batch.cursor != cursor:
+            with app.db.unit_of_work() as uow:
+                uow.state.set(CURSOR, batch.cursor, app.clock.now())
+                uow.commit()
+        if not batch.more:
+            break
+    return stored
+
+
+def process_stored(app: "App", limit: int | None = None, seconds: float | None = None) -> list[Outcome]:
+    """Claim stored messages one at a time and give each its outcome, for up to ``seconds`` of real time
+    (``[intake] seconds_per_run``) or ``limit`` messages; what is left waits for the next run.
+
+    One at a time, so that a message's ``attempts`` counts the times a process
+    actually started on it: a process that dies holds (for the lease) only the
+    message it was handling, and a message that kills the process handling it
+    (out of memory, a crash inside a document library) is set aside after
+    MAX_ATTEMPTS rather than stopping the service on every restart.
+    """
+    budget = app.settings.intake.seconds_per_run if seconds is None else seconds
+    started = time.monotonic()  # real time: the service's clock may be a simulated one
+    outcomes: list[Outcome] = []
+    lost = handled = 0
+    while limit is None or handled < limit:
+        if handled and time.monotonic() - started >= budget:
+            log.info("inbox run ended by its time budget; the rest waits for the next run",
+                     extra={"handled": handled, "seconds": budget})
+            break
+        now = app.clock.now()
+        with app.db.unit_of_work() as uow:
+            claimed = uow.inbox.claim_new(now, app.worker, LEASE, 1)
+            uow.commit()
+        if not claimed:
+            # Nothing left, or another process took the message this one went for: look again.
+            if lost < 3 and _claimable(app, now):
+                lost += 1
+                continue
+            break
+        handled += 1
+        outcome = _process_one(app, claimed[0])
+        if outcome is not None:
+            outcomes.append(outcome)
+    return outcomes
+
+
+def _claimable(app: "App", now: datetime) -> bool:
+    with app.db.unit_of_work() as uow:
+        return uow.inbox.any_claimable(now)
+
+
+def _process_one(app: "App", mid: int) -> Outcome | None:
+    """Handle one message this process claimed. None when the claim turned out to be lost."""
+    try:
+        with app.db.unit_of_work() as uow:
+            row = uow.inbox.get(mid)
+            if row["attempts"] > MAX_ATTEMPTS:  # every earlier attempt ended with no outcome recorded
+                outcome = Outcome("failed", f"set aside unread: the service stopped while handling it on "
+                                            f"{row['attempts'] - 1} attempts; kept for a person to handle")
+                if not _record(uow, app, mid, outcome):
+                    return None
+                log.error("message set aside: handling it stopped the service", extra={
+                    "inbound_id": mid, "attempts": row["attempts"]})
+                return outcome
+            outcome = handle_message(uow, app, row)
+            if not _record(uow, app, mid, outcome):
+                return None  # rolled back: the process that took it over records its outcome
+    except Exception as exc:  # noqa: BLE001 - one bad message must never stop the loop
+        # The class name only: exception text from parsers can quote the document.
+        with app.db.unit_of_work() as uow:
+            row = uow.inbox.get(mid)
+            if row["attempts"] >= MAX_ATTEMPTS:
+                outcome = Outcome("failed", f"could not be processed after {row['attempts']} attempts "
+                                            f"({exc.__class__.__name__}); kept for a person to handle")
+                if not _record(uow, app, mid, outcome):
+                    return None
+            else:
+                outcome = Outcome("new", f"processing failed ({exc.__class__.__name__}); will retry")
+        log.error("message processing failed", extra={"inbound_id": mid, "error": exc.__class__.__name__})
+        return outcome
+    log.info("message handled", extra={"inbound_id": mid, "status": outcome.status, "kind": outcome.kind,
+                                       "case": outcome.reference})
+    return outcome
+
+
+def _record(uow: "UnitOfWork", app: "App", mid: int, outcome: Outcome) -> bool:
+    """Record ``outcome`` for a message this process claimed and commit; False (nothing recorded,
+    and the unit of work left to roll back) when another process has taken the message over."""
+    if not _still_ours(uow, app, mid):
+        _log_lost(mid)
+        return False
+    uow.inbox.finish(mid, outcome.status, outcome.reason, outcome.kind, outcome.case_id)
+    uow.commit()
+    return True
+
+
+def _still_ours(uow: "UnitOfWork", app: "App", mid: int) -> bool:
+    """Is the message still claimed by this process and unhandled? Checked in the transaction that records
+    the outcome, just before recording it.
+
+    A process can stall past its lease (a long pause, a suspended machine); another one then takes the
+    message over and records its outcome. The stalled one must not record a second outcome over it
+    (the referral it sees as already opened would become a "duplicate" of its own case). The conditional
+    UPDATE also locks the row until this transaction ends, so a takeover waits for it and then finds
+    the message handled.
+    """
+    return uow.inbox.renew_claim(mid, app.worker, app.clock.now() + LEASE)
+
+
+def _log_lost(mid: int) -> None:
+    log.warning("message taken over by another process after this one's lease ran out; its work here is "
+                "discarded", extra={"inbound_id": mid})
+
+
+def file_handled(app: "App") -> int:
+    with app.db.unit_of_work() as uow:
+        rows = uow.inbox.unfiled()
+    filed = 0
+    for r in rows:
+        try:
+            app.mailbox.mark_handled(r["backend_id"], DISPOSITION.get(r["status"], Disposition.QUARANTINE),
+                                     category=f"Review Clerk: {r['status']}")
+        except TransportError as exc:
+            log.warning("could not file message", extra={"inbound_id": r["id"], "error": str(exc)[:200]})
+            continue
+        with app.db.unit_of_work() as uow:
+            uow.inbox.mark_filed(r["id"])
+            uow.commit()
+        filed += 1
+    return filed
+
+
+def _sender(raw: bytes) -> str | None:
+    try:
+        msg = email.message_from_bytes(raw[:256 * 1024], policy=email.policy.compat32)
+        addrs = getaddresses([str(msg.get("From", ""))])
+    except Exception:  # noqa: BLE001 - malformed headers: no sender, still stored
+        return None
+    for _, addr in addrs:
+        if "@" in addr:
+            return addr.strip().lower()[:320]
+    return None
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _message_id(value: str | None) -> str | None:
+    """The Message-ID as stored, or None when the header cannot be one: longer than a header line may
+    be (RFC 5322: 998 characters, the column's width) or holding control characters (PostgreSQL
+    refuses NUL). Such a header must not stop the message being stored; it is then matched as a
+    duplicate by its bytes or its form instead."""
+    if not value or len(value) > 998 or _CONTROL.search(value):
+        return None
+    return value
