@@ -20,9 +20,10 @@ if TYPE_CHECKING:
     from service.bootstrap import App
 
 
-def _change(app: "App", reference: str, fn: Callable[[Case], Any], event: str | None = None,
+def _change(app: "App", reference: str, fn: Callable[[Case], Any], event: str | Callable[[Case], str | None] | None = None,
             detail: dict[str, Any] | None = None) -> Case:
-    """Load, change, save; then queue the letters ``event`` calls for, in the same transaction."""
+    """Load, change, save; then queue the letters ``event`` calls for, in the same transaction (``event`` may
+    be a function of the changed case: the decision's event is the case's procedure's)."""
     # Here, not at the top: the views (`cases list`, `case show`) need none of the chasing and letters.
     from service.case_store import save_case
     from service.letters.triggers import queue_for_event
@@ -31,8 +32,9 @@ def _change(app: "App", reference: str, fn: Callable[[Case], Any], event: str | 
         case = uow.cases.get(reference)
         fn(case)
         save_case(uow, app, case)
-        if event is not None:
-            queue_for_event(uow, app, case, uow.cases.id_of(case.reference), event, detail)
+        happened = event(case) if callable(event) else event
+        if happened is not None:
+            queue_for_event(uow, app, case, uow.cases.id_of(case.reference), happened, detail)
         uow.commit()
     return case
 
@@ -41,7 +43,7 @@ def decide(app: "App", reference: str, outcome: str, on: date, reason: str, acto
            criterion: str | None = None) -> Case:
     return _change(app, reference, lambda c: c.decide(str(outcome), on, app.clock.now(), actor, reason,
                                                       today=app.today(), criterion=criterion),
-                   event=letter_events.DECIDED)
+                   event=lambda c: c.decision_event)
 
 
 def record(app: "App", reference: str, kind: str, on: date, actor: str, reason: str | None = None) -> Case:

@@ -167,6 +167,11 @@ class Case:
         return self.procedure.is_final(self.stage)
 
     @property
+    def decision_event(self) -> str | None:
+        """The event the case's decision was recorded as (what its letters follow), None before it."""
+        return next((d.event for d in self.procedure.decisions if d.event in self.events), None)
+
+    @property
     def deciding(self) -> bool:
         """Whether the case waits for its decision (a decision may be taken at its stage)."""
         return self.procedure.decision_for(self.stage) is not None

@@ -19,8 +19,8 @@ UNITS = ("working_days", "calendar_days", "calendar_months", "days_before")
 UNIT_WORDS = {"working_days": "working day", "calendar_days": "calendar day", "calendar_months": "calendar month",
               "days_before": "calendar day"}
 # Moments that are not recorded events but still trigger communications or meetings.
-SERVICE_TRIGGERS = ("case_opened", "agency_added", "on_command", "chase", "weekly", "daily", "instruction",
-                    "not_sent", "meeting")
+SERVICE_TRIGGERS = ("case_opened", "referral_reply", "agency_added", "on_command", "chase", "weekly", "daily",
+                    "instruction", "not_sent", "meeting")
 # Recipients that are not a role or a body of the pack.
 RECIPIENTS = ("referrer", "agency_chief_executives", "agency_panel_members", "board_members", "given_address",
               "deadline_owner", "sender", "meeting_attendees")

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 from service.case_store import save_case
 from service.domain.model import Case, DomainError, Subject
-from service.letters.catalogue import DECIDED
 from service.letters.queueing import base_context, queue
 from service.letters.triggers import queue_for_event
 
@@ -160,7 +159,7 @@ def _decision_by_reply(uow: "UnitOfWork", app: "App", row: dict[str, Any], msg, 
         return _refused(uow, app, row, msg, case, case_id, sender, what, str(exc),
                         fix="check the case with: review-clerk case show " + reference)
     save_case(uow, app, case)
-    held = queue_for_event(uow, app, case, case_id, DECIDED)
+    held = queue_for_event(uow, app, case, case_id, case.decision_event)
     until = decision_hold.hold_letters(uow, app, case, case_id, held, by=sender, inbound_id=row["id"],
                                        previous_stage=before)
     return Outcome("reply", f"decision '{wanted.outcome.label}' on {reference} recorded from a reply by "

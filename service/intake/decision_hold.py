@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from service.case_store import save_case
 from service.domain.model import AuditEvent, Case, DomainError
-from service.letters.catalogue import CATALOGUE
+from service.letters.catalogue import title
 from service.letters.queueing import base_context, hold, queue, withdraw
 
 from .working_hours import add_working_hours
@@ -119,9 +119,8 @@ def _confirm(uow: "UnitOfWork", app: "App", case: Case, case_id: int, *, key: st
     letters = []
     for k in keys:
         template = k.split("/")[1] if k.count("/") >= 2 else k
-        comm = CATALOGUE.get(template)
         recipients = ", ".join(rows[k]["to"]) if k in rows else k.rsplit("/", 1)[-1]
-        letters.append({"what": comm.title if comm else template, "to": recipients})
+        letters.append({"what": title(case.procedure, template), "to": recipients})
     label = case.procedure.outcome_label(outcome) if outcome else (case.outcome_label or "")
     names = " and ".join(dict.fromkeys((people.chair.name, people.business_manager.name)))
     ctx = base_context(app, names, to[0], case=case, hold={

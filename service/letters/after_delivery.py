@@ -8,7 +8,7 @@ that marks a message sent: when
 every message of that communication the case calls for has now been sent
 (every involved agency's chief executive has the Chair's letter, every
 Board member theirs, Ofsted and the National Panel the decision...), the
-case event the communication meets is recorded (catalogue ``meets``), which
+case event the communication records is recorded (its ``records`` in the pack), which
 marks its deadline met and stops its chasing. A recipient not on file means
 not every letter went: the event waits, the deadline stays open and is
 chased, and the Business Manager has been told (triggers).
@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from service.case_store import save_case
 from service.domain.model import DomainError
 
-from .catalogue import CATALOGUE
+from .catalogue import communication, title
 from .queueing import base_context, queue
 from .triggers import recipients_for
 
@@ -59,43 +59,45 @@ def after_sent(uow: "UnitOfWork", app: "App", row: dict[str, Any]) -> str | None
 
     Returns the event recorded, or None.
     """
-    comm = CATALOGUE.get(row["template"])
-    if comm is None or comm.meets is None or row["case_id"] is None:
+    if row["case_id"] is None:
         return None
     # One sender at a time per case, so two letters sent at once cannot each
     # miss the other (PostgreSQL; SQLite has a single writer anyway).
     uow.cases.lock(row["case_id"])
     case = uow.cases.get_by_id(row["case_id"])
-    if comm.meets in case.events:
+    comm = communication(case.procedure, row["template"])
+    if comm is None or comm.records is None or comm.records in case.events:
         return None
-    plan = recipients_for(comm.name, case, app.settings)
+    plan = recipients_for(comm.id, case, app.settings)
     if plan.problems or not plan.messages:
         return None
-    sent = uow.outbox.sent_keys(row["case_id"], comm.name)
+    sent = uow.outbox.sent_keys(row["case_id"], comm.id)
     if any(m.key not in sent for m in plan.messages):
         return None
     try:
-        case.record(comm.meets, app.today(), app.clock.now(), "outbox",
-                    reason=f"{comm.title}: {len(plan.messages)} sent")
+        case.record(comm.records, app.today(), app.clock.now(), "outbox",
+                    reason=f"{comm.label}: {len(plan.messages)} sent")
     except DomainError as exc:  # e.g. the case was closed meanwhile: the letter went, nothing to record
         log.warning("sent, but the event cannot be recorded",
-                    extra={"case": case.reference, "event": comm.meets.value, "error": str(exc)[:200]})
+                    extra={"case": case.reference, "event": comm.records, "error": str(exc)[:200]})
         return None
     save_case(uow, app, case)
-    uow.on_commit(log.info, "event recorded on sending", extra={"case": case.reference, "event": comm.meets.value})
-    return comm.meets.value
+    uow.on_commit(log.info, "event recorded on sending", extra={"case": case.reference, "event": comm.records})
+    return comm.records
 
 
 def already_met(uow: "UnitOfWork", row: dict[str, Any]) -> str | None:
     """The event this communication meets, when a person has recorded it some other way."""
-    comm = CATALOGUE.get(row["template"])
-    if comm is None or comm.meets is None or row["case_id"] is None:
+    if row["case_id"] is None:
         return None
     try:
         case = uow.cases.get_by_id(row["case_id"])
     except LookupError:
         return None
-    return comm.meets.value if comm.meets in case.events else None
+    comm = communication(case.procedure, row["template"])
+    if comm is None or comm.records is None:
+        return None
+    return comm.records if comm.records in case.events else None
 
 
 def escalate_failure(uow: "UnitOfWork", app: "App", row: dict[str, Any], error: str) -> None:
@@ -108,9 +110,8 @@ def escalate_failure(uow: "UnitOfWork", app: "App", row: dict[str, Any], error: 
         case = uow.cases.get_by_id(row["case_id"]) if row["case_id"] else None
     except LookupError:
         case = None
-    comm = CATALOGUE.get(row["template"])
     ctx = base_context(app, bm.name, bm.email, case=case, problem={
-        "what": comm.title if comm else row["template"], "template": row["template"],
+        "what": title(case.procedure if case else app.procedure, row["template"]), "template": row["template"],
         "for_whom": ", ".join(row["to"]), "why": error[:300],
         "fix": (f"check the address; the message is kept in the outbox ({row['key']}). "
                 f"Send it again with: review-clerk letters retry {row['key']}")})

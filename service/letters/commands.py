@@ -11,18 +11,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from service.domain.model import AuditEvent, Case
-from service.domain.model_types import EventKind
 from service.mailbox.mime_writer import build_mime
 from service.mailbox.ports import Attachment, OutgoingMessage
 
-from .catalogue import CATALOGUE
+from .catalogue import attachment_names, communications, is_addressed, recipients_in_words, trigger_in_words
 from .triggers import mode_for, queue_plan, recipients_for, why_not
 
 if TYPE_CHECKING:
     from service.bootstrap import App
 
-LETTERS_ADDRESSED = ("incident_notification", "decision_notification", "decision_outcome", "imr_letter",
-                     "board_members_letter", "other_lscb", "reviewer_notification", "prepublication_notice")
 
 
 class LettersError(Exception):
@@ -32,14 +29,15 @@ class LettersError(Exception):
 def catalogue_rows(app: "App") -> list[dict[str, Any]]:
     """Each communication: what it is, what triggers it, to whom, attachments and send mode."""
     rows = []
-    for c in CATALOGUE.values():
-        mode, reviewer = mode_for(c.name, app.settings)
-        rows.append({"name": c.name, "what": c.title, "trigger": c.trigger, "recipients": c.recipients,
-                     "attachments": c.attachments,
-                     "attached": ("letter + chronology" if len(c.attachments) > 1 else
-                                  "letter" if c.attachments else "-"),
+    p = app.procedure
+    for c in p.communications:
+        mode, reviewer = mode_for(c.id, app.settings, procedure=p)
+        attached = attachment_names(c)
+        rows.append({"name": c.id, "what": c.label, "trigger": trigger_in_words(p, c),
+                     "recipients": recipients_in_words(p, c), "attachments": attached,
+                     "attached": ("letter + chronology" if len(attached) > 1 else "letter" if attached else "-"),
                      "mode": f"review by {reviewer}" if mode == "review" else "auto",
-                     "meets": c.meets.value if c.meets else None})
+                     "meets": c.records, "source": c.source})
     return rows
 
 
@@ -66,11 +64,11 @@ def preview(app: "App", template: str, reference: str | None = None) -> Preview:
     from .render import TemplateProblem
     from .samples import SAMPLE_DETAIL, sample_contexts, sample_planned, sample_scr_case
 
-    _known(template)
-    mode, reviewer = mode_for(template, app.settings)
+    comm = _known(app, template)
+    mode, reviewer = mode_for(template, app.settings, procedure=app.procedure)
     shown_mode = f"review by {reviewer}" if mode == "review" else "auto"
     try:
-        if template in LETTERS_ADDRESSED:
+        if is_addressed(comm):
             if reference:
                 case, _, detail = _load(app, reference)
                 problem = why_not(template, case)
@@ -80,7 +78,7 @@ def preview(app: "App", template: str, reference: str | None = None) -> Preview:
                 planned = plan.messages[0] if plan.messages else sample_planned(app, template, case)
             else:
                 first = app.settings.agencies[0].key if app.settings.agencies else "sample-agency"
-                case, detail = sample_scr_case(first), dict(SAMPLE_DETAIL)
+                case, detail = sample_scr_case(first, app.procedure), dict(SAMPLE_DETAIL)
                 planned = sample_planned(app, template, case)
             try:
                 composed = compose(app, case, planned, detail)
@@ -109,12 +107,13 @@ def send_on_command(app: "App", reference: str, template: str, actor: str, to: s
     Letters go only to the recipients on file; ``to`` is for a letter to another LSCB.
     Keys make this safe to repeat: a letter already queued is not queued again.
     """
-    comm = _known(template)
+    comm = _known(app, template)
     if not comm.on_command:
-        allowed = ", ".join(n for n, c in CATALOGUE.items() if c.on_command)
+        allowed = ", ".join(c.id for c in app.procedure.communications if c.on_command)
         raise LettersError(f"{template} is sent by the service itself; on command: {allowed}")
-    if to and template != "other_lscb":
-        raise LettersError(f"--to is only for other_lscb; {template} goes to the recipients on file")
+    if to and "given_address" not in comm.to:
+        raise LettersError(f"--to is only for a letter to an address given; {template} goes to the recipients "
+                           f"on file")
     with app.db.unit_of_work() as uow:
         case = uow.cases.get(reference)
         case_id = uow.cases.id_of(case.reference)
@@ -122,11 +121,11 @@ def send_on_command(app: "App", reference: str, template: str, actor: str, to: s
         if problem:
             raise LettersError(f"cannot send {template}: {problem}")
         detail: dict[str, Any] = {"to": to, "name": name}
-        if template == "reviewer_notification":
+        if "reviewer" in comm.variables:
             detail["reviewer_name"] = name or _reviewer_name(uow, case_id)
         plan = recipients_for(template, case, app.settings, detail)
-        if template == "other_lscb" and not to:
-            raise LettersError("other_lscb needs --to ADDRESS (and --name 'NAME OF THE LSCB')")
+        if "given_address" in comm.to and not to:
+            raise LettersError(f"{template} needs --to ADDRESS (and --name 'NAME OF THE ORGANISATION')")
         queued = queue_plan(uow, app, case, case_id, plan, detail, actor, f"on command: {template}")
         if not queued:
             uow.audit.append(case_id, case.reference, [AuditEvent(
@@ -138,10 +137,11 @@ def send_on_command(app: "App", reference: str, template: str, actor: str, to: s
             "not_sent": [f"{p.for_whom}: {p.why}" for p in plan.problems]}
 
 
-def _known(template: str):
-    if template not in CATALOGUE:
-        raise LettersError(f"no communication {template!r}; they are: {', '.join(CATALOGUE)}")
-    return CATALOGUE[template]
+def _known(app: "App", template: str):
+    found = communications(app.procedure)
+    if template not in found:
+        raise LettersError(f"no communication {template!r}; they are: {', '.join(found)}")
+    return found[template]
 
 
 def _load(app: "App", reference: str) -> tuple[Case, int, dict[str, Any]]:
@@ -156,7 +156,7 @@ def _reviewer_name(uow, case_id: int) -> str | None:
     """The lead reviewer's name: the reason given when lead_reviewer_appointed was recorded."""
     name = None
     for e in uow.audit.for_case(case_id):
-        if e.action == "event recorded" and e.detail.get("event") == EventKind.LEAD_REVIEWER_APPOINTED.value:
+        if e.action == "event recorded" and e.detail.get("event") == "lead_reviewer_appointed":
             name = e.reason or name
     return name
 

@@ -16,10 +16,9 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Mapping
 
 from service.domain.model import Case
-from service.domain.model_types import EventKind
 from service.mailbox.ports import Attachment
 
-from .catalogue import CATALOGUE
+from .catalogue import communication, title
 from .word_documents import DOCX, chronology_template
 from .queueing import base_context
 from .render import Rendered
@@ -50,36 +49,42 @@ class Composed:
 def contexts(app: "App", case: Case, planned: "Planned", detail: Mapping[str, Any],
              today: date | None = None) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """(the email's context, the Word letter's context or None)."""
-    comm = CATALOGUE[planned.template]
+    comm = communication(case.procedure, planned.template)
+    if comm is None:
+        raise NotComposable(f"{planned.template} is not a communication of {case.procedure.label}",
+                            "check the case's procedure: review-clerk procedure show")
     s = app.settings
-    signatory = s.people.chair if comm.signatory == "chair" else s.people.business_manager
+    signatory = getattr(s.people, comm.signatory, None) or s.people.business_manager
     today = today or app.today()
     extra: dict[str, Any] = {
         "recipient": planned.recipient.as_context(),
-        "letter": {"date": today, "reference": case.reference, "title": comm.title,
+        "letter": {"date": today, "reference": case.reference, "title": comm.label,
                    "sign_off": "Yours faithfully," if planned.recipient.salutation == "Sir or Madam"
                    else "Yours sincerely,"},
         "contact": {"name": s.people.business_manager.name, "email": s.people.business_manager.email},
         "involved_agencies": [_agency_name(app, k) for k in case.agencies],
     }
-    t = planned.template
-    if t == "imr_letter":
+    wanted = set(comm.variables)
+    if "imr" in wanted:
         key = planned.agency or ""
         imr = case.deadlines.get(f"imr:{key}")
         chron = case.deadlines.get(f"chronology:{key}")
         extra["imr"] = {"agency": _agency_name(app, key), "due": imr.due if imr else None,
                         "chronology_due": chron.due if chron else (imr.due if imr else None)}
-    elif t == "reviewer_notification":
+    if "reviewer" in wanted:
         name = (detail.get("reviewer_name") or "").strip()
         if not name:
             raise NotComposable(
                 "the lead reviewer's name was not given",
                 f"review-clerk letters send {case.reference} reviewer_notification --name 'NAME'")
-        extra["reviewer"] = {"name": name, "appointed_on": case.events.get(EventKind.LEAD_REVIEWER_APPOINTED)}
-    elif t == "prepublication_notice":
-        extra["publication"] = {"date": case.events.get(EventKind.PUBLICATION_PLANNED),
+        extra["reviewer"] = {"name": name, "appointed_on": case.events.get("lead_reviewer_appointed")}
+    if "publication" in wanted:
+        extra["publication"] = {"date": case.events.get("publication_planned"),
                                 "notice_due": _due(case, "prepublication_notice")}
-    elif t == "other_lscb":
+    if "withheld" in wanted:
+        extra["withheld"] = {"on": case.events.get("publication_withheld"), "reason": detail.get("reason") or "",
+                             "signed_off": case.events.get("report_signed_off")}
+    if "lscb" in wanted:
         extra["lscb"] = {"name": detail.get("name") or planned.recipient.organisation or ""}
     email_ctx = base_context(app, planned.recipient.name, planned.recipient.email, signatory=signatory,
                              case=case, **extra)
@@ -98,12 +103,14 @@ def compose(app: "App", case: Case, planned: "Planned", detail: Mapping[str, Any
 
     ``today``: the letter's date (a message rendered again is dated as when it was first queued)."""
     email_ctx, letter_ctx = contexts(app, case, planned, detail, today)
-    rendered = app.templates.render(planned.template, email_ctx)
+    comm = communication(case.procedure, planned.template)
+    folder = comm.template if comm is not None else planned.template
+    rendered = app.templates.render(folder, email_ctx)
     attachments: list[Attachment] = []
     if letter_ctx is not None:
-        data = app.templates.render_letter(planned.template, letter_ctx)
+        data = app.templates.render_letter(folder, letter_ctx)
         attachments.append(Attachment(letter_filename(case, planned), DOCX, data))
-    if planned.template == "imr_letter":
+    if comm is not None and "chronology_template" in comm.attachments:
         attachments.append(Attachment(f"{case.reference} Chronology template.docx", DOCX,
                                       chronology_template(case.reference, _agency_name(app, planned.agency or ""),
                                                           app.settings.board.name)))
@@ -117,7 +124,8 @@ def letter_filename(case: Case, planned: "Planned") -> str:
             "board_members_letter": "Letter from the Chair to Board members",
             "other_lscb": "Letter from the Chair - request for agency contacts",
             "reviewer_notification": "Lead reviewer notification",
-            "prepublication_notice": "Pre-publication notice"}.get(planned.template, planned.template)
+            "prepublication_notice": "Pre-publication notice"}.get(planned.template) \
+        or title(case.procedure, planned.template)
     org = planned.recipient.organisation if planned.template in ("imr_letter", "decision_notification") else None
     name = f"{case.reference} {what}" + (f" - {org}" if org else "")
     return "".join(ch for ch in name if ch.isalnum() or ch in " -_.,()'") + ".docx"

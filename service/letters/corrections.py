@@ -19,7 +19,7 @@ with what was queued. If the subject or text differ, the facts it states have ch
   event queues afresh under the new date's key): withdrawn when still queued (``queueing.withdraw``:
   its key set aside, so the same letter may be queued again), left alone once gone.
 
-What can be rebuilt is :data:`REBUILDERS`, by template; other messages are left as they are.
+What can be rebuilt is :func:`rebuilders`, by template; other messages are left as they are.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from service.mailbox.ports import Attachment
 from .render import Rendered, TemplateProblem
 
 if TYPE_CHECKING:
+    from service.domain.procedure import Procedure
     from service.bootstrap import App
     from service.store.db import UnitOfWork
 
@@ -97,7 +98,8 @@ def correct(uow: "UnitOfWork", app: "App", case: Case, case_id: int, what_change
     from .queueing import withdraw
 
     counts = {"rerendered": 0, "corrections": 0, "withdrawn": 0}
-    for brief in uow.outbox.for_case(case_id, templates=list(REBUILDERS)):
+    known = rebuilders(case.procedure)
+    for brief in uow.outbox.for_case(case_id, templates=list(known)):
         if key_prefix and not brief["key"].startswith(key_prefix):
             continue
         if "/correction/" in brief["key"] or brief["status"] not in ("queued", *HANDED_OVER):
@@ -105,7 +107,7 @@ def correct(uow: "UnitOfWork", app: "App", case: Case, case_id: int, what_change
         row = uow.outbox.get(brief["id"])
         if not row["text"]:
             continue  # emptied under the retention policy: what it said is no longer known
-        rebuild = REBUILDERS[row["template"]]
+        rebuild = known[row["template"]]
         try:
             rebuilt = rebuild(uow, app, row, case)
             was = rebuild(uow, app, row, before) if before is not None and rebuilt is not None else None
@@ -227,8 +229,11 @@ def _letter(uow: "UnitOfWork", app: "App", row: dict[str, Any], case: Case) -> R
     from .composed import NotComposable, compose
     from .triggers import recipients_for
 
-    if row["template"] in ("reviewer_notification", "other_lscb"):
-        return None  # built from values given at the time (a name, an address) that are not kept
+    from .catalogue import communication
+
+    comm = communication(case.procedure, row["template"])
+    if comm is None or {"reviewer", "withheld", "lscb"} & set(comm.variables) or "given_address" in comm.to:
+        return None  # built from values given at the time (a name, an address, reasons) that are not kept
     planned = {p.key: p for p in recipients_for(row["template"], case, app.settings).messages}
     p = planned.get(row["key"])
     if p is None:
@@ -297,18 +302,16 @@ def _meeting_reminder(uow: "UnitOfWork", app: "App", row: dict[str, Any], case: 
     return GONE if m["state"] != "scheduled" or str(m["sequence"]) != sequence else None
 
 
-def _rebuilders() -> dict[str, Rebuilder]:
-    from .catalogue import CATALOGUE, EVENT_TEMPLATES
-
-    letters = {n for names in EVENT_TEMPLATES.values() for n in names} | {
-        c.name for c in CATALOGUE.values() if c.on_command}
-    out: dict[str, Rebuilder] = {n: _letter for n in letters}
-    out.update({"acknowledgement": _acknowledgement, "agency_report_request": _agency_report_request,
-                "reminder": _chase, "escalation": _chase,
-                "meeting_reminder": _meeting_reminder})
-    return out
+# The messages the service's own moments send, rebuilt by what they are; a case's letters (the
+# communications of its procedure the letters address) are composed again from the case.
+REBUILDERS: dict[str, Rebuilder] = {"acknowledgement": _acknowledgement, "agency_report_request": _agency_report_request,
+                                    "reminder": _chase, "escalation": _chase, "meeting_reminder": _meeting_reminder}
 
 
-REBUILDERS: dict[str, Rebuilder] = _rebuilders()
+def rebuilders(procedure: "Procedure") -> dict[str, Rebuilder]:
+    """What can be rebuilt for a case under ``procedure``, by template."""
+    from .catalogue import is_addressed
 
-__all__ = ["GONE", "REBUILDERS", "Rebuilt", "correct", "date_corrected", "meeting_moved"]
+    return {**{c.id: _letter for c in procedure.communications if is_addressed(c)}, **REBUILDERS}
+
+__all__ = ["GONE", "REBUILDERS", "Rebuilt", "correct", "date_corrected", "meeting_moved", "rebuilders"]

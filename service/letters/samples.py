@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from service.domain.model import Case, Referrer, Subject
 from service.domain.model_types import EventKind, Outcome
 
-from .catalogue import CATALOGUE
+from .catalogue import communications, is_addressed, title
 from .queueing import base_context
 
 if TYPE_CHECKING:
@@ -53,9 +53,9 @@ def sample_case(procedure: "Procedure | None" = None) -> Case:
         referrer=Referrer("Sam Referrer", "Sample Agency", "020 0000 0000", "sam.referrer@example.org"))
 
 
-def sample_scr_case(agency: str = SAMPLE_AGENCY) -> Case:
+def sample_scr_case(agency: str = SAMPLE_AGENCY, procedure: "Procedure | None" = None) -> Case:
     """The sample case taken through an SCR decision to planned publication, with an IMR due date."""
-    case = sample_case()
+    case = sample_case(procedure)
     case.add_agency(agency, _at(date(2014, 5, 9)), "sample")
     case.record(EventKind.OFSTED_NOTIFIED, date(2014, 5, 12), _at(date(2014, 5, 12)), "sample")
     case.decide(Outcome.SCR, date(2014, 5, 21), _at(date(2014, 5, 21)), "sample",
@@ -91,31 +91,34 @@ SAMPLE_DETAIL = {"reviewer_name": "Sample Reviewer", "name": "Sample Other LSCB"
 
 
 def letter_contexts(app: "App") -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
-    """(email contexts, Word letter contexts) for the communications the letters capability addresses."""
+    """(email contexts, Word letter contexts) for the communications the letters capability addresses, by
+    template (two communications of a pack may share one)."""
     from .composed import contexts
 
     first = app.settings.agencies[0].key if app.settings.agencies else SAMPLE_AGENCY
-    case = sample_scr_case(first)
+    case = sample_scr_case(first, app.procedure)
     emails: dict[str, dict[str, Any]] = {}
     letters: dict[str, dict[str, Any]] = {}
-    for name in ("incident_notification", "decision_notification", "decision_outcome", "imr_letter",
-                 "board_members_letter", "other_lscb", "reviewer_notification", "prepublication_notice"):
-        email_ctx, letter_ctx = contexts(app, case, sample_planned(app, name, case), SAMPLE_DETAIL,
+    for comm in [c for c in app.procedure.communications if is_addressed(c)]:
+        if comm.template in emails:
+            continue
+        email_ctx, letter_ctx = contexts(app, case, sample_planned(app, comm.id, case), SAMPLE_DETAIL,
                                          today=date(2014, 5, 22))
-        emails[name] = email_ctx
+        emails[comm.template] = email_ctx
         if letter_ctx is not None:
-            letters[name] = letter_ctx
+            letters[comm.template] = letter_ctx
     return emails, letters
 
 
 def sample_contexts(app: "App") -> SampleContexts:
-    unknown = sorted(set(app.settings.letters.review) - set(CATALOGUE))
+    known = communications(app.procedure)
+    unknown = sorted(set(app.settings.letters.review) - set(known))
     if unknown:
         from .render import TemplateProblem
 
-        raise TemplateProblem(f"[letters] review names {', '.join(unknown)}, which this version does not send "
-                              f"(names: {', '.join(sorted(CATALOGUE))})")
-    case = sample_case()
+        raise TemplateProblem(f"[letters] review names {', '.join(unknown)}, which the procedure does not send "
+                              f"(names: {', '.join(sorted(known))})")
+    case = sample_case(app.procedure)
     bm = app.settings.people.business_manager
     d = case.deadlines["decision"]
     deadline = {"key": d.key, "what": d.what, "due": d.due, "rule": d.rule, "days_left": 5, "days_overdue": 2,
@@ -142,9 +145,9 @@ def sample_contexts(app: "App") -> SampleContexts:
                                           case=case, hold={
             "outcome": "Serious case review", "by": app.settings.people.chair.email, "undone": False,
             "until": "Monday 12/05/2014 at 11:00", "undo_command": "review-clerk case undo-decision REF --reason TEXT",
-            "letters": [{"what": CATALOGUE["decision_notification"].title, "to": app.settings.notifications.ofsted}]}),
+            "letters": [{"what": title(app.procedure, "decision_notification"), "to": app.settings.notifications.ofsted}]}),
         "not_sent": base_context(app, bm.name, bm.email, case=case, problem={
-            "what": CATALOGUE["imr_letter"].title, "template": "imr_letter",
+            "what": title(app.procedure, "imr_letter"), "template": "imr_letter",
             "for_whom": "the chief executive of Sample Agency", "why": "no chief executive is on file",
             "fix": "add chief_executive to the agency in the configuration"}),
     })

@@ -21,28 +21,20 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from service.config import Settings
 from service.domain.model import AuditEvent, Case
-from service.domain.model_types import EventKind, Outcome, Stage
+from service.domain.procedure import Communication
 
-from .catalogue import (
-    AGENCY_ADDED,
-    CASE_OPENED,
-    CATALOGUE,
-    DATE_CORRECTED,
-    DECIDED,
-    EVENT_TEMPLATES,
-    SCR_ONLY,
-)
+from .catalogue import AGENCY_ADDED, CASE_OPENED, DATE_CORRECTED, communication, title, triggered_by
 
 if TYPE_CHECKING:
     from service.bootstrap import App
+    from service.domain.procedure import Procedure
     from service.store.db import UnitOfWork
 
 log = logging.getLogger("review_clerk.letters")
 
-OFSTED_NAME = "Serious Incident Notifications"
-OFSTED_ORG = "Ofsted"
-PANEL_NAME = "The Chair"
-PANEL_ORG = "National Panel of Independent Experts on Serious Case Reviews"
+# How a letter to an external body is addressed (body id -> addressee, salutation); otherwise the body's
+# label and "Sir or Madam".
+ADDRESSEES = {"ofsted": ("Serious Incident Notifications", "Sir or Madam"), "national_panel": ("The Chair", "Chair")}
 
 
 @dataclass(frozen=True)
@@ -91,33 +83,33 @@ class Plan:
 
 
 # Pure planning ---------------------------------------------------------------------
-_SCR_RUNNING = frozenset({Stage.SCR_INITIATED, Stage.CASE_PANEL, Stage.REVIEW, Stage.COMPLETION,
-                          Stage.PUBLICATION, Stage.LEARNING})
-
-
-def mode_for(template: str, settings: Settings) -> tuple[str, str | None]:
-    """("auto", None) or ("review", the address of the person who checks and sends it)."""
+def mode_for(template: str, settings: Settings, case: Case | None = None,
+             procedure: "Procedure | None" = None) -> tuple[str, str | None]:
+    """("auto", None) or ("review", the address of the person who checks and sends it): the configuration's
+    ``[letters] review``, else the reviewer role the procedure gives the communication."""
     configured = settings.letters.review.get(template)
     if configured is None:
-        role = CATALOGUE[template].review_by_default if template in CATALOGUE else None
+        p = case.procedure if case is not None else procedure
+        comm = communication(p, template) if p is not None else None
+        role = comm.review_by if comm else None
         person = getattr(settings.people, role, None) if role else None
         configured = person.email if person is not None else "auto"
     return ("auto", None) if configured == "auto" else ("review", configured)
 
 
+def _applies(comm: Communication, case: Case) -> bool:
+    return not comm.when_outcome or case.outcome in comm.when_outcome
+
+
 def templates_for(event: str, case: Case, detail: Mapping[str, Any] | None = None) -> list[str]:
-    """The communications ``event`` calls for, given the state of the case after it."""
-    detail = detail or {}
-    names = list(EVENT_TEMPLATES.get(event, ()))
-    if event == DATE_CORRECTED and detail.get("event") != EventKind.PUBLICATION_PLANNED.value:
+    """The communications ``event`` calls for in the case's procedure, given the state of the case after it
+    (only after the outcomes a communication names; nothing for a case that has ended)."""
+    p = case.procedure
+    if p.is_final(case.stage) and event != CASE_OPENED:
         return []
-    if event == AGENCY_ADDED and case.stage not in _SCR_RUNNING:
+    if event in p.decision_events and case.outcome is None:
         return []
-    if case.outcome != Outcome.SCR:
-        names = [n for n in names if n not in SCR_ONLY]
-    if event == DECIDED and case.outcome is None:
-        return []
-    return names
+    return [c.id for c in triggered_by(p, event, detail) if _applies(c, case)]
 
 
 def plan_for_event(case: Case, settings: Settings, event: str,
@@ -131,79 +123,110 @@ def plan_for_event(case: Case, settings: Settings, event: str,
 
 def recipients_for(template: str, case: Case, settings: Settings,
                    detail: Mapping[str, Any] | None = None) -> Plan:
-    """Who gets ``template`` for this case. ``detail`` carries ``to``/``name`` for a letter to another LSCB."""
+    """Who gets ``template`` for this case, from the ``to`` of its communication in the case's procedure.
+    ``detail`` carries ``to``/``name`` for a letter to an address given on command."""
     detail = detail or {}
     ref = case.reference
     plan = Plan()
-    mode, reviewer = mode_for(template, settings)
+    comm = communication(case.procedure, template)
+    if comm is None:
+        raise ValueError(f"'{template}' is not a communication of {case.procedure.key}")
+    mode, reviewer = mode_for(template, settings, case)
+    # A communication triggered by a planned date goes again for a new date: keyed by the date.
+    planned = next((e for e in (comm.trigger, *comm.also_on)
+                    if case.procedure.has_event(e) and case.procedure.is_planned(e)), None)
+    suffix = ""
+    if planned is not None:
+        on = case.events.get(planned)
+        if on is None:
+            plan.problems.append(Unsendable(
+                f"not_sent/{ref}/{template}/no-date", template, recipients_in_short(case, comm),
+                f"no date is recorded for {case.procedure.event_label(planned)}",
+                f"record it: review-clerk case record {ref} {planned} --date DATE"))
+            return plan
+        suffix = on.isoformat()
 
     def add(who: str, recipient: Recipient, agency: str | None = None) -> None:
-        plan.messages.append(Planned(f"{ref}/{template}/{who}", template, recipient, mode, reviewer, agency))
+        plan.messages.append(Planned(f"{ref}/{template}/{suffix or who}" if suffix and len(comm.to) == 1
+                                     else f"{ref}/{template}/{who}" + (f"/{suffix}" if suffix else ""),
+                                     template, recipient, mode, reviewer, agency))
 
     def cannot(who: str, for_whom: str, why: str, fix: str) -> None:
         plan.problems.append(Unsendable(f"not_sent/{ref}/{template}/{who}", template, for_whom, why, fix))
 
-    n = settings.notifications
-    ofsted = Recipient(OFSTED_NAME, n.ofsted, OFSTED_ORG, "Sir or Madam")
-    panel = Recipient(PANEL_NAME, n.national_panel, PANEL_ORG, "Chair")
-    if template == "incident_notification":
-        add("ofsted", ofsted)
-    elif template == "decision_notification":
-        add("ofsted", ofsted)
-        add("national_panel", panel)
-    elif template == "reviewer_notification":
-        add("national_panel", panel)
-    elif template == "prepublication_notice":
-        planned = case.events.get(EventKind.PUBLICATION_PLANNED)
-        if planned is None:
-            cannot("no-date", "the National Panel", "no publication date has been recorded",
-                   f"record it: review-clerk case record {ref} publication_planned --date DATE")
-        else:
-            add(planned.isoformat(), panel)
-    elif template == "decision_outcome":
-        r = case.referrer
-        if r.email:
-            add("referrer", Recipient(r.name or "colleague", r.email, r.agency))
-        else:
-            cannot("referrer", "the referrer", "the referral gave no email address for the referrer",
-                   "tell the referrer the outcome yourself")
-    elif template == "imr_letter":
-        if not case.agencies:
-            cannot("no-agencies", "the chief executives of the agencies involved",
-                   "no agency is recorded as involved in the case",
-                   f"add each one: review-clerk case add-agency {ref} AGENCY (its letter then goes at once)")
-        for key in case.agencies:
-            agency = settings.agency(key)
-            if agency is None:
-                cannot(key, f"the chief executive of '{key}'", f"'{key}' is no longer in the agency directory",
-                       f"add it to [[agencies]] in the configuration, then run "
-                       f"review-clerk letters send {ref} imr_letter")
-            elif agency.chief_executive is None:
-                cannot(key, f"the chief executive of {agency.name}",
-                       f"no chief executive is on file for {agency.name}",
-                       f"add chief_executive to the agency '{key}' in the configuration, then run "
-                       f"review-clerk letters send {ref} imr_letter; or send the Chair's letter yourself")
+    bodies = {b.id: b.label for b in case.procedure.bodies}
+    for spec in comm.to:
+        kind, _, rest = spec.partition(":")
+        if kind == "body":
+            address = getattr(settings.notifications, rest, None)
+            name, salutation = ADDRESSEES.get(rest, (bodies.get(rest, rest), "Sir or Madam"))
+            if not address:
+                cannot(rest, bodies.get(rest, rest), f"no address for {bodies.get(rest, rest)} is configured",
+                       f"add {rest} to [notifications] in the configuration, then run "
+                       f"review-clerk letters send {ref} {template}")
             else:
-                ce = agency.chief_executive
-                add(key, Recipient(ce.name, ce.email, agency.name, _salutation(ce.name)), agency=key)
-    elif template == "board_members_letter":
-        if not settings.board_members:
-            cannot("no-members", "the Board members", "no Board members are listed in the configuration",
-                   f"add [[board_members]] to the configuration, then run "
-                   f"review-clerk letters send {ref} board_members_letter")
-        for m in settings.board_members:
-            add(m.email, Recipient(m.name, m.email, f"Member, {settings.board.name}", _salutation(m.name)))
-    elif template == "other_lscb":
-        to = (detail.get("to") or "").strip().lower()
-        if not to:
-            cannot("no-address", "another LSCB", "no address was given",
-                   f"review-clerk letters send {ref} other_lscb --to ADDRESS --name 'NAME OF THE LSCB'")
+                add(rest, Recipient(name, address, bodies.get(rest, rest), salutation))
+        elif kind == "role":
+            person = getattr(settings.people, rest, None)
+            if person is None:
+                cannot(rest, case.procedure.role_label(rest), f"nobody is configured as {rest}",
+                       f"add [people.{rest}] to the configuration")
+            else:
+                add(rest, Recipient(person.name, person.email, settings.board.name, _salutation(person.name)))
+        elif spec == "referrer":
+            r = case.referrer
+            if r.email:
+                add("referrer", Recipient(r.name or "colleague", r.email, r.agency))
+            else:
+                cannot("referrer", "the referrer", "the referral gave no email address for the referrer",
+                       "tell the referrer yourself")
+        elif spec == "agency_chief_executives":
+            _chief_executives(case, settings, template, add, cannot)
+        elif spec == "board_members":
+            if not settings.board_members:
+                cannot("no-members", "the Board members", "no Board members are listed in the configuration",
+                       f"add [[board_members]] to the configuration, then run "
+                       f"review-clerk letters send {ref} {template}")
+            for m in settings.board_members:
+                add(m.email, Recipient(m.name, m.email, f"Member, {settings.board.name}", _salutation(m.name)))
+        elif spec == "given_address":
+            to = (detail.get("to") or "").strip().lower()
+            if not to:
+                cannot("no-address", title(case.procedure, template), "no address was given",
+                       f"review-clerk letters send {ref} {template} --to ADDRESS --name 'NAME'")
+            else:
+                add(to, Recipient("The Business Manager", to, detail.get("name") or None, "colleague"))
         else:
-            org = detail.get("name") or None
-            add(to, Recipient("The Business Manager", to, org, "colleague"))
-    else:
-        raise ValueError(f"'{template}' is not a letter the service addresses itself")
+            raise ValueError(f"'{template}' goes to {spec}: not a letter the service addresses itself")
     return plan
+
+
+def recipients_in_short(case: Case, comm: Communication) -> str:
+    bodies = {b.id: b.label for b in case.procedure.bodies}
+    return ", ".join(bodies.get(w.partition(":")[2], w) if w.startswith("body:") else w.replace("_", " ")
+                     for w in comm.to)
+
+
+def _chief_executives(case: Case, settings: Settings, template: str, add, cannot) -> None:
+    ref = case.reference
+    if not case.agencies:
+        cannot("no-agencies", "the chief executives of the agencies involved",
+               "no agency is recorded as involved in the case",
+               f"add each one: review-clerk case add-agency {ref} AGENCY (its letter then goes at once)")
+    for key in case.agencies:
+        agency = settings.agency(key)
+        if agency is None:
+            cannot(key, f"the chief executive of '{key}'", f"'{key}' is no longer in the agency directory",
+                   f"add it to [[agencies]] in the configuration, then run "
+                   f"review-clerk letters send {ref} {template}")
+        elif agency.chief_executive is None:
+            cannot(key, f"the chief executive of {agency.name}",
+                   f"no chief executive is on file for {agency.name}",
+                   f"add chief_executive to the agency '{key}' in the configuration, then run "
+                   f"review-clerk letters send {ref} {template}; or send the Chair's letter yourself")
+        else:
+            ce = agency.chief_executive
+            add(key, Recipient(ce.name, ce.email, agency.name, _salutation(ce.name)), agency=key)
 
 
 def _salutation(name: str) -> str:
@@ -212,13 +235,19 @@ def _salutation(name: str) -> str:
 
 
 def why_not(template: str, case: Case) -> str | None:
-    """Why ``template`` cannot be sent for ``case`` now (on command or in a preview), or None."""
-    if template in ("decision_notification", "decision_outcome") and case.outcome is None:
-        return f"no decision has been recorded for {case.reference}"
-    if (template in SCR_ONLY or template == "other_lscb") and case.outcome != Outcome.SCR:
-        return f"{case.reference} is not a serious case review"
-    if template == "reviewer_notification" and EventKind.LEAD_REVIEWER_APPOINTED not in case.events:
-        return f"no lead reviewer appointment is recorded for {case.reference}"
+    """Why ``template`` cannot be sent for ``case`` now (on command or in a preview), or None: the outcome it
+    is only for, or the event that triggers it, is not recorded."""
+    p = case.procedure
+    comm = communication(p, template)
+    if comm is None:
+        return f"{template} is not a communication of {p.label}"
+    if comm.when_outcome and case.outcome not in comm.when_outcome:
+        labels = " or ".join(p.outcome_label(o).lower() for o in comm.when_outcome)
+        return f"{case.reference} is not a {labels}"
+    if p.has_event(comm.trigger) and comm.trigger not in case.events:
+        if comm.trigger in p.decision_events:
+            return f"no decision has been recorded for {case.reference}"
+        return f"no {p.event_label(comm.trigger).removeprefix('the ')} is recorded for {case.reference}"
     return None
 
 
@@ -274,9 +303,9 @@ def tell_business_manager(uow: "UnitOfWork", app: "App", problem: Unsendable, ca
     from .queueing import base_context, queue
 
     bm = app.settings.people.business_manager
-    title = CATALOGUE[problem.template].title if problem.template in CATALOGUE else problem.template
+    what = title(case.procedure if case is not None else app.procedure, problem.template)
     ctx = base_context(app, bm.name, bm.email, case=case, problem={
-        "what": title, "template": problem.template, "for_whom": problem.for_whom, "why": problem.why,
+        "what": what, "template": problem.template, "for_whom": problem.for_whom, "why": problem.why,
         "fix": problem.fix})
     return queue(uow, app, key=problem.key, template="not_sent", to=[bm.email], context=ctx, case_id=case_id)
 
@@ -284,7 +313,7 @@ def tell_business_manager(uow: "UnitOfWork", app: "App", problem: Unsendable, ca
 def _detail_for(event: str, detail: Mapping[str, Any] | None) -> dict[str, Any]:
     """What an event's own values mean for the letters it calls for (the reviewer's name is its reason)."""
     out = dict(detail or {})
-    if event == EventKind.LEAD_REVIEWER_APPOINTED.value and out.get("reason") and not out.get("reviewer_name"):
+    if event == "lead_reviewer_appointed" and out.get("reason") and not out.get("reviewer_name"):
         out["reviewer_name"] = out["reason"]
     return out
 
@@ -293,7 +322,6 @@ __all__ = [
     "AGENCY_ADDED",
     "CASE_OPENED",
     "DATE_CORRECTED",
-    "DECIDED",
     "Plan",
     "Planned",
     "Recipient",

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 def sample_contexts(app: "App") -> dict[str, dict[str, Any]]:
     from service.letters.samples import sample_case
 
-    case = sample_case()
+    case = sample_case(getattr(app, "procedure", None))
     bm = app.settings.people.business_manager
     meeting = {"title": "Extraordinary panel meeting: referral for a serious case review", "kind": "extraordinary",
                "reference": case.reference, "when": "Wednesday 14 May 2014, 10:00 to 12:00",

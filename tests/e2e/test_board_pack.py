@@ -122,3 +122,31 @@ def test_a_case_moves_to_another_version_only_on_purpose_and_says_what_changed(c
     assert [h["action"] for h in after["history"]].count("procedure migrated") == 1
     other = json.loads(cli("case", "show", "ESCB-2014-002", "--json").output)
     assert other["procedure"] == "enfield-scr-2013@2"
+
+
+def test_a_communication_added_to_the_pack_is_sent_when_its_event_is_recorded(cli):
+    """The board adds a copy of the decision's outcome to the Head of the Children in Need Service."""
+    def add_letter(text: str) -> str:
+        return changed(text) + '''
+[[communications]]
+id = "outcome_to_cin"
+label = "The decision's outcome, for the Head of the Children in Need Service"
+template = "decision_outcome"
+trigger = "decided"
+to = ["role:head_of_cin"]
+signatory = "business_manager"
+source = "local practice: the board's own letter"
+'''
+
+    own_pack(cli.folder, add_letter)
+    use_pack(cli.folder, "./our-scr")
+    drop_samples(cli.folder)
+    run = cli("run", "--once", "--now", "2014-05-12T09:30")
+    assert run.exit_code == 0, run.output
+    r = cli("case", "decide", REF, "--outcome", "none", "--date", "2014-05-12", "--reason", "criteria not met")
+    assert r.exit_code == 0, r.output
+    shown = json.loads(cli("case", "show", REF, "--json").output)
+    mine = [m for m in shown["messages"] if m["template"] == "outcome_to_cin"]
+    assert [(m["key"], m["to"]) for m in mine] == [(f"{REF}/outcome_to_cin/head_of_cin", ["cin.head@enfield.example.org"])]
+    listed = cli("letters", "list", "--json")
+    assert "outcome_to_cin" in listed.output and "the board's own letter" in listed.output

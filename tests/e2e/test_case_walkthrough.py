@@ -180,9 +180,10 @@ EXPECTED_CHASE: list[tuple[str, str, str, str]] = [
     ("2016-01-26", "escalation", "decision", BM),
     ("2016-01-29", "escalation", "decision", CHAIR),
     ("2016-01-29", "escalation", "decision", BM),
-    # Procedure 4.3: five tasks for the Head of SQAS, each its own deadline (issue 14).
-    *[("2016-02-01", "reminder", task, SQAS) for task in SQAS_TASKS],
-    *[("2016-02-02", "reminder", task, SQAS) for task in SQAS_TASKS],
+    # Procedure 4.3: five tasks for the Head of SQAS, each its own deadline (issue 14); the fifth, telling
+    # the Director, is done by the service's message to the Director, so it is never chased.
+    *[("2016-02-01", "reminder", task, SQAS) for task in SQAS_TASKS if task != "sqas_inform_director"],
+    *[("2016-02-02", "reminder", task, SQAS) for task in SQAS_TASKS if task != "sqas_inform_director"],
     ("2016-03-22", "reminder", "imr:met-police", POLICE_PANEL),
     ("2016-03-22", "reminder", "imr:enfield-ccg", CCG_PANEL),
     ("2016-03-30", "reminder", "imr:met-police", POLICE_PANEL),

@@ -85,7 +85,7 @@ def test_a_request_to_another_lscb_is_queued_on_command_once(cli, scr_case):
 
 def test_letters_go_only_to_the_recipients_on_file(cli, scr_case):
     result = cli("letters", "send", scr_case, "imr_letter", "--to", "someone@example.org")
-    assert result.exit_code == 1 and "only for other_lscb" in result.output
+    assert result.exit_code == 1 and "only for a letter to an address given" in result.output
     unknown = cli("letters", "send", scr_case, "imr_leter")
     assert unknown.exit_code == 1 and "no communication 'imr_leter'" in unknown.output
     assert cli("letters", "send", scr_case, "reminder").exit_code == 1

@@ -73,6 +73,7 @@ def test_an_scr_decision_queues_every_stage_five_letter_with_its_attachments(app
         ("decision_outcome", "karen.sample@met-police.example.org"),
         ("imr_letter", "borough.commander@met-police.example.org"), ("imr_letter", "chief.officer@nhs.example.org"),
         ("board_members_letter", "dcs@enfield.example.org"), ("board_members_letter", "borough.commander@met-police.example.org"),
+        ("director_informed", "dcs@enfield.example.org"),  # procedure 4.3, the fifth task
     ])
     imr = queued[("imr_letter", "borough.commander@met-police.example.org")]
     assert [a["filename"] for a in imr["attachments"]] == [
@@ -96,14 +97,15 @@ def test_sending_the_letters_meets_the_deadlines_that_need_them(app, clock):
     open_case(app, "met-police", "enfield-ccg")
     decide_scr(app)
     clock.advance(hours=1)
-    assert deliver_due(app, "w") == {"sent": 7, "retry": 0, "failed": 0}
+    assert deliver_due(app, "w") == {"sent": 8, "retry": 0, "failed": 0}
     states = deadline_states(app)
     assert states["imr_letters"] == states["board_members_letter"] == states["decision_notification"] == "met"
+    assert states["sqas_inform_director"] == "met"  # the message to the Director is that task done
     shown = cases.show(app, REF)
     assert {"imr_letters_sent", "board_members_told", "decision_notified"} <= set(shown["events"])
     assert {m["status"] for m in shown["messages"]} == {"sent"}
     files = sent_files(app)
-    assert len(files) == 7
+    assert len(files) == 8
     letter = files["ESCB-2014-001_imr_letter_met-police.eml"]
     assert [p.get_filename() for p in letter.iter_attachments()] == [
         "ESCB-2014-001 Letter from the Chair - IMR - Metropolitan Police Service.docx",
@@ -182,7 +184,7 @@ def test_a_crash_between_sending_and_recording_ends_with_exactly_one_message_sen
     clock.advance(seconds=LEASE.total_seconds() + 60)
     deliver_due(app, "w2")
     assert rows(app, key=first["key"])[0]["status"] == "sent"
-    assert len(sent_files(app)) == len(rows(app)) == 6  # one file per message, none twice
+    assert len(sent_files(app)) == len(rows(app)) == 7  # one file per message, none twice
     assert deadline_states(app)["decision_notification"] == "met"
 
 
@@ -205,7 +207,7 @@ def test_a_transient_failure_is_retried_later_and_a_permanent_one_told_to_the_bu
             return getattr(self.inner, name)
 
     app.mailbox = Refusing(app.mailbox)
-    assert deliver_due(app, "w") == {"sent": 4, "retry": 1, "failed": 1}
+    assert deliver_due(app, "w") == {"sent": 5, "retry": 1, "failed": 1}
     retry = rows(app, key=f"{REF}/decision_outcome/referrer")[0]
     assert retry["status"] == "queued" and retry["next_attempt_at"] is not None
     failed = rows(app, key=f"{REF}/decision_notification/national_panel")[0]

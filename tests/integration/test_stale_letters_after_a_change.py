@@ -198,7 +198,8 @@ def test_stale_letters_after_a_date_correction_only_messages_the_correction_chan
     # Correcting the decision's date corrects every letter that states it, the IMR letters included.
     cases.correct_date(app, REF, EventKind.DECIDED, date(2014, 5, 9), "bm", "typed the wrong day")
     corrected = {k.split("/")[1] for k in outbox(app) if "/correction/" in k}
-    assert corrected == {"decision_notification", "decision_outcome", "imr_letter", "board_members_letter"}
+    assert corrected == {"decision_notification", "decision_outcome", "imr_letter", "board_members_letter",
+                         "director_informed"}  # it states the decision's date too
 
 
 def test_stale_letters_after_a_change_a_correction_not_yet_gone_is_re_rendered_not_followed_by_another(app):

@@ -20,8 +20,10 @@ def test_the_example_configuration_sends_everything_automatically_but_the_incide
 
     s = load_settings(EXAMPLE, environ={})
     assert s.letters.review == {}
-    assert mode_for("incident_notification", s) == ("review", "escb.chair@enfield.example.org")
-    assert mode_for("imr_letter", s) == ("auto", None)
+    from service.procedure.pack import default
+
+    assert mode_for("incident_notification", s, procedure=default()) == ("review", "escb.chair@enfield.example.org")
+    assert mode_for("imr_letter", s, procedure=default()) == ("auto", None)
 
 
 def test_a_reviewer_is_an_address_or_auto(tmp_path):
@@ -35,8 +37,11 @@ def test_a_letter_name_this_version_does_not_send_stops_the_service_at_start_up(
     from service.letters.render import TemplateProblem
     from service.letters.samples import sample_contexts
 
+    from service.procedure.pack import default
+
     class App:
         settings = settings_with(tmp_path, 'review = { imr_leter = "auto" }')
+        procedure = default()
 
     with pytest.raises(TemplateProblem, match="review names imr_leter"):
         sample_contexts(App())

@@ -8,13 +8,9 @@ import pytest
 from service.config import Letters, load_settings
 from service.domain.model import Case, Referrer, Subject
 from service.domain.model_types import EventKind, Outcome
-from service.letters.catalogue import (
-    AGENCY_ADDED,
-    CASE_OPENED,
-    CATALOGUE,
-    DATE_CORRECTED,
-    DECIDED,
-)
+from service.letters.catalogue import AGENCY_ADDED, CASE_OPENED, DATE_CORRECTED
+
+DECIDED = "decided"
 from service.letters.triggers import mode_for, plan_for_event, recipients_for, why_not
 from service.procedure.pack import default as _default_procedure
 
@@ -56,6 +52,7 @@ def test_an_scr_decision_calls_for_every_letter_of_stage_five(settings):
         ("decision_outcome", "karen.sample@met-police.example.org"),
         ("imr_letter", "borough.commander@met-police.example.org"), ("imr_letter", "chief.officer@nhs.example.org"),
         ("board_members_letter", "dcs@enfield.example.org"), ("board_members_letter", "borough.commander@met-police.example.org"),
+        ("director_informed", "dcs@enfield.example.org"),  # procedure 4.3, the fifth task (version 2)
     ])
     assert plan.problems == []
 
@@ -122,8 +119,8 @@ def test_the_incident_notification_is_a_draft_for_the_chair_unless_configured(se
 
 def test_any_letter_can_be_put_in_review_mode_for_a_named_person(settings):
     s = settings.model_copy(update={"letters": Letters(review={"imr_letter": "Chair.PA@enfield.example.org"})})
-    assert mode_for("imr_letter", s) == ("review", "chair.pa@enfield.example.org")
-    assert mode_for("board_members_letter", s) == ("auto", None)
+    assert mode_for("imr_letter", s, procedure=SCR_PROCEDURE) == ("review", "chair.pa@enfield.example.org")
+    assert mode_for("board_members_letter", s, procedure=SCR_PROCEDURE) == ("auto", None)
 
 
 def test_a_lead_reviewer_appointed_calls_for_the_notice_to_the_national_panel(settings):
@@ -162,7 +159,8 @@ def test_letters_that_need_an_scr_are_refused_on_command_before_one(settings):
 
 
 def test_every_communication_that_meets_a_deadline_names_a_task_event():
-    meets = {c.name: c.meets for c in CATALOGUE.values() if c.meets}
+    meets = {c.id: c.records for c in SCR_PROCEDURE.communications if c.records}
+    assert meets.pop("director_informed") == "director_informed"  # version 2: procedure 4.3, the fifth task
     assert meets == {"incident_notification": EventKind.OFSTED_NOTIFIED,
                      "decision_notification": EventKind.DECISION_NOTIFIED,
                      "imr_letter": EventKind.IMR_LETTERS_SENT, "board_members_letter": EventKind.BOARD_MEMBERS_TOLD,

@@ -12,7 +12,6 @@ from typer.testing import CliRunner
 
 from service.cli import app as cli_app
 from service.intake import instructions
-from service.letters.catalogue import CATALOGUE
 from service.meetings.kinds import DEFAULT_KINDS
 from service.procedure.check import check
 from service.procedure.pack import PackError, load_pack, read_pack, shipped
@@ -44,15 +43,7 @@ def test_version_1_kept_by_the_migration_reads_without_problems_and_is_the_2013_
     assert v1.rule("completion").starts == ("ofsted_notified",) and v1.rule("sqas_initial_tasks") is not None
 
 
-# Until communications and meeting kinds are read from the pack, the pack must say what their tables say.
-def test_every_communication_of_the_catalogue_is_in_the_pack_with_what_it_records(scr):
-    pack = {c.id: c for c in scr.communications}
-    for name, comm in CATALOGUE.items():
-        assert name in pack, name
-        assert pack[name].records == (comm.meets.value if comm.meets else None), name
-        assert pack[name].letter == comm.letter and pack[name].on_command == comm.on_command, name
-
-
+# Until meeting kinds are read from the pack, the pack must say what their table says.
 def test_the_pack_has_the_engines_meeting_kinds(scr):
     pack = {m.id: m for m in scr.meetings}
     assert set(pack) == set(DEFAULT_KINDS)

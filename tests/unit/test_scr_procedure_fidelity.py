@@ -176,3 +176,27 @@ def test_moving_a_case_to_version_2_on_purpose_derives_the_new_rules_and_keeps_w
     assert any(c.startswith("new deadline sqas_secure_files") for c in changes)
     assert case.events["decided"] == date(2014, 5, 20)
     assert [e.action for e in case.new_audit if e.action == "procedure migrated"] == ["procedure migrated"]
+
+
+def test_a_decision_not_to_publish_tells_the_national_panel_with_the_reasons():
+    from service.config import load_settings
+    from service.letters.triggers import plan_for_event
+
+    settings = load_settings(ROOT / "config" / "review-clerk.example.toml", environ={})
+    case = _signed_off(scr())
+    case.record("publication_withheld", date(2014, 11, 10), AT, "chair", "the family's safety", today=TODAY)
+    plan = plan_for_event(case, settings, "publication_withheld", {"reason": "the family's safety"})
+    assert [(m.template, m.recipient.email) for m in plan.messages] == [
+        ("publication_withheld", settings.notifications.national_panel)]
+
+
+def test_4_3_the_director_is_told_by_a_message_that_records_the_fifth_task():
+    from service.config import load_settings
+    from service.letters.triggers import plan_for_event
+
+    settings = load_settings(ROOT / "config" / "review-clerk.example.toml", environ={})
+    plan = plan_for_event(scr(), settings, "decided")
+    [told] = [m for m in plan.messages if m.template == "director_informed"]
+    assert told.recipient.email == settings.people.director_childrens_services.email
+    assert default().communications[[c.id for c in default().communications].index("director_informed")].records \
+        == "director_informed"

@@ -16,7 +16,7 @@ from service.config import load_settings
 from service.domain.model import Case, DeadlineStatus, DomainError, Referrer
 from service.domain.model_types import Outcome
 from service.letters.after_delivery import LetterDelivery
-from service.letters.catalogue import DECIDED
+DECIDED = "decided"
 from service.letters.queueing import base_context, queue
 from service.letters.render import Templates
 from service.letters.triggers import queue_for_event
