@@ -239,7 +239,8 @@ def _table_rows(table: RawTable, rows, columns: dict[str, int], header_cells: li
                 for name, text in values.items():
                     if text:
                         before = pending.values.get(name, "")
-                        pending.values[name] = f"{before}\n{text}" if before and name not in ("agency",) else before or text
+                        # a sentence broken over two table rows goes on after a space
+                        pending.values[name] = f"{before} {text}" if before and name != "agency" else before or text
                 pending.rows.append(number)
                 pending.flags.add(Flag.CONTINUED_MERGED)
                 continue
