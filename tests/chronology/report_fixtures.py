@@ -83,7 +83,8 @@ def _docx(paras, path: Path, header_text: str | None) -> dict:
         found += [{"kind": k, "text": t, "paragraph": number} for k, t in plants]
     if header_text:
         doc.sections[0].header.paragraphs[0].text = header_text
-        found.append({"kind": "name", "text": "Kai Mellor", "where": "header"})
+        if "Kai Mellor" in header_text:
+            found.append({"kind": "name", "text": "Kai Mellor", "where": "header"})
     doc.core_properties.title = "Draft overview report"
     doc.save(path)
     return {"file": path.name, "found": found}
