@@ -12,6 +12,7 @@ The people are invented.
 from __future__ import annotations
 
 import json
+import sys
 import zipfile
 from datetime import date, datetime, time
 from pathlib import Path
@@ -411,13 +412,17 @@ LAYOUTS = [police_word_standard, health_word_datetime, school_word_reordered, ho
            probation_continued, csc_excel_row4, ambulance_unreadable_dates, gp_odt, camhs_pdf]
 
 
-def main() -> None:
+def main(out: Path | None = None) -> None:
+    """Writes every fixture to ``out`` (default: tests/chronology/fixtures)."""
+    global OUT
+    OUT = Path(out) if out else HERE / "fixtures"
     OUT.mkdir(exist_ok=True)
     expected = {}
     for make in LAYOUTS:
         name, entry = make()
         expected[name] = entry
     (OUT / "expected.json").write_text(json.dumps(expected, indent=1) + "\n")
+    sys.path.insert(0, str(HERE))
     from report_fixtures import main as reports
 
     reports(OUT)
@@ -425,7 +430,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    import sys
-
-    sys.path.insert(0, str(HERE))
     main()
