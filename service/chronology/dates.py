@@ -141,7 +141,7 @@ def _range(text: str) -> tuple[date, date] | None:
         head = re.sub(r"(?<=\d)(?:st|nd|rd|th)$", "", parts[0].strip(), flags=re.I)
         borrowed = f"{head} {calendar.month_name[last[0].month]}" if head.isdigit() else head
         first = _point(f"{borrowed} {last[0].year}")
-        if first and first[0] > last[1]:
+        if first and first[0] > last[1] and first[0].month > last[0].month:  # 30 Dec - 2 Jan 2023
             first = _point(f"{parts[0]} {last[0].year - 1}")
     if first is None or last is None or first[0] > last[1]:
         return None
