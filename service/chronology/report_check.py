@@ -30,7 +30,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
-from .dates import _MONTH, parse_day
+from .dates import _MONTH, _WEEKDAY, parse_day
 from .limits import ChronologyReadError, open_zip, parse_xml, read_member
 
 log = logging.getLogger(__name__)
@@ -241,8 +241,8 @@ POSTCODE = re.compile(r"(?<![A-Za-z0-9])([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]
 _DATES = [
     re.compile(_B + r"\d{4}-\d{1,2}-\d{1,2}" + _E),
     re.compile(_B + r"\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*(?:\d{4}|\d{2})" + _E),
-    re.compile(_B + rf"\d{{1,2}}(?:st|nd|rd|th)?(?:\s+of)?[\s\-]*{_MONTH}[\s\-,]*(?:\d{{4}}|\d{{2}})" + _E, re.I),
-    re.compile(_B + rf"{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}" + _E, re.I),
+    re.compile(_B + rf"{_WEEKDAY}?\d{{1,2}}(?:st|nd|rd|th)?(?:\s+of)?[\s\-]*{_MONTH}[\s\-,]*(?:\d{{4}}|\d{{2}})" + _E, re.I),
+    re.compile(_B + rf"{_WEEKDAY}?{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}" + _E, re.I),
 ]
 
 
@@ -328,7 +328,8 @@ def _school_patterns(school: str, label: str) -> list[_Pattern]:
             return r"(?:St\.?|Saint)"
         return _token(w)
 
-    tail = r"(?:[\s\u00a0]+(?:" + "|".join(re.escape(w) for w in sorted(SCHOOL_WORDS, key=len, reverse=True)) + r"))*"
+    words = sorted(SCHOOL_WORDS - {"and"}, key=len, reverse=True)
+    tail = r"(?:[\s\u00a0]+(?:" + "|".join(re.escape(w) for w in words) + r"))*"
     phrase = r"[\s\u00a0]+".join(token(w) for w in own)
     return [_Pattern("school", label, re.compile(_B + phrase + _POSS + tail + _E, re.I))]
 
