@@ -2,7 +2,7 @@
 
 Days: 06/03/2023, 6/3/23, 06.03.2023, 06-03-2023, 2023-03-06, 6 March 2023, 6th Mar 23,
 Monday 6th March 2023, 06-Mar-2023, March 6, 2023. Day-first always (a UK document): 03/05/2023
-is 3 May. Two-digit years are 2000-2068, else 1969-1999.
+is 3 May. Two-digit years are 2000-2068, else 1969-1999. An Excel number in a date column is a day serial when it falls 1950-2100.
 Periods: "March 2023", "Mar-23", "03/2023", "early/mid/late March 2023" (the month), "w/c 6 March
 2023" and "week commencing 06/03/23" (the week), "Q1 2023", "Spring 2022" (March-May; Summer
 June-August, Autumn September-November, Winter December and the next two months), "2022".
@@ -184,11 +184,12 @@ EXCEL_1904 = date(1904, 1, 1)
 
 
 def from_serial(value: float, epoch: date = EXCEL_1900) -> date | None:
-    """An Excel date serial as a date, if it falls between 1900 and 2100 (else it is not a date)."""
+    """An Excel date serial as a date, if it falls between 1950 and 2100 (a smaller number in a date
+    column is a count or a typing slip, not a date)."""
     if not 1 <= value < 80000:
         return None
     d = epoch + timedelta(days=int(value))
-    return d if 1900 <= d.year <= 2100 else None
+    return d if 1950 <= d.year <= 2100 else None
 
 
 # Times --------------------------------------------------------------------------------------

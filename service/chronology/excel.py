@@ -34,7 +34,7 @@ def read_excel_tables(data: bytes) -> list[RawTable]:
     epoch = EXCEL_1904 if getattr(wb, "epoch", None) and wb.epoch.year == 1904 else EXCEL_1900
     tables: list[RawTable] = []
     total = 0
-    for ws in wb.worksheets:
+    for number, ws in enumerate(wb.worksheets, start=1):
         by_row: dict[int, dict[int, object]] = {}
         for (r, c), cell in ws._cells.items():  # only the cells the file holds
             if cell.value is None or c > MAX_COLUMNS:
@@ -49,7 +49,7 @@ def read_excel_tables(data: bytes) -> list[RawTable]:
         table = RawTable(f"sheet '{ws.title}'", [], serial_epoch=epoch)
         ranges = list(ws.merged_cells.ranges)
         if len(ranges) > MAX_MERGED:
-            raise ChronologyReadError(f"more than {MAX_MERGED} merged ranges in sheet '{ws.title}'")
+            raise ChronologyReadError(f"more than {MAX_MERGED} merged ranges in sheet {number}")  # a title may name someone
         for rng in ranges:
             top = by_row.get(rng.min_row, {}).get(rng.min_col)
             if top is None:

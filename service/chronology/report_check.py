@@ -269,7 +269,7 @@ def _name_patterns(name: str, label: str) -> list[_Pattern]:
     if len(tokens) > 1:
         first = tokens[0]
         out.append(_Pattern("name", label, re.compile(_B + _phrase([first, surname]) + _POSS + _E, re.I)))
-        initials = r"(?:[A-Za-z](?:\.\s*|\s+)|[A-Z]{1,3}\s+)(?:[A-Za-z](?:\.\s*|\s+))*"
+        initials = r"(?:[A-Z](?:\.\s*|\s+)|[A-Z]{1,3}\s+)(?:[A-Z](?:\.\s*|\s+))*"  # capitals: "a Mellor" is no initial
         out.append(_Pattern("name", label, re.compile(r"(?<![A-Za-z0-9.])" + initials + _token(surname) + _POSS + _E)))
     for t in tokens:
         if len(t.strip(".'’")) >= 2:
