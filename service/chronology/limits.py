@@ -14,7 +14,7 @@ import zipfile
 import zlib
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_MEMBER_BYTES = 40 * 1024 * 1024  # one XML part expanded (a 5,000-row sheet is about 2 MB)
+MAX_MEMBER_BYTES = 25 * 1024 * 1024  # one XML part expanded (a 5,000-row sheet is about 2 MB)
 MAX_EXPANDED_BYTES = 120 * 1024 * 1024  # all parts of one file expanded
 MAX_MEMBERS = 5000
 MAX_ROWS = 50_000  # rows with something in them, per file

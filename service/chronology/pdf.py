@@ -43,7 +43,9 @@ def preflight(data: bytes) -> int:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError) as exc:
         raise ChronologyReadError(f"not a readable PDF ({type(exc).__name__})") from exc
-    except Exception as exc:  # noqa: BLE001 - pypdf's LimitReachedError and kin
+    except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds for a damaged or hostile file
+        if type(exc).__name__ == "LimitReachedError":  # pypdf's cap on one expanded stream
+            raise ChronologyReadError("too large when expanded (possible compression bomb)") from exc
         raise ChronologyReadError(f"not a readable PDF ({type(exc).__name__})") from exc
     return pages
 

@@ -155,3 +155,32 @@ def test_the_generator_writes_what_is_committed(tmp_path, expected, report_expec
     assert json.loads((tmp_path / "report_expected.json").read_text()) == report_expected
     for name in expected:  # and the fresh files read the same as the committed ones
         assert [r.as_data() for r in read_path(tmp_path / name).rows] == [r.as_data() for r in read_path(FIXTURES / name).rows]
+
+
+def _pdf_with_stream(stream: bytes) -> bytes:
+    """A one-page PDF whose content stream is ``stream``, compressed (written here, byte by byte)."""
+    import zlib
+
+    packed = zlib.compress(stream, 9)
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed + b"\nendstream"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_a_pdf_compression_bomb_is_refused_fast():
+    bomb = _pdf_with_stream(b" " * 90_000_000)
+    assert len(bomb) < 200_000
+    started = time.monotonic()
+    with pytest.raises(ChronologyReadError, match="compression bomb"):
+        read_chronology(bomb, "bomb.pdf")
+    assert time.monotonic() - started < 10
