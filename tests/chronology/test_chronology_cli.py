@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import json
 import logging
 import stat
@@ -11,7 +13,7 @@ from typer.testing import CliRunner
 
 from service.cli import app
 
-from conftest import FIXTURES
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 CHRONOLOGIES = ["police_word_standard.docx", "health_word_datetime.docx", "school_word_reordered.docx",
                 "housing_partial_dates.docx", "probation_continued.docx", "csc_excel_row4.xlsx",

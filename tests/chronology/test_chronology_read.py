@@ -3,6 +3,8 @@ files end in a clear error, fast."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import io
 import time
 import zipfile
@@ -12,7 +14,7 @@ import pytest
 from service.chronology.limits import ChronologyReadError
 from service.chronology.read import read_chronology, read_path
 
-from conftest import FIXTURES
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def _norm(text: str) -> str:

@@ -3,6 +3,8 @@ clean one, and never writes a found value to a log."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import io
 import logging
 from datetime import date
@@ -11,7 +13,7 @@ import pytest
 
 from service.chronology.report_check import CheckError, Identifiers, Unit, check_report, check_units
 
-from conftest import FIXTURES
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 @pytest.fixture(scope="module")
