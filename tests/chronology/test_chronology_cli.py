@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import json
 import logging
 import stat
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner

@@ -3,11 +3,10 @@ files end in a clear error, fast."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import io
 import time
 import zipfile
+from pathlib import Path
 
 import pytest
 

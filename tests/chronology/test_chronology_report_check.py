@@ -3,11 +3,10 @@ clean one, and never writes a found value to a log."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import io
 import logging
 from datetime import date
+from pathlib import Path
 
 import pytest
 
