@@ -12,7 +12,7 @@ whose date or period overlaps it, and every row a person must fix.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from .rows import ChronologyRow, ReadResult

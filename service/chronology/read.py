@@ -4,7 +4,6 @@ tables.py for the rows. :func:`read_chronology` is the one entry point."""
 from __future__ import annotations
 
 import zipfile
-import io
 from pathlib import Path
 
 from .limits import MAX_FILE_BYTES, ChronologyReadError, open_zip

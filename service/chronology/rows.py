@@ -9,7 +9,8 @@ range; ``When.start`` is the first day of the period, which is where the row is 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, time
+import datetime as dt
+from datetime import date
 from enum import Enum
 
 
@@ -96,7 +97,7 @@ class ChronologyRow:
 
     when: When
     source: Source
-    time: time | None = None
+    time: dt.time | None = None
     agency: str = ""
     practitioner: str = ""
     contact_type: str = ""
