@@ -198,8 +198,12 @@ _TIME_IN = re.compile(r"(?:^|\s|,|@|at\s)(\d{1,2}[:.]\d{2}\s*(?:am|pm|a\.m\.|p\.
 
 
 def parse_time(text: str) -> time | None:
-    """A time of day: 14:30, 14.30, 2.30pm, 2pm, 1430hrs, 1430 (four digits). None if not one."""
+    """A time of day: 14:30, 14.30, 2.30pm, 2pm, 1430hrs, 1430 (four digits), "approx 14:00", the start
+    of "14:00-15:30". None if not one."""
     t = " ".join(str(text).split()).strip(" .,")
+    t = re.sub(r"^(?:approx(?:imately)?\.?|c\.|circa|about|around)\s*", "", t, flags=re.I)
+    if m := re.fullmatch(r"(.+?)\s*(?:-|–|to)\s*\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|hrs)?", t, re.I):
+        t = m[1]  # 14:00-15:30: when it began
     if not t:
         return None
     if m := re.fullmatch(r"(\d{2})(\d{2})\s*(?:hrs|hours|h)?", t, re.I):

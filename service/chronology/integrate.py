@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, time
 
 from .rows import ChronologyRow, ReadResult
 
@@ -219,6 +219,3 @@ def as_data(chron: Integrated) -> dict:
                     for e in chron.entries],
     }
 
-
-def generated_at(now: datetime) -> str:
-    return now.strftime("%d/%m/%Y %H:%M")

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 
-from .dates import as_date, from_serial, parse_time, parse_when, split_date_time, EXCEL_1900
+from .dates import as_date, from_serial, parse_time, parse_when, split_date_time
 from .rows import ChronologyRow, Flag, Precision, Source, When
 
 Cell = object  # str, or from a spreadsheet: date, datetime, time, int, float, None
@@ -272,4 +272,4 @@ def with_agency(rows: list[ChronologyRow], agency: str) -> list[ChronologyRow]:
     return [r if r.agency else replace(r, agency=agency) for r in rows]
 
 
-__all__ = ["RawTable", "rows_of_tables", "header_map", "with_agency", "EXCEL_1900"]
+__all__ = ["RawTable", "rows_of_tables", "header_map", "with_agency"]

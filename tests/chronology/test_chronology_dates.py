@@ -60,7 +60,8 @@ def test_it_keeps_the_text_of_a_date_it_cannot_read(text):
 @pytest.mark.parametrize("text, expected", [
     ("14:30", time(14, 30)), ("14.30", time(14, 30)), ("2.30pm", time(14, 30)), ("2pm", time(14)),
     ("1430", time(14, 30)), ("1430hrs", time(14, 30)), ("12am", time(0)), ("12pm", time(12)),
-    ("25:00", None), ("9", None), ("13pm", None), ("", None),
+    ("approx 14:00", time(14)), ("c. 9.15am", time(9, 15)), ("14:00-15:30", time(14)), ("10am to 11am", time(10)),
+    ("25:00", None), ("9", None), ("13pm", None), ("", None), ("9-5", None),
 ])
 def test_it_reads_times(text, expected):
     assert parse_time(text) == expected
