@@ -1,6 +1,10 @@
 """Tables of a text PDF (one with a text layer; a scan has none and is refused as such): pdfplumber
-finds each page's tables from their ruling lines, and, on a page with none, from the alignment of
-the words. A table broken over pages continues the columns of the one before it (see tables.py).
+finds each page's tables from their ruling lines. A page without any is read by the alignment of
+its words under a header line: the line whose phrases are a chronology's headings sets where each
+column starts, every later line is a row whose words go to the column they start in, and a line
+with nothing in the date or time column continues the row above (a cell's text over several lines).
+A page without a header goes on in the columns of the page before it. A table broken over pages
+continues the columns of the one before it (see tables.py).
 
 Before pdfplumber lays anything out, pypdf opens the file and expands each page's content stream
 with its own caps on a stream's size (a compression bomb ends as a clear error), and the pages are
@@ -9,14 +13,63 @@ counted against :data:`MAX_PDF_PAGES`."""
 from __future__ import annotations
 
 import io
+import re
 import time as clock
 
 from .limits import MAX_EXPANDED_BYTES, MAX_FILE_BYTES, MAX_PDF_PAGES, MAX_PDF_SECONDS, MAX_ROWS, ChronologyReadError
-from .tables import RawTable
+from .tables import RawTable, header_map
 from .word import AGENCY_LINE
 
-TEXT_SETTINGS = {"vertical_strategy": "text", "horizontal_strategy": "text", "snap_tolerance": 3,
-                 "intersection_tolerance": 5, "text_x_tolerance": 2}
+LINE_TOLERANCE = 2.0  # points: words whose tops differ by less are on one line
+COLUMN_TOLERANCE = 3.0  # points: a word may start this far left of its column's heading
+PAGE_NUMBER = re.compile(r"(?i)^(?:page\s*)?\d+(?:\s*(?:of|/)\s*\d+)?$")
+
+
+def _lines(words: list[dict]) -> list[list[dict]]:
+    lines: list[list[dict]] = []
+    for w in sorted(words, key=lambda w: (w["top"], w["x0"])):
+        if lines and abs(w["top"] - lines[-1][0]["top"]) <= LINE_TOLERANCE:
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    return [sorted(line, key=lambda w: w["x0"]) for line in lines]
+
+
+def _phrases(line: list[dict]) -> list[tuple[float, str]]:
+    """A header line's words joined into headings: words closer than about a space and a half."""
+    out: list[list] = []
+    for w in line:
+        gap = max(3.0, 0.45 * (w["bottom"] - w["top"]))
+        if out and w["x0"] - out[-1][2] <= gap:
+            out[-1][1] += " " + w["text"]
+            out[-1][2] = w["x1"]
+        else:
+            out.append([w["x0"], w["text"], w["x1"]])
+    return [(x0, text) for x0, text, _ in out]
+
+
+def aligned_table(words: list[dict], part: str, starts: list[float] | None) -> tuple[RawTable | None, list[float] | None]:
+    """A table from word positions (see the module's docstring); returns it and the column starts."""
+    lines = _lines(words)
+    first = 0
+    for i, line in enumerate(lines):
+        phrases = _phrases(line)
+        if header_map([t for _, t in phrases]):
+            starts, first = [x for x, _ in phrases], i
+            break
+    else:
+        if starts is None:
+            return None, None
+    table = RawTable(part, [])
+    for n, line in enumerate(lines[first:], start=first + 1):
+        if PAGE_NUMBER.match(" ".join(w["text"] for w in line)):
+            continue
+        cells = [""] * len(starts)
+        for w in line:
+            col = max((i for i, x in enumerate(starts) if w["x0"] >= x - COLUMN_TOLERANCE), default=0)
+            cells[col] = f"{cells[col]} {w['text']}" if cells[col] else w["text"]
+        table.rows.append((n, cells))
+    return table, starts
 
 
 def preflight(data: bytes) -> int:
@@ -59,6 +112,7 @@ def read_pdf_tables(data: bytes) -> list[RawTable]:
     any_text = False
     total = 0
     agency = ""
+    starts: list[float] | None = None  # columns of the last page read by word alignment
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             for number, page in enumerate(pdf.pages, start=1):
@@ -70,7 +124,12 @@ def read_pdf_tables(data: bytes) -> list[RawTable]:
                         if m := AGENCY_LINE.match(line):
                             agency = m[1].strip()
                             break
-                found = page.extract_tables() or (page.extract_tables(TEXT_SETTINGS) if page.chars else [])
+                found = page.extract_tables()
+                if not found and page.chars:
+                    table, starts = aligned_table(page.extract_words(x_tolerance=1.5), f"page {number}", starts)
+                    if table is not None:
+                        total += len(table.rows)
+                        tables.append(table)
                 for i, rows in enumerate(found, start=1):
                     total += len(rows)
                     if total > MAX_ROWS:

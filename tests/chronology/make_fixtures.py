@@ -408,8 +408,45 @@ def camhs_pdf():
     return "camhs_pdf.pdf", expected_entry(agency, events, "text PDF, ruled table over two pages")
 
 
+def yos_pdf_unruled():
+    """A text PDF with no ruling lines: columns only by alignment, the header on the first page only,
+    some cells over two lines, a page number in the footer."""
+    from fpdf import FPDF
+    from fpdf.enums import VAlign
+
+    class Paged(FPDF):
+        def footer(self):
+            self.set_y(-12)
+            self.cell(0, 6, f"Page {self.page_no()} of {{nb}}", align="C")
+
+    agency = "Youth Offending Service"
+    events = []
+    for i in range(30):
+        when = date(2023, 1, 3) + __import__("datetime").timedelta(days=5 * i)
+        two = i % 4 == 1
+        text = f"Supervision {i + 1} with the young person" + (" at the office;" if two else "")
+        events.append(ev(when, text + (" mother attended and raised worries about school" if two else ""),
+                         t="15:30" if i % 3 == 0 else None, who="YOS officer", action="Next appointment made",
+                         rows=2 if two else 1, flags=["continued row merged"] if two else []))
+    pdf = Paged(orientation="L", format="A4")
+    pdf.set_auto_page_break(True, margin=20)
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=9)
+    pdf.cell(0, 8, "Agency: Youth Offending Service", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    with pdf.table(col_widths=(28, 16, 30, 130, 60), borders_layout="NONE", line_height=5, repeat_headings=0,
+                   v_align=VAlign.T, first_row_as_headings=True) as table:
+        table.row(["Date", "Time", "Worker", "What happened", "Outcome"])
+        for e in events:
+            text = e["event"].replace("; ", ";\n") if e["table_rows"] == 2 else e["event"]
+            table.row([date.fromisoformat(e["date"]).strftime("%d/%m/%Y"), e["time"] or "", e["who"], text, e["action"]])
+    pdf.set_creation_date(datetime(2023, 6, 1))
+    pdf.output(str(OUT / "yos_pdf_unruled.pdf"))
+    return "yos_pdf_unruled.pdf", expected_entry(agency, events, "text PDF without ruling lines, columns by alignment")
+
+
 LAYOUTS = [police_word_standard, health_word_datetime, school_word_reordered, housing_partial_dates,
-           probation_continued, csc_excel_row4, ambulance_unreadable_dates, gp_odt, camhs_pdf]
+           probation_continued, csc_excel_row4, ambulance_unreadable_dates, gp_odt, camhs_pdf, yos_pdf_unruled]
 
 
 def main(out: Path | None = None) -> None:

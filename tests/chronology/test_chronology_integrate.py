@@ -14,8 +14,9 @@ from service.chronology.dates import parse_when
 
 def test_every_row_of_every_agency_is_in_it_once(all_read, expected):
     chron = integrate(all_read)
-    assert len(chron.entries) == sum(len(e["rows"]) for e in expected.values()) == 69
-    assert [e.number for e in chron.entries] == list(range(1, 70))
+    total = sum(len(e["rows"]) for e in expected.values())
+    assert len(chron.entries) == total >= 60
+    assert [e.number for e in chron.entries] == list(range(1, total + 1))
     assert {a.agency: a.rows for a in chron.agencies} == {e["agency"]: len(e["rows"]) for e in expected.values()}
 
 
@@ -72,13 +73,13 @@ def test_the_summary_gives_each_agency_its_period_and_what_to_check(all_read):
     assert sum(a.to_check for a in chron.agencies) == len(chron.to_check) == 3
 
 
-def test_a_scoping_period_keeps_overlapping_rows_and_every_row_to_check(all_read):
+def test_a_scoping_period_keeps_overlapping_rows_and_every_row_to_check(all_read, expected):
     chron = integrate(all_read, date(2023, 3, 1), date(2023, 3, 31))
     kept = [e.row for e in chron.entries]
     dated = [r for r in kept if not r.needs_person]
     assert all(r.when.end >= date(2023, 3, 1) and r.when.start <= date(2023, 3, 31) for r in dated)
     assert len([r for r in kept if r.needs_person]) == 3
-    assert len(kept) + chron.left_out == 69
+    assert len(kept) + chron.left_out == sum(len(e["rows"]) for e in expected.values())
     assert {r.when.text for r in dated if r.when.partial} == {"March 2023", "w/c 6 March 2023"}
     assert chron.span == (date(2023, 3, 1), date(2023, 3, 31))
 

@@ -185,3 +185,12 @@ def test_a_pdf_compression_bomb_is_refused_fast():
     with pytest.raises(ChronologyReadError, match="compression bomb"):
         read_chronology(bomb, "bomb.pdf")
     assert time.monotonic() - started < 10
+
+
+def test_a_pdf_without_ruling_lines_is_read_by_alignment_over_its_pages():
+    rows = read_path(FIXTURES / "yos_pdf_unruled.pdf").rows
+    assert {r.source.part for r in rows} == {"page 1", "page 2"}
+    assert not any("Page" in r.event or "Page" in r.action for r in rows)  # the footer is no row's text
+    two = rows[1]
+    assert two.event.endswith("at the office; mother attended and raised worries about school")
+    assert len(two.source.rows) == 2
