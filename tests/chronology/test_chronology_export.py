@@ -36,6 +36,7 @@ def test_word_is_landscape_with_the_header_row_repeated_and_every_row(chron):
     assert first[1] == "TBC" and first[3] == "Ambulance Service" and "to check: date unreadable" in first[8]
     agencies = doc.tables[0]
     assert len(agencies.rows) == len(chron.agencies) + 1
+    assert all(tc.find(f"{W}p") is not None for tc in main._tbl.iter(f"{W}tc"))  # Word needs a paragraph in each
     texts = [row.cells[5].text for row in main.rows[1:]]
     assert any(t.startswith("Home visit: ") for t in texts)  # contact type before what happened
 
@@ -98,3 +99,15 @@ def test_the_timeline_shows_a_silence_of_four_weeks_or_more():
 
 def test_an_empty_chronology_still_draws_a_page():
     assert "No dated rows" in to_svg(integrate([]))
+
+
+def test_lines_of_a_cell_stay_lines_in_word():
+    from datetime import date
+
+    from docx import Document
+
+    row = ChronologyRow(when=When.day(date(2023, 1, 2)), agency="A", event="first line\nsecond <line> & more",
+                        source=Source("f", "t", (1,)))
+    doc = Document(io.BytesIO(to_docx(integrate([ReadResult("f", (row,))]))))
+    cell = doc.tables[-1].rows[1].cells[5]
+    assert [p.text for p in cell.paragraphs] == ["first line", "second <line> & more"]
