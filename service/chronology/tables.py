@@ -66,9 +66,9 @@ KEYWORDS = [
     ("date", ("date", "when")),
     ("time", ("time",)),
     ("practitioner", ("practitioner", "role", "worker", "staff", "professional", "author", "officer")),
+    ("event", ("details", "detail", "happened", "description", "summary", "narrative")),  # "Details of agency contact"
     ("agency", ("agency", "source", "organisation", "organization", "service")),
-    ("event", ("details", "detail", "happened", "event", "description", "summary", "contact", "incident",
-               "information", "narrative")),
+    ("event", ("event", "contact", "incident", "information")),
 ]
 TEXT_FIELDS = ("event", "action", "comments", "contact_type")
 MAX_HEADER_SEARCH = 15

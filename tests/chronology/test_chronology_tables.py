@@ -10,7 +10,7 @@ import pytest
 
 from service.chronology.read import read_chronology
 from service.chronology.rows import Flag
-from service.chronology.tables import RawTable, header_map, rows_of_tables
+from service.chronology.tables import RawTable, header_map, heading_field, rows_of_tables
 
 
 @pytest.mark.parametrize("heading, field", [
@@ -19,10 +19,15 @@ from service.chronology.tables import RawTable, header_map, rows_of_tables
     ("Agency response", "action"), ("Action/Outcome", "action"), ("Analysis", "comments"),
     ("Comments / analysis", "comments"), ("Agency/Source", "agency"), ("Practitioner / role", "practitioner"),
     ("Name and role of worker", "practitioner"), ("Time", "time"), ("Outcome of contact", "action"),
+    ("Details of agency contact", "event"), ("Summary of agency involvement", "event"), ("Source of information", "agency"),
+    ("Date of contact/event", "date"), ("Agency", "agency"), ("Service", "agency"),
 ])
 def test_headings_map_to_fields(heading, field):
-    columns = header_map(["Date", "Details", heading] if field != "date" else [heading, "Details"])
-    assert columns is not None and field in columns
+    assert heading_field(heading) == field
+    columns = header_map(["Date", "Details", heading] if field not in ("date", "event") else
+                         [heading, "Details"] if field == "date" else ["Date", heading])
+    assert columns is not None
+    assert columns[field] == {"date": 0, "event": 1}.get(field, 2)
 
 
 def test_a_row_without_a_date_column_or_text_column_is_no_header():
