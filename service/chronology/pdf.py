@@ -125,7 +125,10 @@ def read_pdf_tables(data: bytes) -> list[RawTable]:
                             agency = m[1].strip()
                             break
                 found = page.extract_tables()
-                if not found and page.chars:
+                ruled_header = any(header_map(r) for rows in found for r in rows[:15])
+                # A page whose ruled tables hold no chronology header (none at all, or a ruled box of
+                # the agency's details above an unruled chronology) is read by alignment too.
+                if page.chars and not ruled_header and (not found or starts is None):
                     table, starts = aligned_table(page.extract_words(x_tolerance=1.5), f"page {number}", starts)
                     if table is not None:
                         total += len(table.rows)

@@ -194,3 +194,24 @@ def test_a_pdf_without_ruling_lines_is_read_by_alignment_over_its_pages():
     two = rows[1]
     assert two.event.endswith("at the office; mother attended and raised worries about school")
     assert len(two.source.rows) == 2
+
+
+def test_a_ruled_box_above_an_unruled_chronology_does_not_hide_it():
+    from datetime import date, timedelta
+
+    from fpdf import FPDF
+
+    pdf = FPDF(orientation="L")
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=9)
+    with pdf.table(col_widths=(40, 100)) as box:  # ruled: the agency's details
+        box.row(["Completed by", "Team manager"])
+        box.row(["Return date", "01/06/2023"])
+    pdf.ln(6)
+    with pdf.table(col_widths=(25, 15, 110, 80), borders_layout="NONE", line_height=6) as table:
+        table.row(["Date", "Time", "What happened", "Outcome"])
+        for i in range(5):
+            table.row([(date(2023, 3, 1) + timedelta(days=3 * i)).strftime("%d/%m/%Y"), "", f"Appointment {i + 1}", "ok"])
+    rows = read_chronology(bytes(pdf.output()), "boxed.pdf").rows
+    assert [r.event for r in rows] == [f"Appointment {i}" for i in range(1, 6)]
+    assert rows[-1].when.start == date(2023, 3, 13)
