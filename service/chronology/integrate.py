@@ -198,7 +198,7 @@ def summarise(rows: list[ChronologyRow]) -> tuple[AgencySummary, ...]:
         by.setdefault(r.agency or "(agency not named)", []).append(r)
     out = []
     for agency, rs in sorted(by.items(), key=lambda kv: kv[0].casefold()):
-        dated = [r.when for r in rs if r.when.known and not r.needs_person]
+        dated = [r.when for r in rs if r.when.known]
         out.append(AgencySummary(
             agency=agency, rows=len(rs),
             first=min((w.start for w in dated), default=None), last=max((w.end for w in dated), default=None),
