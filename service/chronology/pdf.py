@@ -13,6 +13,7 @@ counted against :data:`MAX_PDF_PAGES`."""
 from __future__ import annotations
 
 import io
+import logging
 import re
 import time as clock
 
@@ -103,8 +104,17 @@ def preflight(data: bytes) -> int:
     return pages
 
 
+def quiet_pdfminer() -> None:
+    """pdfminer logs every text operator it runs at DEBUG, the document's words with them: never
+    below WARNING, whatever the service's log level."""
+    pdfminer = logging.getLogger("pdfminer")
+    if pdfminer.getEffectiveLevel() < logging.WARNING:
+        pdfminer.setLevel(logging.WARNING)
+
+
 def read_pdf_tables(data: bytes) -> list[RawTable]:
     preflight(data)
+    quiet_pdfminer()
     import pdfplumber
 
     tables: list[RawTable] = []

@@ -215,3 +215,17 @@ def test_a_ruled_box_above_an_unruled_chronology_does_not_hide_it():
     rows = read_chronology(bytes(pdf.output()), "boxed.pdf").rows
     assert [r.event for r in rows] == [f"Appointment {i}" for i in range(1, 6)]
     assert rows[-1].when.start == date(2023, 3, 13)
+
+
+def test_reading_logs_no_text_of_the_document_even_at_debug(caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    logging.getLogger("pdfminer").setLevel(logging.DEBUG)  # as a service run at DEBUG would have it
+    for name in ("camhs_pdf.pdf", "yos_pdf_unruled.pdf", "csc_excel_row4.xlsx", "police_word_standard.docx",
+                 "gp_odt.odt"):
+        rows = read_path(FIXTURES / name).rows
+        for r in rows:
+            for text in (r.event, r.action, r.practitioner):
+                if len(text) > 4:
+                    assert text not in caplog.text, name
