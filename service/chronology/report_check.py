@@ -4,7 +4,8 @@ case, their dates of birth, addresses, postcodes or schools.
 What is matched, for each identifier the case holds:
 - names: the whole name, each forename and the surname alone, known-as names, initials before
   the surname ("K. Mellor", "KJ Mellor"), possessives ("Mellor's", "James'"), any case, any
-  spacing between the parts and inside them (hyphens, apostrophes, "Mc Donald"), accents ignored;
+  spacing between the parts (none too) and inside them (hyphens, apostrophes, "Mc Donald"), a
+  name broken over two lines with a hyphen, accents ignored;
 - dates of birth in any format (06/03/2019, 6.3.19, 6th March 2019, March 6, 2019, 2019-03-06,
   and month-first 03/06/2019 when the day makes it unambiguous);
 - addresses: the street with or without its number, the street's type abbreviated or not
@@ -200,17 +201,21 @@ def fold(text: str) -> str:
 _B = r"(?<![A-Za-z0-9])"
 _E = r"(?![A-Za-z0-9])"
 _POSS = r"(?:['’]s?)?"
-_GAP = r"[\s\u00a0]+"
+_GAP = r"[\s\u00a0]*"  # between a name's parts: any spacing, even none ("KaiMellor" from a PDF's text layer)
+_HYPHENATED = r"(?:-[ \t]*\r?\n[ \t]*)?"  # a word broken at a line's end: "Mel-\nlor"
 
 
 def _token(token: str) -> str:
-    """One name, spacing and punctuation inside it free: O'Brien, O Brien, OBrien; Smith-Jones, Smith Jones."""
+    """One name, spacing and punctuation inside it free: O'Brien, O Brien, OBrien; Smith-Jones, Smith Jones;
+    broken over two lines with a hyphen."""
     token = fold(token)
     out = []
     for i, ch in enumerate(token):
         if ch in "-'’‘` ":
             out.append(r"(?:\s*[-'’‘`]\s*|\s+)?")
         else:
+            if out and len(token) >= 4 and token[i - 1] not in "-'’‘` ":
+                out.append(_HYPHENATED)
             out.append(re.escape(ch))
             nxt = token[i + 1] if i + 1 < len(token) else ""
             prefix = token[: i + 1]

@@ -60,6 +60,8 @@ def _find(text: str, **identifiers) -> list[str]:
     ("Siobhan\nO'Brien", ["Siobhan\nO'Brien"]),
     ("Siobhán", ["Siobhán"]),
     ("Brienne and Obrienne", []),
+    ("SiobhanO'Brien in a text layer", ["SiobhanO'Brien"]),
+    ("Siob-\nhan and O'Bri-\nen", ["Siob-\nhan", "O'Bri-\nen"]),
 ])
 def test_name_variants(text, found):
     assert _find(text, names=["Siobhan O'Brien"]) == found
