@@ -97,8 +97,10 @@ def to_svg(chron: Integrated, title: str = "Contacts by agency") -> str:
         y = y_of[a]
         count = next(s.rows for s in chron.agencies if s.agency == a)
         name = a if len(a) <= 26 else a[:25] + "…"
+        size = min(11.0, round(lane * 0.8, 1))  # many agencies: smaller labels, still one page
         lines.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" stroke="#ccc"/>'
-                     f'<text x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end">{escape(name)} ({count})</text>')
+                     f'<text x="{LEFT - 8}" y="{y + size / 3:.1f}" text-anchor="end" font-size="{size}">'
+                     f'{escape(name)} ({count})</text>')
 
     # Groups: one event recorded by several agencies.
     groups: dict[int, list] = {}

@@ -111,3 +111,19 @@ def test_lines_of_a_cell_stay_lines_in_word():
     doc = Document(io.BytesIO(to_docx(integrate([ReadResult("f", (row,))]))))
     cell = doc.tables[-1].rows[1].cells[5]
     assert [p.text for p in cell.paragraphs] == ["first line", "second <line> & more"]
+
+
+@pytest.mark.parametrize("days, agencies", [(0, 1), (20, 3), (400, 12), (7300, 60)])
+def test_the_timeline_fits_one_page_whatever_the_period_and_number_of_agencies(days, agencies):
+    from datetime import date, timedelta
+
+    rows = tuple(ChronologyRow(when=When.day(date(2010, 1, 1) + timedelta(days=days * i // 9)), agency=f"Agency {a}",
+                               event="x", source=Source("f", "t", (i,))) for a in range(agencies) for i in range(10))
+    root = etree.fromstring(to_svg(integrate([ReadResult("f", rows)])).encode())
+    ns = "{http://www.w3.org/2000/svg}"
+    ys = [float(c.get("cy")) for c in root.iter(f"{ns}circle")]
+    xs = [float(c.get("cx")) for c in root.iter(f"{ns}circle")]
+    assert len(ys) == 10 * agencies
+    assert 0 < min(ys) and max(ys) < 794 and 0 < min(xs) and max(xs) <= 1123
+    ticks = [t for t in root.iter(f"{ns}text") if t.get("font-size") == "9" and t.get("text-anchor") == "middle"]
+    assert 0 < len(ticks) <= 40 or days == 0
