@@ -192,12 +192,17 @@ def integrate(results: list[ReadResult], start: date | None = None, end: date | 
     return Integrated(tuple(entries), summarise(kept), (start, end), len(group_no), left_out)
 
 
+def _natural(name: str) -> list:
+    """"Agency 2" before "Agency 10"."""
+    return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", name.casefold()) if p]
+
+
 def summarise(rows: list[ChronologyRow]) -> tuple[AgencySummary, ...]:
     by: dict[str, list[ChronologyRow]] = {}
     for r in rows:
         by.setdefault(r.agency or "(agency not named)", []).append(r)
     out = []
-    for agency, rs in sorted(by.items(), key=lambda kv: kv[0].casefold()):
+    for agency, rs in sorted(by.items(), key=lambda kv: _natural(kv[0])):
         dated = [r.when for r in rs if r.when.known]
         out.append(AgencySummary(
             agency=agency, rows=len(rs),

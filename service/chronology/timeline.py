@@ -15,6 +15,7 @@ from .integrate import Integrated
 WIDTH, HEIGHT = 1123, 794  # A4 landscape at 96 dpi
 LEFT, RIGHT, TOP, BOTTOM = 200, 30, 80, 110
 SILENCE_DAYS = 28
+MAX_SILENCE_LABELS = 8
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2", "#7f7f7f",
            "#bcbd22"]
 
@@ -85,10 +86,14 @@ def to_svg(chron: Integrated, title: str = "Contacts by agency") -> str:
         cursor = max(cursor, t + timedelta(days=1))
     if (end - cursor).days >= SILENCE_DAYS:
         silences.append((cursor, end))
+    # Each silence shaded; the longest labelled, as many as have room (the labels must not pile up).
+    labelled = sorted(silences, key=lambda st: (st[1] - st[0]).days, reverse=True)[:MAX_SILENCE_LABELS]
     for s, t in silences:
         lines.append(f'<rect x="{x(s)}" y="{TOP}" width="{max(x(t) - x(s), 1)}" height="{bottom - TOP}" '
-                     f'fill="#eeeeee"/><text x="{(x(s) + x(t)) / 2:.1f}" y="{TOP - 6}" text-anchor="middle" '
-                     f'fill="#777" font-size="9">no contact {(t - s).days} days</text>')
+                     f'fill="#eeeeee"/>')
+        if (s, t) in labelled and x(t) - x(s) >= 60:
+            lines.append(f'<text x="{(x(s) + x(t)) / 2:.1f}" y="{TOP - 6}" text-anchor="middle" fill="#777" '
+                         f'font-size="9">no contact {(t - s).days} days</text>')
 
     for d, label in _ticks(first, last):
         lines.append(f'<line x1="{x(d)}" y1="{TOP}" x2="{x(d)}" y2="{bottom}" stroke="#ddd"/>'
