@@ -12,7 +12,7 @@ import warnings
 from .dates import EXCEL_1900, EXCEL_1904
 from .limits import MAX_COLUMNS, MAX_ROWS, ChronologyReadError, open_zip
 from .tables import RawTable
-from .word import AGENCY_LINE
+from .word import agency_in
 
 MAX_MERGED = 20_000
 
@@ -66,8 +66,8 @@ def read_excel_tables(data: bytes) -> list[RawTable]:
             table.rows.append((r, cells))
         for _, cells in table.rows[:15]:
             for v in cells:
-                if isinstance(v, str) and (m := AGENCY_LINE.match(v)):
-                    table.agency_hint = m[1].strip()
+                if isinstance(v, str) and agency_in(v):
+                    table.agency_hint = agency_in(v)
                     break
             if table.agency_hint:
                 break

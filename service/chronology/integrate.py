@@ -34,7 +34,10 @@ _SAME = [(name, re.compile(p, re.I)) for name, p in SAME_EVENT]
 STOP = set("""a an the and or of to in on at for with by from was were is are be been had has have
 he she they it his her their them this that as not no but into out up after before during
 visit visited call called seen saw spoke told said agreed held attended""".split())
-LEAD_WORDS = 4  # a row is about the named event it names in its first words
+LEAD_WORDS = 6  # a row is about the named event it names in its first words
+# Words just before an event's name that make the row news of it, not a record of it.
+HEARSAY = re.compile(r"\b(?:told|informed|aware|notified|outcome|minutes|feedback|update[ds]?|invited|invitation|"
+                     r"following|after|result|results|letter|email|report(?:ed)?\s+back)\b[^.;]*$", re.I)
 NAMED_SIMILAR = 0.2  # enough words in common for two untimed rows naming the same kind of event
 SIMILAR = 0.5  # share of words in common (Jaccard) that makes two rows the same event
 MAX_PAIRWISE = 200  # rows on one day beyond which only the named events are matched
@@ -87,13 +90,18 @@ def _words(row: ChronologyRow) -> set[str]:
     return {w for w in re.findall(r"[a-z0-9]+", row.text().lower()) if w not in STOP and len(w) > 1}
 
 
+def _names(rx: re.Pattern, text: str) -> bool:
+    """Whether ``text`` names the event itself, not news of it ("told of the strategy meeting")."""
+    return any(not HEARSAY.search(text[max(0, m.start() - 30):m.start()]) for m in rx.finditer(text))
+
+
 def _named(row: ChronologyRow) -> tuple[set[str], set[str]]:
-    """Named events the row mentions anywhere, and those it is about: named in its contact type or
+    """Named events the row records, anywhere, and those it is about: named in its contact type or
     in the first words of what happened ("MARAC: case heard", "Attended strategy meeting")."""
     text = row.text()
-    anywhere = {name for name, rx in _SAME if rx.search(text)}
+    anywhere = {name for name, rx in _SAME if _names(rx, text)}
     head = " ".join(row.event.split()[:LEAD_WORDS])
-    about = {name for name, rx in _SAME if name in anywhere and (rx.search(head) or rx.search(row.contact_type))}
+    about = {name for name, rx in _SAME if name in anywhere and (_names(rx, head) or rx.search(row.contact_type))}
     return anywhere, about
 
 

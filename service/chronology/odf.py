@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from .limits import MAX_COLUMNS, MAX_ROWS, MAX_TABLES, ChronologyReadError, open_zip, parse_xml, read_member
 from .tables import RawTable
-from .word import AGENCY_LINE
+from .word import agency_in
 
 TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
@@ -87,9 +87,7 @@ def read_odf_tables(data: bytes) -> list[RawTable]:
     for el in body.iter(TABLE + "table", TEXT + "p", TEXT + "h"):
         if el.tag != TABLE + "table":
             if not tables and not agency and not any(a.tag == TABLE + "table" for a in el.iterancestors()):
-                m = AGENCY_LINE.match("".join(paragraphs(el)[:1]))
-                if m:
-                    agency = m[1].strip()
+                agency = agency_in("".join(paragraphs(el)[:1]))
             continue
         if any(a.tag == TABLE + "table" for a in el.iterancestors()):
             continue

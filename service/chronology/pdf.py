@@ -19,7 +19,7 @@ import time as clock
 
 from .limits import MAX_EXPANDED_BYTES, MAX_FILE_BYTES, MAX_PDF_PAGES, MAX_PDF_SECONDS, MAX_ROWS, ChronologyReadError
 from .tables import RawTable, header_map
-from .word import AGENCY_LINE
+from .word import agency_in
 
 LINE_TOLERANCE = 2.0  # points: words whose tops differ by less are on one line
 COLUMN_TOLERANCE = 3.0  # points: a word may start this far left of its column's heading
@@ -131,8 +131,7 @@ def read_pdf_tables(data: bytes) -> list[RawTable]:
                 any_text = any_text or bool(page.chars)
                 if number == 1:
                     for line in (page.extract_text() or "").splitlines()[:20]:
-                        if m := AGENCY_LINE.match(line):
-                            agency = m[1].strip()
+                        if agency := agency_in(line):
                             break
                 found = page.extract_tables()
                 ruled_header = any(header_map(r) for rows in found for r in rows[:15])

@@ -58,6 +58,7 @@ EXACT = {
     "comments": "comments", "comment": "comments", "analysis": "comments", "notes": "comments",
     "analysis comment": "comments", "significance": "comments", "reflection": "comments",
     "comments analysis": "comments", "analysis of practice": "comments", "learning": "comments",
+    "source of evidence": "comments", "evidence": "comments",
 }
 KEYWORDS = [
     ("action", ("response", "outcome", "action", "decision")),
@@ -66,9 +67,10 @@ KEYWORDS = [
     ("date", ("date", "when")),
     ("time", ("time",)),
     ("practitioner", ("practitioner", "role", "worker", "staff", "professional", "author", "officer")),
-    ("event", ("details", "detail", "happened", "description", "summary", "narrative")),  # "Details of agency contact"
+    ("event", ("details", "detail", "happened", "description", "summary", "narrative", "communication",
+               "contact")),  # before agency: "Details of agency contact", "Communication within agency"
     ("agency", ("agency", "source", "organisation", "organization", "service")),
-    ("event", ("event", "contact", "incident", "information")),
+    ("event", ("event", "incident", "information")),
 ]
 TEXT_FIELDS = ("event", "action", "comments", "contact_type")
 MAX_HEADER_SEARCH = 15
@@ -77,9 +79,11 @@ MAX_CELL = 20_000  # characters kept of one cell
 
 
 def heading_field(cell: Cell) -> str | None:
+    """The field a column heading names; a heading's first line only (a note may follow it)."""
     if not isinstance(cell, str):
         return None
-    t = re.sub(r"[^a-z0-9]+", " ", cell.lower()).strip()
+    first = next((line for line in cell.splitlines() if line.strip()), "")
+    t = re.sub(r"[^a-z0-9]+", " ", first.lower()).strip()
     if not t or len(t) > MAX_HEADING:
         return None
     if t in EXACT:
@@ -92,14 +96,85 @@ def heading_field(cell: Cell) -> str | None:
 
 
 def header_map(cells: list[Cell]) -> dict[str, int] | None:
-    """Columns of a header row (field -> column), or None if ``cells`` is not a chronology header."""
-    columns: dict[str, int] = {}
-    for i, cell in enumerate(cells):
-        name = heading_field(cell)
-        if name and name not in columns:
-            columns[name] = i
-    if "date" in columns and any(f in columns for f in ("event", "action", "comments", "contact_type")):
-        return columns
+    """Columns of a header row (field -> its first column), or None if ``cells`` is not a chronology header."""
+    header = _header([_text(c) for c in cells], None)
+    return {name: cols[0] for name, cols in header.fields.items()} if header else None
+
+
+@dataclass
+class Header:
+    """A table's columns: each field's columns (several when the header groups them, as the
+    service's own template does under "Family contact": Child, Adult) with their labels."""
+
+    fields: dict[str, list[int]]
+    labels: dict[int, str]
+    rows: int  # 1, or 2 for a heading over sub-headings
+    texts: list[list[str]]  # the header rows' cells, lower case, to skip where they repeat
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
+def _header(top: list[str], sub: list[str] | None) -> Header | None:
+    """The header of ``top`` (and the sub-heading row ``sub`` under it, if given)."""
+    names: list[tuple[int, str, str]] = []  # (column, heading, label)
+    group = ""
+    for i, head in enumerate(top):
+        head = _first_line(head)
+        below = _first_line(sub[i]) if sub is not None and i < len(sub) else ""
+        if head:
+            group = head
+        if below and below != head:
+            heading, label = (f"{head or group} {below}", below)
+        else:
+            heading, label = head, head
+        if heading:
+            names.append((i, heading, label))
+    fields: dict[str, list[int]] = {}
+    labels: dict[int, str] = {}
+    for i, heading, label in names:
+        name = heading_field(heading)
+        if name is None:
+            continue
+        if name in ("date", "time") and name in fields:
+            continue  # one date column: the first
+        fields.setdefault(name, []).append(i)
+        labels[i] = label
+    if "date" in fields and any(f in fields for f in TEXT_FIELDS):
+        texts = [[t.lower() for t in top]] + ([[t.lower() for t in sub]] if sub is not None else [])
+        return Header(fields, labels, 2 if sub is not None else 1, texts)
+    return None
+
+
+def _is_sub_heading(top: list[str], sub: list[str], date_col: int) -> bool:
+    """Whether ``sub`` is a row of sub-headings under ``top``: its date cell empty or the heading
+    carried down a merged cell, no date in it, and headings under the top row's spans."""
+    date_cell = sub[date_col] if date_col < len(sub) else ""
+    if date_cell and _first_line(date_cell) != _first_line(top[date_col]):
+        return False
+    if any(parse_when(t).known for t in sub if t):
+        return False
+    under_spans = sum(1 for i, t in enumerate(sub) if t and i < len(top) and not top[i])
+    headings = sum(1 for i, t in enumerate(sub) if t and (i >= len(top) or _first_line(t) != _first_line(top[i]))
+                   and heading_field(t))
+    return under_spans >= 1 or headings >= 2
+
+
+def find_header(rows: list[tuple[int, list[Cell]]]) -> tuple[Header, int] | None:
+    """The header within the first rows of a table, and the index of the first row after it."""
+    for i, (_, cells) in enumerate(rows[:MAX_HEADER_SEARCH]):
+        top = [_text(c) for c in cells]
+        one = _header(top, None)
+        if one is None:
+            continue
+        if i + 1 < len(rows):
+            sub = [_text(c) for c in rows[i + 1][1]]
+            if _is_sub_heading(top, sub, one.fields["date"][0]):
+                two = _header(top, sub)
+                if two is not None:
+                    return two, i + 2
+        return one, i + 1
     return None
 
 
@@ -179,37 +254,39 @@ def rows_of_tables(tables: list[RawTable], file: str, default_agency: str = "") 
     """Every chronology row of ``tables`` in document order, and notes on tables that were not read."""
     out: list[ChronologyRow] = []
     notes: list[str] = []
-    columns: dict[str, int] | None = None
+    header: Header | None = None
     width = 0
-    header_cells: list[str] = []
     for table in tables:
         start = 0
-        found = None
-        for i, (_, cells) in enumerate(table.rows[:MAX_HEADER_SEARCH]):
-            found = header_map(cells)
-            if found:
-                start = i + 1
-                break
+        found = find_header(table.rows)
         if found:
-            columns, width = found, len(table.rows[start - 1][1])
-            header_cells = [_text(c).lower() for c in table.rows[start - 1][1]]
-        elif columns is None or not table.rows or max(len(c) for _, c in table.rows) != width:
+            header, start = found
+            width = len(table.rows[start - 1][1])
+        elif header is None or not table.rows or max(len(c) for _, c in table.rows) != width:
             if table.rows:
                 notes.append(f"{table.part}: no chronology header (a date column and a column for what happened)")
             continue
         agency = table.agency_hint or default_agency
-        out += _table_rows(table, table.rows[start:], columns, header_cells, file, agency)
+        out += _table_rows(table, table.rows[start:], header, file, agency)
     return out, notes
 
 
-def _table_rows(table: RawTable, rows, columns: dict[str, int], header_cells: list[str], file: str,
-                agency: str) -> list[ChronologyRow]:
+def _table_rows(table: RawTable, rows, header: Header, file: str, agency: str) -> list[ChronologyRow]:
     out: list[ChronologyRow] = []
     pending: _Pending | None = None
+    columns = {name: cols[0] for name, cols in header.fields.items()}
 
     def cell(cells: list[Cell], name: str) -> Cell:
         i = columns.get(name)
         return cells[i] if i is not None and i < len(cells) else None
+
+    def text_of(cells: list[Cell], name: str) -> str:
+        """A field's text; from several columns, each labelled: "Child: seen alone"."""
+        cols = header.fields.get(name, [])
+        if len(cols) <= 1:
+            return _text(cell(cells, name))
+        parts = [(header.labels[i], _text(cells[i])) for i in cols if i < len(cells)]
+        return "\n".join(f"{label}: {text}" for label, text in parts if text)
 
     def flush() -> None:
         nonlocal pending
@@ -230,10 +307,10 @@ def _table_rows(table: RawTable, rows, columns: dict[str, int], header_cells: li
         texts = [_text(c) for c in cells]
         if not any(texts):
             continue
-        if [t.lower() for t in texts] == header_cells[: len(texts)]:
+        if any([t.lower() for t in texts] == h[: len(texts)] for h in header.texts):
             continue  # the header again, at the top of a page
         date_cell, time_cell = cell(cells, "date"), cell(cells, "time")
-        values = {name: _text(cell(cells, name)) for name in FIELDS[2:]}
+        values = {name: text_of(cells, name) for name in FIELDS[2:]}
         if not _text(date_cell) and not _text(time_cell):
             if pending is not None:  # a row broken over two table rows
                 for name, text in values.items():

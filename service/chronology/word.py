@@ -12,7 +12,15 @@ from .tables import RawTable
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _SKIP = {W + "del", W + "delText", W + "instrText", W + "moveFrom", W + "rPr", W + "pPr", W + "tcPr", W + "trPr",
          "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"}
-AGENCY_LINE = re.compile(r"^\s*(?:agency|organisation|organization|agency name|name of agency|service)\s*[:\-]\s*(.{2,80}?)\s*$", re.I)
+# "Agency: Police" on its own line, or after other text ("Serious case review SCR-1   Agency: Police")
+AGENCY_LINE = re.compile(r"^\s*(?:agency|organisation|organization|agency name|name of agency|service)\s*[:\-]\s*"
+                         r"(.{2,80}?)\s*$|(?:^|\s)(?:agency|organisation|organization|name of agency)\s*:\s*(.{2,80}?)\s*$",
+                         re.I)
+
+
+def agency_in(line: str) -> str:
+    m = AGENCY_LINE.search(line)
+    return (m[1] or m[2]).strip() if m else ""
 
 
 def paragraph_text(p) -> str:
@@ -98,9 +106,7 @@ def read_word_tables(data: bytes) -> list[RawTable]:
     for el in body.iter(W + "tbl", W + "p"):
         if el.tag == W + "p":
             if not tables and not agency and _in_table(el) is False:
-                m = AGENCY_LINE.match(paragraph_text(el))
-                if m:
-                    agency = m[1].strip()
+                agency = agency_in(paragraph_text(el))
             continue
         if _in_table(el.getparent()):
             continue  # a table inside a table's cell: its text is part of that cell

@@ -445,8 +445,45 @@ def yos_pdf_unruled():
     return "yos_pdf_unruled.pdf", expected_entry(agency, events, "text PDF without ruling lines, columns by alignment")
 
 
+def earlyhelp_service_template():
+    """The service's own chronology template (service/letters/documents.py, as sent with the Chair's
+    letter), filled in: a heading over sub-headings ("Family contact": Child, Adult), the child's
+    details in a table above, blank rows left at the end."""
+    import io
+
+    from docx import Document
+
+    from service.letters.documents import chronology_template
+
+    agency = "Early Help"
+    events = [
+        ev(date(2023, 2, 20), "Seen at the family hub; seen alone, views recorded", action="Family support offered",
+           comments="Source of evidence"),
+        ev(date(2023, 3, 8), "Mother asked for help with housing", action="Signposted to housing options"),
+        ev(date(2023, 3, 14), "Told of the strategy meeting by social care", action="Case stepped up to CSC"),
+        ev(date(2023, 4, 11), "Home visit; child not seen", action="Visit rebooked"),
+    ]
+    # which of the template's columns each event is written in: 1 Child, 2 Adult, 3 within agency, 4 external
+    where = [1, 2, 4, 1]
+    doc = Document(io.BytesIO(chronology_template("SCR-2023-01", agency, "Enfield LSCB")))
+    details, table = doc.tables[0], doc.tables[1]
+    details.rows[0].cells[1].text = "Kai Jordan Mellor"
+    details.rows[0].cells[3].text = "14/02/2019"
+    for r, (e, col) in enumerate(zip(events, where)):
+        cells = table.rows[2 + r].cells
+        cells[0].text = date.fromisoformat(e["date"]).strftime("%d/%m/%Y")
+        cells[col].text = e["event"]
+        cells[5].text = e["action"]
+        cells[6].text = "Case notes" if r % 2 == 0 else ""
+        e["comments"] = ""
+    doc.save(OUT / "earlyhelp_service_template.docx")
+    return ("earlyhelp_service_template.docx",
+            expected_entry(agency, events, "the service's own template: heading over sub-headings, details above"))
+
+
 LAYOUTS = [police_word_standard, health_word_datetime, school_word_reordered, housing_partial_dates,
-           probation_continued, csc_excel_row4, ambulance_unreadable_dates, gp_odt, camhs_pdf, yos_pdf_unruled]
+           probation_continued, csc_excel_row4, ambulance_unreadable_dates, gp_odt, camhs_pdf, yos_pdf_unruled,
+           earlyhelp_service_template]
 
 
 def main(out: Path | None = None) -> None:
@@ -460,6 +497,7 @@ def main(out: Path | None = None) -> None:
         expected[name] = entry
     (OUT / "expected.json").write_text(json.dumps(expected, indent=1) + "\n")
     sys.path.insert(0, str(HERE))
+    sys.path.insert(0, str(HERE.parents[1]))  # the service's own template
     from report_fixtures import main as reports
 
     reports(OUT)

@@ -119,3 +119,13 @@ def test_untimed_rows_come_before_timed_rows_of_the_same_day():
             ChronologyRow(when=parse_when("March 2023"), agency="D", event="month", source=Source("d", "t", (1,)))]
     chron = integrate([ReadResult("x", tuple(rows))])
     assert [e.row.event for e in chron.entries] == ["month", "no time", "early", "late"]
+
+
+@pytest.mark.parametrize("news", ["Told of the strategy meeting by social care", "Feedback from the strategy meeting",
+                                  "Letter sent following the strategy meeting", "Invited to the strategy meeting"])
+def test_news_of_an_event_is_not_the_event(news):
+    d = date(2023, 3, 14)
+    rows = [_row("Police", d, "Strategy meeting held", time(10)), _row("Health", d, "Strategy meeting attended", time(10)),
+            _row("Housing", d, news, time(11))]
+    chron = integrate([ReadResult("x", tuple(rows))])
+    assert {e.row.agency for e in chron.entries if e.group} == {"Police", "Health"}

@@ -38,7 +38,7 @@ def test_every_row_is_read_as_written(name, expected):
         assert (d["date"], d["date_end"], d["precision"]) == (w["date"], w["end"], w["precision"]), where
         assert d["time"] == w["time"], where
         assert d["agency"] == w["agency"], where
-        assert _norm(d["event"]).startswith(_norm(w["event_contains"])), where
+        assert _norm(w["event_contains"]) in _norm(d["event"]), where
         assert _norm(w["action_contains"]) in _norm(d["action"]), where
         assert d["flags"] == w["flags"], where
         assert row.source.file == name and row.source.rows, where
