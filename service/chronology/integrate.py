@@ -39,6 +39,7 @@ LEAD_WORDS = 6  # a row is about the named event it names in its first words
 HEARSAY = re.compile(r"\b(?:told|informed|aware|notified|outcome|minutes|feedback|update[ds]?|invited|invitation|"
                      r"following|after|result|results|letter|email|report(?:ed)?\s+back)\b[^.;]*$", re.I)
 NAMED_SIMILAR = 0.2  # enough words in common for two untimed rows naming the same kind of event
+MIN_SHARED = 3  # and at least this many words: "strategy meeting" alone is not enough
 SIMILAR = 0.5  # share of words in common (Jaccard) that makes two rows the same event
 MAX_PAIRWISE = 200  # rows on one day beyond which only the named events are matched
 HOURS_APART = 3  # two timed rows further apart than this are not the same event
@@ -123,7 +124,7 @@ def _same_event(a: ChronologyRow, b: ChronologyRow, wa: set[str], wb: set[str], 
     common = (na[0] & nb[0]) if timed or overlap >= NAMED_SIMILAR else (na[1] & nb[1])
     if common:
         return sorted(common)[0]
-    if pairwise and overlap >= SIMILAR:
+    if pairwise and overlap >= SIMILAR and len(wa & wb) >= MIN_SHARED:
         return "similar text"
     return ""
 
