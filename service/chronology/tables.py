@@ -3,8 +3,12 @@ read each row's date and time, join continued rows. Pure: every reader hands its
 
 The header is the first row, within the first 15 of a table, in which a date column and at least
 one column describing the event are recognised by their headings (any order, any of the synonyms
-below). A table without one continues the previous table's columns when it has as many columns
-(a table broken over a page, or split in two in the document), else it is not a chronology.
+below; a heading's first line, a note may follow it). A row of sub-headings under it (the
+service's own template: "Family contact" over "Child" and "Adult") is read with it: each column
+is named by its group and sub-heading, and a field with several columns gets each one's text,
+labelled ("Child: seen alone"). A table without a header continues the previous table's columns
+when it has as many columns (a table broken over a page, or split in two in the document), else
+it is not a chronology.
 A row with no date and no time but some text continues the row above (a row broken over two
 table rows); a row that repeats the header (printed at the top of each page) is skipped.
 """
