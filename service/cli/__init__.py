@@ -10,6 +10,7 @@ import sys
 
 from . import forecast, operate  # noqa: F401  (root commands: init, migrate, run, parse, doctor, demo, forecast)
 from .cases import case_app, cases_app, deadline_app
+from .chronology import chronology_app, report_app
 from .common import app, err
 from .inbox import inbox_app
 from .letters import letters_app
@@ -27,6 +28,8 @@ app.add_typer(meeting_app, name="meeting")
 app.add_typer(letters_app, name="letters")
 app.add_typer(retention_app, name="retention")
 app.add_typer(procedure_app, name="procedure")
+app.add_typer(chronology_app, name="chronology")
+app.add_typer(report_app, name="report")
 
 __all__ = ["app", "main"]
 
