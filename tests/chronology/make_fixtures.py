@@ -446,14 +446,14 @@ def yos_pdf_unruled():
 
 
 def earlyhelp_service_template():
-    """The service's own chronology template (service/letters/documents.py, as sent with the Chair's
+    """The service's own chronology template (service/letters/word_documents.py, as sent with the Chair's
     letter), filled in: a heading over sub-headings ("Family contact": Child, Adult), the child's
     details in a table above, blank rows left at the end."""
     import io
 
     from docx import Document
 
-    from service.letters.documents import chronology_template
+    from service.letters.word_documents import chronology_template
 
     agency = "Early Help"
     events = [

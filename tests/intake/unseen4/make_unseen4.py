@@ -197,7 +197,7 @@ def pdf_of_jpegs(jpegs: list[bytes], *, width: int = 1654, height: int = 2339) -
     objs = [b"<< /Type /Catalog /Pages 2 0 R >>",
             f"<< /Type /Pages /Kids [{' '.join(f'{3 + 3 * i} 0 R' for i in range(n))}] /Count {n} >>".encode()]
     for i, jpeg in enumerate(jpegs):
-        page, content, image = 3 + 3 * i, 4 + 3 * i, 5 + 3 * i
+        _page, content, image = 3 + 3 * i, 4 + 3 * i, 5 + 3 * i
         objs.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im0 {image} 0 R >> >> "
                     f"/Contents {content} 0 R >>".encode())
         ops = b"q 595 0 0 842 0 0 cm /Im0 Do Q"
