@@ -1,7 +1,9 @@
 """Saving a changed case: the one way use cases write a case back.
 
 A case's deadlines carry when the sweep next looks at them, so saving a case
-reschedules its chasing in the same unit of work.
+reschedules its chasing in the same unit of work; and what happened to it (its
+domain events) is handed to the dispatcher (:mod:`service.reactions`), which
+queues the letters it calls for, in the same unit of work.
 """
 
 from __future__ import annotations
@@ -16,7 +18,12 @@ if TYPE_CHECKING:
     from service.store.db import UnitOfWork
 
 
-def save_case(uow: "UnitOfWork", app: "App", case: Case, **kwargs: Any) -> None:
-    """Save a changed case and reschedule its chasing (the one way commands save a case)."""
-    steps = uow.cases.chase_steps(uow.cases.id_of(case.reference))
+def save_case(uow: "UnitOfWork", app: "App", case: Case, before: Case | None = None, **kwargs: Any) -> list[str]:
+    """Save a changed case, reschedule its chasing and react to what happened (the one way commands save a
+    case). ``before``: the case as loaded, when a date was corrected. Returns the keys of the messages queued."""
+    from service.reactions import react
+
+    case_id = uow.cases.id_of(case.reference)
+    steps = uow.cases.chase_steps(case_id)
     uow.cases.save(case, next_actions=next_actions(app, case, steps), **kwargs)
+    return react(uow, app, case, case_id, before)

@@ -14,60 +14,62 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Callable
 
 from service.domain.model import Case, DomainError
-from service.letters import catalogue as letter_events
 
 if TYPE_CHECKING:
     from service.bootstrap import App
+    from service.store.db import UnitOfWork
 
 
-def _change(app: "App", reference: str, fn: Callable[[Case], Any], event: str | Callable[[Case], str | None] | None = None,
-            detail: dict[str, Any] | None = None) -> Case:
-    """Load, change, save; then queue the letters ``event`` calls for, in the same transaction (``event`` may
-    be a function of the changed case: the decision's event is the case's procedure's)."""
-    # Here, not at the top: the views (`cases list`, `case show`) need none of the chasing and letters.
-    from service.case_store import save_case
-    from service.letters.triggers import queue_for_event
-
+def _change(app: "App", reference: str, fn: Callable[[Case], Any]) -> Case:
+    """Load, change, save (which reacts to what happened: the letters it calls for are queued), commit."""
     with app.db.unit_of_work() as uow:
         case = uow.cases.get(reference)
-        fn(case)
-        save_case(uow, app, case)
-        happened = event(case) if callable(event) else event
-        if happened is not None:
-            queue_for_event(uow, app, case, uow.cases.id_of(case.reference), happened, detail)
+        apply(uow, app, case, fn)
         uow.commit()
     return case
 
 
+def apply(uow: "UnitOfWork", app: "App", case: Case, fn: Callable[[Case], Any], before: Case | None = None
+          ) -> list[str]:
+    """Change a case loaded in ``uow`` and save it: the one path of every use case, whether a person runs it
+    from the command line, the web workspace or a reply by email. Returns the keys of the messages queued."""
+    # Here, not at the top: the views (`cases list`, `case show`) need none of the chasing and letters.
+    from service.case_store import save_case
+
+    fn(case)
+    return save_case(uow, app, case, before=before)
+
+
+def deciding(app: "App", outcome: str, on: date, reason: str, actor: str, criterion: str | None = None
+             ) -> Callable[[Case], Any]:
+    """The decision, as a change to a case (for :func:`decide` and a decision given by email)."""
+    return lambda c: c.decide(str(outcome), on, app.clock.now(), actor, reason, today=app.today(),
+                              criterion=criterion)
+
+
+def marking_done(app: "App", key: str, on: date, actor: str, how: str) -> Callable[[Case], Any]:
+    """A deadline marked done, as a change to a case (for :func:`mark_done` and 'done' by email)."""
+    return lambda c: c.mark_met(key, on, app.clock.now(), actor, how, today=app.today())
+
+
 def decide(app: "App", reference: str, outcome: str, on: date, reason: str, actor: str,
            criterion: str | None = None) -> Case:
-    return _change(app, reference, lambda c: c.decide(str(outcome), on, app.clock.now(), actor, reason,
-                                                      today=app.today(), criterion=criterion),
-                   event=lambda c: c.decision_event)
+    return _change(app, reference, deciding(app, outcome, on, reason, actor, criterion))
 
 
 def record(app: "App", reference: str, kind: str, on: date, actor: str, reason: str | None = None) -> Case:
     kind = str(kind)
-    return _change(app, reference, lambda c: c.record(kind, on, app.clock.now(), actor, reason, today=app.today()),
-                   event=kind, detail={"reason": reason})
+    return _change(app, reference, lambda c: c.record(kind, on, app.clock.now(), actor, reason, today=app.today()))
 
 
 def correct_date(app: "App", reference: str, kind: str, on: date, actor: str, reason: str) -> Case:
     """Correct a recorded date; the letters it calls for are queued, and those already queued or sent
     that stated the old facts are brought up to date (re-rendered, or followed by a correction)."""
-    from service.case_store import save_case
-    from service.letters.corrections import date_corrected
-    from service.letters.triggers import queue_for_event
-
     with app.db.unit_of_work() as uow:
         case = uow.cases.get(reference)
-        kind = str(kind)
-        before = copy.deepcopy(case)
-        case.correct_date(kind, on, app.clock.now(), actor, reason, today=app.today())
-        save_case(uow, app, case)
-        case_id = uow.cases.id_of(case.reference)
-        queue_for_event(uow, app, case, case_id, letter_events.DATE_CORRECTED, {"event": kind})
-        date_corrected(uow, app, before, case, case_id, case.event_label(kind), before.events.get(kind), on)
+        before = copy.deepcopy(case, {id(case.procedure): case.procedure})  # the procedure is shared, not copied
+        apply(uow, app, case, lambda c: c.correct_date(str(kind), on, app.clock.now(), actor, reason,
+                                                       today=app.today()), before=before)
         uow.commit()
     return case
 
@@ -77,8 +79,7 @@ def add_agency(app: "App", reference: str, agency: str, actor: str) -> Case:
     if found is None:
         known = ", ".join(a.key for a in app.settings.agencies) or "none configured"
         raise DomainError(f"no agency '{agency}' in the directory (known: {known})")
-    return _change(app, reference, lambda c: c.add_agency(found.key, app.clock.now(), actor),
-                   event=letter_events.AGENCY_ADDED, detail={"agency": found.key})
+    return _change(app, reference, lambda c: c.add_agency(found.key, app.clock.now(), actor))
 
 
 def set_due(app: "App", reference: str, kind: str, agency: str | None, due: date, actor: str) -> Case:
@@ -104,7 +105,7 @@ def extend(app: "App", reference: str, key: str, new_due: date, reason: str, act
 
 
 def mark_done(app: "App", reference: str, key: str, on: date, actor: str, how: str = "by command") -> Case:
-    return _change(app, reference, lambda c: c.mark_met(key, on, app.clock.now(), actor, how, today=app.today()))
+    return _change(app, reference, marking_done(app, key, on, actor, how))
 
 
 def migrate_procedure(app: "App", reference: str, version: str, reason: str, actor: str) -> list[str]:

@@ -66,7 +66,8 @@ class FakeCaseRepository:
         row["next_actions"] = chased
         self._audit.append(cid, case.reference, case.new_audit)
         case.new_audit.clear()
-        row["case"] = copy.deepcopy(case)
+        row["case"] = stored = copy.deepcopy(case, {id(case.procedure): case.procedure})
+        stored.new_events = []  # as the real repository: what happened is not stored, it is reacted to
 
     def id_of(self, reference: str) -> int:
         wanted = reference.strip().upper()
@@ -76,12 +77,14 @@ class FakeCaseRepository:
         raise NotFound(f"no case {reference}")
 
     def get(self, reference: str) -> Case:
-        return copy.deepcopy(self._data.cases[self.id_of(reference)]["case"])
+        case = self._data.cases[self.id_of(reference)]["case"]
+        return copy.deepcopy(case, {id(case.procedure): case.procedure})
 
     def get_by_id(self, case_id: int) -> Case:
         if case_id not in self._data.cases:
             raise NotFound(f"no case with id {case_id}")
-        return copy.deepcopy(self._data.cases[case_id]["case"])
+        case = self._data.cases[case_id]["case"]
+        return copy.deepcopy(case, {id(case.procedure): case.procedure})
 
     def extra(self, reference: str) -> dict[str, Any]:
         cid = self.id_of(reference)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from .events import AgencyAdded, CaseOpened, DateCorrected, DecisionTaken, DomainEvent, EventRecorded
 from .procedure import DeadlineRule, Procedure
 from .timeline import due_date_problem, event_date_problem, met_date_problem, requirement_problem
 
@@ -138,6 +139,8 @@ class Case:
     events: dict[str, date] = field(default_factory=dict)
     deadlines: dict[str, Deadline] = field(default_factory=dict)
     new_audit: list[AuditEvent] = field(default_factory=list)
+    # What happened since the case was loaded, for the dispatcher (service.reactions): taken when it reacts.
+    new_events: list[DomainEvent] = field(default_factory=list, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.stage:
@@ -196,6 +199,7 @@ class Case:
                     {"received_on": received_on.isoformat(), "source": source, "subjects": len(case.subjects),
                      "procedure": procedure.key})
         case._derive_deadlines(at, actor)
+        case.new_events.append(CaseOpened(reference))
         return case
 
     # Events ----------------------------------------------------------------
@@ -236,6 +240,7 @@ class Case:
         self._audit(at, actor, "event recorded", detail, reason)
         self._meet_deadlines_for(kind, on, at, actor)
         self._derive_deadlines(at, actor)
+        self.new_events.append(EventRecorded(kind, on, reason))
 
     def decide(self, outcome: str, on: date, at: datetime, actor: str, reason: str, *,
                today: date | None = None, criterion: str | None = None) -> None:
@@ -269,6 +274,7 @@ class Case:
         self._audit(at, actor, "decision recorded", detail, reason)
         self._meet_deadlines_for(decision.event, on, at, actor)
         self._derive_deadlines(at, actor)
+        self.new_events.append(DecisionTaken(decision.event, chosen.id, on))
 
     def undo_decision(self, back_to: str, at: datetime, actor: str, reason: str) -> str:
         """Withdraw a decision nothing has followed yet (a decision taken by email, undone within its hold):
@@ -330,6 +336,7 @@ class Case:
             if d.status is DeadlineStatus.MET and rule and rule.met_by == kind:
                 d.met_on = on
         self._derive_deadlines(at, actor)
+        self.new_events.append(DateCorrected(kind, old, on))
 
     def migrate_procedure(self, to: Procedure, at: datetime, actor: str, reason: str) -> list[str]:
         """Run this case under another version of its procedure from now on, on purpose: its stage and events
@@ -365,6 +372,7 @@ class Case:
             return False
         self.agencies.append(agency_key)
         self._audit(at, actor, "agency added", {"agency": agency_key})
+        self.new_events.append(AgencyAdded(agency_key))
         return True
 
     def confirm_reading(self, at: datetime, actor: str, subjects: list[Subject] | None = None,

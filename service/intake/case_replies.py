@@ -16,10 +16,10 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
+from service import cases
 from service.case_store import save_case
 from service.domain.model import Case, DomainError, Subject
 from service.letters.queueing import base_context, queue
-from service.letters.triggers import queue_for_event
 
 from . import decision_hold, instructions, sender_trust
 from .loops import may_auto_reply
@@ -125,11 +125,10 @@ def _done_by_reply(uow: "UnitOfWork", app: "App", row: dict[str, Any], msg, case
         return _refused(uow, app, row, msg, case, case_id, sender, what,
                         "the decision is recorded with the decision itself, not 'done'",
                         fix=f"reply again and {instructions.HOW}")
-    try:
-        case.mark_met(key, app.today(), app.clock.now(), sender, "reply 'done' to a reminder")
+    try:  # the same use case as `review-clerk case done`
+        cases.apply(uow, app, case, cases.marking_done(app, key, app.today(), sender, "reply 'done' to a reminder"))
     except DomainError as exc:
         return _refused(uow, app, row, msg, case, case_id, sender, what, str(exc))
-    save_case(uow, app, case)
     return Outcome("reply", f"{key} of {reference} marked done by reply", "reply", case_id, reference)
 
 
@@ -153,13 +152,11 @@ def _decision_by_reply(uow: "UnitOfWork", app: "App", row: dict[str, Any], msg, 
     what = f"the decision '{wanted.outcome.label}'"
     on = received_on(app, row, msg)
     before = case.stage
-    try:
-        case.decide(wanted.outcome, on, app.clock.now(), sender, wanted.reason)
+    try:  # the same use case as `review-clerk case decide`; the letters it queues are then held
+        held = cases.apply(uow, app, case, cases.deciding(app, wanted.outcome, on, wanted.reason, sender))
     except DomainError as exc:
         return _refused(uow, app, row, msg, case, case_id, sender, what, str(exc),
                         fix="check the case with: review-clerk case show " + reference)
-    save_case(uow, app, case)
-    held = queue_for_event(uow, app, case, case_id, case.decision_event)
     until = decision_hold.hold_letters(uow, app, case, case_id, held, by=sender, inbound_id=row["id"],
                                        previous_stage=before)
     return Outcome("reply", f"decision '{wanted.outcome.label}' on {reference} recorded from a reply by "

@@ -20,10 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from service.chasing.schedule import next_actions
 from service.domain.model import Case, Referrer, Subject
-from service.letters.catalogue import CASE_OPENED
 from service.letters.queueing import base_context, queue
-from service.letters.triggers import queue_for_event
-from service.meetings.service import on_case_opened
+from service.reactions import react
 from service.store.db import Lock
 
 from .loops import may_auto_reply
@@ -118,8 +116,9 @@ def open_case(uow: "UnitOfWork", app: "App", row: dict[str, Any], msg, parsed: d
     case_id = uow.cases.add(case, year, seq, referral=parsed, missing=missing, fingerprint=fingerprint,
                             to_confirm=to_confirm,
                             next_actions=next_actions(app, case, {}))
-    on_case_opened(uow, app, case, case_id)  # stage 3: ask for the extraordinary panel meeting (no calendar I/O)
-    queue_for_event(uow, app, case, case_id, CASE_OPENED)  # stage 2: the Ofsted notification, a draft for the Chair
+    # What opening a case calls for: the panel meeting asked for (no calendar I/O here) and the procedure's
+    # letters (the Ofsted notification, a draft for the Chair).
+    react(uow, app, case, case_id)
     if acknowledge:
         _acknowledge(uow, app, case, case_id, row, msg, missing)
     confirm = f"; to confirm: {'; '.join(to_confirm)}" if to_confirm else ""
