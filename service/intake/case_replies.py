@@ -83,7 +83,7 @@ def file_reply(uow: "UnitOfWork", app: "App", row: dict[str, Any], reference: st
     deadline_key = _replied_deadline(uow, msg)
     if deadline_key and instructions.is_done(new_text):
         return _done_by_reply(uow, app, row, msg, case, reference, case_id, deadline_key, sender)
-    wanted = instructions.decision(new_text)
+    wanted = instructions.decision(new_text, instructions.outcomes_for(case.procedure, case.stage))
     if wanted is not None:
         return _decision_by_reply(uow, app, row, msg, case, reference, case_id, sender, wanted)
 
@@ -125,7 +125,8 @@ def _done_by_reply(uow: "UnitOfWork", app: "App", row: dict[str, Any], msg, case
     if key == "decision":
         return _refused(uow, app, row, msg, case, case_id, sender, what,
                         "the decision is recorded with the decision itself, not 'done'",
-                        fix=f"reply again and {instructions.HOW}")
+                        fix=f"reply again and "
+                            f"{instructions.how(instructions.outcomes_for(case.procedure, case.stage))}")
     try:
         case.mark_met(key, app.today(), app.clock.now(), sender, "reply 'done' to a reminder")
     except DomainError as exc:
@@ -151,7 +152,7 @@ def _decision_by_reply(uow: "UnitOfWork", app: "App", row: dict[str, Any], msg, 
         return _refused(uow, app, row, msg, case, case_id, sender, what, refusal, tell=False)
     if isinstance(wanted, instructions.Unreadable):
         return _refused(uow, app, row, msg, case, case_id, sender, what, wanted.why)
-    what = f"the decision '{wanted.outcome.label}'"
+    what = f"the decision '{case.procedure.outcome_label(wanted.outcome)}'"
     on = received_on(app, row, msg)
     before = case.stage
     try:
@@ -163,8 +164,9 @@ def _decision_by_reply(uow: "UnitOfWork", app: "App", row: dict[str, Any], msg, 
     held = queue_for_event(uow, app, case, case_id, DECIDED)
     until = decision_hold.hold_letters(uow, app, case, case_id, held, by=sender, inbound_id=row["id"],
                                        previous_stage=before)
-    return Outcome("reply", f"decision '{wanted.outcome.label}' on {reference} recorded from a reply by "
-                            f"{sender}; {len(held)} letter(s) held until {until.isoformat()}", "decision",
+    return Outcome("reply", f"decision '{case.procedure.outcome_label(wanted.outcome)}' on {reference} recorded "
+                            f"from a reply by {sender}; {len(held)} letter(s) held until {until.isoformat()}",
+                   "decision",
                    case_id, reference)
 
 

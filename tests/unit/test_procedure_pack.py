@@ -65,8 +65,8 @@ def test_the_pack_has_the_engines_meeting_kinds(scr):
 def test_every_phrasing_of_an_outcome_is_understood_in_a_reply(scr):
     for outcome in scr.decisions[0].outcomes:
         for phrase in outcome.phrasings:
-            read = instructions.decision([f"Decision: {phrase}", "reasons"])
-            assert isinstance(read, instructions.Decision) and read.outcome.value == outcome.id, phrase
+            read = instructions.decision([f"Decision: {phrase}", "reasons"], scr.decisions[0].outcomes)
+            assert isinstance(read, instructions.Decision) and read.outcome == outcome.id, phrase
 
 
 def test_the_graph_shows_every_stage_and_how_it_is_reached(scr):
