@@ -67,22 +67,26 @@ if TYPE_CHECKING:
 log = logging.getLogger("review_clerk.meetings")
 
 
-EXTRAORDINARY = "extraordinary"
+OPENED = "case_opened"
 
 
 def on_case_opened(uow: "UnitOfWork", app: "App", case: Case, case_id: int) -> int | None:
-    """Stage 1 -> 3: ask for the extraordinary panel meeting (when scheduling is automatic).
+    """Stage 1 -> 3: ask for the meetings the case's procedure arranges when a case opens (``arrange_on =
+    "case_opened"``: the SCR pack's extraordinary panel meeting), when scheduling is automatic.
 
     Runs inside the intake's unit of work and does no calendar I/O: it only
     inserts the meeting in state ``to_schedule``; :func:`meetings_job` finds
-    the time and sends the invitations. Returns the meeting's id, or None.
+    the time and sends the invitations. Returns the (first) meeting's id, or None.
     """
     if not app.settings.meetings.auto_schedule:
         return None
-    existing = uow.meetings.current(case_id, EXTRAORDINARY)
-    if existing is not None:
-        return existing["id"]
-    return _add(uow, app, case.reference, case_id, EXTRAORDINARY, None, "intake")
+    first = None
+    for kind in (m.id for m in case.procedure.meetings if m.arrange_on == OPENED):
+        existing = uow.meetings.current(case_id, kind)
+        mid = existing["id"] if existing is not None else _add(uow, app, case.reference, case_id, kind, None,
+                                                               "intake")
+        first = mid if first is None else first
+    return first
 
 
 def _add(uow: "UnitOfWork", app: "App", reference: str, case_id: int, kind: str, within: int | None,

@@ -96,3 +96,28 @@ def test_a_kind_the_cases_pack_does_not_have_is_refused_naming_its_kinds(cli):
     result = cli("meeting", "schedule", OURS, "--kind", "coffee")
     assert result.exit_code != 0
     assert "no meeting kind 'coffee' in" in result.output and "terms_of_reference" in result.output
+
+
+def test_the_meetings_arranged_when_a_case_opens_are_the_packs(app):
+    """arrange_on = "case_opened": the shipped pack's extraordinary meeting; a pack may name another."""
+    from service.meetings.service import on_case_opened
+    from service.procedure.pack import parse_pack
+
+    text = (ROOT / "procedures/enfield-scr-2013/procedure.toml").read_text()
+    text = text.replace('id = "enfield-scr-2013"\nversion = "2"', 'id = "our-scr"\nversion = "1"')
+    assert text.count('arrange_on = "case_opened"\n') == 1
+    text = text.replace('arrange_on = "case_opened"\n', "").replace(
+        'within_working_days = 15\n', 'within_working_days = 15\narrange_on = "case_opened"\n')
+    ours, problems = parse_pack(text, "ours")
+    assert problems == []
+    now = app.clock.now()
+    kinds = {}
+    with app.db.unit_of_work() as uow:
+        for seq, procedure in enumerate((_default_procedure(), ours), 1):
+            case = Case.open(f"ESCB-2014-00{seq}", date(2014, 5, 12), now, "test", procedure=procedure)
+            case_id = uow.cases.add(case, 2014, seq)
+            mid = on_case_opened(uow, app, case, case_id)
+            assert on_case_opened(uow, app, case, case_id) == mid  # once
+            kinds[procedure.id] = [m["kind"] for m in uow.meetings.listing(case_id)]
+        uow.commit()
+    assert kinds == {"enfield-scr-2013": ["extraordinary"], "our-scr": ["terms_of_reference"]}
