@@ -276,11 +276,14 @@ class Meetings(_Model):
     @field_validator("kinds")
     @classmethod
     def _known_kinds(cls, v: dict[str, MeetingKindSettings]) -> dict[str, MeetingKindSettings]:
-        from service.meetings.kinds import KIND_NAMES  # the kinds are defined with the meetings
+        # The kinds are the procedure pack's [[meetings]]: those of the shipped pack (a board's own pack
+        # changes a kind in its own procedure.toml).
+        from service.meetings.kinds import default_kind_names
 
-        unknown = sorted(set(v) - set(KIND_NAMES))
+        known = default_kind_names()
+        unknown = sorted(set(v) - set(known))
         if unknown:
-            raise ValueError(f"meeting kinds from {', '.join(KIND_NAMES)} (not {', '.join(unknown)})")
+            raise ValueError(f"meeting kinds from {', '.join(known)} (not {', '.join(unknown)})")
         return v
 
     @model_validator(mode="after")

@@ -10,7 +10,7 @@ from typing import Any, Optional
 
 import typer
 
-from service.meetings.kinds import KIND_NAMES
+from service.meetings.kinds import default_kind_names
 
 from . import common as main
 from .common import out
@@ -21,7 +21,7 @@ meeting_app = typer.Typer(no_args_is_help=True,
 _ConfigOpt = typer.Option(None, "--config", "-c", help="Configuration file (default: $REVIEW_CLERK_CONFIG, "
                                                        "else ./review-clerk.toml).")
 _ByOpt = typer.Option(None, "--by", help="Who is doing this (default: your user name).")
-_KINDS = " | ".join(KIND_NAMES)
+_KINDS = "a meeting kind of the case's procedure (the shipped pack's: " + " | ".join(default_kind_names()) + ")"
 
 
 def _run(fn, *args: Any, **kwargs: Any):

@@ -164,6 +164,11 @@ class MeetingKind(Item):
     arrange_on: str | None = None
     asks_for_agency_reports: bool = False
     duration_minutes: int | None = None
+    title: str = ""  # the invitation's subject after the case reference (empty: the label)
+
+    @property
+    def subject(self) -> str:
+        return self.title or self.label
 
 
 @dataclass(frozen=True)
@@ -315,6 +320,10 @@ class Procedure:
     @property
     def initial_stage(self) -> Stage | None:
         return next((s for s in self.stages if s.initial), None)
+
+    def meeting(self, meeting_id: str) -> MeetingKind | None:
+        """The meeting kind with this id (None: the procedure holds no such meeting)."""
+        return next((m for m in self.meetings if m.id == meeting_id), None)
 
     def moves(self) -> list[tuple[str, str, str]]:
         """Every (from stage, to stage, what moves it): the transitions and the decisions' outcomes."""

@@ -82,7 +82,7 @@ def file_reply(uow: "UnitOfWork", app: "App", row: dict[str, Any], reference: st
     deadline_key = _replied_deadline(uow, msg)
     if deadline_key and instructions.is_done(new_text):
         return _done_by_reply(uow, app, row, msg, case, reference, case_id, deadline_key, sender)
-    wanted = instructions.decision(new_text)
+    wanted = instructions.decision(new_text, instructions.outcomes_for(case.procedure, case.stage))
     if wanted is not None:
         return _decision_by_reply(uow, app, row, msg, case, reference, case_id, sender, wanted)
 
@@ -124,7 +124,8 @@ def _done_by_reply(uow: "UnitOfWork", app: "App", row: dict[str, Any], msg, case
     if key == "decision":
         return _refused(uow, app, row, msg, case, case_id, sender, what,
                         "the decision is recorded with the decision itself, not 'done'",
-                        fix=f"reply again and {instructions.HOW}")
+                        fix=f"reply again and "
+                            f"{instructions.how(instructions.outcomes_for(case.procedure, case.stage))}")
     try:  # the same use case as `review-clerk case done`
         cases.apply(uow, app, case, cases.marking_done(app, key, app.today(), sender, "reply 'done' to a reminder"))
     except DomainError as exc:
@@ -149,7 +150,7 @@ def _decision_by_reply(uow: "UnitOfWork", app: "App", row: dict[str, Any], msg, 
         return _refused(uow, app, row, msg, case, case_id, sender, what, refusal, tell=False)
     if isinstance(wanted, instructions.Unreadable):
         return _refused(uow, app, row, msg, case, case_id, sender, what, wanted.why)
-    what = f"the decision '{wanted.outcome.label}'"
+    what = f"the decision '{case.procedure.outcome_label(wanted.outcome)}'"
     on = received_on(app, row, msg)
     before = case.stage
     try:  # the same use case as `review-clerk case decide`; the letters it queues are then held
@@ -159,8 +160,9 @@ def _decision_by_reply(uow: "UnitOfWork", app: "App", row: dict[str, Any], msg, 
                         fix="check the case with: review-clerk case show " + reference)
     until = decision_hold.hold_letters(uow, app, case, case_id, held, by=sender, inbound_id=row["id"],
                                        previous_stage=before)
-    return Outcome("reply", f"decision '{wanted.outcome.label}' on {reference} recorded from a reply by "
-                            f"{sender}; {len(held)} letter(s) held until {until.isoformat()}", "decision",
+    return Outcome("reply", f"decision '{case.procedure.outcome_label(wanted.outcome)}' on {reference} recorded "
+                            f"from a reply by {sender}; {len(held)} letter(s) held until {until.isoformat()}",
+                   "decision",
                    case_id, reference)
 
 

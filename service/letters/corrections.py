@@ -260,7 +260,7 @@ def _agency_report_request(uow: "UnitOfWork", app: "App", row: dict[str, Any], c
         return None
     if m["state"] != "scheduled" or m["start"] is None or agency.key not in case.agencies:
         return GONE
-    kind = kind_for(m["kind"], app.settings.meetings)
+    kind = kind_for(m["kind"], case.procedure, app.settings.meetings)
     queued_on = _queued_on(app, row)
     # As meetings.calendar_sync._request_agency_reports: two working days before, a day to write it at least.
     due = max(wd.add_working_days(m["start"].astimezone(app.settings.tz).date(), -REPORT_DAYS_BEFORE),

@@ -115,7 +115,7 @@ def arrange(app: "App", mid: int, now: datetime) -> bool:
         case = uow.cases.get_by_id(m["case_id"])
     if m["state"] != "to_schedule":
         return False
-    kind = kind_for(m["kind"], app.settings.meetings)
+    kind = kind_for(m["kind"], case.procedure, app.settings.meetings)
     served = case.deadlines.get(kind.before_deadline) if kind.before_deadline else None
     if served is not None and served.status is DeadlineStatus.MET:
         _withdraw(app, m, now, f"no longer needed: '{served.what}' was done on {served.met_on} before a time was "
@@ -235,7 +235,7 @@ def refresh_invitations(app: "App", mid: int, now: datetime) -> bool:
         if m["start"] is None or m["start"] <= now:
             return False
         case = uow.cases.get_by_id(m["case_id"])
-        kind = kind_for(m["kind"], app.settings.meetings)
+        kind = kind_for(m["kind"], case.procedure, app.settings.meetings)
         people = invitees(app.settings, case, kind)
         have = {a["email"]: (bool(a["required"]), tuple(a["roles"])) for a in uow.meetings.attendees(mid)}
         want = {p.email: (p.required, p.roles) for p in people}

@@ -19,7 +19,7 @@ from service.mailbox.ports import TransportError
 
 from .invite import REPORT_DAYS_BEFORE, event_spec, meeting_context
 from .kinds import MeetingKind, kind_for
-from .meeting_row import report_meeting
+from .meeting_row import kind_of, report_meeting
 
 if TYPE_CHECKING:
     from service.bootstrap import App
@@ -40,14 +40,14 @@ def push(app: "App", mid: int, now: datetime) -> bool:
     with app.db.unit_of_work() as uow:
         m = uow.meetings.get(mid)
         atts = uow.meetings.attendees(mid)
-    if m["synced_revision"] == m["revision"] or m["state"] not in ("scheduled", "cancelled"):
-        return True
+        if m["synced_revision"] == m["revision"] or m["state"] not in ("scheduled", "cancelled"):
+            return True
+        kind = kind_of(uow, app, m)
     if m["start"] is None:  # cancelled before it had a time: nothing was ever sent
         with app.db.unit_of_work() as uow:
             uow.meetings.synced(mid, m["revision"], now)
             uow.commit()
         return True
-    kind = kind_for(m["kind"], app.settings.meetings)
     spec = event_spec(app.settings, m["reference"], kind, m, atts)
     try:
         if m["state"] == "cancelled":
@@ -70,7 +70,7 @@ def record_pushed(app: "App", mid: int, revision: int, ref, now: datetime) -> No
             values = {"provider_id": ref.provider_id, "online_url": ref.online_meeting_url}
         uow.meetings.synced(mid, revision, now, **values)
         m = uow.meetings.get(mid)
-        kind = kind_for(m["kind"], app.settings.meetings)
+        kind = kind_of(uow, app, m)
         if m["state"] == "scheduled" and kind.asks_for_agency_reports:
             _request_agency_reports(uow, app, m, kind)
         uow.commit()
@@ -84,7 +84,7 @@ def calendar_failed(app: "App", mid: int, exc: TransportError) -> None:
         uow.meetings.update(mid, app.clock.now(), last_error=str(exc)[:500])
         if exc.permanent:
             case = uow.cases.get_by_id(m["case_id"])
-            kind = kind_for(m["kind"], app.settings.meetings)
+            kind = kind_for(m["kind"], case.procedure, app.settings.meetings)
             report_meeting(uow, app, case, m, kind, "failed", f"failed/{m['revision']}", error=str(exc)[:300],
                     command=f"review-clerk meeting reschedule {case.reference} {kind.name}")
         uow.commit()

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 from service.domain.model import Case
 from service.mailbox.ports import ResponseStatus
 
-from .kinds import KIND_NAMES, MeetingKind, kind_for
+from .kinds import MeetingKind, kind_for, shipped_procedure
 
 if TYPE_CHECKING:
     from service.config import Settings
@@ -149,7 +149,8 @@ def quorum_warnings(settings: "Settings") -> list[str]:
     whose panel member holds it, and is missing (reported with every meeting) for the others;
     a role nobody configured holds is never filled. For start-up and ``review-clerk doctor``.
     """
-    kind = kind_for(KIND_NAMES[0], settings.meetings)  # who is invited, with which roles, is the same for every kind
+    # Who is invited, with which roles, is the same for every kind: the shipped pack's first kind will do.
+    kind = kind_for(shipped_procedure().meetings[0].id, shipped_procedure(), settings.meetings)
     standing = {r for p in _invitees(settings, (), kind) for r in p.roles}
     by_agency = {a.key: {r for p in _invitees(settings, (a.key,), kind) for r in p.roles} for a in settings.agencies}
     out = []

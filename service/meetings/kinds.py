@@ -1,20 +1,26 @@
 """The kinds of panel meeting a review needs, each with its purpose, agenda, window and required roles.
 
-PROCESS.md stage 3 (the extraordinary panel meeting, before the Chair's
-decision), stage 6 (the case panel agrees the terms of reference) and stage
-7/8 (progress, the draft overview report, sign-off). Defaults live here;
-``[meetings.kinds.<kind>]`` in the settings overrides any of them. Pure.
+They are the ``[[meetings]]`` of the case's procedure pack (for the board's SCR
+pack: the extraordinary panel meeting before the Chair's decision, the case
+panel that agrees the terms of reference, progress, the draft overview report,
+sign-off); ``[meetings.kinds.<kind>]`` in the settings overrides some of their
+values on top. Pure.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from service.domain.procedure import EVERYBODY, Procedure
+
 if TYPE_CHECKING:
     from service.config import Meetings
+    from service.domain import procedure as pack
 
-EVERYBODY = "*"
+__all__ = ["EVERYBODY", "MeetingKind", "UnknownKind", "default_kind_names", "from_pack", "kind_for", "kind_names",
+           "shipped_procedure"]
 
 
 @dataclass(frozen=True)
@@ -27,7 +33,7 @@ class MeetingKind:
     required_roles: tuple[str, ...]  # EVERYBODY: every invitee is required
     agencies_required: bool  # the panel members of the agencies involved in the case are required
     before_deadline: str | None = None  # the meeting must fall before this case deadline, when it is open
-    counts_from_referral: bool = False  # the window starts at the referral, not at the request
+    counts_from: str | None = None  # the window starts at this event of the case (when recorded), not the request
     asks_for_agency_reports: bool = False
     duration_minutes: int | None = None
 
@@ -37,79 +43,55 @@ class MeetingKind:
         return bool(set(roles) & set(self.required_roles)) or (self.agencies_required and agency_member)
 
 
-DEFAULT_KINDS: dict[str, MeetingKind] = {k.name: k for k in (
-    MeetingKind(
-        name="extraordinary",
-        title="Extraordinary panel meeting: referral for a serious case review",
-        purpose="to consider the referral with every agency involved, so that the Chair can decide "
-                "within one month whether a serious case review is required (procedure 4.2)",
-        agenda=("Introductions and confidentiality",
-                "The referral and the criteria for a serious case review (Working Together 2013)",
-                "Each agency's short report or chronology",
-                "Immediate safeguarding actions",
-                "Recommendation to the Chair: serious case review, management review, alternative review "
-                "or no review",
-                "Next steps and dates"),
-        within_working_days=10, required_roles=(EVERYBODY,), agencies_required=True,
-        before_deadline="decision", counts_from_referral=True, asks_for_agency_reports=True),
-    MeetingKind(
-        name="terms_of_reference",
-        title="Case panel: terms of reference and scope",
-        purpose="to agree the terms of reference, the scope and the lead reviewer (procedure 3.6)",
-        agenda=("Introductions and confidentiality",
-                "Terms of reference and the period under review",
-                "Agencies to provide IMRs and chronologies, and their due dates",
-                "Lead reviewer and overview author: quotes and commissioning",
-                "Involving the family",
-                "Parallel processes (police, coroner, courts)",
-                "Next meeting"),
-        within_working_days=15, required_roles=(EVERYBODY,), agencies_required=True),
-    MeetingKind(
-        name="progress",
-        title="Case panel: progress of the review",
-        purpose="to review progress on IMRs and chronologies and the timetable",
-        agenda=("Progress on each agency's IMR and chronology",
-                "Emerging themes",
-                "Timetable to completion",
-                "Next meeting"),
-        within_working_days=20, required_roles=("chair", "police", "health", "social-care"),
-        agencies_required=True),
-    MeetingKind(
-        name="draft_report",
-        title="Case panel: draft overview report",
-        purpose="to discuss the draft overview report with the lead reviewer",
-        agenda=("The draft overview report",
-                "Findings and recommendations",
-                "Agencies' comments and factual accuracy",
-                "The action plan",
-                "Timetable to sign-off"),
-        within_working_days=20, required_roles=(EVERYBODY,), agencies_required=True,
-        before_deadline="completion"),
-    MeetingKind(
-        name="sign_off",
-        title="Case panel: sign-off of the review",
-        purpose="to sign off the overview report and the SMART action plan (procedure 5.3)",
-        agenda=("The final overview report and executive summary",
-                "The SMART action plan (procedure 5.3.2)",
-                "Publication plan",
-                "Learning and dissemination"),
-        within_working_days=20, required_roles=("chair", "police", "health", "social-care"),
-        agencies_required=True, before_deadline="completion"),
-)}
-
-KIND_NAMES: tuple[str, ...] = tuple(DEFAULT_KINDS)
-
-
 class UnknownKind(ValueError):
     pass
 
 
-def kind_for(name: str, meetings: "Meetings | None" = None) -> MeetingKind:
-    """The kind with the settings' overrides applied. Raises UnknownKind."""
+def from_pack(m: "pack.MeetingKind") -> MeetingKind:
+    """The meeting code's kind from a pack's ``[[meetings]]`` entry."""
+    return MeetingKind(name=m.id, title=m.subject, purpose=m.purpose, agenda=tuple(m.agenda),
+                       within_working_days=m.within_working_days, required_roles=tuple(m.required) or (EVERYBODY,),
+                       agencies_required=m.agencies_required, before_deadline=m.before_deadline,
+                       counts_from=m.counts_from, asks_for_agency_reports=m.asks_for_agency_reports,
+                       duration_minutes=m.duration_minutes)
+
+
+def kind_names(procedure: Procedure) -> tuple[str, ...]:
+    return tuple(m.id for m in procedure.meetings)
+
+
+@functools.cache
+def shipped_procedure() -> Procedure:
+    """The shipped default pack, as read (not checked again: its tests check it), for what has no case at hand:
+    the command line's help and the settings' overrides, read before any pack is loaded."""
+    from service.procedure.pack import PackError, read_pack, shipped
+
+    procedure, problems = read_pack(shipped())
+    if procedure is None or problems:
+        raise PackError(problems)
+    return procedure
+
+
+def default_kind_names() -> tuple[str, ...]:
+    """The meeting kinds of the shipped default pack."""
+    return kind_names(shipped_procedure())
+
+
+def kind_for(name: str, procedure: "Procedure | Meetings | None" = None,
+             meetings: "Meetings | None" = None) -> MeetingKind:
+    """The kind ``name`` as ``procedure`` (the case's, else the one new cases open under) declares it, with the
+    settings' overrides applied. Raises UnknownKind, naming the procedure's kinds.
+
+    ``kind_for(name, meetings_settings)`` (the settings as second argument, as before kinds came from the pack)
+    and no procedure read the shipped default pack."""
+    if procedure is None or not isinstance(procedure, Procedure):
+        procedure, meetings = shipped_procedure(), meetings if procedure is None else procedure  # type: ignore
     key = name.strip().lower().replace("-", "_")
-    if key not in DEFAULT_KINDS:
-        raise UnknownKind(f"no meeting kind {name!r}; kinds are: {', '.join(KIND_NAMES)}")
-    kind = DEFAULT_KINDS[key]
+    found = next((m for m in procedure.meetings if m.id == key), None)
+    if found is None:
+        raise UnknownKind(f"no meeting kind {name!r} in {procedure.label} ({procedure.key}); kinds are: "
+                          f"{', '.join(kind_names(procedure)) or 'none'}")
+    kind = from_pack(found)
     over = meetings.kinds.get(key) if meetings is not None else None
     if over is None:
         return kind

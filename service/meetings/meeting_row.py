@@ -15,7 +15,7 @@ from service.letters.queueing import base_context, queue
 
 from .invite import meeting_context, when_text
 from .invitees import Invitee
-from .kinds import MeetingKind
+from .kinds import MeetingKind, kind_for
 
 if TYPE_CHECKING:
     from service.bootstrap import App
@@ -28,6 +28,11 @@ ACTOR = "meetings"
 
 class MeetingError(Exception):
     """A meeting command that cannot be done. ``str()`` is one line for a person."""
+
+
+def kind_of(uow: "UnitOfWork", app: "App", m: dict[str, Any]) -> MeetingKind:
+    """The kind of meeting ``m`` as its case's procedure declares it, with the settings' overrides."""
+    return kind_for(m["kind"], uow.cases.get_by_id(m["case_id"]).procedure, app.settings.meetings)
 
 
 def meeting_key(reference: str, kind: str, number: int) -> str:

@@ -24,7 +24,7 @@ from .ical_reply import parse_reply
 from .invite import event_spec, meeting_context, when_text
 from .invitees import names_of, quorum
 from .kinds import MeetingKind, kind_for
-from .meeting_row import ACTOR, report_meeting
+from .meeting_row import ACTOR, kind_of, report_meeting
 
 if TYPE_CHECKING:
     from service.bootstrap import App
@@ -52,8 +52,8 @@ def file_meeting_reply(uow: "UnitOfWork", app: "App", row: dict[str, Any]) -> st
         return f"reply to an earlier time of the {label}; nothing recorded (the new time was sent since)"
     sender = (row.get("sender") or "").lower()
     attendees = {a["email"]: a for a in uow.meetings.attendees(m["id"])}
-    kind = kind_for(m["kind"], app.settings.meetings)
     case = uow.cases.get_by_id(m["case_id"])
+    kind = kind_for(m["kind"], case.procedure, app.settings.meetings)
     done, refused = [], []
     for r in reply.attendees:
         if r.status is ResponseStatus.NONE:
@@ -76,9 +76,9 @@ def poll_responses(app: "App", mid: int, now: datetime) -> tuple[int, int]:
     with app.db.unit_of_work() as uow:
         m = uow.meetings.get(mid)
         atts = uow.meetings.attendees(mid)
-    if m["synced_revision"] != m["revision"]:
-        return 0, 0  # the calendar does not have this version yet
-    kind = kind_for(m["kind"], app.settings.meetings)
+        if m["synced_revision"] != m["revision"]:
+            return 0, 0  # the calendar does not have this version yet
+        kind = kind_of(uow, app, m)
     spec = event_spec(app.settings, m["reference"], kind, m, atts)
     found = app.calendar.responses(spec, m["provider_id"])
     changed = declines = 0
@@ -131,7 +131,7 @@ def watch_quorum(app: "App", mid: int, now: datetime) -> bool:
     with app.db.unit_of_work() as uow:
         if uow.outbox.exists(key):
             return False
-    kind = kind_for(m["kind"], app.settings.meetings)
+    kind = kind_for(m["kind"], case.procedure, app.settings.meetings)
     plan = plan_for(app, case, kind, m["within_days"])
     tz = app.settings.tz
     with app.db.unit_of_work() as uow:
@@ -171,7 +171,7 @@ def remind(app: "App", mid: int, now: datetime) -> int:
         if m["invited_at"] is not None and m["invited_at"].astimezone(tz).date() >= today:
             return 0  # invited today: give people a day to answer
         case = uow.cases.get_by_id(m["case_id"])
-        kind = kind_for(m["kind"], app.settings.meetings)
+        kind = kind_for(m["kind"], case.procedure, app.settings.meetings)
         sent = 0
         for a in uow.meetings.attendees(mid):
             if a["response"] != ResponseStatus.NONE.value or a["reminded"]:

@@ -44,7 +44,7 @@ from .arranging import arrange, move, refresh_invitations
 from .calendar_sync import needs_push, push
 from .invite import when_text, where_text
 from .invitees import names_of, quorum
-from .kinds import kind_for
+from .kinds import MeetingKind, kind_for
 from .meeting_row import (
     ACTOR,
     Busy,
@@ -54,6 +54,7 @@ from .meeting_row import (
     invitees_of,
     is_pending,
     is_upcoming,
+    kind_of,
     meeting_key,
     state_text,
 )
@@ -66,22 +67,26 @@ if TYPE_CHECKING:
 log = logging.getLogger("review_clerk.meetings")
 
 
-EXTRAORDINARY = "extraordinary"
+OPENED = "case_opened"
 
 
 def on_case_opened(uow: "UnitOfWork", app: "App", case: Case, case_id: int) -> int | None:
-    """Stage 1 -> 3: ask for the extraordinary panel meeting (when scheduling is automatic).
+    """Stage 1 -> 3: ask for the meetings the case's procedure arranges when a case opens (``arrange_on =
+    "case_opened"``: the SCR pack's extraordinary panel meeting), when scheduling is automatic.
 
     Runs inside the intake's unit of work and does no calendar I/O: it only
     inserts the meeting in state ``to_schedule``; :func:`meetings_job` finds
-    the time and sends the invitations. Returns the meeting's id, or None.
+    the time and sends the invitations. Returns the (first) meeting's id, or None.
     """
     if not app.settings.meetings.auto_schedule:
         return None
-    existing = uow.meetings.current(case_id, EXTRAORDINARY)
-    if existing is not None:
-        return existing["id"]
-    return _add(uow, app, case.reference, case_id, EXTRAORDINARY, None, "intake")
+    first = None
+    for kind in (m.id for m in case.procedure.meetings if m.arrange_on == OPENED):
+        existing = uow.meetings.current(case_id, kind)
+        mid = existing["id"] if existing is not None else _add(uow, app, case.reference, case_id, kind, None,
+                                                               "intake")
+        first = mid if first is None else first
+    return first
 
 
 def _add(uow: "UnitOfWork", app: "App", reference: str, case_id: int, kind: str, within: int | None,
@@ -98,10 +103,10 @@ def _add(uow: "UnitOfWork", app: "App", reference: str, case_id: int, kind: str,
 def schedule(app: "App", reference: str, kind_name: str, within: int | None = None,
              actor: str = "command line") -> dict[str, Any]:
     """``meeting schedule``: ask for a meeting and arrange it now. Returns its view."""
-    kind = kind_for(kind_name, app.settings.meetings)
     now = app.clock.now()
     with app.db.unit_of_work() as uow:
         case = uow.cases.get(reference)
+        kind = kind_for(kind_name, case.procedure, app.settings.meetings)
         case_id = uow.cases.id_of(case.reference)
         existing = uow.meetings.current(case_id, kind.name)
         if existing is not None and is_pending(existing, now):
@@ -113,6 +118,13 @@ def schedule(app: "App", reference: str, kind_name: str, within: int | None = No
     return view(app, mid)
 
 
+def _kind(app: "App", reference: str, kind_name: str) -> MeetingKind:
+    """The kind named, as the case's procedure declares it (with the settings' overrides)."""
+    with app.db.unit_of_work() as uow:
+        procedure = uow.cases.get(reference).procedure
+    return kind_for(kind_name, procedure, app.settings.meetings)
+
+
 def reschedule(app: "App", reference: str, kind_name: str, at: datetime | None = None,
                actor: str = "command line") -> dict[str, Any]:
     """``meeting reschedule``: move the meeting (same event, SEQUENCE + 1).
@@ -120,7 +132,7 @@ def reschedule(app: "App", reference: str, kind_name: str, at: datetime | None =
     To ``at`` when given; else to the time proposed after the quorum was
     lost; else to the next good time in the kind's window.
     """
-    kind = kind_for(kind_name, app.settings.meetings)
+    kind = _kind(app, reference, kind_name)
     now = app.clock.now()
     mid = current_id(app, reference, kind)
     with claimed(app, mid) as m:
@@ -140,7 +152,7 @@ def cancel(app: "App", reference: str, kind_name: str, reason: str, actor: str =
     """``meeting cancel``: cancel the meeting and tell its attendees (SEQUENCE + 1, METHOD:CANCEL)."""
     if not reason or not reason.strip():
         raise MeetingError("cancelling a meeting needs a reason (it goes to the attendees)")
-    kind = kind_for(kind_name, app.settings.meetings)
+    kind = _kind(app, reference, kind_name)
     now = app.clock.now()
     mid = current_id(app, reference, kind)
     with claimed(app, mid) as m:
@@ -172,7 +184,7 @@ def view(app: "App", mid: int) -> dict[str, Any]:
     with app.db.unit_of_work() as uow:
         m = uow.meetings.get(mid)
         atts = uow.meetings.attendees(mid)
-    kind = kind_for(m["kind"], app.settings.meetings)
+        kind = kind_of(uow, app, m)
     counts = {s.value: 0 for s in (ResponseStatus.ACCEPTED, ResponseStatus.TENTATIVE, ResponseStatus.DECLINED,
                                    ResponseStatus.NONE)}
     for a in atts:

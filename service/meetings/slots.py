@@ -28,7 +28,6 @@ from zoneinfo import ZoneInfo
 
 from service.domain import calendar as wd
 from service.domain.model import Case, DeadlineStatus
-from service.domain.model_types import EventKind
 from service.mailbox.ports import BusyInterval
 
 from .kinds import MeetingKind
@@ -68,9 +67,11 @@ def window_for(kind: MeetingKind, case: Case, today: date, *, notice_working_day
     first = wd.add_working_days(today, notice_working_days) if notice_working_days > 0 \
         else wd.next_working_day(today, include_today=True)
     days = within or kind.within_working_days
-    received = case.events.get(EventKind.REFERRAL_RECEIVED)
-    if kind.counts_from_referral and received is not None:
-        basis, basis_label = received, f"the referral on {received.isoformat()}"
+    counted = case.events.get(kind.counts_from) if kind.counts_from else None
+    if counted is not None:
+        what = ("the referral" if kind.counts_from == case.procedure.opens_with
+                else case.procedure.event_label(kind.counts_from))
+        basis, basis_label = counted, f"{what} on {counted.isoformat()}"
     else:
         basis, basis_label = today, f"today ({today.isoformat()})"
     last = wd.add_working_days(basis, days)

@@ -246,11 +246,12 @@ def parse_pack(text: str, name: str) -> tuple[Procedure | None, list[Problem]]:
         signatory=s("signatory", "chair"), on_command=b("on_command"), variables=many("variables")))
     meetings = r.items(top, "meetings", item(
         MeetingKind, {"purpose", "agenda", "within_working_days", "required", "agencies_required", "before_deadline",
-                      "counts_from", "arrange_on", "asks_for_agency_reports", "duration_minutes"},
+                      "counts_from", "arrange_on", "asks_for_agency_reports", "duration_minutes", "title"},
         purpose=s("purpose", ""), agenda=many("agenda"), within_working_days=i("within_working_days", 10),
         required=many("required"), agencies_required=b("agencies_required", True),
         before_deadline=s("before_deadline"), counts_from=s("counts_from"), arrange_on=s("arrange_on"),
-        asks_for_agency_reports=b("asks_for_agency_reports"), duration_minutes=i("duration_minutes", None)))
+        asks_for_agency_reports=b("asks_for_agency_reports"), duration_minutes=i("duration_minutes", None),
+        title=s("title", "")))
     pid, version = r.get(head, "procedure", "id", str), r.get(head, "procedure", "version", str)
     label = r.get(head, "procedure", "label", str)
     if pid is None or version is None or label is None:

@@ -355,7 +355,7 @@ class CaseRepository:
              .where(t.deadlines.c.status == DeadlineStatus.OPEN.value,
                     t.deadlines.c.next_action_at.is_not(None),
                     t.deadlines.c.next_action_at <= now)
-             .order_by(t.deadlines.c.next_action_at).limit(limit))
+             .order_by(t.deadlines.c.next_action_at, t.deadlines.c.id).limit(limit))
         return [dict(r) for r in self.conn.execute(q).mappings()]
 
     def advance_deadline(self, deadline_id: int, expected_at: datetime, step: str | None,

@@ -14,7 +14,7 @@ from service.domain.model import Case, Referrer, Subject
 from service.mailbox.local import safe_name
 from service.meetings import service as meetings
 from service.meetings.invitees import quorum_warnings
-from service.meetings.kinds import KIND_NAMES
+from service.meetings.kinds import default_kind_names
 from service.procedure.pack import default as _default_procedure
 
 SCR_PROCEDURE = _default_procedure()
@@ -54,7 +54,7 @@ def test_every_meeting_kind_is_arranged_without_a_quorum_warning_with_the_shippe
     arranged = {}
     for seq, agencies in enumerate(AGENCY_SETS, start=1):
         reference = open_case(app, seq, agencies)
-        for kind in KIND_NAMES:
+        for kind in default_kind_names():
             view = meetings.schedule(app, reference, kind)
             assert view["state"] == "scheduled", (kind, agencies)
             assert [n for n in view["notes"] if "quorum" in n] == [], (kind, agencies)

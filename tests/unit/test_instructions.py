@@ -5,11 +5,19 @@ from __future__ import annotations
 import pytest
 
 from service.domain.model_types import Outcome
-from service.intake.instructions import Decision, Unreadable, decision, is_done, is_undo
+from service.intake import instructions
+from service.intake.instructions import Decision, Unreadable, is_done, is_undo
+from service.procedure.pack import default
 
 
 def lines(text: str) -> list[str]:
     return text.split("\n")
+
+
+def decision(new_text: list[str]):
+    """As a reply on a case of the shipped SCR pack, at its first stage, reads it."""
+    scr = default()
+    return instructions.decision(new_text, instructions.outcomes_for(scr, scr.initial_stage.id))
 
 
 @pytest.mark.parametrize("first, outcome", [

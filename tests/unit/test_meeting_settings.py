@@ -6,6 +6,7 @@ import pytest
 
 from service.config import ConfigError, load_settings
 from service.meetings.kinds import kind_for
+from service.procedure.pack import default
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "review-clerk.example.toml"
 
@@ -19,9 +20,10 @@ def settings_with(tmp_path: Path, keys: str = "", tables: str = ""):
 
 def test_a_kind_can_be_given_another_window_and_required_roles(tmp_path):
     s = settings_with(tmp_path, tables="[meetings.kinds.progress]\nwithin_working_days = 5\nrequired_roles = [\"chair\"]\n")
-    progress = kind_for("progress", s.meetings)
+    progress = kind_for("progress", default(), s.meetings)
     assert progress.within_working_days == 5 and progress.required_roles == ("chair",)
-    assert progress.agenda == kind_for("progress").agenda  # what was not overridden stays
+    assert progress.agenda == kind_for("progress", default()).agenda  # what was not overridden stays
+    assert kind_for("progress", s.meetings) == progress  # the settings alone (as before packs): the shipped pack
 
 
 def test_an_unknown_meeting_kind_is_refused(tmp_path):

@@ -5,7 +5,8 @@ from zoneinfo import ZoneInfo
 
 from service.domain.model import Case
 from service.mailbox.ports import BusyInterval
-from service.meetings.kinds import DEFAULT_KINDS
+from service.meetings.kinds import kind_for
+from service.procedure.pack import default
 from service.meetings.slots import Window, WorkingHours, find_slot, window_after, window_for
 from service.procedure.pack import default as _default_procedure
 
@@ -120,33 +121,33 @@ def referral(received: date) -> Case:
 
 def test_the_extraordinary_meeting_falls_within_ten_working_days_of_the_referral():
     case = referral(date(2014, 5, 12))  # Monday; 26 May is a bank holiday
-    w = window_for(DEFAULT_KINDS["extraordinary"], case, date(2014, 5, 12), notice_working_days=2)
+    w = window_for(kind_for("extraordinary", default()), case, date(2014, 5, 12), notice_working_days=2)
     assert (w.first_day, w.last_day, w.notes) == (date(2014, 5, 14), date(2014, 5, 27), ())
 
 
 def test_the_extraordinary_meeting_is_always_before_the_decision_deadline():
     case = referral(date(2014, 5, 12))
     case.deadlines["decision"].due = date(2014, 5, 20)  # e.g. the Chair became aware earlier
-    w = window_for(DEFAULT_KINDS["extraordinary"], case, date(2014, 5, 12), notice_working_days=2)
+    w = window_for(kind_for("extraordinary", default()), case, date(2014, 5, 12), notice_working_days=2)
     assert w.last_day == date(2014, 5, 19)
 
 
 def test_a_window_that_has_passed_offers_the_first_possible_time_and_says_why():
     case = referral(date(2014, 5, 12))
-    w = window_for(DEFAULT_KINDS["extraordinary"], case, date(2014, 6, 2), notice_working_days=2)
+    w = window_for(kind_for("extraordinary", default()), case, date(2014, 6, 2), notice_working_days=2)
     assert w.first_day == date(2014, 6, 4) and w.last_day > w.first_day
     assert "within 10 working days of the referral on 2014-05-12" in w.notes[0] and "has passed" in w.notes[0]
 
 
 def test_no_time_before_the_deadline_is_said_plainly():
     case = referral(date(2014, 5, 12))
-    w = window_for(DEFAULT_KINDS["extraordinary"], case, date(2014, 6, 10), notice_working_days=2)
+    w = window_for(kind_for("extraordinary", default()), case, date(2014, 6, 10), notice_working_days=2)
     assert w.first_day == date(2014, 6, 12)
     assert "before the deadline 'Decide whether a serious case review is required' (2014-06-12)" in w.notes[0]
 
 
 def test_later_meetings_count_their_window_from_the_request_and_it_can_be_widened():
     case = referral(date(2014, 5, 12))
-    progress = DEFAULT_KINDS["progress"]
+    progress = kind_for("progress", default())
     assert window_for(progress, case, date(2014, 6, 2), notice_working_days=2).last_day == date(2014, 6, 30)
     assert window_for(progress, case, date(2014, 6, 2), notice_working_days=2, within=5).last_day == date(2014, 6, 9)

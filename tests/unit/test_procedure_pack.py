@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 
 from service.cli import app as cli_app
 from service.intake import instructions
-from service.meetings.kinds import DEFAULT_KINDS
+from service.meetings.kinds import UnknownKind, kind_for, kind_names
 from service.procedure.check import check
-from service.procedure.pack import PackError, load_pack, read_pack, shipped
+from service.procedure.pack import PackError, load_pack, parse_pack, read_pack, shipped
 from service.procedure.views import dot, mermaid
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,21 +43,67 @@ def test_version_1_kept_by_the_migration_reads_without_problems_and_is_the_2013_
     assert v1.rule("completion").starts == ("ofsted_notified",) and v1.rule("sqas_initial_tasks") is not None
 
 
-# Until meeting kinds are read from the pack, the pack must say what their table says.
-def test_the_pack_has_the_engines_meeting_kinds(scr):
-    pack = {m.id: m for m in scr.meetings}
-    assert set(pack) == set(DEFAULT_KINDS)
-    for name, kind in DEFAULT_KINDS.items():
-        m = pack[name]
-        assert (m.within_working_days, m.required, m.agencies_required, m.before_deadline, m.agenda) == (
-            kind.within_working_days, kind.required_roles, kind.agencies_required, kind.before_deadline, kind.agenda)
+def _edited(scr, *changes: tuple[str, str]):
+    """The shipped pack's text with each (old, new) replaced once, read as another version."""
+    text = scr.text.replace('id = "enfield-scr-2013"\nversion = "2"', 'id = "enfield-scr-2013"\nversion = "2-edited"')
+    for old, new in changes:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    procedure, problems = parse_pack(text, "edited")
+    assert problems == [] and procedure is not None
+    return procedure
+
+
+# Meeting kinds are read from the pack: an edited pack is what the meeting code uses.
+def test_the_meeting_kinds_are_the_packs_meetings(scr):
+    assert kind_names(scr) == ("extraordinary", "terms_of_reference", "progress", "draft_report", "sign_off")
+    for m in scr.meetings:
+        kind = kind_for(m.id, scr)
+        assert (kind.name, kind.title, kind.purpose, kind.agenda, kind.within_working_days, kind.required_roles,
+                kind.agencies_required, kind.before_deadline, kind.counts_from, kind.asks_for_agency_reports) == (
+            m.id, m.title, m.purpose, m.agenda, m.within_working_days, m.required, m.agencies_required,
+            m.before_deadline, m.counts_from, m.asks_for_agency_reports)
+
+
+def test_a_changed_window_agenda_line_and_title_in_a_pack_are_what_the_meeting_code_uses(scr):
+    edited = _edited(scr, ("within_working_days = 20\nrequired = [\"chair\", \"police\", \"health\", "
+                           "\"social-care\"]\nagencies_required = true\nsource = \"stage 7\"",
+                           "within_working_days = 7\nrequired = [\"chair\", \"police\"]\n"
+                           "agencies_required = true\nsource = \"stage 7\""),
+                     ('"Emerging themes"', '"Emerging themes and early learning"'),
+                     ('title = "Case panel: progress of the review"', 'title = "Panel: where the review stands"'))
+    progress = kind_for("progress", edited)
+    assert progress.within_working_days == 7 and progress.required_roles == ("chair", "police")
+    assert "Emerging themes and early learning" in progress.agenda and progress.title == "Panel: where the review stands"
+    shipped_progress = kind_for("progress", scr)  # the shipped pack is untouched
+    assert shipped_progress.within_working_days == 20 and "Emerging themes" in shipped_progress.agenda
+
+
+def test_the_settings_overrides_apply_on_top_of_the_cases_pack(scr, tmp_path):
+    from service.config import load_settings
+
+    example = ROOT / "config" / "review-clerk.example.toml"
+    cfg = tmp_path / "review-clerk.toml"
+    cfg.write_text(example.read_text() + "\n[meetings.kinds.progress]\nrequired_roles = [\"chair\"]\n")
+    settings = load_settings(cfg, environ={})
+    edited = _edited(scr, ('"Emerging themes"', '"Emerging themes and early learning"'))
+    progress = kind_for("progress", edited, settings.meetings)
+    assert progress.required_roles == ("chair",) and "Emerging themes and early learning" in progress.agenda
+
+
+def test_a_meeting_without_a_title_is_invited_to_by_its_label_and_an_unknown_kind_names_the_packs_kinds(scr):
+    edited = _edited(scr, ('title = "Case panel: draft overview report"\n', ""))
+    assert kind_for("draft_report", edited).title == "Case panel: draft overview report"
+    with pytest.raises(UnknownKind, match=r"no meeting kind 'tea' in .*enfield-scr-2013@2-edited.*kinds are: "
+                                          r"extraordinary, terms_of_reference, progress"):
+        kind_for("tea", edited)
 
 
 def test_every_phrasing_of_an_outcome_is_understood_in_a_reply(scr):
     for outcome in scr.decisions[0].outcomes:
         for phrase in outcome.phrasings:
-            read = instructions.decision([f"Decision: {phrase}", "reasons"])
-            assert isinstance(read, instructions.Decision) and read.outcome.value == outcome.id, phrase
+            read = instructions.decision([f"Decision: {phrase}", "reasons"], scr.decisions[0].outcomes)
+            assert isinstance(read, instructions.Decision) and read.outcome == outcome.id, phrase
 
 
 def test_the_graph_shows_every_stage_and_how_it_is_reached(scr):
