@@ -16,6 +16,7 @@ from .letters import letters_app
 from .meetings import meeting_app
 from .procedure import procedure_app
 from .records import audit_app, keys_app, retention_app
+from .web import web_app
 
 app.add_typer(case_app, name="case")
 app.add_typer(cases_app, name="cases")
@@ -27,6 +28,7 @@ app.add_typer(meeting_app, name="meeting")
 app.add_typer(letters_app, name="letters")
 app.add_typer(retention_app, name="retention")
 app.add_typer(procedure_app, name="procedure")
+app.add_typer(web_app, name="web")
 
 __all__ = ["app", "main"]
 

@@ -1,0 +1,47 @@
+"""web: the web workspace's single-use sign-in links and sessions
+
+Revision ID: 0007
+Revises: 0005 (to be re-pointed to 0006 when that migration is merged)
+Create Date: 2026-12-06 08:10:00.000000
+
+Hashes of the secrets only (the token in a sign-in link, the session id in a cookie); no case data.
+The tables are defined in service/web/tables.py.
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0007'
+down_revision = '0005'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        'web_sign_in_links',
+        sa.Column('token_hash', sa.String(64), nullable=False),
+        sa.Column('email', sa.String(320), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint('token_hash', name='pk_web_sign_in_links'),
+    )
+    op.create_table(
+        'web_sessions',
+        sa.Column('id_hash', sa.String(64), nullable=False),
+        sa.Column('email', sa.String(320), nullable=False),
+        sa.Column('via', sa.String(16), nullable=False),
+        sa.Column('token_roles', sa.JSON(), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('ended_at', sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint('id_hash', name='pk_web_sessions'),
+    )
+    op.create_index('ix_web_sessions_email', 'web_sessions', ['email'])
+
+
+def downgrade() -> None:
+    op.drop_index('ix_web_sessions_email', table_name='web_sessions')
+    op.drop_table('web_sessions')
+    op.drop_table('web_sign_in_links')
