@@ -452,6 +452,18 @@ class Settings(_Model):
             raise ValueError(f"agency keys must be unique; repeated: {', '.join(dupes)}")
         return self
 
+    @model_validator(mode="after")
+    def _web_sign_in(self) -> "Settings":
+        if self.web.entra_sign_in:
+            missing = [k for k in ("tenant_id", "client_id") if not getattr(self.graph, k)]
+            if missing:
+                raise ValueError(f"with web.entra_sign_in = true, graph.{missing[0]} is required (the app registration "
+                                 f"people sign in through)")
+            if not (self.graph.client_secret or self.graph.certificate_path or self.graph.certificate_pfx_path):
+                raise ValueError("with web.entra_sign_in = true, one of graph.client_secret, graph.certificate_path "
+                                 "or graph.certificate_pfx_path is required (the web workspace redeems codes with it)")
+        return self
+
     # Derived values -----------------------------------------------------
     @property
     def tz(self) -> ZoneInfo:

@@ -255,6 +255,7 @@ def _environment(settings) -> Environment:
 
 def create_app(application: "App", *, now: Callable = utc_now, oidc: Any = None) -> Starlette:
     """The workspace for ``application``; ``now`` is the wall clock of sessions and links (tests move it)."""
+    from . import oidc as entra
     from . import routes, signin
 
     settings = application.settings
@@ -262,9 +263,9 @@ def create_app(application: "App", *, now: Callable = utc_now, oidc: Any = None)
               signer=Signer(session_key(settings.web.session_key_file)), env=_environment(settings),
               limiter=RateLimit(settings.web.sign_in_attempts_per_minute), oidc=oidc)
     if oidc is None and settings.web.entra_sign_in:
-        from .oidc import EntraSignIn
+        from .oidc import build
 
-        web.oidc = EntraSignIn(settings)
+        web.oidc = build(settings)
 
     async def server_error(request: Request, exc: Exception) -> Response:
         reference = secrets.token_hex(4).upper()
@@ -280,7 +281,7 @@ def create_app(application: "App", *, now: Callable = utc_now, oidc: Any = None)
         return _plain(web, "Page not found", "There is no such page here.", 404)
 
     starlette = Starlette(
-        routes=[*signin.ROUTES, *routes.ROUTES, Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static")],
+        routes=[*signin.ROUTES, *entra.ROUTES, *routes.ROUTES, Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static")],
         exception_handlers={500: server_error, 404: not_found},
     )
     starlette.state.web = web

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Callable
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 
 from service.domain.model import AuditEvent
 
@@ -95,6 +95,32 @@ class Sessions:
             email = uow.conn.execute(select(c.email).where(c.token_hash == _hash(token))).scalar_one()
             uow.commit()
         return email
+
+    # Entra ID sign-ins under way ---------------------------------------------------------------
+    def save_flow(self, state: str, browser: str, flow: dict[str, Any]) -> None:
+        """Keep msal's flow until the browser that started it comes back (and forget stale ones)."""
+        now = self.now()
+        f = t.sign_in_flows.c
+        with self.db.unit_of_work() as uow:
+            uow.conn.execute(delete(t.sign_in_flows).where(f.created_at < now - timedelta(hours=1)))
+            uow.conn.execute(insert(t.sign_in_flows).values(state_hash=_hash(state), browser_hash=_hash(browser),
+                                                            flow=flow, created_at=now))
+            uow.commit()
+
+    def take_flow(self, state: str, browser: str, minutes: int) -> dict[str, Any] | None:
+        """The flow for ``state``, once, if this browser started it less than ``minutes`` ago."""
+        now = self.now()
+        f = t.sign_in_flows.c
+        with self.db.unit_of_work() as uow:
+            row = uow.conn.execute(select(t.sign_in_flows).where(f.state_hash == _hash(state))).mappings().first()
+            if row is None:
+                return None
+            if uow.conn.execute(delete(t.sign_in_flows).where(f.state_hash == _hash(state))).rowcount != 1:
+                return None  # another request took it first
+            uow.commit()
+        if row["browser_hash"] != _hash(browser) or now - row["created_at"] > timedelta(minutes=minutes):
+            return None
+        return row["flow"]
 
     # Sessions --------------------------------------------------------------------------
     def start(self, email: str, via: str, token_roles: tuple[str, ...] = (), detail: dict[str, Any] | None = None

@@ -73,7 +73,7 @@ def server(board):
         assert time.monotonic() < deadline, "the workspace did not start"
         time.sleep(0.05)
     yield board.settings.web.public_url
-    s.should_exit = True
+    s.should_exit = s.force_exit = True  # the browser's kept-alive connections need not finish
     thread.join(10)
 
 

@@ -1,4 +1,4 @@
-"""web: the web workspace's single-use sign-in links and sessions
+"""web: the web workspace's single-use sign-in links, Entra ID sign-ins under way and sessions
 
 Revision ID: 0007
 Revises: 0005 (to be re-pointed to 0006 when that migration is merged)
@@ -39,9 +39,18 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id_hash', name='pk_web_sessions'),
     )
     op.create_index('ix_web_sessions_email', 'web_sessions', ['email'])
+    op.create_table(
+        'web_sign_in_flows',
+        sa.Column('state_hash', sa.String(64), nullable=False),
+        sa.Column('browser_hash', sa.String(64), nullable=False),
+        sa.Column('flow', sa.LargeBinary(), nullable=False),  # sealed JSON (service.store.crypto.SealedJSON)
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint('state_hash', name='pk_web_sign_in_flows'),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('web_sign_in_flows')
     op.drop_index('ix_web_sessions_email', table_name='web_sessions')
     op.drop_table('web_sessions')
     op.drop_table('web_sign_in_links')
