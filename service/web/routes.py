@@ -97,7 +97,11 @@ async def case_page(ctx: Ctx) -> Response:
     ids = {m["key"]: m for m in data["messages"]}
     meetings = await ctx.call(list_meetings, ctx.web.app, reference)
     agencies = [{"key": a.key, "name": a.name} for a in ctx.web.settings.agencies]
+    from .timeline import chart
+
+    picture = chart(data, meetings, letters, ctx.web.app.today())
     return ctx.render("case.html", title=f"Case {reference}", case=shown_case(ctx, data), letters=letters,
+                      timeline=picture,
                       message_ids=ids, meetings=meetings, events=terms.events(), outcomes=terms.outcomes(),
                       agencies=agencies, may_act=ctx.person.may(Permission.ACT),
                       may_decide=ctx.person.may(Permission.DECIDE), may_approve=ctx.person.may(Permission.APPROVE),

@@ -128,6 +128,8 @@ def open_browser(chromium, axe_source, server):
 
 
 def test_the_business_manager_signs_in_records_an_event_and_opens_a_case_from_held_mail(open_browser, board, server):
+    from service import cases
+
     b = open_browser()
     from service.web.signin import issue_link
 
@@ -144,6 +146,7 @@ def test_the_business_manager_signs_in_records_an_event_and_opens_a_case_from_he
     b.page.get_by_role("link", name=REF).first.click()
     assert b.page.title() == f"Case {REF} – Review Clerk"
     assert CHILD in b.page.inner_text("#main")
+    assert b.page.locator("svg.timeline rect.bar").count() == len(cases.show(board, REF)["deadlines"])
     b.check("04-case")
 
     b.page.select_option("#event", "ofsted_notified")
