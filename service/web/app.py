@@ -256,7 +256,7 @@ def _environment(settings) -> Environment:
 def create_app(application: "App", *, now: Callable = utc_now, oidc: Any = None) -> Starlette:
     """The workspace for ``application``; ``now`` is the wall clock of sessions and links (tests move it)."""
     from . import oidc as entra
-    from . import routes, signin
+    from . import deadlines_calendar, routes, signin
 
     settings = application.settings
     web = Web(app=application, sessions=Sessions(application.db, now),
@@ -281,7 +281,7 @@ def create_app(application: "App", *, now: Callable = utc_now, oidc: Any = None)
         return _plain(web, "Page not found", "There is no such page here.", 404)
 
     starlette = Starlette(
-        routes=[*signin.ROUTES, *entra.ROUTES, *routes.ROUTES, Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static")],
+        routes=[*signin.ROUTES, *entra.ROUTES, *routes.ROUTES, *deadlines_calendar.ROUTES, Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static")],
         exception_handlers={500: server_error, 404: not_found},
     )
     starlette.state.web = web

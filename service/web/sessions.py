@@ -122,6 +122,36 @@ class Sessions:
             return None
         return row["flow"]
 
+    # Calendar feeds -----------------------------------------------------------------------------
+    def new_feed(self, email: str) -> str:
+        """A new secret for ``email``'s calendar feed (their earlier ones keep working until revoked)."""
+        token = secrets.token_urlsafe(32)
+        now = self.now()
+        with self.db.unit_of_work() as uow:
+            uow.conn.execute(insert(t.calendar_feeds).values(token_hash=_hash(token), email=email, created_at=now))
+            uow.audit.append(None, None, [AuditEvent(at=now, actor=email, action="web calendar feed made", detail={})])
+            uow.commit()
+        return token
+
+    def revoke_feeds(self, email: str) -> int:
+        """End every calendar feed of ``email``; how many there were."""
+        now = self.now()
+        c = t.calendar_feeds.c
+        with self.db.unit_of_work() as uow:
+            n = uow.conn.execute(update(t.calendar_feeds).where(c.email == email, c.revoked_at.is_(None))
+                                 .values(revoked_at=now)).rowcount
+            uow.audit.append(None, None, [AuditEvent(at=now, actor=email, action="web calendar feeds revoked",
+                                                     detail={"feeds": n})])
+            uow.commit()
+        return n
+
+    def feed_email(self, token: str) -> str | None:
+        """Whose feed ``token`` is, while it is not revoked."""
+        c = t.calendar_feeds.c
+        with self.db.unit_of_work() as uow:
+            return uow.conn.execute(select(c.email).where(c.token_hash == _hash(token), c.revoked_at.is_(None))
+                                    ).scalar()
+
     # Sessions --------------------------------------------------------------------------
     def start(self, email: str, via: str, token_roles: tuple[str, ...] = (), detail: dict[str, Any] | None = None
               ) -> str:

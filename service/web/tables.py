@@ -1,4 +1,5 @@
-"""The web workspace's own tables: single-use sign-in links, Entra ID sign-ins under way, signed-in sessions.
+"""The web workspace's own tables: single-use sign-in links, Entra ID sign-ins under way, signed-in sessions,
+calendar feeds.
 
 Kept apart from :mod:`service.store.tables` (the case records): nothing here refers to a case. Only
 hashes of the secrets are stored (SHA-256 of the token in the link or the cookie), so a copy of the
@@ -42,4 +43,13 @@ sign_in_flows = Table(
     Column("browser_hash", String(64), nullable=False),
     Column("flow", SealedJSON, nullable=False),
     Column("created_at", UTC, nullable=False),
+)
+
+# A person's secret iCalendar feed of deadlines: the URL carries the token; revoking it ends the feed.
+calendar_feeds = Table(
+    "web_calendar_feeds", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("email", String(320), nullable=False, index=True),
+    Column("created_at", UTC, nullable=False),
+    Column("revoked_at", UTC),
 )

@@ -173,6 +173,12 @@ def test_the_business_manager_signs_in_records_an_event_and_opens_a_case_from_he
 
     b.page.get_by_role("link", name="Forecast").click()
     b.check("10-forecast")
+    b.page.get_by_role("link", name="Calendar").click()
+    assert "Notify Ofsted of the serious incident" in b.page.locator("table.month").inner_text()
+    b.check("10b-calendar")
+    b.page.get_by_role("button", name="Make my calendar link").click()
+    assert "/calendar/feed/" in b.page.input_value("#feed-url")
+    b.check("10c-calendar-link")
     b.page.get_by_role("button", name="Sign out").click()
     assert b.page.get_by_role("heading", name="Signed out").is_visible()
     b.page.goto(server + f"/cases/{REF}")

@@ -1,4 +1,5 @@
-"""web: the web workspace's single-use sign-in links, Entra ID sign-ins under way and sessions
+"""web: the web workspace's single-use sign-in links, Entra ID sign-ins under way, sessions
+and calendar feed secrets
 
 Revision ID: 0007
 Revises: 0005 (to be re-pointed to 0006 when that migration is merged)
@@ -47,9 +48,20 @@ def upgrade() -> None:
         sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint('state_hash', name='pk_web_sign_in_flows'),
     )
+    op.create_table(
+        'web_calendar_feeds',
+        sa.Column('token_hash', sa.String(64), nullable=False),
+        sa.Column('email', sa.String(320), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint('token_hash', name='pk_web_calendar_feeds'),
+    )
+    op.create_index('ix_web_calendar_feeds_email', 'web_calendar_feeds', ['email'])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_web_calendar_feeds_email', table_name='web_calendar_feeds')
+    op.drop_table('web_calendar_feeds')
     op.drop_table('web_sign_in_flows')
     op.drop_index('ix_web_sessions_email', table_name='web_sessions')
     op.drop_table('web_sessions')
