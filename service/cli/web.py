@@ -28,8 +28,12 @@ def web(ctx: typer.Context, config: Optional[Path] = ConfigOpt,
     application = app_for(config)
     s = server(application, host, port)
     where = f"{'https' if application.settings.web.tls_certificate else 'http'}://{s.config.host}:{s.config.port}"
-    err.print(escape(f"Review Clerk workspace on {where} (people use {application.settings.web.public_url})"),
-              highlight=False)
+    public = application.settings.web.public_url
+    err.print(escape(f"Review Clerk workspace on {where} (people use {public})"), highlight=False)
+    if public.startswith("http://") and not public.startswith(("http://127.0.0.1", "http://localhost")):
+        err.print(escape(f"warning: [web] public_url {public} is not https://: browsers keep the workspace's Secure "
+                         f"cookies only over TLS (or on localhost), so nobody could stay signed in"),
+                  style="yellow", highlight=False)
     s.run()
     if not s.started:
         fail(f"web: cannot listen on {s.config.host}:{s.config.port}; change --host/--port or [web] host/port")
