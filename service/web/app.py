@@ -26,13 +26,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from service.display import board_time
 
-from . import terms, workspace
-from .access import Permission, Person, may_read_case, person_of
+from .access import Permission, Person, person_of
 from .security import RateLimit, SecurityHeaders, Signer, session_key
 from .sessions import Sessions, utc_now
 
@@ -55,6 +54,7 @@ DONE = {  # ?done=<code> after an action: fixed sentences, nothing from the requ
     "extended": "The deadline is extended.",
     "met": "The deadline is marked met.",
     "approved": "The letter is approved and sent.",
+    "edited": "The letter is changed. Check it, then approve it to send it.",
     "released": "The held message is released.",
     "opened": "The case is opened from the message.",
 }
@@ -86,15 +86,11 @@ class Web:
     signer: Signer
     env: Environment
     limiter: RateLimit
-    oidc: Any = None  # service.web.oidc.EntraSignIn when [web] entra_sign_in is on
+    oidc: Any = None  # service.m365.sign_in.EntraSignIn when [web] entra_sign_in is on
 
     @property
     def settings(self):
         return self.app.settings
-
-    @property
-    def secure_cookies(self) -> bool:
-        return True  # Secure always: browsers accept it on http://localhost and 127.0.0.1 too
 
 
 @dataclass
@@ -288,6 +284,3 @@ def create_app(application: "App", *, now: Callable = utc_now, oidc: Any = None)
     starlette.add_middleware(SecurityHeaders, hsts=settings.web.secure)
     return starlette
 
-
-__all__ = ["create_app", "page", "Ctx", "Refused", "Problem", "Route", "run_case_action", "may_read_case",
-           "terms", "workspace"]

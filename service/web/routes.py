@@ -94,7 +94,6 @@ async def case_page(ctx: Ctx) -> Response:
     data = await load_case(ctx, ctx.request.path_params["reference"])
     reference = data["reference"]
     letters = await ctx.call(letters_of_case, ctx.web.app, reference)
-    ids = {m["key"]: m for m in data["messages"]}
     meetings = await ctx.call(list_meetings, ctx.web.app, reference)
     agencies = [{"key": a.key, "name": a.name} for a in ctx.web.settings.agencies]
     from .timeline import chart
@@ -102,7 +101,7 @@ async def case_page(ctx: Ctx) -> Response:
     picture = chart(data, meetings, letters, ctx.web.app.today())
     return ctx.render("case.html", title=f"Case {reference}", case=shown_case(ctx, data), letters=letters,
                       timeline=picture,
-                      message_ids=ids, meetings=meetings, events=terms.events(), outcomes=terms.outcomes(),
+                      meetings=meetings, events=terms.events(), outcomes=terms.outcomes(),
                       agencies=agencies, may_act=ctx.person.may(Permission.ACT),
                       may_decide=ctx.person.may(Permission.DECIDE), may_approve=ctx.person.may(Permission.APPROVE),
                       letter_ids=await ctx.call(_letter_ids, ctx, reference))
@@ -267,6 +266,21 @@ async def approve_letter(ctx: Ctx) -> Response:
     return RedirectResponse(f"{where}?done=approved", status_code=303)
 
 
+@page()
+async def edit_letter(ctx: Ctx) -> Response:
+    person = ctx.require(Permission.APPROVE)
+    outbox_id = int(ctx.request.path_params["id"])
+    try:
+        found = await ctx.call(workspace.letter, ctx.web.app, outbox_id)
+        if found["reference"]:
+            await load_case(ctx, found["reference"])
+        await ctx.call(workspace.edit_letter, ctx.web.app, outbox_id, ctx.field("subject"), ctx.field("text"),
+                       person.email)
+    except user_errors() as exc:
+        raise Problem(str(exc).strip("'\""), back=f"/letters/{outbox_id}") from None
+    return RedirectResponse(f"/letters/{outbox_id}?done=edited", status_code=303)
+
+
 # Actions on mail ---------------------------------------------------------------------------------------
 @page()
 async def release_message(ctx: Ctx) -> Response:
@@ -338,6 +352,7 @@ ROUTES = [
     Route("/cases/{reference}/deadlines/{key}/{action}", deadline_action, methods=["POST"]),
     Route("/letters/{id:int}", letter_page),
     Route("/letters/{id:int}/approve", approve_letter, methods=["POST"]),
+    Route("/letters/{id:int}/edit", edit_letter, methods=["POST"]),
     Route("/mail", mail_page),
     Route("/mail/{id:int}", message_page),
     Route("/mail/{id:int}/release", release_message, methods=["POST"]),

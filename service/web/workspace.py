@@ -102,3 +102,27 @@ def approve_letter(app: "App", outbox_id: int, actor: str) -> dict[str, Any]:
             detail={"template": row["template"], "key": row["key"], "by": "web"})])
         uow.commit()
     return {"reference": reference, "template": row["template"]}
+
+
+def edit_letter(app: "App", outbox_id: int, subject: str, text: str, actor: str) -> dict[str, Any]:
+    """Change the subject and text of a letter left for review, before it is approved (the attachments stay as
+    they are; the edited letter goes as plain text). Audited with ``actor`` and which fields changed, never
+    the text. Raises DomainError for a letter no longer waiting for review, or an empty subject or text."""
+    subject = " ".join(subject.split())
+    text = text.replace("\r\n", "\n").strip() + "\n"
+    if not subject or not text.strip():
+        raise DomainError("a letter needs a subject and a text")
+    with app.db.unit_of_work() as uow:
+        row = uow.outbox.get(outbox_id)
+        changed = [f for f, new in (("subject", subject), ("text", text)) if (row[f] or "").strip() != new.strip()]
+        if not changed:
+            return {"reference": None, "changed": []}
+        if not uow.outbox.transition(outbox_id, "awaiting_review", subject=subject, text=text, html=None):
+            raise DomainError(f"this letter is {row['status'].replace('_', ' ')}: only a letter waiting for review "
+                              f"can be edited")
+        reference = uow.cases.get_by_id(row["case_id"]).reference if row["case_id"] else None
+        uow.audit.append(row["case_id"], reference, [AuditEvent(
+            at=app.clock.now(), actor=actor, action="letter edited before sending",
+            detail={"template": row["template"], "key": row["key"], "changed": changed, "by": "web"})])
+        uow.commit()
+    return {"reference": reference, "changed": changed}

@@ -261,3 +261,48 @@ def test_the_accessibility_check_fails_on_a_page_with_violations(open_browser):
                        '<input type="text"><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="></main></body></html>')
     with pytest.raises(AssertionError, match="label|image-alt"):
         b.check("00-axe-self-check")
+
+
+def test_signing_in_with_entra_id_in_the_browser(chromium, axe_source, board, tmp_path, monkeypatch):
+    """The whole redirect dance in Chromium: the workspace, the stand-in Entra ID (HTTPS), and back."""
+    import uvicorn
+    from entra_standin import CLIENT_ID, SECRET, TENANT, EntraStandIn, self_signed
+    from pydantic import SecretStr
+
+    from service.web.serve import server as make_server
+
+    cert, key = self_signed(tmp_path)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
+    web_port, entra_port = free_port(), free_port()
+    public = f"http://127.0.0.1:{web_port}"
+    fake = EntraStandIn(f"https://127.0.0.1:{entra_port}", f"{public}/sign-in/entra/callback")
+    s = board.settings
+    board.settings = s.model_copy(update={
+        "graph": s.graph.model_copy(update={"tenant_id": TENANT, "client_id": CLIENT_ID,
+                                            "client_secret": SecretStr(SECRET), "authority": fake.base}),
+        "web": s.web.model_copy(update={"entra_sign_in": True, "public_url": public})})
+    servers = [uvicorn.Server(uvicorn.Config(fake.app(), host="127.0.0.1", port=entra_port, log_config=None,
+                                             ssl_certfile=str(cert), ssl_keyfile=str(key))),
+               make_server(board, "127.0.0.1", web_port)]
+    threads = [threading.Thread(target=x.run, daemon=True) for x in servers]
+    for t in threads:
+        t.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not all(x.started for x in servers):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        context = chromium.new_context(ignore_https_errors=True)  # the stand-in's certificate is our own
+        b = Browser(context, axe_source, public)
+        b.page.goto(public + "/sign-in")
+        b.check("16-sign-in-with-microsoft")
+        b.page.get_by_role("link", name="Sign in with Microsoft").click()
+        b.page.wait_for_url(public + "/")
+        assert "ESCB Business Manager (Business Manager)" in b.page.inner_text("header")
+        assert [r[0] for r in fake.requests] == ["authorize", "token"]
+        context.close()
+    finally:
+        for x in servers:
+            x.should_exit = x.force_exit = True
+        for t in threads:
+            t.join(10)

@@ -57,4 +57,4 @@ def test_the_command_serves_the_workspace_and_a_printed_link_signs_in(cli, tmp_p
     # uvicorn stops cleanly on SIGTERM, then lets the signal end the process, as the default handler would
     assert server.returncode in (0, -signal.SIGTERM), err
     assert "Application shutdown complete" in err
-    assert f"/sign-in/link/" not in err, "no sign-in token in the log"
+    assert "/sign-in/link/" not in err, "no sign-in token in the log"

@@ -74,7 +74,7 @@ def through_entra(client, standin) -> requests.Response:
 
 
 def test_the_sign_in_page_offers_microsoft(entra):
-    assert 'action="/sign-in/entra"' in entra.get("/sign-in").text
+    assert 'href="/sign-in/entra"' in entra.get("/sign-in").text
 
 
 def test_a_configured_person_signs_in_with_entra_id_by_code_flow_with_pkce(entra, standin, board):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 from conftest import BM, CHAIR, CHILD, MOTHER, VIEWER, csrf_of, sign_in
@@ -159,6 +160,8 @@ def test_an_agency_is_added_and_its_report_given_a_due_date(client, board, wall)
     r = post(client, f"/cases/{REF}", f"/cases/{REF}/due", kind="imr", agency="beh-mht", due="2014-07-01")
     assert r.status_code == 303, r.text
     assert any(d["agency"] == "beh-mht" and d["due"] == "2014-07-01" for d in cases.show(board, REF)["deadlines"])
+    agencies = client.get(f"/cases/{REF}").text.split('id="agencies-h"')[1].split("<form")[0]
+    assert "beh-mht" in agencies and "due 2014-07-01" in agencies
 
 
 def test_the_chair_approves_the_draft_and_it_goes_once_meeting_its_deadline(client, board, wall):
@@ -208,3 +211,26 @@ def test_the_forecast_page_lists_what_the_service_would_do(client, board, wall):
     sign_in(client, board, BM, now=wall)
     page = client.get("/forecast").text
     assert "Planned actions" in page and "reminder" in page.lower()
+
+
+def test_the_chair_edits_the_draft_before_approving_it_and_the_edited_letter_goes(client, board, wall):
+    sign_in(client, board, CHAIR, now=wall)
+    page = client.get("/letters/1").text
+    text = page.split('id="letter-text" name="text" rows="16" required>')[1].split("</textarea>")[0]
+    r = post(client, "/letters/1", "/letters/1/edit", subject="[ESCB-2014-001] Notification of a serious incident",
+             text=html.unescape(text) + "\nPlease call the Chair on 020 8379 0000.")
+    assert r.status_code == 303 and r.headers["location"] == "/letters/1?done=edited"
+    assert any(h["action"] == "letter edited before sending" and h["actor"] == CHAIR for h in history(board))
+    assert post(client, "/letters/1", "/letters/1/approve").status_code == 303
+    [sent] = (board.settings.data_dir / "mail" / "sent").glob("*incident_notification*.eml")
+    assert b"020 8379 0000" in sent.read_bytes()
+
+
+def test_a_letter_cannot_be_emptied_or_edited_by_a_viewer_or_after_it_went(client, board, wall):
+    sign_in(client, board, CHAIR, now=wall)
+    assert post(client, "/letters/1", "/letters/1/edit", subject="x", text="  ").status_code == 400
+    post(client, "/letters/1", "/letters/1/approve")
+    r = post(client, "/letters/1", "/letters/1/edit", subject="Changed", text="Changed")
+    assert r.status_code == 400 and "only a letter waiting for review" in r.text
+    sign_in(client, board, VIEWER, now=wall)
+    assert post(client, "/", "/letters/1/edit", subject="Changed", text="Changed").status_code == 403
