@@ -58,3 +58,32 @@ def test_the_command_serves_the_workspace_and_a_printed_link_signs_in(cli, tmp_p
     assert server.returncode in (0, -signal.SIGTERM), err
     assert "Application shutdown complete" in err
     assert "/sign-in/link/" not in err, "no sign-in token in the log"
+
+
+def test_run_web_serves_the_workspace_beside_the_jobs(cli):
+    port = free_port()
+    env = {**os.environ, "REVIEW_CLERK_CONFIG": str(cli.folder / "review-clerk.toml"),
+           "REVIEW_CLERK_WEB__PORT": str(port), "REVIEW_CLERK_WEB__PUBLIC_URL": f"http://127.0.0.1:{port}",
+           **cli.db_env}
+    env.pop("REVIEW_CLERK_TEST_DATABASE_URL", None)
+    refused = subprocess.run([sys.executable, "-m", "service", "run", "--once", "--web"], env=env,
+                             capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 1 and "--web goes with a run that keeps running" in refused.stderr
+    service = subprocess.Popen([sys.executable, "-m", "service", "run", "--web"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                page = requests.get(f"http://127.0.0.1:{port}/sign-in", timeout=5)
+                break
+            except requests.ConnectionError:
+                assert service.poll() is None, service.communicate()[1]
+                assert time.monotonic() < deadline, "the workspace did not start"
+                time.sleep(0.2)
+        assert page.status_code == 200 and "Sign in" in page.text
+    finally:
+        service.send_signal(signal.SIGTERM)
+        out, err = service.communicate(timeout=120)
+    assert service.returncode == 0, err
+    assert f"Web workspace: http://127.0.0.1:{port}" in out
