@@ -164,3 +164,38 @@ def test_an_action_by_a_visitor_who_is_not_signed_in_is_refused(client, board):
                     data={"csrf": signer.csrf_token(browser, None), "event": "ofsted_notified", "date": "2014-05-13"})
     assert r.status_code == 303 and r.headers["location"] == "/sign-in"
     assert "ofsted_notified" not in cases.show(board, REF)["events"]
+
+
+def test_served_with_tls_itself_it_sends_hsts_and_the_session_cookie_over_https(board, tmp_path):
+    import threading
+    import time
+
+    import requests
+    from entra_standin import self_signed
+    from test_entra_sign_in import free_port
+
+    from service.web.serve import server as make_server
+    from service.web.signin import issue_link
+
+    cert, key = self_signed(tmp_path)
+    port = free_port()
+    board.settings = board.settings.model_copy(update={"web": board.settings.web.model_copy(update={
+        "tls_certificate": cert, "tls_private_key": key, "public_url": f"https://127.0.0.1:{port}"})})
+    s = make_server(board, "127.0.0.1", port)
+    thread = threading.Thread(target=s.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not s.started:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        browser = requests.Session()  # keeps the Secure cookies: this is https
+        url = issue_link(board, BM, "test")
+        page = browser.get(url, timeout=5, verify=str(cert))
+        assert page.headers["strict-transport-security"].startswith("max-age=")
+        done = browser.post(url, data={"csrf": csrf_of(page.text)}, allow_redirects=False, timeout=5, verify=str(cert))
+        assert done.status_code == 303
+        assert "Dashboard" in browser.get(f"https://127.0.0.1:{port}/", timeout=5, verify=str(cert)).text
+    finally:
+        s.should_exit = s.force_exit = True
+        thread.join(10)
