@@ -125,9 +125,9 @@ def test_a_failure_shows_a_reference_not_a_traceback_and_the_log_has_it(client, 
     assert CHILD not in record.getMessage()
 
 
-def test_no_url_or_page_title_carries_a_name_or_a_date_of_birth(client, board, wall):
+def test_no_url_or_page_title_carries_a_name_and_every_form_has_a_csrf_token(client, board, wall):
     sign_in(client, board, BM, now=wall)
-    seen, todo, urls, titles = set(), ["/"], set(), []
+    seen, todo, urls, titles, forms = set(), ["/"], set(), [], 0
     while todo:
         path = todo.pop()
         if path in seen:
@@ -136,13 +136,16 @@ def test_no_url_or_page_title_carries_a_name_or_a_date_of_birth(client, board, w
         page = client.get(path)
         assert page.status_code == 200, path
         titles += re.findall(r"<title>(.*?)</title>", page.text)
+        for form in re.findall(r'<form method="post".*?</form>', page.text, re.S):
+            assert 'name="csrf"' in form, f"a form without a CSRF token on {path}"
+        forms += len(re.findall(r'<form method="post"', page.text))
         links = re.findall(r'href="([^"]+)"', page.text)
         urls.update(links + re.findall(r'action="([^"]+)"', page.text))
         todo += [u for u in links if u.startswith("/") and not u.startswith("/static") and "/sign-" not in u
                  and "month=" not in u and u not in seen]  # months go on for ever: this one is enough
         assert len(seen) < 300, "the crawl should end"
     assert CHILD in client.get(f"/cases/{REF}").text  # the page body does name the child, for the Business Manager
-    assert len(seen) > 8
+    assert len(seen) > 8 and forms > 10
     for text in [*urls, *titles]:
         for personal in (CHILD, MOTHER, "Amelia", "2010-02-03", "03/02/2010", "Example Road"):
             assert personal not in text, text
