@@ -28,6 +28,9 @@ def test_a_link_signs_its_person_in_once(client, board, wall):
     assert again.status_code == 400 and "cannot be used" in again.text
     assert ("test", "web sign-in link issued") in audit_actions(board)
     assert (BM, "web signed in") in audit_actions(board)
+    with board.db.unit_of_work() as uow:
+        n, problems = uow.audit.verify()
+    assert n > 2 and problems == [], "the web's entries keep the audit trail's hash chain intact"
 
 
 def test_a_link_lasts_ten_minutes(client, board, wall):
