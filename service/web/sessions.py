@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     from service.store.db import Database
 
 
+KEEP = timedelta(days=30)  # how long ended sessions and spent links stay in their tables
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
 
@@ -159,6 +162,7 @@ class Sessions:
         sid = secrets.token_urlsafe(32)
         now = self.now()
         with self.db.unit_of_work() as uow:
+            self._forget_old(uow, now)
             uow.conn.execute(insert(t.sessions).values(id_hash=_hash(sid), email=email.lower(), via=via,
                                                        token_roles=list(token_roles), created_at=now,
                                                        last_seen_at=now))
@@ -166,6 +170,13 @@ class Sessions:
                                                      detail={"via": via, **(detail or {})})])
             uow.commit()
         return sid
+
+    @staticmethod
+    def _forget_old(uow, now: datetime) -> None:
+        """Sessions over and links spent more than ``KEEP`` ago: the audit trail has what happened."""
+        s, link = t.sessions.c, t.sign_in_links.c
+        uow.conn.execute(delete(t.sessions).where((s.ended_at < now - KEEP) | (s.last_seen_at < now - KEEP)))
+        uow.conn.execute(delete(t.sign_in_links).where(link.expires_at < now - KEEP))
 
     def current(self, sid: str, idle: timedelta) -> Session | None:
         """The live session with id ``sid``, its idle clock restarted; None when unknown, ended or idle

@@ -132,3 +132,16 @@ def test_the_command_prints_a_link_for_a_configured_person_only(board, monkeypat
                             env=env)
     assert refused.exit_code == 1 and "not a configured person" in refused.output
     assert ("bm", "web sign-in link issued") in audit_actions(board)
+
+
+def test_sessions_and_links_long_over_are_forgotten_at_the_next_sign_in(client, board, wall):
+    from service.web import tables as t
+
+    sign_in(client, board, BM, now=wall)
+    link_path(board, CHAIR, wall)  # never used
+    wall.advance(days=31)
+    sign_in(client, board, VIEWER, now=wall)
+    with board.db.engine.connect() as conn:
+        sessions = [r.email for r in conn.execute(t.sessions.select())]
+        links = [r.email for r in conn.execute(t.sign_in_links.select())]
+    assert sessions == [VIEWER] and links == [VIEWER]
