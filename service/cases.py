@@ -159,6 +159,11 @@ def show(app: "App", reference: str) -> dict[str, Any]:
         "anonymised_at": hold["anonymised_at"].isoformat() if hold.get("anonymised_at") else None,
         "events": {str(k): v.isoformat() for k, v in case.events.items()},
         "event_labels": {str(k): case.event_label(k) for k in case.events},
+        # What the case's procedure lets a person record next, for forms (the web workspace).
+        "recordable_events": [(e.id, e.label[:1].upper() + e.label[1:]) for e in case.procedure.events
+                              if e.id not in {case.procedure.opens_with, *case.procedure.decision_events}],
+        "open_outcomes": [(o.id, o.label) for o in (case.procedure.decision_for(case.stage).outcomes
+                                                    if case.procedure.decision_for(case.stage) else ())],
         "subjects": [{**asdict(s), "date_of_birth": s.date_of_birth.isoformat() if s.date_of_birth else None}
                      for s in case.subjects],
         "referrer": asdict(case.referrer), "agencies": case.agencies, "missing": extra["missing"], "to_confirm": extra["to_confirm"],
@@ -184,7 +189,7 @@ def list_cases(app: "App", stage: str | None = None, overdue: bool = False) -> l
             continue
         nxt = min(open_, key=lambda d: d.due, default=None)
         rows.append({"reference": c.reference, "stage": c.stage, "stage_label": c.stage_label,
-                     "procedure": c.procedure.key, "outcome": c.outcome,
+                     "procedure": c.procedure.key, "outcome": c.outcome, "outcome_label": c.outcome_label,
                      "opened": c.opened_at.date().isoformat(), "agencies": len(c.agencies),
                      "next_deadline": nxt.what if nxt else None, "next_due": nxt.due.isoformat() if nxt else None,
                      "overdue": len(missed)})

@@ -368,6 +368,62 @@ class ProcedureSettings(_Model):
     pack: str = "enfield-scr-2013"
 
 
+class Web(_Model):
+    """The web workspace, `review-clerk web` (see docs/web.md).
+
+    Who may sign in comes from the people already configured: the Business Manager and the Chair by
+    their role, the panel members as panel members, and ``viewers`` (read only, subjects by initials).
+    ``public_url`` is the address people use (behind a reverse proxy: its https:// address); sign-in
+    links and the Entra ID redirect URI are made from it. Entra ID sign-in uses ``[graph]`` tenant_id,
+    client_id and secret or certificate, and ``graph.authority``.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    public_url: str = "http://127.0.0.1:8080"
+    viewers: tuple[str, ...] = ()
+    idle_minutes: int = Field(default=30, ge=5, le=480)
+    link_minutes: int = Field(default=10, ge=1, le=60)
+    # The key that signs the session and CSRF cookies; unset: web-session.key in the data folder,
+    # made owner-only at first start. REVIEW_CLERK_WEB__SESSION_KEY_FILE names another file.
+    session_key_file: Path | None = None
+    # Sign in with Entra ID (OpenID Connect, authorization code flow with PKCE); needs [graph]
+    # tenant_id and client_id. Off: the single-use links of `review-clerk web login-link` only.
+    entra_sign_in: bool = False
+    # Entra app roles that grant a role, as they appear in the id token's "roles" claim.
+    app_roles: dict[str, Literal["business_manager", "chair", "panel", "viewer"]] = Field(default_factory=dict)
+    # Behind a reverse proxy: trust its X-Forwarded-For and X-Forwarded-Proto from these addresses.
+    forwarded_allow_ips: tuple[str, ...] = ()
+    # TLS served by uvicorn itself (else: a reverse proxy terminates TLS).
+    tls_certificate: Path | None = None
+    tls_private_key: Path | None = None
+    sign_in_attempts_per_minute: int = Field(default=10, ge=1, le=1000)
+
+    @field_validator("viewers")
+    @classmethod
+    def _addresses(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_check_email(e) for e in v)
+
+    @field_validator("public_url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        v = v.strip().rstrip("/")
+        if not re.match(r"^https?://[^/\s]+(/[^\s]*)?$", v):
+            raise ValueError("an http:// or https:// address, e.g. https://review-clerk.example.org")
+        return v
+
+    @model_validator(mode="after")
+    def _tls_pair(self) -> "Web":
+        if bool(self.tls_certificate) != bool(self.tls_private_key):
+            raise ValueError("tls_certificate and tls_private_key together, or neither")
+        return self
+
+    @property
+    def secure(self) -> bool:
+        """Served over TLS (itself or behind a proxy): HSTS is sent."""
+        return self.public_url.startswith("https://") or self.tls_certificate is not None
+
+
 class Settings(_Model):
     board: Board
     people: People
@@ -390,6 +446,7 @@ class Settings(_Model):
     instructions: Instructions = Instructions()
     metrics: Metrics = Metrics()
     procedure: ProcedureSettings = ProcedureSettings()
+    web: Web = Web()
 
     @model_validator(mode="after")
     def _graph_complete(self) -> "Settings":
@@ -408,6 +465,18 @@ class Settings(_Model):
         dupes = sorted({k for k in keys if keys.count(k) > 1})
         if dupes:
             raise ValueError(f"agency keys must be unique; repeated: {', '.join(dupes)}")
+        return self
+
+    @model_validator(mode="after")
+    def _web_sign_in(self) -> "Settings":
+        if self.web.entra_sign_in:
+            missing = [k for k in ("tenant_id", "client_id") if not getattr(self.graph, k)]
+            if missing:
+                raise ValueError(f"with web.entra_sign_in = true, graph.{missing[0]} is required (the app registration "
+                                 f"people sign in through)")
+            if not (self.graph.client_secret or self.graph.certificate_path or self.graph.certificate_pfx_path):
+                raise ValueError("with web.entra_sign_in = true, one of graph.client_secret, graph.certificate_path "
+                                 "or graph.certificate_pfx_path is required (the web workspace redeems codes with it)")
         return self
 
     # Derived values -----------------------------------------------------
@@ -591,5 +660,12 @@ def load_settings(path: str | os.PathLike[str] | None = None, environ: dict[str,
         if not folder.is_absolute():
             folder = (cfg_path.parent / folder).resolve()
         procedure = procedure.model_copy(update={"pack": str(folder)})
+    web = settings.web
+    for name in ("session_key_file", "tls_certificate", "tls_private_key"):
+        value = getattr(web, name)
+        if value is not None and not value.is_absolute():
+            web = web.model_copy(update={name: (cfg_path.parent / value).resolve()})
+    if web.session_key_file is None:
+        web = web.model_copy(update={"session_key_file": data_dir / "web-session.key"})
     return settings.model_copy(update={"data_dir": data_dir, "security": security, "letters": letters,
-                                       "procedure": procedure})
+                                       "procedure": procedure, "web": web})

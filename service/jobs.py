@@ -22,7 +22,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from service import observe
 from service.chasing.digest import send_weekly_digest
@@ -230,7 +230,9 @@ class Runner:
         if any(result.values()):
             log.info("job finished", extra={"job": name, **{f"n_{k}": v for k, v in result.items()}})
 
-    def serve(self) -> None:
+    def serve(self, when_listening: Callable[[], Any] | None = None) -> None:
+        """Run the jobs until SIGTERM or SIGINT. ``when_listening`` runs once the signals are the service's
+        (the web workspace starts there, so that a signal never finds the process without its handler)."""
         from apscheduler.schedulers.background import BackgroundScheduler
         from apscheduler.triggers.cron import CronTrigger
         from apscheduler.triggers.interval import IntervalTrigger
@@ -263,6 +265,8 @@ class Runner:
 
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
+        if when_listening is not None:
+            when_listening()
         for name in JOBS:  # catch up at once rather than waiting a full interval
             self._run(name)
         sched.start()

@@ -17,6 +17,7 @@ from .letters import letters_app
 from .meetings import meeting_app
 from .procedure import procedure_app
 from .records import audit_app, keys_app, retention_app
+from .web import web_app
 
 app.add_typer(case_app, name="case")
 app.add_typer(cases_app, name="cases")
@@ -30,6 +31,7 @@ app.add_typer(retention_app, name="retention")
 app.add_typer(procedure_app, name="procedure")
 app.add_typer(chronology_app, name="chronology")
 app.add_typer(report_app, name="report")
+app.add_typer(web_app, name="web")
 
 __all__ = ["app", "main"]
 

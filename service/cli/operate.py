@@ -108,7 +108,9 @@ def run(config: Optional[Path] = ConfigOpt,
         now: Optional[str] = typer.Option(None, "--now", help="With --once: act as of this ISO date-time "
                                           "(a later time than now only in a simulation, or with --simulate)."),
         simulate: bool = typer.Option(False, "--simulate", help="With --now: allow simulated time on this "
-                                      "database (local mail backend only: nothing reaches a real mailbox).")) -> None:
+                                      "database (local mail backend only: nothing reaches a real mailbox)."),
+        web: bool = typer.Option(False, "--web", help="Serve the web workspace in the same process ([web] host "
+                                 "and port).")) -> None:
     """Run the service: read the inbox, send what is due, chase deadlines.
 
     To see what it would do on a later date without doing it: review-clerk forecast --until DATE.
@@ -116,6 +118,8 @@ def run(config: Optional[Path] = ConfigOpt,
     from service.jobs import Runner, failed, run_once
     from service.simulation import SimulationRefused, check_run_at
 
+    if web and once:
+        fail("--web goes with a run that keeps running, not --once")
     when = None
     if now:
         if not once:
@@ -156,7 +160,17 @@ def run(config: Optional[Path] = ConfigOpt,
             fail(f"metrics: cannot listen on {application.settings.metrics.listen} ({exc.strerror or exc}); "
                  f"change [metrics] listen")
         out.print(f"Metrics: {exporter.url}")
-    Runner(application).serve()
+    servers = []
+
+    def start_web() -> None:
+        from service.web.serve import start_in_thread
+
+        servers.append(start_in_thread(application))
+        out.print(f"Web workspace: {application.settings.web.public_url}")
+
+    Runner(application).serve(start_web if web else None)
+    for workspace in servers:
+        workspace.should_exit = True
 
 
 @app.command()
