@@ -3,7 +3,7 @@
 Each loads the case in a unit of work, calls the domain, saves (which
 re-schedules its chasing and appends the audit events) and commits.
 Errors are :class:`service.domain.model.DomainError` or
-:class:`service.store.repository.NotFound`, each one line for a person.
+:class:`service.store.repositories.common.NotFound`, each one line for a person.
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ def migrate_procedure(app: "App", reference: str, version: str, reason: str, act
     """Move a case, on purpose, to another version of its procedure: the board's current pack (when it is
     the same procedure) or a version kept in the database. Audited; returns what changed in its deadlines."""
     from service.case_store import save_case
-    from service.store.repository import NotFound
+    from service.store.repositories.common import NotFound
 
     with app.db.unit_of_work() as uow:
         case = uow.cases.get(reference)

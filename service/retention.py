@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from service.config import Retention
 from service.domain.model import AuditEvent, DomainError
 from service.retention_plan import CaseDue, CaseFacts, MailFacts, Plan, SentFacts, mail_cutoff, plan, sent_cutoff
-from service.store.repository import NotFound
+from service.store.repositories.common import NotFound
 
 if TYPE_CHECKING:
     from service.bootstrap import App

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any, Callable, Iterable, Iterator
 
 from service.domain.model import AuditEvent, Case, DeadlineStatus
-from service.store.repository import NotFound
+from service.store.repositories.common import NotFound
 
 
 @dataclass

@@ -62,7 +62,7 @@ def operator_line(exc: BaseException, command: str = "") -> tuple[str, int] | No
     if isinstance(exc, StoreError):
         return f"error: {exc}", 1
     from service.procedure.problems import PackError
-    from service.store.repository import ProcedureChanged
+    from service.store.repositories.common import ProcedureChanged
 
     if isinstance(exc, PackError):
         lines = [str(p) for p in exc.problems]
@@ -172,7 +172,7 @@ def actor_of(by: Optional[str]) -> str:
 
 def run_domain(fn, *args, **kwargs):
     from service.domain.model import DomainError
-    from service.store.repository import NotFound
+    from service.store.repositories.common import NotFound
 
     try:
         return fn(*args, **kwargs)

@@ -20,7 +20,7 @@ ConfigOpt = typer.Option(None, "--config", "-c", help="Configuration file (defau
 
 def _run(fn, *args, **kwargs):
     from service.domain.model import DomainError
-    from service.store.repository import NotFound
+    from service.store.repositories.common import NotFound
 
     from service.letters.commands import LettersError
 

@@ -27,7 +27,7 @@ _KINDS = "a meeting kind of the case's procedure (the shipped pack's: " + " | ".
 def _run(fn, *args: Any, **kwargs: Any):
     from service.domain.model import DomainError
     from service.mailbox.ports import TransportError
-    from service.store.repository import NotFound
+    from service.store.repositories.common import NotFound
 
     from service.meetings.kinds import UnknownKind
     from service.meetings.meeting_row import MeetingError

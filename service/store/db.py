@@ -30,15 +30,13 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from .repository import (
-    AuditRepository,
-    CaseRepository,
-    InboxRepository,
-    MeetingRepository,
-    OutboxRepository,
-    ReportRepository,
-    StateRepository,
-)
+from .repositories.audit import AuditRepository
+from .repositories.cases import CaseRepository
+from .repositories.inbox import InboxRepository
+from .repositories.meetings import MeetingRepository
+from .repositories.outbox import OutboxRepository
+from .repositories.reports import ReportRepository
+from .repositories.state import StateRepository
 from .retention_repository import RetentionRepository
 
 MIGRATIONS = Path(__file__).with_name("migrations")

@@ -213,7 +213,7 @@ def user_errors() -> tuple[type[BaseException], ...]:
     from service.domain.model import DomainError
     from service.intake.details import DetailsProblem
     from service.letters.commands import LettersError
-    from service.store.repository import NotFound
+    from service.store.repositories.common import NotFound
 
     return (DomainError, NotFound, LettersError, DetailsProblem)
 

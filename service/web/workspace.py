@@ -62,7 +62,7 @@ def mail_needing_attention(app: "App") -> list[dict[str, Any]]:
 
 def letter(app: "App", outbox_id: int) -> dict[str, Any]:
     """One message of a case as it will go (or went): the stored row's recipients, subject and text."""
-    from service.store.repository import NotFound
+    from service.store.repositories.common import NotFound
 
     with app.db.unit_of_work() as uow:
         try:

@@ -13,7 +13,7 @@ from service.domain.model import Case, DomainError, Referrer, Subject
 from service.domain.model_types import EventKind, Outcome
 from service.letters.delivery import deliver_due
 from service.store import tables as t
-from service.store.repository import NotFound
+from service.store.repositories.common import NotFound
 from service.store.retention_repository import REMOVED
 from service.procedure.pack import default as _default_procedure
 

@@ -9,7 +9,7 @@ from service import cases
 from service.domain.model import Case, DomainError, Referrer, Subject
 from service.domain.model_types import EventKind, Outcome, Stage
 from service.store import tables as t
-from service.store.repository import NotFound
+from service.store.repositories.common import NotFound
 from service.procedure.pack import default as _default_procedure
 
 SCR_PROCEDURE = _default_procedure()

@@ -51,6 +51,8 @@ def test_cases_filter_by_stage_and_overdue_and_search_by_reference(client, board
     assert REF not in client.get("/cases?overdue=1").text
     assert REF in client.get("/cases?q=2014-001").text and REF not in client.get("/cases?q=2015").text
     assert client.get("/cases?stage=nonsense").status_code == 400
+    assert REF in client.get("/cases?procedure=enfield-scr-2013@2").text  # the procedure each case runs under
+    assert client.get("/cases?procedure=enfield-scr-2013@9").status_code == 400
 
 
 def test_the_case_page_has_people_deadlines_with_rules_letters_and_the_audit_trail(client, board, wall):

@@ -1,0 +1,122 @@
+"""Mail received: stored once, claimed one message at a time, its outcome recorded.
+
+One of the repositories (:mod:`service.store.repositories`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+from typing import Any, Iterable
+
+from sqlalchemy import Connection, func, insert, or_, select, update
+
+
+from .. import tables as t
+
+from .common import utc
+
+
+class InboxRepository:
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def known(self, backend_id: str, internet_message_id: str | None) -> bool:
+        conds = [t.inbound_messages.c.backend_id == backend_id]
+        if internet_message_id:
+            conds.append(t.inbound_messages.c.internet_message_id == internet_message_id)
+        return self.conn.execute(select(t.inbound_messages.c.id).where(or_(*conds)).limit(1)).first() is not None
+
+    def store(self, backend_id: str, raw: bytes, internet_message_id: str | None, received_at: datetime | None,
+              now: datetime, sender: str | None) -> int:
+        return self.conn.execute(insert(t.inbound_messages).values(
+            backend_id=backend_id, internet_message_id=internet_message_id,
+            sha256=hashlib.sha256(raw).hexdigest(), size=len(raw), raw=raw, received_at=utc(received_at),
+            stored_at=now, status="new", attempts=0, filed=False, sender=sender)).inserted_primary_key[0]
+
+    def claim_new(self, now: datetime, worker: str, lease: timedelta, limit: int = 20) -> list[dict[str, Any]]:
+        """Claim unprocessed messages (or ones whose lease ran out) for this worker."""
+        candidates = self.conn.execute(
+            select(t.inbound_messages.c.id).where(
+                t.inbound_messages.c.status == "new",
+                or_(t.inbound_messages.c.claimed_until.is_(None), t.inbound_messages.c.claimed_until < now))
+            .order_by(t.inbound_messages.c.id).limit(limit)).scalars().all()
+        claimed = []
+        for mid in candidates:
+            res = self.conn.execute(update(t.inbound_messages).where(
+                t.inbound_messages.c.id == mid, t.inbound_messages.c.status == "new",
+                or_(t.inbound_messages.c.claimed_until.is_(None), t.inbound_messages.c.claimed_until < now))
+                .values(claimed_until=now + lease, claimed_by=worker,
+                        attempts=t.inbound_messages.c.attempts + 1))
+            if res.rowcount == 1:
+                claimed.append(mid)
+        return claimed
+
+    def any_claimable(self, now: datetime) -> bool:
+        """Is there a message waiting that no live lease holds?"""
+        m = t.inbound_messages.c
+        return self.conn.execute(select(m.id).where(
+            m.status == "new", or_(m.claimed_until.is_(None), m.claimed_until < now)).limit(1)).first() is not None
+
+    def renew_claim(self, mid: int, worker: str, until: datetime) -> bool:
+        """Extend ``worker``'s claim on an unhandled message; False if the message is no longer its own.
+
+        The conditional UPDATE also locks the row until the transaction ends, so a process taking
+        the message over waits and then finds it handled."""
+        m = t.inbound_messages.c
+        res = self.conn.execute(update(t.inbound_messages)
+                                .where(m.id == mid, m.status == "new", m.claimed_by == worker)
+                                .values(claimed_until=until))
+        return res.rowcount == 1
+
+    def get(self, mid: int) -> dict[str, Any]:
+        return dict(self.conn.execute(select(t.inbound_messages).where(t.inbound_messages.c.id == mid)).mappings().one())
+
+    def find(self, mid: int) -> dict[str, Any] | None:
+        row = self.conn.execute(select(t.inbound_messages).where(t.inbound_messages.c.id == mid)).mappings().first()
+        return None if row is None else dict(row)
+
+    def finish(self, mid: int, status: str, outcome: str, kind: str | None = None, case_id: int | None = None) -> None:
+        self.conn.execute(update(t.inbound_messages).where(t.inbound_messages.c.id == mid).values(
+            status=status, outcome=outcome, kind=kind, case_id=case_id, claimed_until=None, claimed_by=None))
+
+    def unfiled(self, limit: int = 100) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.conn.execute(
+            select(t.inbound_messages.c.id, t.inbound_messages.c.backend_id, t.inbound_messages.c.status)
+            .where(t.inbound_messages.c.status != "new", t.inbound_messages.c.filed.is_(False))
+            .order_by(t.inbound_messages.c.id).limit(limit)).mappings()]
+
+    def mark_filed(self, mid: int) -> None:
+        self.conn.execute(update(t.inbound_messages).where(t.inbound_messages.c.id == mid).values(filed=True))
+
+    def mark_unfiled(self, mid: int) -> None:
+        """To be filed again (its outcome changed: the mailbox folder it belongs in may have too)."""
+        self.conn.execute(update(t.inbound_messages).where(t.inbound_messages.c.id == mid).values(filed=False))
+
+    def with_sha(self, sha: str, exclude_id: int) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.conn.execute(
+            select(t.inbound_messages.c.id, t.inbound_messages.c.case_id, t.inbound_messages.c.status)
+            .where(t.inbound_messages.c.sha256 == sha, t.inbound_messages.c.id != exclude_id)).mappings()]
+
+    def with_message_id(self, message_ids: Iterable[str]) -> dict[str, Any] | None:
+        ids = [m for m in message_ids if m]
+        if not ids:
+            return None
+        row = self.conn.execute(select(t.inbound_messages.c.id, t.inbound_messages.c.case_id)
+                                .where(t.inbound_messages.c.internet_message_id.in_(ids),
+                                       t.inbound_messages.c.case_id.is_not(None))
+                                .order_by(t.inbound_messages.c.id)).mappings().first()
+        return dict(row) if row else None
+
+    def by_status(self, statuses: Iterable[str], since: datetime | None = None) -> list[dict[str, Any]]:
+        q = (select(t.inbound_messages.c.id, t.inbound_messages.c.status, t.inbound_messages.c.outcome,
+                    t.inbound_messages.c.kind, t.inbound_messages.c.stored_at, t.inbound_messages.c.sender,
+                    t.inbound_messages.c.internet_message_id, t.inbound_messages.c.case_id)
+             .where(t.inbound_messages.c.status.in_(list(statuses))).order_by(t.inbound_messages.c.id))
+        if since is not None:
+            q = q.where(t.inbound_messages.c.stored_at >= since)
+        return [dict(r) for r in self.conn.execute(q).mappings()]
+
+    def counts(self) -> dict[str, int]:
+        return {s: n for s, n in self.conn.execute(
+            select(t.inbound_messages.c.status, func.count()).group_by(t.inbound_messages.c.status))}

@@ -1,0 +1,180 @@
+"""Panel meetings and their attendees' replies.
+
+One of the repositories (:mod:`service.store.repositories`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Iterable
+
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+
+
+from .. import tables as t
+
+from .common import NotFound, utc
+
+
+class MeetingRepository:
+    """Panel meetings and their attendees (rows as dicts; times aware UTC)."""
+
+    _TIMES = ("start", "end", "invited_at", "proposed_start", "proposed_end", "claimed_until", "created_at",
+              "updated_at")
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def _row(self, r) -> dict[str, Any]:
+        row = dict(r)
+        for c in self._TIMES:
+            if c in row:
+                row[c] = utc(row[c])
+        return row
+
+    def next_number(self, case_id: int, kind: str) -> int:
+        top = self.conn.execute(select(func.max(t.meetings.c.number))
+                                .where(t.meetings.c.case_id == case_id, t.meetings.c.kind == kind)).scalar()
+        return (top or 0) + 1
+
+    def add(self, *, case_id: int, kind: str, number: int, key: str, now: datetime,
+            within_days: int | None = None) -> int:
+        return self.conn.execute(insert(t.meetings).values(
+            case_id=case_id, kind=kind, number=number, key=key, state="to_schedule", within_days=within_days,
+            sequence=0, revision=0, missing=[], notes=[], created_at=now, updated_at=now)).inserted_primary_key[0]
+
+    def get(self, meeting_id: int) -> dict[str, Any]:
+        row = self.conn.execute(select(t.meetings, t.cases.c.reference)
+                                .join(t.cases, t.cases.c.id == t.meetings.c.case_id)
+                                .where(t.meetings.c.id == meeting_id)).mappings().first()
+        if row is None:
+            raise NotFound(f"no meeting with id {meeting_id}")
+        return self._row(row)
+
+    def by_key(self, key: str) -> dict[str, Any] | None:
+        mid = self.conn.execute(select(t.meetings.c.id).where(t.meetings.c.key == key)).scalar()
+        return self.get(mid) if mid is not None else None
+
+    def current(self, case_id: int, kind: str) -> dict[str, Any] | None:
+        """The latest meeting of this kind for the case that is not cancelled."""
+        mid = self.conn.execute(select(t.meetings.c.id)
+                                .where(t.meetings.c.case_id == case_id, t.meetings.c.kind == kind,
+                                       t.meetings.c.state != "cancelled")
+                                .order_by(t.meetings.c.number.desc()).limit(1)).scalar()
+        return self.get(mid) if mid is not None else None
+
+    def listing(self, case_id: int | None = None) -> list[dict[str, Any]]:
+        q = (select(t.meetings, t.cases.c.reference).join(t.cases, t.cases.c.id == t.meetings.c.case_id)
+             .order_by(t.meetings.c.start.is_(None), t.meetings.c.start, t.meetings.c.id))
+        if case_id is not None:
+            q = q.where(t.meetings.c.case_id == case_id)
+        return [self._row(r) for r in self.conn.execute(q).mappings()]
+
+    def open_ids(self) -> list[int]:
+        """Meetings the job may have work on: to schedule, scheduled, or cancelled but not yet told."""
+        m = t.meetings.c
+        q = (select(m.id).where(or_(m.state.in_(["to_schedule", "scheduled"]),
+                                    and_(m.state == "cancelled", or_(m.synced_revision.is_(None),
+                                                                     m.synced_revision != m.revision))))
+             .order_by(m.id))
+        return list(self.conn.execute(q).scalars())
+
+    def booked_times(self, emails: Iterable[str], start: datetime, end: datetime,
+                     exclude: int | None = None) -> dict[str, list[tuple[datetime, datetime]]]:
+        """Each address's times in this service's own meetings between ``start`` and ``end``.
+
+        Every meeting not cancelled counts with its time and with a new time proposed for it, whether
+        or not the calendar has it yet (free/busy lags behind the service's own writes). ``exclude``:
+        a meeting's own id, when a time is sought for it.
+        """
+        m, a = t.meetings.c, t.meeting_attendees.c
+        wanted = sorted({e.lower() for e in emails})
+        out: dict[str, list[tuple[datetime, datetime]]] = {e: [] for e in wanted}
+        if not wanted:
+            return out
+        q = (select(a.email, m.start, m.end, m.proposed_start, m.proposed_end)
+             .join(t.meetings, m.id == a.meeting_id)
+             .where(m.state != "cancelled", a.email.in_(wanted),
+                    or_(and_(m.start < end, m.end > start),
+                        and_(m.proposed_start < end, m.proposed_end > start))))
+        if exclude is not None:
+            q = q.where(m.id != exclude)
+        for r in self.conn.execute(q).mappings():
+            for s, e in ((r["start"], r["end"]), (r["proposed_start"], r["proposed_end"])):
+                if s is not None and e is not None and utc(s) < end and utc(e) > start:
+                    out[r["email"]].append((utc(s), utc(e)))
+        return out
+
+    def claim(self, meeting_id: int, now: datetime, worker: str, lease: timedelta) -> bool:
+        """Take the meeting for calendar work; only one process wins (row count 1)."""
+        m = t.meetings.c
+        res = self.conn.execute(update(t.meetings)
+                                .where(m.id == meeting_id, or_(m.claimed_until.is_(None), m.claimed_until < now))
+                                .values(claimed_until=now + lease, claimed_by=worker))
+        return res.rowcount == 1
+
+    def release(self, meeting_id: int, worker: str) -> None:
+        """Give up ``worker``'s claim. Only its own: had it stalled past its lease, the meeting may be
+        another process's now."""
+        m = t.meetings.c
+        self.conn.execute(update(t.meetings).where(m.id == meeting_id, m.claimed_by == worker)
+                          .values(claimed_until=None, claimed_by=None))
+
+    def update(self, meeting_id: int, now: datetime, **values: Any) -> None:
+        self.conn.execute(update(t.meetings).where(t.meetings.c.id == meeting_id).values(updated_at=now, **values))
+
+    def change(self, meeting_id: int, now: datetime, *, new_sequence: bool, **values: Any) -> None:
+        """A change the calendar must see: revision + 1 (and SEQUENCE + 1 for a new time or a cancellation)."""
+        m = t.meetings.c
+        bumps: dict[str, Any] = {"revision": m.revision + 1}
+        if new_sequence:
+            bumps["sequence"] = m.sequence + 1
+        self.conn.execute(update(t.meetings).where(m.id == meeting_id).values(updated_at=now, **bumps, **values))
+
+    def synced(self, meeting_id: int, revision: int, now: datetime, **values: Any) -> None:
+        self.update(meeting_id, now, synced_revision=revision, last_error=None, **values)
+
+    # Attendees ------------------------------------------------------------------
+    def attendees(self, meeting_id: int) -> list[dict[str, Any]]:
+        rows = self.conn.execute(select(t.meeting_attendees).where(t.meeting_attendees.c.meeting_id == meeting_id)
+                                 .order_by(t.meeting_attendees.c.id)).mappings()
+        return [{**r, "responded_at": utc(r["responded_at"])} for r in rows]
+
+    def set_attendees(self, meeting_id: int, people: Iterable[dict[str, Any]]) -> list[str]:
+        """Make the invitation list ``people`` (email, name, roles, agency, required); returns added emails.
+
+        Responses of people already invited are kept; people no longer invited are removed.
+        """
+        a = t.meeting_attendees.c
+        existing = {r["email"]: r for r in self.attendees(meeting_id)}
+        wanted = {p["email"].lower(): p for p in people}
+        added = []
+        for email, p in wanted.items():
+            values = {"name": p["name"], "roles": list(p["roles"]), "agency": p.get("agency"),
+                      "required": bool(p["required"])}
+            if email in existing:
+                self.conn.execute(update(t.meeting_attendees).where(a.id == existing[email]["id"]).values(**values))
+            else:
+                self.conn.execute(insert(t.meeting_attendees).values(meeting_id=meeting_id, email=email,
+                                                                     response="none", reminded=False, **values))
+                added.append(email)
+        gone = [r["id"] for e, r in existing.items() if e not in wanted]
+        if gone:
+            self.conn.execute(delete(t.meeting_attendees).where(a.id.in_(gone)))
+        return added
+
+    def set_response(self, attendee_id: int, response: str, at: datetime) -> None:
+        self.conn.execute(update(t.meeting_attendees).where(t.meeting_attendees.c.id == attendee_id)
+                          .values(response=response, responded_at=at))
+
+    def reset_responses(self, meeting_id: int) -> None:
+        """A new time: everybody is asked again."""
+        self.conn.execute(update(t.meeting_attendees).where(t.meeting_attendees.c.meeting_id == meeting_id)
+                          .values(response="none", responded_at=None, reminded=False))
+
+    def mark_reminded(self, attendee_id: int) -> bool:
+        res = self.conn.execute(update(t.meeting_attendees)
+                                .where(t.meeting_attendees.c.id == attendee_id,
+                                       t.meeting_attendees.c.reminded.is_(False))
+                                .values(reminded=True))
+        return res.rowcount == 1

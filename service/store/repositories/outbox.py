@@ -1,0 +1,141 @@
+"""Mail to send: queued once by key, claimed with a lease, its delivery recorded.
+
+One of the repositories (:mod:`service.store.repositories`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Iterable
+
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+
+from .. import tables as t
+
+
+
+class OutboxRepository:
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def exists(self, key: str) -> bool:
+        return self.conn.execute(select(t.outbox.c.id).where(t.outbox.c.key == key)).first() is not None
+
+    def queue(self, row: dict[str, Any]) -> bool:
+        """Queue a message unless one with the same key exists. Returns True if queued.
+
+        Two processes queueing the same key at once: the unique key lets one in;
+        the other's insert fails inside a savepoint and it returns False.
+        """
+        if self.exists(row["key"]):
+            return False
+        try:
+            with self.conn.begin_nested():
+                self.conn.execute(insert(t.outbox).values(**row))
+        except IntegrityError:
+            return False
+        return True
+
+    def claim_due(self, now: datetime, worker: str, lease: timedelta, limit: int = 20,
+                  templates: Iterable[str] | None = None) -> list[int]:
+        """Claim up to ``limit`` due rows; only rows of ``templates`` when given (an empty list claims none)."""
+        cond = and_(t.outbox.c.status.in_(["queued", "sending"]),
+                    or_(t.outbox.c.next_attempt_at.is_(None), t.outbox.c.next_attempt_at <= now),
+                    or_(t.outbox.c.claimed_until.is_(None), t.outbox.c.claimed_until < now))
+        if templates is not None:
+            cond = and_(cond, t.outbox.c.template.in_(list(templates)))
+        ids = self.conn.execute(select(t.outbox.c.id).where(cond).order_by(t.outbox.c.id).limit(limit)).scalars().all()
+        won = []
+        for oid in ids:
+            res = self.conn.execute(update(t.outbox).where(t.outbox.c.id == oid, cond)
+                                    .values(status="sending", claimed_until=now + lease, claimed_by=worker,
+                                            attempts=t.outbox.c.attempts + 1))
+            if res.rowcount == 1:
+                won.append(oid)
+        return won
+
+    def renew_claim(self, oid: int, worker: str, until: datetime) -> bool:
+        """Extend ``worker``'s claim on a row being sent; False if another process has it (or it is done)."""
+        o = t.outbox.c
+        res = self.conn.execute(update(t.outbox).where(o.id == oid, o.status == "sending", o.claimed_by == worker)
+                                .values(claimed_until=until))
+        return res.rowcount == 1
+
+    def get(self, oid: int) -> dict[str, Any]:
+        return dict(self.conn.execute(select(t.outbox).where(t.outbox.c.id == oid)).mappings().one())
+
+    def id_of(self, key: str) -> int | None:
+        return self.conn.execute(select(t.outbox.c.id).where(t.outbox.c.key == key)).scalar()
+
+    def mark(self, oid: int, **values: Any) -> None:
+        self.conn.execute(update(t.outbox).where(t.outbox.c.id == oid).values(**values))
+
+    def transition(self, oid: int, expected: str, **values: Any) -> bool:
+        """A conditional UPDATE: the row moves only from status ``expected``; True when this call moved it."""
+        res = self.conn.execute(update(t.outbox).where(t.outbox.c.id == oid, t.outbox.c.status == expected)
+                                .values(**values))
+        return res.rowcount == 1
+
+    def for_case(self, case_id: int, templates: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        o = t.outbox.c
+        q = (select(o.id, o.key, o.template, o.to, o.status, o.created_at, o.sent_at, o.last_error, o.subject,
+                    o.attempts, o.mode, o.reviewer, o.attachments, o.message_id)
+             .where(o.case_id == case_id).order_by(o.id))
+        if templates:
+            q = q.where(o.template.in_(list(templates)))
+        return [dict(r) for r in self.conn.execute(q).mappings()]
+
+    def sent_keys(self, case_id: int, template: str) -> set[str]:
+        o = t.outbox.c
+        return set(self.conn.execute(select(o.key).where(o.case_id == case_id, o.template == template,
+                                                         o.status == "sent")).scalars())
+
+    def with_message_ids(self, message_ids: Iterable[str]) -> list[dict[str, Any]]:
+        """Messages we sent with these Internet Message-IDs (what a reply's In-Reply-To/References name),
+        with the reference of their case."""
+        ids = list(message_ids)
+        if not ids:
+            return []
+        o = t.outbox.c
+        q = (select(o.key, o.template, o.case_id, t.cases.c.reference, o.to, o.cc, o.status, o.sent_at,
+                    o.message_id)
+             .select_from(t.outbox.outerjoin(t.cases, o.case_id == t.cases.c.id))
+             .where(o.message_id.in_(ids)).order_by(o.id))
+        return [dict(r) for r in self.conn.execute(q).mappings()]
+
+    def hold(self, keys: Iterable[str], until: datetime) -> int:
+        """Queued rows with these keys wait until ``until`` (the sender job takes none before). Returns how many."""
+        keys = list(keys)
+        if not keys:
+            return 0
+        o = t.outbox.c
+        return self.conn.execute(update(t.outbox).where(o.key.in_(keys), o.status == "queued")
+                                 .values(next_attempt_at=until)).rowcount
+
+    def awaiting_review(self, due_by: datetime | None = None) -> list[dict[str, Any]]:
+        """Drafts left for a person; with ``due_by``, only those whose next check has come."""
+        q = select(t.outbox).where(t.outbox.c.status == "awaiting_review")
+        if due_by is not None:
+            q = q.where(or_(t.outbox.c.next_attempt_at.is_(None), t.outbox.c.next_attempt_at <= due_by))
+        return [dict(r) for r in self.conn.execute(q.order_by(t.outbox.c.id)).mappings()]
+
+    def sent_since(self, to: str, since: datetime, template_prefix: str | None = None) -> int:
+        rows = self.conn.execute(select(t.outbox.c.to).where(t.outbox.c.created_at >= since,
+                                                             t.outbox.c.template.like(f"{template_prefix or ''}%")))
+        return sum(1 for (recipients,) in rows if to.lower() in [r.lower() for r in recipients])
+
+    def counts(self) -> dict[str, int]:
+        return {s: n for s, n in self.conn.execute(
+            select(t.outbox.c.status, func.count()).group_by(t.outbox.c.status))}
+
+    def pending(self) -> list[dict[str, Any]]:
+        """Messages not yet gone (queued, being sent, or a draft waiting for a person), with their case's
+        reference; bodies are not read."""
+        o = t.outbox.c
+        q = (select(o.key, o.template, o.to, o.status, o.attempts, o.last_error, o.next_attempt_at, o.created_at,
+                    o.mode, o.reviewer, t.cases.c.reference)
+             .select_from(t.outbox.outerjoin(t.cases, o.case_id == t.cases.c.id))
+             .where(o.status.in_(["queued", "sending", "awaiting_review"])).order_by(o.id))
+        return [dict(r) for r in self.conn.execute(q).mappings()]

@@ -1,0 +1,35 @@
+"""Small named values the service keeps (heartbeats, marks, counters).
+
+One of the repositories (:mod:`service.store.repositories`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+
+from .. import tables as t
+
+
+
+class StateRepository:
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def get(self, name: str) -> str | None:
+        return self.conn.execute(select(t.service_state.c.value).where(t.service_state.c.name == name)).scalar()
+
+    def set(self, name: str, value: str | None, now: datetime) -> None:
+        """Update the value, or insert it; when another process inserts the same name at the same moment
+        (two services writing their first heartbeat), the insert loses and the value is updated instead."""
+        change = update(t.service_state).where(t.service_state.c.name == name).values(value=value, updated_at=now)
+        if self.conn.execute(change).rowcount:
+            return
+        try:
+            with self.conn.begin_nested():
+                self.conn.execute(insert(t.service_state).values(name=name, value=value, updated_at=now))
+        except IntegrityError:
+            self.conn.execute(change)
