@@ -90,7 +90,8 @@ def build_app(settings: Settings, clock: Clock | None = None, *, create: bool = 
     from .files import private_dir
     from .letters.after_delivery import LetterDelivery
     from .letters.samples import sample_contexts
-    from .procedure.pack import load_configured
+    from .procedure.pack import load_configured, template_problems
+    from .procedure.problems import PackError
     from .store.keys import open_keys
 
     db = Database(settings.database_url, echo=settings.database.echo)
@@ -116,6 +117,12 @@ def build_app(settings: Settings, clock: Clock | None = None, *, create: bool = 
     if check_templates:  # False only for tests whose session checked the same templates and settings
         # Rendered against samples once per change of the templates, their code or the settings (not at
         # every command): a stamp in the data folder remembers the last check that passed.
-        app.templates.check_once(lambda: sample_contexts(app), settings.data_dir / "templates-checked",
-                                 settings.model_dump_json())
+        def contexts():
+            problems = template_problems(settings.procedure.pack, procedure)
+            if problems:
+                raise PackError(problems)
+            return sample_contexts(app)
+
+        app.templates.check_once(contexts, settings.data_dir / "templates-checked",
+                                 settings.model_dump_json() + procedure.digest)
     return app

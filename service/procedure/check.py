@@ -15,7 +15,9 @@ COMMON_VARIABLES = frozenset({"board", "recipient", "signatory", "today", "refer
 TEMPLATE_FILES = ("subject.txt", "body.txt", "body.html")
 
 
-def check(p: Procedure, file: Path) -> list[Problem]:
+def check(p: Procedure, file: Path, templates: bool = True) -> list[Problem]:
+    """Every problem of the pack. ``templates=False`` leaves out its templates (the slow part: a command's
+    start-up checks them once per change, with the board's own templates; see service.bootstrap)."""
     name = str(file)
     out: list[Problem] = []
 
@@ -118,7 +120,8 @@ def check(p: Procedure, file: Path) -> list[Problem]:
         for s in p.stages:
             if s.id not in reachable:
                 bad(f"stages.{s.id}", "cannot be reached from the initial stage by any transition or decision")
-    out += _templates(p, file)
+    if templates:
+        out += check_templates(p, file)
     return out
 
 
@@ -150,7 +153,7 @@ def templates_folder(p: Procedure, file: Path) -> Path:
     return (file.parent / p.templates).resolve()
 
 
-def _templates(p: Procedure, file: Path) -> list[Problem]:
+def check_templates(p: Procedure, file: Path) -> list[Problem]:
     """Each communication's template files exist and use only the variables it is given."""
     from jinja2 import Environment, TemplateSyntaxError, meta
 

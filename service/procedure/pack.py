@@ -266,11 +266,12 @@ def parse_pack(text: str, name: str) -> tuple[Procedure | None, list[Problem]]:
     return procedure, r.problems
 
 
-def load_pack(path: Path) -> Procedure:
-    """The pack's procedure, checked; raises :class:`PackError` listing every problem."""
+def load_pack(path: Path, templates: bool = True) -> Procedure:
+    """The pack's procedure, checked (its templates too, unless ``templates=False``); raises
+    :class:`PackError` listing every problem."""
     procedure, problems = read_pack(path)
     if procedure is not None:
-        problems += check(procedure, pack_file(path))
+        problems += check(procedure, pack_file(path), templates)
     if problems or procedure is None:
         raise PackError(problems)
     return procedure
@@ -288,15 +289,23 @@ _LOADED: dict[tuple[str, float], Procedure] = {}
 
 
 def load_configured(pack: str) -> Procedure:
-    """The pack a board runs new cases under, checked (once per process and change of the file)."""
+    """The pack a board runs new cases under, checked but for its templates (once per process and change of
+    the file): :func:`template_problems` checks those, once per change, when the service starts."""
     file = pack_file(configured(pack))
     try:
         stamp = (str(file), file.stat().st_mtime)
     except OSError:
         stamp = (str(file), -1.0)
     if stamp not in _LOADED:
-        _LOADED[stamp] = load_pack(file)
+        _LOADED[stamp] = load_pack(file, templates=False)
     return _LOADED[stamp]
+
+
+def template_problems(pack: str, procedure: Procedure) -> list[Problem]:
+    """What is wrong with the templates of the configured pack (each exists, uses only what it is given)."""
+    from .check import check_templates
+
+    return check_templates(procedure, pack_file(configured(pack)))
 
 
 @functools.lru_cache(maxsize=32)

@@ -150,3 +150,10 @@ source = "local practice: the board's own letter"
     assert [(m["key"], m["to"]) for m in mine] == [(f"{REF}/outcome_to_cin/head_of_cin", ["cin.head@enfield.example.org"])]
     listed = cli("letters", "list", "--json")
     assert "outcome_to_cin" in listed.output and "the board's own letter" in listed.output
+
+
+def test_a_pack_whose_letter_has_no_template_stops_the_service_naming_the_key(cli):
+    own_pack(cli.folder, lambda t: t.replace('template = "decision_outcome"', 'template = "decision_outcomes"'))
+    use_pack(cli.folder, "./our-scr")
+    r = cli("cases", "list")
+    assert r.exit_code == 2 and "communications.decision_outcome.template" in r.output and "Traceback" not in r.output
