@@ -298,7 +298,7 @@ class Case:
             rule = p.rule(d.kind)
             if rule is None:
                 continue
-            if d.basis == decision.event:
+            if d.basis == decision.event or (rule.per_agency and decision.event in rule.starts):
                 del self.deadlines[key]
                 removed.append(key)
             elif rule.met_by == decision.event and d.status is DeadlineStatus.MET:
@@ -367,13 +367,41 @@ class Case:
                 changes.append(f"{k} now due {d.due.isoformat()} (was {before[k][0].isoformat()})")
         return changes
 
-    def add_agency(self, agency_key: str, at: datetime, actor: str) -> bool:
+    def add_agency(self, agency_key: str, at: datetime, actor: str, on: date | None = None) -> bool:
+        """An agency found to be involved (on ``on``, default the day of ``at``). One added after a per-agency
+        rule's clock started (the IMR letter to an agency identified after the SCR decision) gets its own
+        deadline under that rule, from the day it was added."""
         if agency_key in self.agencies:
             return False
         self.agencies.append(agency_key)
         self._audit(at, actor, "agency added", {"agency": agency_key})
+        added = on or at.date()
+        p = self.procedure
+        for rule in p.deadlines:
+            if not rule.per_agency or rule.start(self.events) is None or not self._applies(rule):
+                continue
+            due = rule.due(added)
+            d = Deadline(kind=rule.id, agency=agency_key, due=due, computed_due=due, owner=rule.owner,
+                         rule=rule.explain(added, "the agency being added"), basis="agency_added", basis_date=added,
+                         what=rule.label)
+            self.deadlines[d.key] = d
+            self._audit(at, actor, "deadline set", {"deadline": d.key, "due": due.isoformat(), "rule": d.rule})
         self.new_events.append(AgencyAdded(agency_key))
         return True
+
+    def met_for_agency(self, event: str, agency: str, on: date, at: datetime, actor: str) -> list[str]:
+        """What ``event`` does for one agency (its letter sent): the per-agency deadlines it meets for that
+        agency are met. Returns their keys."""
+        met = []
+        for d in self.deadlines.values():
+            rule = self.procedure.rule(d.kind)
+            if (rule and rule.per_agency and rule.met_by == event and d.agency == agency
+                    and d.status is not DeadlineStatus.MET):
+                d.status, d.met_on = DeadlineStatus.MET, on
+                self._audit(at, actor, "deadline met", {"deadline": d.key, "on": on.isoformat(),
+                                                        "how": f"event {event} for {agency}"})
+                met.append(d.key)
+        return met
 
     def confirm_reading(self, at: datetime, actor: str, subjects: list[Subject] | None = None,
                         referrer: Referrer | None = None) -> list[str]:
@@ -516,7 +544,7 @@ class Case:
         p = self.procedure
         for rule in p.deadlines:
             begun = rule.start(self.events)
-            if begun is None or not self._applies(rule):
+            if begun is None or rule.per_agency or not self._applies(rule):
                 continue
             basis, start = begun
             due = rule.due(start)
@@ -542,7 +570,7 @@ class Case:
     def _meet_deadlines_for(self, kind: str, on: date, at: datetime, actor: str) -> None:
         for d in self.deadlines.values():
             rule = self.procedure.rule(d.kind)
-            if rule and rule.met_by == kind and d.status is not DeadlineStatus.MET:
+            if rule and rule.met_by == kind and not rule.per_agency and d.status is not DeadlineStatus.MET:
                 d.status, d.met_on = DeadlineStatus.MET, on
                 self._audit(at, actor, "deadline met", {"deadline": d.key, "on": on.isoformat(),
                                                         "how": f"event {kind}"})

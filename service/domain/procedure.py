@@ -108,6 +108,7 @@ class DeadlineRule(Item):
     when_outcome: tuple[str, ...] = ()
     when_event: str | None = None
     chase: str = "default"
+    per_agency: bool = False  # one deadline per agency added after the clock's starting event, from that day
 
     def start(self, events: dict[str, date]) -> tuple[str, date] | None:
         """(the event that starts the clock, its date), or None while none of them is recorded."""

@@ -66,7 +66,24 @@ def after_sent(uow: "UnitOfWork", app: "App", row: dict[str, Any]) -> str | None
     uow.cases.lock(row["case_id"])
     case = uow.cases.get_by_id(row["case_id"])
     comm = communication(case.procedure, row["template"])
-    if comm is None or comm.records is None or comm.records in case.events:
+    if comm is None or comm.records is None:
+        return None
+    # A letter to one agency (its IMR letter, when it was found to be involved after the decision) meets
+    # that agency's own deadline at once.
+    who = row["key"].rsplit("/", 1)[-1]
+    met = case.met_for_agency(comm.records, who, app.today(), app.clock.now(), "outbox") \
+        if who in case.agencies else []
+    recorded = _record_when_all_sent(uow, app, case, row, comm)
+    if met or recorded:
+        save_case(uow, app, case)
+    if recorded:
+        uow.on_commit(log.info, "event recorded on sending", extra={"case": case.reference, "event": recorded})
+    return recorded
+
+
+def _record_when_all_sent(uow: "UnitOfWork", app: "App", case, row: dict[str, Any], comm) -> str | None:
+    """Record the event the communication records once every message of it the case calls for has gone."""
+    if comm.records in case.events:
         return None
     plan = recipients_for(comm.id, case, app.settings)
     if plan.problems or not plan.messages:
@@ -81,8 +98,6 @@ def after_sent(uow: "UnitOfWork", app: "App", row: dict[str, Any]) -> str | None
         log.warning("sent, but the event cannot be recorded",
                     extra={"case": case.reference, "event": comm.records, "error": str(exc)[:200]})
         return None
-    save_case(uow, app, case)
-    uow.on_commit(log.info, "event recorded on sending", extra={"case": case.reference, "event": comm.records})
     return comm.records
 
 

@@ -232,9 +232,11 @@ def parse_pack(text: str, name: str) -> tuple[Procedure | None, list[Problem]]:
                                  r.get(c, w, "tell_chair_from_working_days_overdue", int, 3),
                                  r.get(c, w, "source", str, "service rule"))
     deadlines = r.items(top, "deadlines", item(
-        DeadlineRule, {"starts", "amount", "unit", "owner", "met_by", "when_outcome", "when_event", "chase"},
+        DeadlineRule, {"starts", "amount", "unit", "owner", "met_by", "when_outcome", "when_event", "chase",
+                       "per_agency"},
         starts=many("starts", True), amount=i("amount"), unit=s("unit", ...), owner=many("owner", True),
-        met_by=s("met_by"), when_outcome=many("when_outcome"), when_event=s("when_event"), chase=s("chase", "default")))
+        met_by=s("met_by"), when_outcome=many("when_outcome"), when_event=s("when_event"), chase=s("chase", "default"),
+        per_agency=b("per_agency")))
     entered = r.items(top, "entered_deadlines", item(EnteredDeadline, {"owner", "per_agency"}, owner=s("owner", ...),
                                                      per_agency=b("per_agency")))
     communications = r.items(top, "communications", item(

@@ -151,6 +151,20 @@ def test_adding_an_agency_to_a_running_scr_sends_its_chief_executive_the_letter(
     assert len(rows(app, template="imr_letter")) == 2
 
 
+def test_an_agency_added_to_a_running_scr_has_its_own_deadline_met_when_its_letter_goes(app, clock):
+    """Procedure 4.3, for an agency identified after the decision: its letter is the Head of SQAS's task with
+    its own working day, met when that letter (not the others) has gone."""
+    open_case(app, "met-police")
+    decide_scr(app)
+    clock.advance(hours=1)
+    deliver_due(app, "w")
+    cases.add_agency(app, REF, "beh-mht", "bm")
+    assert deadline_states(app)["imr_letter_later_agency:beh-mht"] == "open"
+    clock.advance(hours=1)
+    deliver_due(app, "w")
+    assert deadline_states(app)["imr_letter_later_agency:beh-mht"] == "met"
+
+
 class CrashAfterWrite:
     """The local mailbox, except that the process dies right after the message is written."""
 

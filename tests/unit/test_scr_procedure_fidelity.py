@@ -200,3 +200,16 @@ def test_4_3_the_director_is_told_by_a_message_that_records_the_fifth_task():
     assert told.recipient.email == settings.people.director_childrens_services.email
     assert default().communications[[c.id for c in default().communications].index("director_informed")].records \
         == "director_informed"
+
+
+def test_4_3_an_agency_added_after_the_decision_gets_its_own_deadline_for_its_letter():
+    case = opened()
+    case.add_agency("met-police", AT, "bm")  # before the decision: covered by the decision's IMR letters
+    case.decide("scr", date(2014, 5, 20), AT, "chair", "criteria met", today=TODAY)
+    assert not [k for k in case.deadlines if k.startswith("imr_letter_later_agency")]
+    case.add_agency("enfield-ccg", AT, "bm", on=date(2014, 6, 6))  # a Friday, after the decision
+    d = case.deadlines["imr_letter_later_agency:enfield-ccg"]
+    assert (d.due, d.owner, d.basis) == (date(2014, 6, 9), ("head_of_sqas",), "agency_added")
+    assert "the agency being added (2014-06-06)" in d.rule
+    assert case.met_for_agency("imr_letters_sent", "enfield-ccg", date(2014, 6, 9), AT, "outbox") == [d.key]
+    assert case.deadlines[d.key].status.value == "met"
