@@ -149,6 +149,7 @@ def show(app: "App", reference: str) -> dict[str, Any]:
         audit = uow.audit.for_case(extra["id"])
         outbox = uow.outbox.for_case(extra["id"])
         hold = uow.retention.hold_state(case.reference) or {}
+    decision = case.procedure.decision_for(case.stage)
     return {
         "reference": case.reference, "procedure": case.procedure.key, "procedure_label": case.procedure.label,
         "stage": case.stage, "stage_label": case.stage_label,
@@ -160,10 +161,8 @@ def show(app: "App", reference: str) -> dict[str, Any]:
         "events": {str(k): v.isoformat() for k, v in case.events.items()},
         "event_labels": {str(k): case.event_label(k) for k in case.events},
         # What the case's procedure lets a person record next, for forms (the web workspace).
-        "recordable_events": [(e.id, e.label[:1].upper() + e.label[1:]) for e in case.procedure.events
-                              if e.id not in {case.procedure.opens_with, *case.procedure.decision_events}],
-        "open_outcomes": [(o.id, o.label) for o in (case.procedure.decision_for(case.stage).outcomes
-                                                    if case.procedure.decision_for(case.stage) else ())],
+        "recordable_events": [(e.id, e.label[:1].upper() + e.label[1:]) for e in case.procedure.recordable_events()],
+        "open_outcomes": [(o.id, o.label) for o in (decision.outcomes if decision else ())],
         "subjects": [{**asdict(s), "date_of_birth": s.date_of_birth.isoformat() if s.date_of_birth else None}
                      for s in case.subjects],
         "referrer": asdict(case.referrer), "agencies": case.agencies, "missing": extra["missing"], "to_confirm": extra["to_confirm"],

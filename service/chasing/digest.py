@@ -52,12 +52,7 @@ def build(uow: "UnitOfWork", app: "App", today: date) -> dict[str, Any]:
     """The digest's content as plain data (also used by tests and previews)."""
     monday = today - timedelta(days=today.weekday())
     this_week_end, next_week_end = monday + timedelta(days=6), monday + timedelta(days=13)
-    procedures: dict[tuple[str, str], Any] = {}
-
-    def procedure(pid: str, version: str):
-        if (pid, version) not in procedures:
-            procedures[(pid, version)] = uow.cases.procedure(pid, version)
-        return procedures[(pid, version)]
+    procedure = uow.cases.procedure  # each version read once per unit of work
 
     counts: dict[tuple[int, str], int] = {}
     for pid, version, stage, n in uow.reports.cases_by_stage():

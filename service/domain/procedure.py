@@ -261,6 +261,18 @@ class Procedure:
     def role_label(self, role_id: str) -> str:
         return self._labels["role"].get(role_id, role_id.replace("_", " "))
 
+    @cached_property
+    def _communications(self) -> dict[str, Communication]:
+        return {c.id: c for c in self.communications}
+
+    def communication(self, comm_id: str) -> Communication | None:
+        return self._communications.get(comm_id)
+
+    def recordable_events(self) -> tuple[Event, ...]:
+        """The events a person records (not the referral a case opens on, nor a decision, which has its own form)."""
+        own = {self.opens_with, *self.decision_events}
+        return tuple(e for e in self.events if e.id not in own)
+
     def rule(self, kind: str) -> DeadlineRule | None:
         return self._rules.get(kind)
 

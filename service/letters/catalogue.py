@@ -56,7 +56,7 @@ def communications(procedure: Procedure) -> dict[str, Communication]:
 
 
 def communication(procedure: Procedure, name: str) -> Communication | None:
-    return communications(procedure).get(name)
+    return procedure.communication(name)
 
 
 def title(procedure: Procedure, name: str) -> str:

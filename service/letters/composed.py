@@ -29,6 +29,11 @@ if TYPE_CHECKING:
     from .triggers import Planned
 
 
+# Variables built from values given when the letter was asked for (a name, reasons, an organisation), which
+# are not kept: a letter using one cannot be composed again later.
+GIVEN_AT_THE_TIME = frozenset({"reviewer", "withheld", "lscb"})
+
+
 class NotComposable(Exception):
     """A value the letter needs was not given (e.g. the lead reviewer's name)."""
 

@@ -226,13 +226,11 @@ def _queued_on(app: "App", row: dict[str, Any]) -> date:
 # What can be rebuilt -------------------------------------------------------------------------
 def _letter(uow: "UnitOfWork", app: "App", row: dict[str, Any], case: Case) -> Rebuilt | object | None:
     """A communication of the catalogue that the service addresses itself, composed again."""
-    from .composed import NotComposable, compose
+    from .composed import GIVEN_AT_THE_TIME, NotComposable, compose
     from .triggers import recipients_for
 
-    from .catalogue import communication
-
-    comm = communication(case.procedure, row["template"])
-    if comm is None or {"reviewer", "withheld", "lscb"} & set(comm.variables) or "given_address" in comm.to:
+    comm = case.procedure.communication(row["template"])
+    if comm is None or GIVEN_AT_THE_TIME & set(comm.variables) or "given_address" in comm.to:
         return None  # built from values given at the time (a name, an address, reasons) that are not kept
     planned = {p.key: p for p in recipients_for(row["template"], case, app.settings).messages}
     p = planned.get(row["key"])

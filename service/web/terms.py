@@ -1,8 +1,8 @@
-"""The procedure's vocabulary as the forms offer it: stages, events and decision outcomes, from a pack.
+"""The procedure's vocabulary as the forms send it back: stages, events and decision outcomes.
 
-The one place in the web workspace that reads a procedure's parts. The lists come from the
-procedure (the case's own for its page's forms, the board's for the cases list); what a form sends
-back is an id, checked here for its shape and by the domain against the case's own procedure.
+The cases list offers the board's stages; a case's page offers its own procedure's events and open
+decision (``service.cases.show`` gives them). What a form sends back is an id, checked here for its
+shape and by the domain against the case's own procedure.
 """
 
 from __future__ import annotations
@@ -17,18 +17,6 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 def stages(procedure: Procedure) -> list[tuple[str, str]]:
     return [(s.id, s.label) for s in procedure.stages]
-
-
-def events(procedure: Procedure) -> list[tuple[str, str]]:
-    """Events a person records (not the referral a case opens on, nor a decision, which has its own form)."""
-    own = {procedure.opens_with, *procedure.decision_events}
-    return [(e.id, e.label[:1].upper() + e.label[1:]) for e in procedure.events if e.id not in own]
-
-
-def outcomes(procedure: Procedure, stage: str | None = None) -> list[tuple[str, str]]:
-    """The outcomes of the decision open at ``stage`` (the procedure's first decision when none is given)."""
-    decision = procedure.decision_for(stage) if stage else (procedure.decisions[0] if procedure.decisions else None)
-    return [(o.id, o.label) for o in decision.outcomes] if decision else []
 
 
 def _id(value: str | None, what: str) -> str:

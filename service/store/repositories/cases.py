@@ -64,14 +64,19 @@ class CaseRepository:
         return cid
 
     def procedure(self, procedure_id: str, version: str) -> Procedure:
-        """The procedure version a case runs under, from the text kept when the first case was opened under it."""
+        """The procedure version a case runs under, from the text kept when the first case was opened under it
+        (read once per unit of work)."""
         from service.procedure.pack import from_text
 
+        found = self._procedures.get((procedure_id, version))
+        if found is not None:
+            return found
         text = self.conn.execute(select(t.procedures.c.text).where(t.procedures.c.id == procedure_id,
                                                                    t.procedures.c.version == version)).scalar()
         if text is None:
             raise NotFound(f"no procedure {procedure_id} version {version} is kept in the database")
-        return from_text(text)
+        found = self._procedures[(procedure_id, version)] = from_text(text)
+        return found
 
     def keep_procedure(self, procedure: Procedure) -> None:
         """Keep the text of the procedure version a case is opened under (once). The same id and version with
@@ -112,10 +117,7 @@ class CaseRepository:
 
     def _load(self, row) -> Case:
         cid = row["id"]
-        key = (row["procedure_id"], row["procedure_version"])
-        procedure = self._procedures.get(key)
-        if procedure is None:
-            procedure = self._procedures[key] = self.procedure(*key)
+        procedure = self.procedure(row["procedure_id"], row["procedure_version"])
         case = Case(reference=row["reference"], opened_at=utc(row["opened_at"]), procedure=procedure,
                     stage=row["stage"], subjects=[_subject_from_json(s) for s in row["subjects"] or []],
                     referrer=Referrer(**(row["referrer"] or {})), outcome=row["outcome"] or None,
