@@ -94,6 +94,18 @@ def test_a_referral_opens_under_the_pack_its_wording_names_in_that_packs_own_ser
     assert "[RR-2014-001] Rapid review: serious incident notification (Rapid review (test pack))" in subjects
     assert not [s for s in subjects if s.startswith("[ESCB-") and "Rapid review" in s]
 
+    # A person sees each pack's letters, and a case's letter as its own pack writes it.
+    listed = json.loads(cli("letters", "list", "--procedure", "our-rr", "--json").output)
+    assert "incident_notification" in {r["name"] for r in listed}
+    preview = cli("letters", "preview", "incident_notification", "--case", "RR-2014-001")
+    assert preview.exit_code == 0 and "Rapid review: serious incident notification" in preview.output
+    sample = cli("letters", "preview", "incident_notification", "--procedure", "our-rr")
+    assert sample.exit_code == 0 and "Rapid review: serious incident notification" in sample.output
+    scr = cli("letters", "preview", "incident_notification")
+    assert scr.exit_code == 0 and "Rapid review" not in scr.output
+    unknown = cli("letters", "list", "--procedure", "nope")
+    assert unknown.exit_code == 1 and "'nope' is not a procedure this board runs" in unknown.output
+
 
 def test_a_reply_quoting_a_packs_reference_reaches_its_case(cli):
     rapid_review_pack(cli.folder)
