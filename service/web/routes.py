@@ -75,19 +75,20 @@ async def cases_list(ctx: Ctx) -> Response:
     overdue = q.get("overdue") == "1"
     search = (q.get("q") or "").strip()
     try:
-        stage = terms.stage(ctx.web.app.procedure, stage_value)
+        stage = terms.stage(tuple(ctx.web.app.procedures.values()), stage_value)
     except user_errors():
         raise Problem("There is no such stage.", back="/cases") from None
     procedure = q.get("procedure") or ""
     rows = await ctx.call(usecases.list_cases, ctx.web.app, stage, overdue)
     refs = await readable_references(ctx)
     rows = [r for r in rows if refs is None or r["reference"] in refs]
-    procedures = sorted({r["procedure"] for r in rows} | {ctx.web.app.procedure.key})  # the ones cases run under
+    # the ones cases run under, and the packs in use
+    procedures = sorted({r["procedure"] for r in rows} | {p.key for p in ctx.web.app.procedures.values()})
     if procedure and procedure not in procedures:
         raise Problem("No case runs under that procedure.", back="/cases")
     rows = [r for r in rows if (not procedure or r["procedure"] == procedure)
             and (not search or search.casefold() in r["reference"].casefold())]
-    return ctx.render("cases.html", title="Cases", rows=rows, stages=terms.stages(ctx.web.app.procedure), stage=stage_value,
+    return ctx.render("cases.html", title="Cases", rows=rows, stages=terms.stages(*ctx.web.app.procedures.values()), stage=stage_value,
                       overdue=overdue, search=search, procedures=procedures, procedure=procedure)
 
 

@@ -15,8 +15,13 @@ from service.domain.procedure import Procedure
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
-def stages(procedure: Procedure) -> list[tuple[str, str]]:
-    return [(s.id, s.label) for s in procedure.stages]
+def stages(*procedures: Procedure) -> list[tuple[str, str]]:
+    """(id, label) of each stage of the procedures, each id once (the first pack's label)."""
+    seen: dict[str, str] = {}
+    for p in procedures:
+        for s in p.stages:
+            seen.setdefault(s.id, s.label)
+    return list(seen.items())
 
 
 def _id(value: str | None, what: str) -> str:
@@ -26,10 +31,11 @@ def _id(value: str | None, what: str) -> str:
     return value
 
 
-def stage(procedure: Procedure, value: str | None) -> str | None:
+def stage(procedure: Procedure | tuple[Procedure, ...], value: str | None) -> str | None:
     if not value:
         return None
-    if value not in {s.id for s in procedure.stages}:
+    packs = procedure if isinstance(procedure, tuple) else (procedure,)
+    if value not in {s.id for p in packs for s in p.stages}:
         raise DomainError(f"no stage {value!r}")
     return value
 
