@@ -35,6 +35,7 @@ import datetime as dt
 import http.server
 import ipaddress
 import json
+import random
 import re
 import socket
 import ssl
@@ -147,6 +148,9 @@ class FakeGraph:
         self.log: list[tuple[str, str, int]] = []
         self.sent: list[tuple[str, dict[str, Any]]] = []
         self.uploads: dict[str, dict[str, Any]] = {}
+        self.batches: list[int] = []  # requests per $batch, in order
+        self.mailbox_concurrency = 4
+        self._rng = random.Random(18)
         self._tmp = tempfile.TemporaryDirectory(prefix="fake-graph-")
         self.ca_file, self._key_file = make_certificate(Path(self._tmp.name))
         self._server: http.server.ThreadingHTTPServer | None = None
@@ -297,8 +301,107 @@ class FakeGraph:
                                      "Access token has expired or is not yet valid."), {})
             if method in ("POST", "PATCH") and len(body) > MAX_REQUEST:
                 return (*graph_error(413, "RequestEntityTooLarge", "The request is too large."), {})
+            if path == "/v1.0/$batch" and method == "POST":
+                return self._batch(headers, body)
             data = json.loads(body) if body else {}
             return self._graph(method, path[len("/v1.0/"):], query, headers, data)
+
+    # JSON batching ------------------------------------------------------------------
+    def _batch(self, headers: dict[str, str], body: bytes) -> tuple[int, Any, dict[str, str]]:
+        """``POST /$batch`` as https://learn.microsoft.com/graph/json-batching documents it.
+
+        Each request is handled (and logged, and matched against injected faults) as if it had come
+        alone; answers come back in a shuffled order. A request whose ``dependsOn`` did not succeed
+        answers 424. More than 4 requests to one mailbox that could run at once (no ``dependsOn``)
+        are throttled as Exchange does: the extra ones answer 429 with a Retry-After. An injected
+        reset on any request drops the connection of the whole batch (before or after handling it).
+        """
+        try:
+            data = json.loads(body) if body else {}
+        except ValueError:
+            return (*graph_error(400, "BadRequest", "Invalid batch payload format."), {})
+        items = data.get("requests")
+        if not isinstance(items, list) or not items:
+            return (*graph_error(400, "BadRequest", "Invalid batch payload format."), {})
+        if len(items) > 20:
+            return (*graph_error(400, "BadRequest", "Number of batch requests exceeds the maximum of 20."), {})
+        ids = [str(i.get("id")) for i in items]
+        if len(set(ids)) != len(ids):
+            return (*graph_error(400, "BadRequest", "Batch request ids must be unique."), {})
+        self.batches.append(len(items))
+        status_of: dict[str, int] = {}
+        answers = []
+        reset_after = False
+        roots: dict[str, int] = {}
+        for item in items:
+            rid, method = str(item.get("id")), str(item.get("method", "GET")).upper()
+            parts = urlsplit(str(item.get("url", "")))
+            path = "/v1.0/" + parts.path.lstrip("/")
+            query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+            inner_headers = {k.lower(): str(v) for k, v in (item.get("headers") or {}).items()}
+            depends = [str(d) for d in item.get("dependsOn") or []]
+            extra: dict[str, str] = {}
+            if any(d not in status_of for d in depends):
+                status, payload = graph_error(400, "BadRequest", "dependsOn names an unknown or later request.")
+            elif any(not 200 <= status_of[d] < 300 for d in depends):
+                status, payload = 424, {"error": {"code": "FailedDependency",
+                                                  "message": "The request depends on a request that failed."}}
+            else:
+                m = re.match(r"/v1\.0/users/([^/]+)", path)
+                mailbox = unquote(m.group(1)).lower() if m else ""
+                if not depends:
+                    roots[mailbox] = roots.get(mailbox, 0) + 1
+                fault = self.take_fault(method, path)
+                if fault and fault.reset:
+                    if not fault.after:
+                        raise _Reset()
+                    reset_after = True
+                if not depends and roots[mailbox] > self.mailbox_concurrency:
+                    status, payload = graph_error(429, "ApplicationThrottled",
+                                                  "Application is over its MailboxConcurrency limit.")
+                    extra = {"Retry-After": "1"}
+                elif fault and fault.status:
+                    status = fault.status
+                    payload = fault.body or graph_error(status, "TooManyRequests" if status == 429 else
+                                                        "ServiceUnavailable", "Injected fault.")[1]
+                    if fault.retry_after is not None:
+                        extra = {"Retry-After": f"{fault.retry_after:g}"}
+                else:
+                    inner_body = item.get("body")
+                    raw = json.dumps(inner_body).encode() if inner_body is not None else b""
+                    inner_headers.setdefault("authorization", headers.get("authorization", ""))
+                    try:
+                        status, payload, extra = self.handle(method, path, query, inner_headers, raw)
+                    except Exception as exc:  # noqa: BLE001 - a bug in the fake shows as a 500
+                        status, payload, extra = 500, {"error": {"code": "FakeGraphBug", "message": repr(exc)}}, {}
+            self.log.append((method, path, status))
+            status_of[rid] = status
+            answer: dict[str, Any] = {"id": rid, "status": status, "headers": dict(extra)}
+            if isinstance(payload, (bytes, bytearray)):
+                answer["headers"].setdefault("Content-Type", "application/octet-stream")
+                answer["body"] = base64.b64encode(bytes(payload)).decode()
+            elif payload is not None:
+                answer["headers"]["Content-Type"] = "application/json"
+                answer["body"] = payload
+            answers.append(answer)
+        self._rng.shuffle(answers)  # "responses may come back in any order"
+        if reset_after:
+            raise _Reset(after=True)
+        return 200, {"responses": answers}, {}
+
+    def batch_round_trips(self, since: int = 0) -> int:
+        """How many ``POST /$batch`` round trips were logged from position ``since``."""
+        return sum(1 for m, p, _ in self.log[since:] if m == "POST" and p.endswith("/$batch"))
+
+    def requests_by(self, since: int = 0) -> dict[tuple[str, str], int]:
+        """Requests logged from ``since`` by (method, path template): ids become ``{id}``; each request
+        inside a batch counts once, and the batch itself as ``POST /$batch``."""
+        out: dict[tuple[str, str], int] = {}
+        for m, p, _ in self.log[since:]:
+            t = re.sub(r"/(msg|draft|event|folder|att)-[^/]+", r"/{\1}", p)
+            t = re.sub(r"/users/[^/]+", "/users/{mailbox}", t)
+            out[(m, t)] = out.get((m, t), 0) + 1
+        return out
 
     # Token endpoint -------------------------------------------------------------
     def _openid(self, path: str) -> tuple[int, Any, dict[str, str]]:
@@ -718,6 +821,14 @@ class FakeGraph:
                      "value": out}, {}
 
 
+class _Reset(Exception):
+    """A fault injected on a request inside a batch: drop the batch's connection."""
+
+    def __init__(self, after: bool = False):
+        super().__init__("reset")
+        self.after = after
+
+
 class _Handler(http.server.BaseHTTPRequestHandler):
     graph: FakeGraph
     protocol_version = "HTTP/1.1"
@@ -744,6 +855,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         else:
             try:
                 status, payload, extra = self.graph.handle(self.command, path, query, headers, body)
+            except _Reset as reset:
+                if reset.after:
+                    self.graph.log.append((self.command, path, 200))
+                self._reset(path)
+                return
             except Exception as exc:  # a bug in the fake must show as a 500, not a hang
                 status, payload, extra = 500, {"error": {"code": "FakeGraphBug", "message": repr(exc)}}, {}
             if fault and fault.after:
