@@ -15,13 +15,18 @@ gives, for the calls the connector makes:
   ``PATCH``, ``DELETE``, create draft, ``send``, attachments, upload
   sessions, ``$filter`` on our single-value extended property;
 * calendar: events (``transactionId`` de-duplication, Teams link when
-  ``isOnlineMeeting`` is the JSON ``true``), ``cancel``, ``getSchedule``.
+  ``isOnlineMeeting`` is the JSON ``true``), ``cancel``, ``getSchedule``;
+* JSON batching: ``POST /$batch`` (see :meth:`FakeGraph._batch`).
 
 Fault injection (:meth:`FakeGraph.inject`): a status with ``Retry-After``
 (429, 503…), a connection reset before the request is handled, or after it
 was handled (the answer is lost), for the next N matching requests. Token
 expiry: ``token_lifetime`` and :meth:`revoke_tokens`. :attr:`FakeGraph.log`
-records every request as ``(method, path, status)``.
+records every request as ``(method, path, status)``: each request inside a
+``$batch`` on its own line (in order, before the line of the batch itself,
+``POST /v1.0/$batch``); :attr:`FakeGraph.batch_members` says which lines
+came inside which batch, :meth:`FakeGraph.requests_by` counts them by method
+and path template.
 
 Limits, deliberately: one tenant and one app; ``$select`` is mostly
 ignored (whole objects come back); ids are short opaque strings rather than
@@ -149,6 +154,7 @@ class FakeGraph:
         self.sent: list[tuple[str, dict[str, Any]]] = []
         self.uploads: dict[str, dict[str, Any]] = {}
         self.batches: list[int] = []  # requests per $batch, in order
+        self.batch_members: list[list[int]] = []  # per $batch, the positions in ``log`` of its requests
         self.mailbox_concurrency = 4
         self._rng = random.Random(18)
         self._tmp = tempfile.TemporaryDirectory(prefix="fake-graph-")
@@ -329,6 +335,8 @@ class FakeGraph:
         if len(set(ids)) != len(ids):
             return (*graph_error(400, "BadRequest", "Batch request ids must be unique."), {})
         self.batches.append(len(items))
+        members: list[int] = []
+        self.batch_members.append(members)
         status_of: dict[str, int] = {}
         answers = []
         reset_after = False
@@ -374,6 +382,7 @@ class FakeGraph:
                         status, payload, extra = self.handle(method, path, query, inner_headers, raw)
                     except Exception as exc:  # noqa: BLE001 - a bug in the fake shows as a 500
                         status, payload, extra = 500, {"error": {"code": "FakeGraphBug", "message": repr(exc)}}, {}
+            members.append(len(self.log))
             self.log.append((method, path, status))
             status_of[rid] = status
             answer: dict[str, Any] = {"id": rid, "status": status, "headers": dict(extra)}
@@ -388,6 +397,10 @@ class FakeGraph:
         if reset_after:
             raise _Reset(after=True)
         return 200, {"responses": answers}, {}
+
+    def inside_batches(self) -> set[int]:
+        """Positions in ``log`` of the requests that came inside a batch (not as HTTP requests of their own)."""
+        return {i for members in self.batch_members for i in members}
 
     def batch_round_trips(self, since: int = 0) -> int:
         """How many ``POST /$batch`` round trips were logged from position ``since``."""
