@@ -69,6 +69,7 @@ from .errors import GraphError, OutcomeUnknown
 from .folders import MailFolders
 from .formats import parse_graph_time, seg
 from .http import GraphHttp
+from .subscriptions import GraphSubscriptions
 
 log = logging.getLogger("review_clerk.m365")
 
@@ -326,6 +327,13 @@ class GraphMailbox:
         if msg.get("parentFolderId") == self.folders(mailbox).resolve("deleteditems"):
             return DraftState.MISSING
         return DraftState.DRAFT
+
+    # Change notifications ---------------------------------------------------
+    def subscriptions(self) -> GraphSubscriptions:
+        """Subscriptions to new messages in the folder ``read_new`` reads."""
+        folder = "inbox" if self._inbox_folder.strip().lower() == "inbox" else \
+            self.folders(self.mailbox).resolve(self._inbox_folder)
+        return GraphSubscriptions(self._http, self.mailbox, folder)
 
     # Internals --------------------------------------------------------------
     def folders(self, mailbox: str) -> MailFolders:

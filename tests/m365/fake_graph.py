@@ -16,7 +16,12 @@ gives, for the calls the connector makes:
   sessions, ``$filter`` on our single-value extended property;
 * calendar: events (``transactionId`` de-duplication, Teams link when
   ``isOnlineMeeting`` is the JSON ``true``), ``cancel``, ``getSchedule``;
-* JSON batching: ``POST /$batch`` (see :meth:`FakeGraph._batch`).
+* JSON batching: ``POST /$batch`` (see :meth:`FakeGraph._batch`);
+* change notifications: ``POST/PATCH/DELETE /subscriptions`` and ``…/reauthorize``, each create and
+  renewal validated by calling the notification URL with ``validationToken`` (through
+  :attr:`FakeGraph.notify_transport`, HTTPS by default); a delivered message posts a ``created``
+  notification to each subscription of its folder (unless ``drop_notifications``), and
+  :meth:`FakeGraph.send_lifecycle` posts lifecycle events. Subscriptions lapse by the ``clock``.
 
 Fault injection (:meth:`FakeGraph.inject`): a status with ``Retry-After``
 (429, 503…), a connection reset before the request is handled, or after it
@@ -61,6 +66,7 @@ from cryptography.x509.oid import NameOID
 ALL_ROLES = ("Mail.ReadWrite", "Mail.Send", "Calendars.ReadWrite")
 CHUNK_UNIT = 320 * 1024
 MAX_REQUEST = 4 * 1024 * 1024
+MAIL_SUBSCRIPTION_MINUTES = 10_080
 WELL_KNOWN = ("inbox", "drafts", "sentitems", "deleteditems", "archive", "junkemail", "outbox")
 _KEY_FILTER = re.compile(r"singleValueExtendedProperties/Any\(ep: ep/id eq '((?:[^']|'')*)' "
                          r"and ep/value eq '((?:[^']|'')*)'\)", re.IGNORECASE)
@@ -101,6 +107,14 @@ def graph_error(status: int, code: str, message: str) -> tuple[int, dict[str, An
 
 def _iso(ts: float) -> str:
     return dt.datetime.fromtimestamp(ts, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse_time(value: Any) -> dt.datetime | None:
+    """An aware datetime from Graph's ISO 8601 (``Z``, up to 7 fractional digits)."""
+    m = re.fullmatch(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.\d+)?(Z|[+-]\d\d:\d\d)", str(value or ""))
+    if not m:
+        return None
+    return dt.datetime.fromisoformat(m.group(1) + ("+00:00" if m.group(2) == "Z" else m.group(2)))
 
 
 def _unq(value: str) -> str:
@@ -156,6 +170,12 @@ class FakeGraph:
         self.batches: list[int] = []  # requests per $batch, in order
         self.batch_members: list[list[int]] = []  # per $batch, the positions in ``log`` of its requests
         self.mailbox_concurrency = 4
+        self.subscriptions: dict[str, dict[str, Any]] = {}
+        # How Graph reaches the service: (url, query, JSON body) -> (status, text). Default: HTTPS.
+        self.notify_transport: Callable[[str, dict[str, str] | None, Any], tuple[int, str]] | None = None
+        self.notifications: list[tuple[str, Any, Any, int, float]] = []  # (url, query, body, status, seconds)
+        self.drop_notifications = False
+        self.dropped: list[str] = []
         self._rng = random.Random(18)
         self._tmp = tempfile.TemporaryDirectory(prefix="fake-graph-")
         self.ca_file, self._key_file = make_certificate(Path(self._tmp.name))
@@ -229,15 +249,22 @@ class FakeGraph:
         """An inbound message arrives in ``folder`` (a well-known name)."""
         b = self.box(address)
         with self.lock:
-            b.seq += 1
-            mid = f"msg-{uuid.uuid4().hex[:12]}"
-            imid = internet_message_id or f"<{uuid.uuid4().hex}@sender.example>"
-            b.messages[mid] = {"id": mid, "internetMessageId": imid, "receivedDateTime": _iso(self.clock()),
-                               "createdDateTime": _iso(self.clock()), "isDraft": False,
-                               "parentFolderId": self.folder_id(address, folder), "categories": [],
-                               "subject": "(inbound)", "raw": raw, "_seq": b.seq,
-                               "singleValueExtendedProperties": [], "attachments": []}
-            return mid
+            mid = self._store_delivered(b, address, raw, internet_message_id, folder)
+            subs = self._subscribed(address, self.folder_id(address, folder))
+        self._notify_created(subs, mid)  # outside the lock: the service may call back at once
+        return mid
+
+    def _store_delivered(self, b: Box, address: str, raw: bytes, internet_message_id: str | None,
+                         folder: str) -> str:
+        b.seq += 1
+        mid = f"msg-{uuid.uuid4().hex[:12]}"
+        imid = internet_message_id or f"<{uuid.uuid4().hex}@sender.example>"
+        b.messages[mid] = {"id": mid, "internetMessageId": imid, "receivedDateTime": _iso(self.clock()),
+                           "createdDateTime": _iso(self.clock()), "isDraft": False,
+                           "parentFolderId": self.folder_id(address, folder), "categories": [],
+                           "subject": "(inbound)", "raw": raw, "_seq": b.seq,
+                           "singleValueExtendedProperties": [], "attachments": []}
+        return mid
 
     def inject(self, method: str, path_regex: str, *, status: int | None = None, retry_after: float | None = None,
                reset: bool = False, after: bool = False, times: int = 1, body: dict[str, Any] | None = None,
@@ -307,6 +334,8 @@ class FakeGraph:
                                      "Access token has expired or is not yet valid."), {})
             if method in ("POST", "PATCH") and len(body) > MAX_REQUEST:
                 return (*graph_error(413, "RequestEntityTooLarge", "The request is too large."), {})
+            if path.startswith("/v1.0/subscriptions"):
+                return self._subscriptions(method, path, json.loads(body) if body else {})
             if path == "/v1.0/$batch" and method == "POST":
                 return self._batch(headers, body)
             data = json.loads(body) if body else {}
@@ -415,6 +444,134 @@ class FakeGraph:
             t = re.sub(r"/users/[^/]+", "/users/{mailbox}", t)
             out[(m, t)] = out.get((m, t), 0) + 1
         return out
+
+    # Change notifications ---------------------------------------------------------------
+    def _http_transport(self, url: str, params: dict[str, str] | None, body: Any) -> tuple[int, str]:
+        import requests
+
+        resp = requests.post(url, params=params, json=body, timeout=10)
+        return resp.status_code, resp.text
+
+    def _post_to_service(self, url: str, params: dict[str, str] | None, body: Any) -> tuple[int, str]:
+        started = time.monotonic()
+        try:
+            status, text = (self.notify_transport or self._http_transport)(url, params, body)
+        except Exception:  # noqa: BLE001 - an endpoint that cannot be reached
+            status, text = 0, ""
+        elapsed = time.monotonic() - started
+        self.notifications.append((url, params, body, status, elapsed))
+        return status, text
+
+    def _validate_endpoint(self, url: str) -> bool:
+        """Graph's validation request: the token must come back as text/plain, 200, within 10 s."""
+        token = f"Validation: Testing client application reachability for subscription Request-Id: {uuid.uuid4()}"
+        started = time.monotonic()
+        status, text = self._post_to_service(url, {"validationToken": token}, None)
+        return status == 200 and text == token and time.monotonic() - started < 10
+
+    def _active(self, sub: dict[str, Any]) -> bool:
+        when = _parse_time(sub["expirationDateTime"])
+        return when is not None and when.timestamp() > self.clock()
+
+    def _subscriptions(self, method: str, path: str, data: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+        parts = path.strip("/").split("/")[2:]  # after v1.0/subscriptions
+        if method == "POST" and not parts:
+            return self._create_subscription(data)
+        sub = self.subscriptions.get(parts[0]) if parts else None
+        if sub is not None and not self._active(sub):
+            sub = None
+        if sub is None:
+            return (*graph_error(404, "ResourceNotFound", "The object was not found."), {})
+        if method == "PATCH" and len(parts) == 1:
+            problem = self._bad_expiry(data.get("expirationDateTime"))
+            if problem:
+                return problem
+            if not self._validate_endpoint(sub["notificationUrl"]):
+                return (*graph_error(400, "ValidationError", "Subscription validation request failed."), {})
+            sub["expirationDateTime"] = data["expirationDateTime"]
+            sub["renewals"] = sub.get("renewals", 0) + 1
+            return 200, self._public_subscription(sub), {}
+        if method == "DELETE" and len(parts) == 1:
+            del self.subscriptions[parts[0]]
+            return 204, None, {}
+        if method == "POST" and parts[1:] == ["reauthorize"]:
+            sub["reauthorized"] = sub.get("reauthorized", 0) + 1
+            return 200, None, {}
+        return (*graph_error(400, "BadRequest", f"Unsupported {method} {path}"), {})
+
+    def _bad_expiry(self, value: Any) -> tuple[int, Any, dict[str, str]] | None:
+        when = _parse_time(value)
+        if when is None:
+            return (*graph_error(400, "InvalidRequest", "expirationDateTime is invalid."), {})
+        seconds = when.timestamp() - self.clock()
+        if seconds <= 0 or seconds > MAIL_SUBSCRIPTION_MINUTES * 60:
+            return (*graph_error(400, "InvalidRequest", "Subscription expiration can only be 10080 minutes in "
+                                 "the future."), {})
+        return None
+
+    def _create_subscription(self, data: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+        for name in ("changeType", "notificationUrl", "resource", "expirationDateTime"):
+            if not data.get(name):
+                return (*graph_error(400, "InvalidRequest", f"{name} is required."), {})
+        if not str(data["notificationUrl"]).startswith("https://"):
+            return (*graph_error(400, "InvalidRequest", "notificationUrl must be https."), {})
+        if len(str(data.get("clientState") or "")) > 128:
+            return (*graph_error(400, "InvalidRequest", "clientState is limited to 128 characters."), {})
+        problem = self._bad_expiry(data["expirationDateTime"])
+        if problem:
+            return problem
+        if not re.fullmatch(r"users/[^/]+/mailFolders\('[^']+'\)/messages", data["resource"]):
+            return (*graph_error(400, "InvalidRequest", "Unsupported resource."), {})
+        urls = [data["notificationUrl"], *([data["lifecycleNotificationUrl"]]
+                                           if data.get("lifecycleNotificationUrl") else [])]
+        if not all(self._validate_endpoint(u) for u in urls):
+            return (*graph_error(400, "ValidationError", "Subscription validation request failed. Notification "
+                                 "endpoint must respond with 200 OK to validation request."), {})
+        sid = str(uuid.uuid4())
+        self.subscriptions[sid] = dict(data, id=sid, applicationId=self.client_id)
+        return 201, self._public_subscription(self.subscriptions[sid]), {}
+
+    def _public_subscription(self, sub: dict[str, Any]) -> dict[str, Any]:
+        out = {k: v for k, v in sub.items() if k not in ("clientState", "renewals", "reauthorized")}
+        out["clientState"] = None  # Graph never returns it
+        return out
+
+    def _subscribed(self, address: str, folder_id: str) -> list[dict[str, Any]]:
+        out = []
+        for sub in self.subscriptions.values():
+            m = re.fullmatch(r"users/([^/]+)/mailFolders\('([^']+)'\)/messages", sub["resource"])
+            if not m or m.group(1).lower() != address.lower() or not self._active(sub):
+                continue
+            if "created" not in sub["changeType"].split(","):
+                continue
+            folder = self._folder(self.box(address), m.group(2))
+            if folder and folder["id"] == folder_id:
+                out.append(sub)
+        return out
+
+    def _notify_created(self, subs: list[dict[str, Any]], mid: str) -> None:
+        for sub in subs:
+            if self.drop_notifications:
+                self.dropped.append(mid)
+                continue
+            self._post_to_service(sub["notificationUrl"], None, {"value": [{
+                "subscriptionId": sub["id"], "subscriptionExpirationDateTime": sub["expirationDateTime"],
+                "changeType": "created", "resource": f"Users/{sub['resource'].split('/')[1]}/Messages/{mid}",
+                "resourceData": {"@odata.type": "#Microsoft.Graph.Message", "@odata.id": f"Users/x/Messages/{mid}",
+                                 "id": mid},
+                "clientState": sub.get("clientState"), "tenantId": self.tenant}]})
+
+    def send_lifecycle(self, subscription_id: str, event: str) -> int:
+        """Graph posts a lifecycle notification (``reauthorizationRequired``, ``subscriptionRemoved``,
+        ``missed``); a removed subscription is gone. Returns the endpoint's status."""
+        with self.lock:
+            sub = self.subscriptions[subscription_id]
+            if event == "subscriptionRemoved":
+                del self.subscriptions[subscription_id]
+        status, _ = self._post_to_service(sub["lifecycleNotificationUrl"], None, {"value": [{
+            "lifecycleEvent": event, "subscriptionId": sub["id"], "clientState": sub.get("clientState"),
+            "subscriptionExpirationDateTime": sub["expirationDateTime"], "tenantId": self.tenant}]})
+        return status
 
     # Token endpoint -------------------------------------------------------------
     def _openid(self, path: str) -> tuple[int, Any, dict[str, str]]:
