@@ -232,6 +232,12 @@ class Runner:
         if any(result.values()):
             log.info("job finished", extra={"job": name, **{f"n_{k}": v for k, v in result.items()}})
 
+    def _poll_inbox(self) -> None:
+        """The scheduled inbox read: every interval, or only every 5 minutes while change notifications
+        work (they wake :meth:`woken` as mail arrives)."""
+        if notifications.poll_due(self.app):
+            self._run("read_inbox")
+
     def woken(self) -> None:
         """Until stopped: when a change notification wakes the inbox (``/graph/notify``), read it at once
         and send what that queued (the acknowledgement goes within seconds, not at the next poll)."""
@@ -258,8 +264,7 @@ class Runner:
         tz = self.app.settings.tz
         sched = BackgroundScheduler(timezone=tz, job_defaults={"coalesce": True, "max_instances": 1,
                                                                "misfire_grace_time": 300})
-        sched.add_job(self._run, IntervalTrigger(seconds=notifications.inbox_interval(self.app)), args=["read_inbox"],
-                      id="read_inbox")
+        sched.add_job(self._poll_inbox, IntervalTrigger(seconds=s.inbox_every_seconds), id="read_inbox")
         sched.add_job(self._run, IntervalTrigger(seconds=s.outbox_every_seconds), args=["send_outbox"],
                       id="send_outbox")
         sched.add_job(self._run, IntervalTrigger(seconds=s.sweep_every_seconds), args=["sweep_deadlines"],

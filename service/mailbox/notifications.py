@@ -5,8 +5,9 @@ With ``[graph] notification_url`` set (docs/graph.md), the board mailbox's inbox
 arrives. The endpoint (``service.web.graph_notify``) only checks the notification's ``clientState``
 and wakes the inbox job through this module's :class:`Hub`; the job then reads the mailbox by delta
 as always. A notification is never trusted for content: it carries no more than "something came".
-Polling stays as the safety net (every 5 minutes when notifications are on), so a notification that
-never arrives costs minutes, never a message.
+Polling stays as the safety net (every 5 minutes while the subscription works; at the configured
+interval, as before, while it does not: :func:`poll_due`), so a notification that never arrives
+costs minutes, never a message.
 
 What the inbox job does first, each run (:func:`keep_subscribed`):
 
@@ -32,6 +33,7 @@ import json
 import logging
 import secrets
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -58,7 +60,8 @@ class Hub:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _client_states: dict[str, str] = field(default_factory=dict)  # subscription id -> clientState
     _lifecycle: list[tuple[str, str]] = field(default_factory=list)  # (event, subscription id)
-    refused: int = 0
+    healthy: bool = False  # the last run had a live subscription
+    last_read: float | None = None  # time.monotonic() of the last inbox read
 
     def remember(self, subscription_id: str, client_state: str) -> None:
         with self._lock:
@@ -97,10 +100,14 @@ def enabled(app: "App") -> bool:
                 and getattr(app.mailbox, "subscriptions", None) is not None)
 
 
-def inbox_interval(app: "App") -> int:
-    """Seconds between inbox polls: the configured interval, or the 5-minute safety net with notifications."""
-    every = app.settings.scheduler.inbox_every_seconds
-    return max(every, SAFETY_NET_SECONDS) if enabled(app) else every
+def poll_due(app: "App") -> bool:
+    """Should the scheduled inbox poll read the mailbox now? Always without notifications, and while the
+    subscription is not working (polled as before); with a live subscription, every 5 minutes only
+    (notifications wake the job in between)."""
+    if not enabled(app):
+        return True
+    hub = hub_for(app)
+    return not hub.healthy or hub.last_read is None or time.monotonic() - hub.last_read >= SAFETY_NET_SECONDS
 
 
 def lifecycle_url(notification_url: str) -> str:
@@ -136,6 +143,8 @@ def keep_subscribed(app: "App") -> str:
     if not enabled(app):
         return "off"
     hub = hub_for(app)
+    hub.last_read = time.monotonic()
+    hub.healthy = False
     now = app.clock.now()
     url = app.settings.graph.notification_url
     assert url is not None
@@ -193,6 +202,7 @@ def keep_subscribed(app: "App") -> str:
 
 def _done(hub: Hub, state: dict[str, Any], what: str) -> str:
     hub.remember(state["id"], state["client_state"])
+    hub.healthy = True
     if what != "kept":
         log.info("graph subscription %s", what, extra={"expires": state["expires"]})
     return what

@@ -129,7 +129,10 @@ def test_a_dropped_notification_is_caught_up_by_the_delta_poll(world, at):
     _, raw = referral(1, at)
     fake.deliver(BOARD, raw)
     assert fake.dropped and not notifications.hub_for(app).wake.is_set()
-    assert notifications.inbox_interval(app) == 300  # the safety net: polled every 5 minutes
+    assert not notifications.poll_due(app)  # the subscription works: the next poll is minutes away
+    hub = notifications.hub_for(app)
+    hub.last_read -= notifications.SAFETY_NET_SECONDS  # five minutes later
+    assert notifications.poll_due(app)
 
     counts = read_inbox(app)
 
@@ -156,6 +159,16 @@ def test_a_notification_with_the_wrong_client_state_is_refused_and_logged_withou
     good = {"value": [dict(forged["value"][0], clientState=sub["clientState"])]}
     assert client.post("/graph/notify", json=good).status_code == 202
     assert hub.wake.is_set()
+
+
+def test_without_a_working_subscription_the_inbox_is_polled_as_before(world):
+    app, fake, _ = world
+    fake.notify_transport = lambda url, params, body: (503, "")  # the public URL does not reach the service
+
+    read_inbox(app)
+
+    assert fake.subscriptions == {}  # Graph refused it: the validation request failed
+    assert notifications.poll_due(app)  # so every scheduled poll reads the mailbox
 
 
 def test_a_body_that_is_no_notification_is_refused(world):
