@@ -92,6 +92,7 @@ class Tally:
         self.round_trips: Counter[str] = Counter()
         self.batches = 0
         envelope_purpose: dict[int, str] = {}
+        self.sizes = [len(m) for m in fake.batch_members if m and start <= m[0] < end]
         for members in fake.batch_members:
             if members and start <= members[0] < end:
                 m, p, _ = fake.log[members[0]]
@@ -118,7 +119,7 @@ def show(title: str, tally: Tally) -> None:
     print(title)
     for name in sorted(set(tally.requests) | set(tally.round_trips)):
         print(f"  {name:<24} {tally.requests[name]:>5} requests {tally.round_trips[name]:>5} round trips")
-    print(f"  {'$batch':<24} {tally.batches:>5}")
+    print(f"  {'$batch':<24} {tally.batches:>5}   (requests in each: {', '.join(map(str, tally.sizes))})")
 
 
 def build(fake: FakeGraph, folder: Path, clock: FixedClock, auto_schedule: bool):
