@@ -2,7 +2,7 @@
 
 Reading. ``read_new`` runs a delta query on the configured inbox folder and
 returns the ``@odata.deltaLink`` as the cursor. Each new message's full MIME
-comes from ``GET …/messages/{id}/$value``. Removed entries and drafts are
+comes from ``GET …/messages/{id}/$value``, 20 to a JSON batch (``batch``). Removed entries and drafts are
 skipped. An expired or unusable delta token (410 Gone, ``syncStateNotFound``,
 ``resyncRequired``) restarts a full sync: the service de-duplicates on the id
 and on ``internetMessageId``, so a resync re-delivers but never doubles. A
@@ -22,6 +22,12 @@ Sending exactly once (``send``). Look the key up first
   then send it;
 * nothing → create the draft (``POST /users/{sender}/messages``), add the
   attachments that did not fit the create request, and ``POST …/send``.
+
+``send_many`` does the same for many messages in two HTTP round trips per 20
+(the drafts, then their sends); anything without a clear answer there goes
+through ``send`` with the key looked up first. Filing (``mark_handled_many``)
+is the category (when given) and the move, chained, without reading the
+message first.
 
 ``sendMail`` is never used: it returns no id and cannot be checked. A create
 or send whose outcome is unknown (the connection dropped after the request
@@ -252,11 +258,15 @@ class GraphMailbox:
         by_sender: dict[str, list[int]] = {}
         plans: dict[int, AttachmentPlan] = {}
         for n, message in enumerate(messages):
-            plan = plan_attachments(message.attachments)
+            try:
+                plan = plan_attachments(message.attachments)
+            except TransportError as exc:  # an attachment over Graph's limit: this message fails alone
+                results[n] = exc
+                continue
             if message.first_attempt and not plan.later:
                 plans[n] = plan
                 by_sender.setdefault(self._sender_mailbox(message), []).append(n)
-        checked: list[int] = [n for n in range(len(messages)) if n not in plans]
+        checked: list[int] = [n for n in range(len(messages)) if n not in plans and results[n] is None]
         for mailbox, indexes in by_sender.items():
             payloads = []
             for n in indexes:

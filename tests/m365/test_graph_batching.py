@@ -224,3 +224,17 @@ def test_responses_of_many_meetings_are_read_in_one_round_trip(fake, clock):
     assert found[3]["police3@agency.example"].value == "declined"
     assert all(f[f"police{n}@agency.example"].value == "none" for n, f in enumerate(found) if n != 3)
     assert fake.batch_round_trips(start) == 1 and fake.calls("GET", r"/events/") == 8
+
+
+def test_an_attachment_over_graphs_limit_fails_its_message_alone(fake, clock):
+    from service.mailbox.ports import Attachment
+
+    mailbox, _ = backend(fake, clock)
+    mailbox.read_new(None)
+    huge = OutgoingMessage(**{**letter(1).__dict__, "attachments": (
+        Attachment("huge.bin", "application/octet-stream", bytes(151 * 1024 * 1024)),)})
+
+    results = mailbox.send_many([letter(0), huge, letter(2)])
+
+    assert isinstance(results[1], TransportError) and results[1].permanent
+    assert keys_sent(fake) == ["outbox-0", "outbox-2"]

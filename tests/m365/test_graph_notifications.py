@@ -62,7 +62,7 @@ def world(config_dir, db_env, at, monkeypatch):
     fake.stop()
 
 
-def referral(n: int, at: FixedClock) -> tuple[str, bytes]:
+def referral(at: FixedClock) -> tuple[str, bytes]:
     """The demo's police referral (a case opens; the referrer is acknowledged)."""
     return "01-police-text.eml", sample_emails(at.now())["01-police-text.eml"]
 
@@ -108,7 +108,7 @@ def test_a_delivered_referral_is_acknowledged_without_waiting_for_a_poll(world, 
     waker = threading.Thread(target=runner.woken, daemon=True)  # no scheduler: only a notification can wake it
     waker.start()
     try:
-        _, raw = referral(1, at)
+        _, raw = referral(at)
         started = time.monotonic()
         fake.deliver(BOARD, raw)
         notified = fake.notifications[-1]
@@ -126,7 +126,7 @@ def test_a_dropped_notification_is_caught_up_by_the_delta_poll(world, at):
     app, fake, _ = world
     run_once(app)
     fake.drop_notifications = True
-    _, raw = referral(1, at)
+    _, raw = referral(at)
     fake.deliver(BOARD, raw)
     assert fake.dropped and not notifications.hub_for(app).wake.is_set()
     assert not notifications.poll_due(app)  # the subscription works: the next poll is minutes away
@@ -221,7 +221,7 @@ def test_lifecycle_notifications_reauthorize_resubscribe_and_catch_up(world, at)
     assert not notifications.client_state_ok(app, sub["id"], sub["clientState"])
 
     fake.drop_notifications = True
-    _, raw = referral(1, at)
+    _, raw = referral(at)
     fake.deliver(BOARD, raw)
     hub.wake.clear()
     assert fake.send_lifecycle(again["id"], "missed") == 202
