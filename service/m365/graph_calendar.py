@@ -147,9 +147,11 @@ def _matches(event: dict[str, Any], payload: dict[str, Any]) -> bool:
     """Does the event Graph returned for our create carry the attendees and place we asked for?"""
     def who(items: Any) -> set[str]:
         return {str((a.get("emailAddress") or {}).get("address") or "").lower() for a in items or []}
-    place = str((event.get("location") or {}).get("displayName") or "")
-    return who(event.get("attendees")) == who(payload["attendees"]) and \
-        place == str(payload["location"]["displayName"])
+    if who(event.get("attendees")) != who(payload["attendees"]):
+        return False
+    wanted = str(payload["location"]["displayName"])
+    # Without a place of ours, Outlook may write its own ("Microsoft Teams Meeting"): not a difference.
+    return not wanted or str((event.get("location") or {}).get("displayName") or "") == wanted
 
 
 class GraphCalendar:

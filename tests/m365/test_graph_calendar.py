@@ -290,3 +290,25 @@ def test_an_event_without_attendees_is_deleted_rather_than_cancelled(rsps, make_
     rsps.add(responses.DELETE, f"{G}/events/ev-1", status=204)
     calendar.cancel_event(spec(attendees=()), "ev-1", "not needed")
     assert graph_calls(rsps) == [("DELETE", f"users/{MAILBOX}/events/ev-1")]
+
+
+def test_outlooks_own_place_for_a_teams_meeting_is_not_taken_for_a_change(rsps, make_backend):
+    _, calendar = make_backend()
+    rsps.add(responses.POST, f"{G}/events", status=201,
+             json=created() | {"location": {"displayName": "Microsoft Teams Meeting"}})
+
+    assert calendar.upsert_event(spec()).provider_id == "ev-1"
+    assert [m for m, _ in graph_calls(rsps)] == ["POST"]
+
+
+def test_an_event_returned_for_the_transaction_id_in_another_room_is_moved_to_ours(rsps, make_backend):
+    _, calendar = make_backend()
+    ours = spec(location="Room 2", online_meeting=False)
+    rsps.add(responses.POST, f"{G}/events", status=201, json=created(made_for=spec(location="Room 1")))
+    rsps.add(responses.GET, f"{G}/events/ev-1", json=created() | {"singleValueExtendedProperties": []})
+    rsps.add(responses.PATCH, f"{G}/events/ev-1", json=created(made_for=ours))
+
+    calendar.upsert_event(ours)
+
+    assert [m for m, _ in graph_calls(rsps)] == ["POST", "GET", "PATCH"]
+    assert body_of(rsps.calls[-1])["location"] == {"displayName": "Room 2"}
