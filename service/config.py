@@ -204,6 +204,9 @@ class Graph(_Model):
     max_concurrency: int = Field(default=4, ge=1, le=4)
     timeout_seconds: float = Field(default=30.0, gt=0)
     secret_expires: str | None = Field(default=None, description="ISO date the client secret expires, for warnings")
+    # Graph change notifications (docs/graph.md): the public HTTPS URL of this service's /graph/notify;
+    # unset: the inbox is polled as before.
+    notification_url: str | None = None
 
     @field_validator("endpoint", "authority")
     @classmethod
@@ -211,6 +214,13 @@ class Graph(_Model):
         if not v.startswith("https://"):
             raise ValueError("an https:// URL")
         return v
+
+    @field_validator("notification_url")
+    @classmethod
+    def _public_https(cls, v: str | None) -> str | None:
+        if v and not (v.startswith("https://") and v.rstrip("/").endswith("/graph/notify")):
+            raise ValueError("the public https:// URL of this service's /graph/notify")
+        return v.rstrip("/") if v else v
 
 
 class Intake(_Model):

@@ -30,6 +30,7 @@ from service.chasing.sweep import sweep
 from service.intake.processing import file_handled, process_stored, store_new
 from service.intake.report import daily_report
 from service.letters.delivery import deliver_due, is_working_time
+from service.mailbox import notifications
 from service.mailbox.ports import TransportError
 from service.meetings.service import meetings_job
 from service.store.db import explain
@@ -41,6 +42,7 @@ log = logging.getLogger("review_clerk.jobs")
 
 
 def read_inbox(app: "App") -> dict[str, int]:
+    notifications.keep_subscribed(app)  # with [graph] notification_url: the subscription kept alive
     stored = store_new(app)
     outcomes = process_stored(app)
     filed = file_handled(app)
@@ -230,6 +232,23 @@ class Runner:
         if any(result.values()):
             log.info("job finished", extra={"job": name, **{f"n_{k}": v for k, v in result.items()}})
 
+    def _poll_inbox(self) -> None:
+        """The scheduled inbox read: every interval, or only every 5 minutes while change notifications
+        work (they wake :meth:`woken` as mail arrives)."""
+        if notifications.poll_due(self.app):
+            self._run("read_inbox")
+
+    def woken(self) -> None:
+        """Until stopped: when a change notification wakes the inbox (``/graph/notify``), read it at once
+        and send what that queued (the acknowledgement goes within seconds, not at the next poll)."""
+        wake = notifications.hub_for(self.app).wake
+        while not self.stop.is_set():
+            if not wake.wait(timeout=1.0):
+                continue
+            wake.clear()
+            self._run("read_inbox")
+            self._run("send_outbox")
+
     def serve(self, when_listening: Callable[[], Any] | None = None) -> None:
         """Run the jobs until SIGTERM or SIGINT. ``when_listening`` runs once the signals are the service's
         (the web workspace starts there, so that a signal never finds the process without its handler)."""
@@ -245,7 +264,7 @@ class Runner:
         tz = self.app.settings.tz
         sched = BackgroundScheduler(timezone=tz, job_defaults={"coalesce": True, "max_instances": 1,
                                                                "misfire_grace_time": 300})
-        sched.add_job(self._run, IntervalTrigger(seconds=s.inbox_every_seconds), args=["read_inbox"], id="read_inbox")
+        sched.add_job(self._poll_inbox, IntervalTrigger(seconds=s.inbox_every_seconds), id="read_inbox")
         sched.add_job(self._run, IntervalTrigger(seconds=s.outbox_every_seconds), args=["send_outbox"],
                       id="send_outbox")
         sched.add_job(self._run, IntervalTrigger(seconds=s.sweep_every_seconds), args=["sweep_deadlines"],
@@ -269,6 +288,8 @@ class Runner:
             when_listening()
         for name in JOBS:  # catch up at once rather than waiting a full interval
             self._run(name)
+        if notifications.enabled(self.app):
+            threading.Thread(target=self.woken, name="graph-notify", daemon=True).start()
         sched.start()
         log.info("review clerk running", extra={"backend": self.app.settings.mail.backend,
                                                 "database": self.app.db.describe()})

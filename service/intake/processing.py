@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import DataError, IntegrityError
 
-from service.mailbox.ports import Disposition, TransportError
+from service.mailbox.ports import Disposition, file_all
 
 from .outcome import Outcome
 from .triage import handle_message
@@ -52,6 +52,10 @@ DISPOSITION = {
     "not_referral": Disposition.NOT_REFERRAL, "quarantined": Disposition.QUARANTINE,
     "held": Disposition.QUARANTINE, "failed": Disposition.QUARANTINE, "refused": Disposition.QUARANTINE,
 }
+
+
+# Outcomes the folder a message is filed in already names (Processed, Not a referral, Quarantine).
+FOLDER_SAYS_IT = frozenset({"processed", "not_referral", "quarantined"})
 
 
 def store_new(app: "App", max_batches: int = 20) -> int:
@@ -197,15 +201,20 @@ def _log_lost(mid: int) -> None:
 
 
 def file_handled(app: "App") -> int:
+    """File each handled message in the mailbox (all together: with Graph, 10 to an HTTP round trip)."""
     with app.db.unit_of_work() as uow:
         rows = uow.inbox.unfiled()
+    if not rows:
+        return 0
+    # A category only where it says more than the folder does ("duplicate", "reply", "held"…): one request
+    # per message fewer for the usual case (Graph: the move alone; the category is a second request).
+    errors = file_all(app.mailbox, [(r["backend_id"], DISPOSITION.get(r["status"], Disposition.QUARANTINE),
+                                     None if r["status"] in FOLDER_SAYS_IT else f"Review Clerk: {r['status']}")
+                                    for r in rows])
     filed = 0
-    for r in rows:
-        try:
-            app.mailbox.mark_handled(r["backend_id"], DISPOSITION.get(r["status"], Disposition.QUARANTINE),
-                                     category=f"Review Clerk: {r['status']}")
-        except TransportError as exc:
-            log.warning("could not file message", extra={"inbound_id": r["id"], "error": str(exc)[:200]})
+    for r, error in zip(rows, errors):
+        if error is not None:
+            log.warning("could not file message", extra={"inbound_id": r["id"], "error": str(error)[:200]})
             continue
         with app.db.unit_of_work() as uow:
             uow.inbox.mark_filed(r["id"])

@@ -39,7 +39,9 @@ from service.mailbox.ports import (
     Attachment,
     DraftState,
     OutgoingMessage,
+    SendReceipt,
     TransportError,
+    send_all,
 )
 
 if TYPE_CHECKING:
@@ -97,8 +99,11 @@ def deliver_due(app: "App", worker: str, limit: int = 20) -> dict[str, int]:
     with app.db.unit_of_work() as uow:
         claimed = uow.outbox.claim_due(now, worker, LEASE, limit, templates=sendable_templates(app, now))
         uow.commit()
-    for oid in claimed:
-        outcome = deliver_claimed(app, worker, oid)
+    if getattr(app.mailbox, "send_many", None) is not None:  # a backend that sends many in one round trip
+        outcomes: list[str | None] = list(_deliver_rows(app, worker, claimed))
+    else:
+        outcomes = [deliver_claimed(app, worker, oid) for oid in claimed]
+    for outcome in outcomes:
         if outcome in counts:  # "drafted" is not counted: jobs.send_outbox drains while messages are sent
             counts[outcome] += 1
     counts["sent"] += collect_reviewed(app)
@@ -120,6 +125,42 @@ def sendable_templates(app: "App", now: datetime) -> list[str] | None:
     return list(app.settings.mail.send_outside_working_hours)
 
 
+def _deliver_rows(app: "App", worker: str, claimed: list[int]) -> list[str]:
+    """Hand over the rows of one claim; the direct sends all together (``send_all``: with Graph, the
+    drafts of up to 20 are made in one HTTP round trip and sent in the next), each draft for review alone.
+
+    Each row's claim is renewed, and a row another process has taken (or finished) meanwhile left
+    alone, just before the hand-over starts, as :func:`deliver_claimed` does for one row.
+    """
+    rows = [row for row in (_renewed(app, worker, oid) for oid in claimed) if row is not None]
+    outcomes = [_hand_over(app, row) for row in rows if row["mode"] == "review" and row["reviewer"]]
+    direct = [row for row in rows if not (row["mode"] == "review" and row["reviewer"])]
+    if not direct:
+        return outcomes
+    try:
+        results = send_all(app.mailbox, [to_message(row) for row in direct])
+    except Exception as exc:  # noqa: BLE001 - a bug or a backend surprise: retried (the keys make it safe)
+        log.exception("send raised", extra={"error": exc.__class__.__name__})
+        return outcomes + [_failed_attempt(app, row, f"unexpected error: {exc.__class__.__name__}", False, None)
+                           for row in direct]
+    for row, result in zip(direct, results):
+        if isinstance(result, TransportError):
+            outcomes.append(_failed_attempt(app, row, str(result), result.permanent, result.retry_after))
+        else:
+            outcomes.append(_record_handed_over(app, row, None, result))
+    return outcomes
+
+
+def _renewed(app: "App", worker: str, oid: int) -> dict[str, Any] | None:
+    with app.db.unit_of_work() as uow:
+        if not uow.outbox.renew_claim(oid, worker, app.clock.now() + LEASE):
+            log.info("message taken over by another process; left to it", extra={"outbox_id": oid})
+            return None
+        row = uow.outbox.get(oid)
+        uow.commit()
+    return row
+
+
 def deliver_claimed(app: "App", worker: str, oid: int) -> str | None:
     """Hand over one row ``worker`` claimed: sent | drafted | retry | failed, or None if it is no longer ours.
 
@@ -128,18 +169,15 @@ def deliver_claimed(app: "App", worker: str, oid: int) -> str | None:
     them. So the claim is renewed as the work on each row starts, and a row another process has taken
     (or finished) meanwhile is left alone rather than handed to the mailbox a second time.
     """
-    with app.db.unit_of_work() as uow:
-        if not uow.outbox.renew_claim(oid, worker, app.clock.now() + LEASE):
-            log.info("message taken over by another process; left to it", extra={"outbox_id": oid})
-            return None
-        row = uow.outbox.get(oid)
-        uow.commit()
-    return _hand_over(app, row)
+    row = _renewed(app, worker, oid)
+    return None if row is None else _hand_over(app, row)
 
 
 def _hand_over(app: "App", row: dict[str, Any]) -> str:
     """Send one claimed row (or leave it as a draft). Returns sent | drafted | retry | failed."""
     message = to_message(row)
+    draft_id: str | None = None
+    receipt: SendReceipt | None = None
     try:
         if row["mode"] == "review" and row["reviewer"]:
             draft_id = app.mailbox.create_draft(message, row["reviewer"])
@@ -150,6 +188,11 @@ def _hand_over(app: "App", row: dict[str, Any]) -> str:
     except Exception as exc:  # noqa: BLE001 - a bug or a backend surprise: retried, never a crash loop
         log.exception("send raised", extra={"outbox_key": row["key"], "error": exc.__class__.__name__})
         return _failed_attempt(app, row, f"unexpected error: {exc.__class__.__name__}", False, None)
+    return _record_handed_over(app, row, draft_id, receipt)
+
+
+def _record_handed_over(app: "App", row: dict[str, Any], draft_id: str | None, receipt: SendReceipt | None) -> str:
+    """Record a row the mailbox has taken (sent, or left as ``draft_id`` for review). Returns sent | drafted."""
     # The message has gone: record it now. Losing a database race here (PostgreSQL picks a
     # deadlock victim) would leave the row claimed until its lease ran out and the send be
     # repeated (harmlessly, the key finds it sent); trying the bookkeeping again is better.
@@ -164,6 +207,7 @@ def _hand_over(app: "App", row: dict[str, Any]) -> str:
                     uow.on_commit(log.info, "left for review", extra={
                         "outbox_key": row["key"], "template": row["template"], "reviewer": row["reviewer"]})
                     return "drafted"
+                assert receipt is not None
                 if mark_sent(uow, app, row, "sending", receipt.provider_id):
                     uow.commit()
                     uow.on_commit(log.info, "sent", extra={"outbox_key": row["key"], "template": row["template"],

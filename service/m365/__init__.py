@@ -12,7 +12,9 @@ Modules: ``auth`` (msal client-credentials tokens), ``http`` (the single
 request layer: retries, Retry-After, back-off, per-mailbox concurrency),
 ``message_json`` (message JSON, headers, key property, attachment plan),
 ``folders`` (mail folder ids), ``formats`` (URL segments, OData literals,
-Graph timestamps), ``graph_mailbox``, ``graph_calendar``, ``doctor``, ``errors``.
+Graph timestamps), ``batch`` (JSON batching: 20 requests to a round trip,
+per-request throttling), ``subscriptions`` (change notifications for new
+mail), ``graph_mailbox``, ``graph_calendar``, ``doctor``, ``errors``.
 
 Why O365 is barely used. O365 2.1.10 is a declared dependency, but its
 ``Connection`` retries only GETs (urllib3 ``Retry``) and then raises

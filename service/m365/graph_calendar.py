@@ -40,6 +40,8 @@ from service.mailbox.ports import (
     TransportError,
 )
 
+from . import batch
+from .batch import BatchRequest
 from .message_json import EVENT_SPEC_HASH_PROPERTY_ID, KEY_PROPERTY_ID, key_filter
 from .errors import GraphError
 from .formats import odata_string, parse_graph_time, seg
@@ -141,6 +143,17 @@ def _merge(intervals: list[BusyInterval]) -> list[BusyInterval]:
     return merged
 
 
+def _matches(event: dict[str, Any], payload: dict[str, Any]) -> bool:
+    """Does the event Graph returned for our create carry the attendees and place we asked for?"""
+    def who(items: Any) -> set[str]:
+        return {str((a.get("emailAddress") or {}).get("address") or "").lower() for a in items or []}
+    if who(event.get("attendees")) != who(payload["attendees"]):
+        return False
+    wanted = str(payload["location"]["displayName"])
+    # Without a place of ours, Outlook may write its own ("Microsoft Teams Meeting"): not a difference.
+    return not wanted or str((event.get("location") or {}).get("displayName") or "") == wanted
+
+
 class GraphCalendar:
     """Implements :class:`service.mailbox.ports.Calendar`. Thread-safe (no mutable state)."""
 
@@ -157,9 +170,10 @@ class GraphCalendar:
         organizer = (spec.organizer or self.mailbox).lower()
         payload = event_payload(spec, self._tz)
         digest = payload_hash(payload)
-        event_id = provider_id or self._find_by_key(organizer, spec.key)
-        if event_id:
-            return self._update(organizer, event_id, spec, payload, digest)
+        if provider_id:
+            return self._update(organizer, provider_id, spec, payload, digest)
+        # No look-up by key first: the transactionId makes the create idempotent (a repeat with the
+        # same content returns the event already made; different content is ErrorDuplicateTransactionId).
         create = dict(payload, transactionId=spec.key, singleValueExtendedProperties=[
             {"id": KEY_PROPERTY_ID, "value": spec.key},
             {"id": EVENT_SPEC_HASH_PROPERTY_ID, "value": digest},
@@ -179,6 +193,10 @@ class GraphCalendar:
                     "calendar (deleted or cancelled in Outlook); a person must decide whether to re-create it",
                     permanent=True) from None
             return self._update(organizer, event_id, spec, payload, digest)
+        if not _matches(body, payload):
+            # The transactionId returned an event made earlier with the same subject and times but other
+            # attendees or place (a crash between create and a change): bring it up to date.
+            return self._update(organizer, body["id"], spec, payload, digest)
         log.info("created meeting in %s's calendar", organizer)
         return self._ref(organizer, body, spec)
 
@@ -203,12 +221,38 @@ class GraphCalendar:
         log.info("cancelled meeting in %s's calendar", organizer)
 
     def responses(self, spec: EventSpec, provider_id: str | None) -> dict[str, ResponseStatus]:
-        organizer = (spec.organizer or self.mailbox).lower()
-        event_id = provider_id or self._find_by_key(organizer, spec.key)
-        if not event_id:
-            raise TransportError("no meeting exists for this key in the organiser's calendar", permanent=True)
-        body = self._http.json("GET", f"users/{seg(organizer)}/events/{seg(event_id)}",
-                               params={"$select": "attendees"})
+        result = self.responses_many([(spec, provider_id)])[0]
+        if isinstance(result, TransportError):
+            raise result
+        return result
+
+    def responses_many(self, meetings: list[tuple[EventSpec, str | None]]
+                       ) -> list[dict[str, ResponseStatus] | TransportError]:
+        """Each meeting's attendee responses, read 20 meetings to a batch (one batch per organiser)."""
+        out: list[dict[str, ResponseStatus] | TransportError] = [
+            TransportError("not read", permanent=False)] * len(meetings)
+        by_organizer: dict[str, list[tuple[int, str]]] = {}
+        for n, (spec, provider_id) in enumerate(meetings):
+            organizer = (spec.organizer or self.mailbox).lower()
+            try:
+                event_id = provider_id or self._find_by_key(organizer, spec.key)
+            except TransportError as exc:
+                out[n] = exc
+                continue
+            if not event_id:
+                out[n] = TransportError("no meeting exists for this key in the organiser's calendar", permanent=True)
+                continue
+            by_organizer.setdefault(organizer, []).append((n, event_id))
+        for organizer, wanted in by_organizer.items():
+            answers = batch.run(self._http, [
+                BatchRequest("GET", f"users/{seg(organizer)}/events/{seg(event_id)}", params={"$select": "attendees"})
+                for _, event_id in wanted], mailbox=organizer)
+            for (n, _), answer in zip(wanted, answers):
+                out[n] = self._read_responses(meetings[n][0], answer.json()) if answer.ok else answer.error()
+        return out
+
+    @staticmethod
+    def _read_responses(spec: EventSpec, body: dict[str, Any]) -> dict[str, ResponseStatus]:
         out = {a.email.lower(): ResponseStatus.NONE for a in spec.attendees}
         for att in body.get("attendees") or []:
             address = str((att.get("emailAddress") or {}).get("address") or "").lower()

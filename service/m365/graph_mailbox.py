@@ -2,7 +2,7 @@
 
 Reading. ``read_new`` runs a delta query on the configured inbox folder and
 returns the ``@odata.deltaLink`` as the cursor. Each new message's full MIME
-comes from ``GET …/messages/{id}/$value``. Removed entries and drafts are
+comes from ``GET …/messages/{id}/$value``, 20 to a JSON batch (``batch``). Removed entries and drafts are
 skipped. An expired or unusable delta token (410 Gone, ``syncStateNotFound``,
 ``resyncRequired``) restarts a full sync: the service de-duplicates on the id
 and on ``internetMessageId``, so a resync re-delivers but never doubles. A
@@ -23,6 +23,12 @@ Sending exactly once (``send``). Look the key up first
 * nothing → create the draft (``POST /users/{sender}/messages``), add the
   attachments that did not fit the create request, and ``POST …/send``.
 
+``send_many`` does the same for many messages in two HTTP round trips per 20
+(the drafts, then their sends); anything without a clear answer there goes
+through ``send`` with the key looked up first. Filing (``mark_handled_many``)
+is the category (when given) and the move, chained, without reading the
+message first.
+
 ``sendMail`` is never used: it returns no id and cannot be checked. A create
 or send whose outcome is unknown (the connection dropped after the request
 left) is never blindly repeated: the draft's state is read back first.
@@ -38,6 +44,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -62,10 +69,13 @@ from .message_json import (
     key_filter,
     plan_attachments,
 )
+from . import batch
+from .batch import BatchRequest
 from .errors import GraphError, OutcomeUnknown
 from .folders import MailFolders
 from .formats import parse_graph_time, seg
 from .http import GraphHttp
+from .subscriptions import GraphSubscriptions
 
 log = logging.getLogger("review_clerk.m365")
 
@@ -135,9 +145,10 @@ class GraphMailbox:
                 break
             url = next_link
 
+        mimes = self._mimes(list(found))
         messages = []
         for message_id, item in found.items():
-            raw = self._mime(message_id)
+            raw = mimes.get(message_id)
             if raw is None:
                 continue
             messages.append(InboundMessage(
@@ -155,37 +166,64 @@ class GraphMailbox:
         parts = urlsplit(link)
         return f"{parts.scheme}://{parts.netloc}" == self._http.origin and "delta" in parts.path.lower()
 
-    def _mime(self, message_id: str) -> bytes | None:
-        try:
-            resp = self._http.request("GET", f"users/{seg(self.mailbox)}/messages/{seg(message_id)}/$value",
-                                      headers={"Accept": "*/*"})
-        except GraphError as exc:
-            if exc.status == 404:  # deleted or moved out by a person since the delta ran
+    def _mimes(self, message_ids: list[str]) -> dict[str, bytes]:
+        """The MIME of each message, 20 to a batch; a message deleted meanwhile is left out."""
+        if not message_ids:
+            return {}
+        answers = batch.run(self._http, [
+            BatchRequest("GET", f"users/{seg(self.mailbox)}/messages/{seg(mid)}/$value", headers={"Accept": "*/*"})
+            for mid in message_ids], mailbox=self.mailbox)
+        out: dict[str, bytes] = {}
+        for mid, answer in zip(message_ids, answers):
+            if answer.ok:
+                out[mid] = answer.body if isinstance(answer.body, bytes) else b""
+            elif answer.status == 404:  # deleted or moved out by a person since the delta ran
                 log.info("message vanished before its MIME was read; skipped")
-                return None
-            raise
-        return resp.content
+            else:
+                # Nothing of this read is stored and the cursor stays: the next run reads them again.
+                raise answer.error()
+        return out
 
     # Filing -----------------------------------------------------------------
     def mark_handled(self, message_id: str, disposition: Disposition, category: str | None = None) -> None:
         """Categorise the message and move it to the disposition's folder. Idempotent."""
-        target = self.folders(self.mailbox).resolve(HANDLED_FOLDERS[Disposition(disposition)], create=True)
-        path = f"users/{seg(self.mailbox)}/messages/{seg(message_id)}"
-        try:
-            msg = self._http.json("GET", path, params={"$select": "id,parentFolderId,categories"})
-            categories = list(msg.get("categories") or [])
-            if category and category not in categories:
-                self._http.request("PATCH", path, json={"categories": [*categories, category]})
-            if msg.get("parentFolderId") != target:
-                # Safe to replay: moving to the folder it is already in changes nothing,
-                # and with immutable ids the message keeps its id.
-                self._http.request("POST", f"{path}/move", json={"destinationId": target}, replay_safe=True)
-        except GraphError as exc:
-            if exc.status == 404:
+        error = self.mark_handled_many([(message_id, disposition, category)])[0]
+        if error is not None:
+            raise error
+
+    def mark_handled_many(self, items: list[tuple[str, Disposition, str | None]]) -> list[TransportError | None]:
+        """File several messages in as few batches as fit: per message, the category and then the move.
+
+        No look-up first: the category is set to ours (PATCH replaces a message's categories), and a
+        move to the folder the message is already in changes nothing (with immutable ids it keeps its
+        id), so filing twice is harmless. Returns, per item, None when filed (or gone from the
+        mailbox: nothing to do) or the error that stopped it.
+        """
+        requests: list[BatchRequest] = []
+        groups: list[list[int]] = []
+        for message_id, disposition, category in items:
+            target = self.folders(self.mailbox).resolve(HANDLED_FOLDERS[Disposition(disposition)], create=True)
+            path = f"users/{seg(self.mailbox)}/messages/{seg(message_id)}"
+            group = []
+            if category:
+                group.append(len(requests))
+                requests.append(BatchRequest("PATCH", path, body={"categories": [category]}))
+            group.append(len(requests))
+            requests.append(BatchRequest("POST", f"{path}/move", body={"destinationId": target}, replay_safe=True))
+            groups.append(group)
+        answers = batch.run(self._http, requests, mailbox=self.mailbox, groups=groups)
+        out: list[TransportError | None] = []
+        for (_, disposition, _), group in zip(items, groups):
+            failed = [answers[i] for i in group if not answers[i].ok]
+            if not failed:
+                out.append(None)
+            elif failed[0].status == 404:
                 log.warning("message to file as %s is no longer in %s; nothing to do",
                             Disposition(disposition).value, self.mailbox)
-                return
-            raise
+                out.append(None)
+            else:
+                out.append(failed[0].error())
+        return out
 
     # Sending ----------------------------------------------------------------
     def send(self, message: OutgoingMessage) -> SendReceipt:
@@ -205,6 +243,68 @@ class GraphMailbox:
         else:
             draft_id = self._create_draft(mailbox, message, plan)
         return self._send_draft(mailbox, message.key, draft_id)
+
+    def send_many(self, messages: list[OutgoingMessage]) -> list[SendReceipt | TransportError]:
+        """Send each message exactly once per key, in as few HTTP round trips as fit.
+
+        A first attempt whose attachments all fit the create request goes by batch: one batch (of up
+        to 20) creates the keyed drafts, the next sends them; two requests per message. Anything
+        else, and any message whose create or send did not get a clear answer (the batch's answer
+        was lost, a 5xx, a draft that vanished), goes through :meth:`send` with the key looked up
+        first, so a draft that was made, or a message that went, is found and never doubled.
+        Returns, per message, its receipt or the error that stopped it.
+        """
+        results: list[SendReceipt | TransportError | None] = [None] * len(messages)
+        by_sender: dict[str, list[int]] = {}
+        plans: dict[int, AttachmentPlan] = {}
+        for n, message in enumerate(messages):
+            try:
+                plan = plan_attachments(message.attachments)
+            except TransportError as exc:  # an attachment over Graph's limit: this message fails alone
+                results[n] = exc
+                continue
+            if message.first_attempt and not plan.later:
+                plans[n] = plan
+                by_sender.setdefault(self._sender_mailbox(message), []).append(n)
+        checked: list[int] = [n for n in range(len(messages)) if n not in plans and results[n] is None]
+        for mailbox, indexes in by_sender.items():
+            payloads = []
+            for n in indexes:
+                _, dropped = internet_headers(messages[n])
+                if dropped:
+                    log.warning("Graph takes at most 5 custom headers; not set: %s", ", ".join(dropped))
+                payloads.append(draft_payload(messages[n], plans[n].inline))
+            created = batch.run(self._http, [
+                BatchRequest("POST", f"users/{seg(mailbox)}/messages", body=p, replay_safe=False) for p in payloads],
+                mailbox=mailbox)
+            drafts: list[tuple[int, str]] = []
+            for n, answer in zip(indexes, created):
+                if answer.ok and answer.json().get("id"):
+                    drafts.append((n, answer.json()["id"]))
+                elif answer.status in (0, 408) or answer.status >= 500:
+                    checked.append(n)  # the draft may exist: look for it by key before anything else
+                else:
+                    results[n] = answer.error()
+            sent = batch.run(self._http, [
+                BatchRequest("POST", f"users/{seg(mailbox)}/messages/{seg(draft_id)}/send", replay_safe=False)
+                for _, draft_id in drafts], mailbox=mailbox) if drafts else []
+            for (n, draft_id), answer in zip(drafts, sent):
+                if answer.ok:
+                    log.info("sent message from %s", mailbox)
+                    results[n] = SendReceipt(provider_id=draft_id, already_sent=False)
+                elif answer.status in (0, 404, 408) or answer.status >= 500 or answer.status in (429, 424):
+                    checked.append(n)  # sent or not: the key says which
+                else:
+                    results[n] = answer.error()
+        for n in sorted(checked):
+            message = messages[n]
+            if n in plans:
+                message = replace(message, first_attempt=False)
+            try:
+                results[n] = self.send(message)
+            except TransportError as exc:
+                results[n] = exc
+        return [r if r is not None else TransportError("not attempted", permanent=False) for r in results]
 
     def create_draft(self, message: OutgoingMessage, reviewer: str) -> str:
         """Leave ``message`` as a draft in ``reviewer``'s mailbox; idempotent on the key."""
@@ -237,6 +337,13 @@ class GraphMailbox:
         if msg.get("parentFolderId") == self.folders(mailbox).resolve("deleteditems"):
             return DraftState.MISSING
         return DraftState.DRAFT
+
+    # Change notifications ---------------------------------------------------
+    def subscriptions(self) -> GraphSubscriptions:
+        """Subscriptions to new messages in the folder ``read_new`` reads."""
+        folder = "inbox" if self._inbox_folder.strip().lower() == "inbox" else \
+            self.folders(self.mailbox).resolve(self._inbox_folder)
+        return GraphSubscriptions(self._http, self.mailbox, folder)
 
     # Internals --------------------------------------------------------------
     def folders(self, mailbox: str) -> MailFolders:

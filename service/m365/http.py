@@ -163,6 +163,7 @@ class GraphHttp:
         self._max_concurrency = min(4, max(1, int(settings.max_concurrency)))
         self._lock = threading.Lock()
         self._slots_by_mailbox: dict[str, threading.BoundedSemaphore] = {}
+        self._multi_by_mailbox: dict[str, threading.Lock] = {}
         self._gates: dict[str, float] = {}  # mailbox -> epoch seconds before which we hold back
         self.last_response_date: float | None = None  # the server's Date header, for clock-skew checks
 
@@ -180,7 +181,7 @@ class GraphHttp:
     def request(self, method: str, path_or_url: str, *, mailbox: str | None = None,
                 params: Mapping[str, Any] | None = None, json: Any = None, data: bytes | None = None,
                 headers: Mapping[str, str] | None = None, prefer: Iterable[str] = (),
-                auth: bool = True, replay_safe: bool | None = None) -> requests.Response:
+                auth: bool = True, replay_safe: bool | None = None, slots: int = 1) -> requests.Response:
         method = method.upper()
         url = self.url(path_or_url, auth=auth)
         template = path_template(url) if auth else f"{urlsplit(url).netloc}/{{upload}}"
@@ -205,7 +206,7 @@ class GraphHttp:
                 self._retry_or_raise(attempt, started, delay, method, template, str(exc), status=0)
                 continue
             try:
-                with self._slot(mailbox):
+                with self._slot(mailbox, slots):
                     resp = self._session.request(method, url, params=params, json=json, data=data,
                                                  headers=hdrs, timeout=self._timeout)
             except requests.RequestException as exc:
@@ -283,13 +284,36 @@ class GraphHttp:
         return out
 
     @contextlib.contextmanager
-    def _slot(self, mailbox: str) -> Iterator[None]:
+    def _slot(self, mailbox: str, count: int = 1) -> Iterator[None]:
+        """Hold ``count`` of the mailbox's concurrency slots (a batch running several requests holds several)."""
+        count = max(1, min(count, self._max_concurrency))
         with self._lock:
             sem = self._slots_by_mailbox.get(mailbox)
             if sem is None:
                 sem = self._slots_by_mailbox[mailbox] = threading.BoundedSemaphore(self._max_concurrency)
-        with sem:
+                self._multi_by_mailbox[mailbox] = threading.Lock()
+            multi = self._multi_by_mailbox[mailbox]
+        if count == 1:
+            with sem:
+                yield
+            return
+        # One thread at a time gathers several slots, so two batches never each hold half and wait.
+        with multi:
+            for _ in range(count):
+                sem.acquire()
+        try:
             yield
+        finally:
+            for _ in range(count):
+                sem.release()
+
+    @property
+    def max_concurrency(self) -> int:
+        return self._max_concurrency
+
+    def hold_back(self, mailbox: str, seconds: float) -> None:
+        """Hold back every request to ``mailbox`` for ``seconds`` (a 429 inside a batch)."""
+        self._hold_back(mailbox.lower(), seconds)
 
     def _hold_back(self, mailbox: str, seconds: float) -> None:
         with self._lock:

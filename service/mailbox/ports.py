@@ -208,3 +208,50 @@ class Calendar(Protocol):
 
     def free_busy(self, emails: Iterable[str], start: datetime, end: datetime) -> dict[str, list[BusyInterval]]:
         """Busy intervals per lower-cased address; an unknown address maps to []."""
+
+
+# Several at once ------------------------------------------------------------------
+# A backend may do many operations in one round trip (Graph's JSON batching). These helpers use its
+# ``send_many`` / ``mark_handled_many`` / ``responses_many`` when it has them, and otherwise call the
+# one-at-a-time method for each item, so callers never care which backend they have. Each returns one
+# result per item, in order: the value, or the TransportError that stopped that item (never raised).
+
+def send_all(mailbox: Mailbox, messages: list[OutgoingMessage]) -> list[SendReceipt | TransportError]:
+    many = getattr(mailbox, "send_many", None)
+    if many is not None:
+        return many(messages)
+    out: list[SendReceipt | TransportError] = []
+    for message in messages:
+        try:
+            out.append(mailbox.send(message))
+        except TransportError as exc:
+            out.append(exc)
+    return out
+
+
+def file_all(mailbox: Mailbox, items: list[tuple[str, Disposition, str | None]]) -> list[TransportError | None]:
+    many = getattr(mailbox, "mark_handled_many", None)
+    if many is not None:
+        return many(items)
+    out: list[TransportError | None] = []
+    for message_id, disposition, category in items:
+        try:
+            mailbox.mark_handled(message_id, disposition, category)
+            out.append(None)
+        except TransportError as exc:
+            out.append(exc)
+    return out
+
+
+def responses_all(calendar: Calendar, meetings: list[tuple[EventSpec, str | None]]
+                  ) -> list[dict[str, ResponseStatus] | TransportError]:
+    many = getattr(calendar, "responses_many", None)
+    if many is not None:
+        return many(meetings)
+    out: list[dict[str, ResponseStatus] | TransportError] = []
+    for spec, provider_id in meetings:
+        try:
+            out.append(calendar.responses(spec, provider_id))
+        except TransportError as exc:
+            out.append(exc)
+    return out

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from service.domain import calendar as wd
 from service.domain.model import AuditEvent, Case
 from service.letters.queueing import base_context, queue
-from service.mailbox.ports import ResponseStatus
+from service.mailbox.ports import ResponseStatus, TransportError
 from service.store.db import Lock
 
 from .arranging import choose, plan_for
@@ -72,15 +72,21 @@ def file_meeting_reply(uow: "UnitOfWork", app: "App", row: dict[str, Any]) -> st
     return f"reply to the {label}: {', '.join(done)}" + (f" (not recorded: {'; '.join(refused)})" if refused else "")
 
 
-def poll_responses(app: "App", mid: int, now: datetime) -> tuple[int, int]:
+def poll_responses(app: "App", mid: int, now: datetime,
+                   found: dict[str, ResponseStatus] | TransportError | None = None) -> tuple[int, int]:
+    """Record the calendar's responses for one meeting: ``found`` when they were read already
+    (``service.read_responses``, with the other meetings'), else read now."""
     with app.db.unit_of_work() as uow:
         m = uow.meetings.get(mid)
         atts = uow.meetings.attendees(mid)
         if m["synced_revision"] != m["revision"]:
             return 0, 0  # the calendar does not have this version yet
         kind = kind_of(uow, app, m)
-    spec = event_spec(app.settings, m["reference"], kind, m, atts)
-    found = app.calendar.responses(spec, m["provider_id"])
+    if isinstance(found, TransportError):
+        raise found
+    if found is None:
+        spec = event_spec(app.settings, m["reference"], kind, m, atts)
+        found = app.calendar.responses(spec, m["provider_id"])
     changed = declines = 0
     with app.db.unit_of_work() as uow:
         m = uow.meetings.get(mid)

@@ -14,7 +14,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from . import deadlines_calendar, oidc as entra, routes, signin
+from . import deadlines_calendar, graph_notify, oidc as entra, routes, signin
 from .app import HERE, Web, _environment, _plain
 from .security import RateLimit, SecurityHeaders, Signer, session_key
 from .sessions import Sessions, utc_now
@@ -50,7 +50,7 @@ def create_app(application: "App", *, now: Callable = utc_now, oidc: Any = None)
         return _plain(web, "Page not found", "There is no such page here.", 404)
 
     starlette = Starlette(
-        routes=[*signin.ROUTES, *entra.ROUTES, *routes.ROUTES, *deadlines_calendar.ROUTES, Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static")],
+        routes=[*signin.ROUTES, *entra.ROUTES, *routes.ROUTES, *deadlines_calendar.ROUTES, *graph_notify.ROUTES, Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static")],
         exception_handlers={500: server_error, 404: not_found},
     )
     starlette.state.web = web

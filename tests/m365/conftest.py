@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 import pytest
 import responses
-from graph_stubs import MAILBOX, FakeClock, TokenEndpoint, graph_settings
+from graph_stubs import MAILBOX, BatchShim, FakeClock, TokenEndpoint, graph_settings
 
 from service.m365 import build_graph_backend
 
@@ -29,6 +29,14 @@ def rsps():
 
 
 @pytest.fixture
+def batches(rsps: responses.RequestsMock) -> BatchShim:
+    """``POST /$batch`` answered from the stubs of the requests inside it."""
+    shim = BatchShim()
+    shim.register(rsps)
+    return shim
+
+
+@pytest.fixture
 def token_endpoint(rsps: responses.RequestsMock) -> TokenEndpoint:
     endpoint = TokenEndpoint()
     endpoint.register(rsps)
@@ -36,7 +44,7 @@ def token_endpoint(rsps: responses.RequestsMock) -> TokenEndpoint:
 
 
 @pytest.fixture
-def make_backend(clock: FakeClock, token_endpoint: TokenEndpoint) -> Callable[..., Any]:
+def make_backend(clock: FakeClock, token_endpoint: TokenEndpoint, batches: BatchShim) -> Callable[..., Any]:
     """A fresh (GraphMailbox, GraphCalendar) pair on the fake clock, for ``responses``."""
 
     def make(**overrides: Any):

@@ -15,13 +15,23 @@ gives, for the calls the connector makes:
   ``PATCH``, ``DELETE``, create draft, ``send``, attachments, upload
   sessions, ``$filter`` on our single-value extended property;
 * calendar: events (``transactionId`` de-duplication, Teams link when
-  ``isOnlineMeeting`` is the JSON ``true``), ``cancel``, ``getSchedule``.
+  ``isOnlineMeeting`` is the JSON ``true``), ``cancel``, ``getSchedule``;
+* JSON batching: ``POST /$batch`` (see :meth:`FakeGraph._batch`);
+* change notifications: ``POST/PATCH/DELETE /subscriptions`` and ``…/reauthorize``, each create and
+  renewal validated by calling the notification URL with ``validationToken`` (through
+  :attr:`FakeGraph.notify_transport`, HTTPS by default); a delivered message posts a ``created``
+  notification to each subscription of its folder (unless ``drop_notifications``), and
+  :meth:`FakeGraph.send_lifecycle` posts lifecycle events. Subscriptions lapse by the ``clock``.
 
 Fault injection (:meth:`FakeGraph.inject`): a status with ``Retry-After``
 (429, 503…), a connection reset before the request is handled, or after it
 was handled (the answer is lost), for the next N matching requests. Token
 expiry: ``token_lifetime`` and :meth:`revoke_tokens`. :attr:`FakeGraph.log`
-records every request as ``(method, path, status)``.
+records every request as ``(method, path, status)``: each request inside a
+``$batch`` on its own line (in order, before the line of the batch itself,
+``POST /v1.0/$batch``); :attr:`FakeGraph.batch_members` says which lines
+came inside which batch, :meth:`FakeGraph.requests_by` counts them by method
+and path template.
 
 Limits, deliberately: one tenant and one app; ``$select`` is mostly
 ignored (whole objects come back); ids are short opaque strings rather than
@@ -35,6 +45,7 @@ import datetime as dt
 import http.server
 import ipaddress
 import json
+import random
 import re
 import socket
 import ssl
@@ -55,6 +66,7 @@ from cryptography.x509.oid import NameOID
 ALL_ROLES = ("Mail.ReadWrite", "Mail.Send", "Calendars.ReadWrite")
 CHUNK_UNIT = 320 * 1024
 MAX_REQUEST = 4 * 1024 * 1024
+MAIL_SUBSCRIPTION_MINUTES = 10_080
 WELL_KNOWN = ("inbox", "drafts", "sentitems", "deleteditems", "archive", "junkemail", "outbox")
 _KEY_FILTER = re.compile(r"singleValueExtendedProperties/Any\(ep: ep/id eq '((?:[^']|'')*)' "
                          r"and ep/value eq '((?:[^']|'')*)'\)", re.IGNORECASE)
@@ -95,6 +107,14 @@ def graph_error(status: int, code: str, message: str) -> tuple[int, dict[str, An
 
 def _iso(ts: float) -> str:
     return dt.datetime.fromtimestamp(ts, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse_time(value: Any) -> dt.datetime | None:
+    """An aware datetime from Graph's ISO 8601 (``Z``, up to 7 fractional digits)."""
+    m = re.fullmatch(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.\d+)?(Z|[+-]\d\d:\d\d)", str(value or ""))
+    if not m:
+        return None
+    return dt.datetime.fromisoformat(m.group(1) + ("+00:00" if m.group(2) == "Z" else m.group(2)))
 
 
 def _unq(value: str) -> str:
@@ -147,6 +167,16 @@ class FakeGraph:
         self.log: list[tuple[str, str, int]] = []
         self.sent: list[tuple[str, dict[str, Any]]] = []
         self.uploads: dict[str, dict[str, Any]] = {}
+        self.batches: list[int] = []  # requests per $batch, in order
+        self.batch_members: list[list[int]] = []  # per $batch, the positions in ``log`` of its requests
+        self.mailbox_concurrency = 4
+        self.subscriptions: dict[str, dict[str, Any]] = {}
+        # How Graph reaches the service: (url, query, JSON body) -> (status, text). Default: HTTPS.
+        self.notify_transport: Callable[[str, dict[str, str] | None, Any], tuple[int, str]] | None = None
+        self.notifications: list[tuple[str, Any, Any, int, float]] = []  # (url, query, body, status, seconds)
+        self.drop_notifications = False
+        self.dropped: list[str] = []
+        self._rng = random.Random(18)
         self._tmp = tempfile.TemporaryDirectory(prefix="fake-graph-")
         self.ca_file, self._key_file = make_certificate(Path(self._tmp.name))
         self._server: http.server.ThreadingHTTPServer | None = None
@@ -219,15 +249,22 @@ class FakeGraph:
         """An inbound message arrives in ``folder`` (a well-known name)."""
         b = self.box(address)
         with self.lock:
-            b.seq += 1
-            mid = f"msg-{uuid.uuid4().hex[:12]}"
-            imid = internet_message_id or f"<{uuid.uuid4().hex}@sender.example>"
-            b.messages[mid] = {"id": mid, "internetMessageId": imid, "receivedDateTime": _iso(self.clock()),
-                               "createdDateTime": _iso(self.clock()), "isDraft": False,
-                               "parentFolderId": self.folder_id(address, folder), "categories": [],
-                               "subject": "(inbound)", "raw": raw, "_seq": b.seq,
-                               "singleValueExtendedProperties": [], "attachments": []}
-            return mid
+            mid = self._store_delivered(b, address, raw, internet_message_id, folder)
+            subs = self._subscribed(address, self.folder_id(address, folder))
+        self._notify_created(subs, mid)  # outside the lock: the service may call back at once
+        return mid
+
+    def _store_delivered(self, b: Box, address: str, raw: bytes, internet_message_id: str | None,
+                         folder: str) -> str:
+        b.seq += 1
+        mid = f"msg-{uuid.uuid4().hex[:12]}"
+        imid = internet_message_id or f"<{uuid.uuid4().hex}@sender.example>"
+        b.messages[mid] = {"id": mid, "internetMessageId": imid, "receivedDateTime": _iso(self.clock()),
+                           "createdDateTime": _iso(self.clock()), "isDraft": False,
+                           "parentFolderId": self.folder_id(address, folder), "categories": [],
+                           "subject": "(inbound)", "raw": raw, "_seq": b.seq,
+                           "singleValueExtendedProperties": [], "attachments": []}
+        return mid
 
     def inject(self, method: str, path_regex: str, *, status: int | None = None, retry_after: float | None = None,
                reset: bool = False, after: bool = False, times: int = 1, body: dict[str, Any] | None = None,
@@ -297,8 +334,244 @@ class FakeGraph:
                                      "Access token has expired or is not yet valid."), {})
             if method in ("POST", "PATCH") and len(body) > MAX_REQUEST:
                 return (*graph_error(413, "RequestEntityTooLarge", "The request is too large."), {})
+            if path.startswith("/v1.0/subscriptions"):
+                return self._subscriptions(method, path, json.loads(body) if body else {})
+            if path == "/v1.0/$batch" and method == "POST":
+                return self._batch(headers, body)
             data = json.loads(body) if body else {}
             return self._graph(method, path[len("/v1.0/"):], query, headers, data)
+
+    # JSON batching ------------------------------------------------------------------
+    def _batch(self, headers: dict[str, str], body: bytes) -> tuple[int, Any, dict[str, str]]:
+        """``POST /$batch`` as https://learn.microsoft.com/graph/json-batching documents it.
+
+        Each request is handled (and logged, and matched against injected faults) as if it had come
+        alone; answers come back in a shuffled order. A request whose ``dependsOn`` did not succeed
+        answers 424. More than 4 requests to one mailbox that could run at once (no ``dependsOn``)
+        are throttled as Exchange does: the extra ones answer 429 with a Retry-After. An injected
+        reset on any request drops the connection of the whole batch (before or after handling it).
+        """
+        try:
+            data = json.loads(body) if body else {}
+        except ValueError:
+            return (*graph_error(400, "BadRequest", "Invalid batch payload format."), {})
+        items = data.get("requests")
+        if not isinstance(items, list) or not items:
+            return (*graph_error(400, "BadRequest", "Invalid batch payload format."), {})
+        if len(items) > 20:
+            return (*graph_error(400, "BadRequest", "Number of batch requests exceeds the maximum of 20."), {})
+        ids = [str(i.get("id")) for i in items]
+        if len(set(ids)) != len(ids):
+            return (*graph_error(400, "BadRequest", "Batch request ids must be unique."), {})
+        self.batches.append(len(items))
+        members: list[int] = []
+        self.batch_members.append(members)
+        status_of: dict[str, int] = {}
+        answers = []
+        reset_after = False
+        roots: dict[str, int] = {}
+        for item in items:
+            rid, method = str(item.get("id")), str(item.get("method", "GET")).upper()
+            parts = urlsplit(str(item.get("url", "")))
+            path = "/v1.0/" + parts.path.lstrip("/")
+            query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+            inner_headers = {k.lower(): str(v) for k, v in (item.get("headers") or {}).items()}
+            depends = [str(d) for d in item.get("dependsOn") or []]
+            extra: dict[str, str] = {}
+            if any(d not in status_of for d in depends):
+                status, payload = graph_error(400, "BadRequest", "dependsOn names an unknown or later request.")
+            elif any(not 200 <= status_of[d] < 300 for d in depends):
+                status, payload = 424, {"error": {"code": "FailedDependency",
+                                                  "message": "The request depends on a request that failed."}}
+            else:
+                m = re.match(r"/v1\.0/users/([^/]+)", path)
+                mailbox = unquote(m.group(1)).lower() if m else ""
+                if not depends:
+                    roots[mailbox] = roots.get(mailbox, 0) + 1
+                fault = self.take_fault(method, path)
+                if fault and fault.reset:
+                    if not fault.after:
+                        raise _Reset()
+                    reset_after = True
+                if not depends and roots[mailbox] > self.mailbox_concurrency:
+                    status, payload = graph_error(429, "ApplicationThrottled",
+                                                  "Application is over its MailboxConcurrency limit.")
+                    extra = {"Retry-After": "1"}
+                elif fault and fault.status:
+                    status = fault.status
+                    payload = fault.body or graph_error(status, "TooManyRequests" if status == 429 else
+                                                        "ServiceUnavailable", "Injected fault.")[1]
+                    if fault.retry_after is not None:
+                        extra = {"Retry-After": f"{fault.retry_after:g}"}
+                else:
+                    inner_body = item.get("body")
+                    raw = json.dumps(inner_body).encode() if inner_body is not None else b""
+                    inner_headers.setdefault("authorization", headers.get("authorization", ""))
+                    try:
+                        status, payload, extra = self.handle(method, path, query, inner_headers, raw)
+                    except Exception as exc:  # noqa: BLE001 - a bug in the fake shows as a 500
+                        status, payload, extra = 500, {"error": {"code": "FakeGraphBug", "message": repr(exc)}}, {}
+            members.append(len(self.log))
+            self.log.append((method, path, status))
+            status_of[rid] = status
+            answer: dict[str, Any] = {"id": rid, "status": status, "headers": dict(extra)}
+            if isinstance(payload, (bytes, bytearray)):
+                answer["headers"].setdefault("Content-Type", "application/octet-stream")
+                answer["body"] = base64.b64encode(bytes(payload)).decode()
+            elif payload is not None:
+                answer["headers"]["Content-Type"] = "application/json"
+                answer["body"] = payload
+            answers.append(answer)
+        self._rng.shuffle(answers)  # "responses may come back in any order"
+        if reset_after:
+            raise _Reset(after=True)
+        return 200, {"responses": answers}, {}
+
+    def inside_batches(self) -> set[int]:
+        """Positions in ``log`` of the requests that came inside a batch (not as HTTP requests of their own)."""
+        return {i for members in self.batch_members for i in members}
+
+    def batch_round_trips(self, since: int = 0) -> int:
+        """How many ``POST /$batch`` round trips were logged from position ``since``."""
+        return sum(1 for m, p, _ in self.log[since:] if m == "POST" and p.endswith("/$batch"))
+
+    def requests_by(self, since: int = 0) -> dict[tuple[str, str], int]:
+        """Requests logged from ``since`` by (method, path template): ids become ``{id}``; each request
+        inside a batch counts once, and the batch itself as ``POST /$batch``."""
+        out: dict[tuple[str, str], int] = {}
+        for m, p, _ in self.log[since:]:
+            t = re.sub(r"/(msg|draft|event|folder|att)-[^/]+", r"/{\1}", p)
+            t = re.sub(r"/users/[^/]+", "/users/{mailbox}", t)
+            out[(m, t)] = out.get((m, t), 0) + 1
+        return out
+
+    # Change notifications ---------------------------------------------------------------
+    def _http_transport(self, url: str, params: dict[str, str] | None, body: Any) -> tuple[int, str]:
+        import requests
+
+        resp = requests.post(url, params=params, json=body, timeout=10)
+        return resp.status_code, resp.text
+
+    def _post_to_service(self, url: str, params: dict[str, str] | None, body: Any) -> tuple[int, str]:
+        started = time.monotonic()
+        try:
+            status, text = (self.notify_transport or self._http_transport)(url, params, body)
+        except Exception:  # noqa: BLE001 - an endpoint that cannot be reached
+            status, text = 0, ""
+        elapsed = time.monotonic() - started
+        self.notifications.append((url, params, body, status, elapsed))
+        return status, text
+
+    def _validate_endpoint(self, url: str) -> bool:
+        """Graph's validation request: the token must come back as text/plain, 200, within 10 s."""
+        token = f"Validation: Testing client application reachability for subscription Request-Id: {uuid.uuid4()}"
+        started = time.monotonic()
+        status, text = self._post_to_service(url, {"validationToken": token}, None)
+        return status == 200 and text == token and time.monotonic() - started < 10
+
+    def _active(self, sub: dict[str, Any]) -> bool:
+        when = _parse_time(sub["expirationDateTime"])
+        return when is not None and when.timestamp() > self.clock()
+
+    def _subscriptions(self, method: str, path: str, data: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+        parts = path.strip("/").split("/")[2:]  # after v1.0/subscriptions
+        if method == "POST" and not parts:
+            return self._create_subscription(data)
+        sub = self.subscriptions.get(parts[0]) if parts else None
+        if sub is not None and not self._active(sub):
+            sub = None
+        if sub is None:
+            return (*graph_error(404, "ResourceNotFound", "The object was not found."), {})
+        if method == "PATCH" and len(parts) == 1:
+            problem = self._bad_expiry(data.get("expirationDateTime"))
+            if problem:
+                return problem
+            if not self._validate_endpoint(sub["notificationUrl"]):
+                return (*graph_error(400, "ValidationError", "Subscription validation request failed."), {})
+            sub["expirationDateTime"] = data["expirationDateTime"]
+            sub["renewals"] = sub.get("renewals", 0) + 1
+            return 200, self._public_subscription(sub), {}
+        if method == "DELETE" and len(parts) == 1:
+            del self.subscriptions[parts[0]]
+            return 204, None, {}
+        if method == "POST" and parts[1:] == ["reauthorize"]:
+            sub["reauthorized"] = sub.get("reauthorized", 0) + 1
+            return 200, None, {}
+        return (*graph_error(400, "BadRequest", f"Unsupported {method} {path}"), {})
+
+    def _bad_expiry(self, value: Any) -> tuple[int, Any, dict[str, str]] | None:
+        when = _parse_time(value)
+        if when is None:
+            return (*graph_error(400, "InvalidRequest", "expirationDateTime is invalid."), {})
+        seconds = when.timestamp() - self.clock()
+        if seconds <= 0 or seconds > MAIL_SUBSCRIPTION_MINUTES * 60:
+            return (*graph_error(400, "InvalidRequest", "Subscription expiration can only be 10080 minutes in "
+                                 "the future."), {})
+        return None
+
+    def _create_subscription(self, data: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+        for name in ("changeType", "notificationUrl", "resource", "expirationDateTime"):
+            if not data.get(name):
+                return (*graph_error(400, "InvalidRequest", f"{name} is required."), {})
+        if not str(data["notificationUrl"]).startswith("https://"):
+            return (*graph_error(400, "InvalidRequest", "notificationUrl must be https."), {})
+        if len(str(data.get("clientState") or "")) > 128:
+            return (*graph_error(400, "InvalidRequest", "clientState is limited to 128 characters."), {})
+        problem = self._bad_expiry(data["expirationDateTime"])
+        if problem:
+            return problem
+        if not re.fullmatch(r"users/[^/]+/mailFolders\('[^']+'\)/messages", data["resource"]):
+            return (*graph_error(400, "InvalidRequest", "Unsupported resource."), {})
+        urls = [data["notificationUrl"], *([data["lifecycleNotificationUrl"]]
+                                           if data.get("lifecycleNotificationUrl") else [])]
+        if not all(self._validate_endpoint(u) for u in urls):
+            return (*graph_error(400, "ValidationError", "Subscription validation request failed. Notification "
+                                 "endpoint must respond with 200 OK to validation request."), {})
+        sid = str(uuid.uuid4())
+        self.subscriptions[sid] = dict(data, id=sid, applicationId=self.client_id)
+        return 201, self._public_subscription(self.subscriptions[sid]), {}
+
+    def _public_subscription(self, sub: dict[str, Any]) -> dict[str, Any]:
+        out = {k: v for k, v in sub.items() if k not in ("clientState", "renewals", "reauthorized")}
+        out["clientState"] = None  # Graph never returns it
+        return out
+
+    def _subscribed(self, address: str, folder_id: str) -> list[dict[str, Any]]:
+        out = []
+        for sub in self.subscriptions.values():
+            m = re.fullmatch(r"users/([^/]+)/mailFolders\('([^']+)'\)/messages", sub["resource"])
+            if not m or m.group(1).lower() != address.lower() or not self._active(sub):
+                continue
+            if "created" not in sub["changeType"].split(","):
+                continue
+            folder = self._folder(self.box(address), m.group(2))
+            if folder and folder["id"] == folder_id:
+                out.append(sub)
+        return out
+
+    def _notify_created(self, subs: list[dict[str, Any]], mid: str) -> None:
+        for sub in subs:
+            if self.drop_notifications:
+                self.dropped.append(mid)
+                continue
+            self._post_to_service(sub["notificationUrl"], None, {"value": [{
+                "subscriptionId": sub["id"], "subscriptionExpirationDateTime": sub["expirationDateTime"],
+                "changeType": "created", "resource": f"Users/{sub['resource'].split('/')[1]}/Messages/{mid}",
+                "resourceData": {"@odata.type": "#Microsoft.Graph.Message", "@odata.id": f"Users/x/Messages/{mid}",
+                                 "id": mid},
+                "clientState": sub.get("clientState"), "tenantId": self.tenant}]})
+
+    def send_lifecycle(self, subscription_id: str, event: str) -> int:
+        """Graph posts a lifecycle notification (``reauthorizationRequired``, ``subscriptionRemoved``,
+        ``missed``); a removed subscription is gone. Returns the endpoint's status."""
+        with self.lock:
+            sub = self.subscriptions[subscription_id]
+            if event == "subscriptionRemoved":
+                del self.subscriptions[subscription_id]
+        status, _ = self._post_to_service(sub["lifecycleNotificationUrl"], None, {"value": [{
+            "lifecycleEvent": event, "subscriptionId": sub["id"], "clientState": sub.get("clientState"),
+            "subscriptionExpirationDateTime": sub["expirationDateTime"], "tenantId": self.tenant}]})
+        return status
 
     # Token endpoint -------------------------------------------------------------
     def _openid(self, path: str) -> tuple[int, Any, dict[str, str]]:
@@ -718,6 +991,14 @@ class FakeGraph:
                      "value": out}, {}
 
 
+class _Reset(Exception):
+    """A fault injected on a request inside a batch: drop the batch's connection."""
+
+    def __init__(self, after: bool = False):
+        super().__init__("reset")
+        self.after = after
+
+
 class _Handler(http.server.BaseHTTPRequestHandler):
     graph: FakeGraph
     protocol_version = "HTTP/1.1"
@@ -744,6 +1025,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         else:
             try:
                 status, payload, extra = self.graph.handle(self.command, path, query, headers, body)
+            except _Reset as reset:
+                if reset.after:
+                    self.graph.log.append((self.command, path, 200))
+                self._reset(path)
+                return
             except Exception as exc:  # a bug in the fake must show as a 500, not a hang
                 status, payload, extra = 500, {"error": {"code": "FakeGraphBug", "message": repr(exc)}}, {}
             if fault and fault.after:

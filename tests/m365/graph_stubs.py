@@ -11,6 +11,7 @@ import json
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import requests
 import responses
 
 from service.config import Graph
@@ -93,13 +94,16 @@ def graph_settings(**overrides: Any) -> Graph:
 
 
 def graph_calls(rsps: responses.RequestsMock) -> list[tuple[str, str]]:
-    """(method, path + sorted query keys) of each Graph request, in order; token traffic left out."""
+    """(method, path) of each Graph request, in order (those inside a batch each on their own, the
+    batch itself left out); token traffic left out."""
     out = []
     for call in rsps.calls:
         url = call.request.url
         if url.startswith(AUTHORITY):
             continue
         parts = urlsplit(url)
+        if parts.path.endswith("/$batch"):
+            continue  # the requests inside it are listed, in order
         out.append((call.request.method, parts.path.replace("/v1.0/", "", 1)))
     return out
 
@@ -110,3 +114,50 @@ def body_of(call: Any) -> dict[str, Any]:
 
 def query_of(call: Any) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlsplit(call.request.url).query).items()}
+
+
+class BatchShim:
+    """``POST /$batch`` for ``responses``: each request inside goes, in order, to the stubs registered
+    for it as if it had come alone (so a test stubs ``GET …/$value`` whether or not it is batched), and
+    the answers come back in the JSON batching shape, in reverse order (Graph promises no order),
+    non-JSON bodies base64-encoded. A request whose ``dependsOn`` failed answers 424 without reaching
+    its stub. A stub that raises (a connection reset) fails the whole batch the same way."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[dict[str, Any]]] = []
+
+    def register(self, rsps: responses.RequestsMock) -> None:
+        rsps.add_callback(responses.POST, f"{ENDPOINT}$batch", callback=self._answer, content_type="application/json")
+
+    def _answer(self, request: Any) -> tuple[int, dict[str, str], str]:
+        items = json.loads(request.body)["requests"]
+        assert len(items) <= 20, "Graph takes at most 20 requests in a batch"
+        self.batches.append(items)
+        status_of: dict[str, int] = {}
+        out = []
+        with requests.Session() as session:
+            for item in items:
+                deps = item.get("dependsOn") or []
+                if any(not 200 <= status_of[d] < 300 for d in deps):
+                    status_of[item["id"]] = 424
+                    out.append({"id": item["id"], "status": 424, "headers": {},
+                                "body": {"error": {"code": "FailedDependency", "message": "dependency failed"}}})
+                    continue
+                headers = dict(item.get("headers") or {})
+                headers["Authorization"] = request.headers.get("Authorization", "")
+                resp = session.request(item["method"], ENDPOINT.rstrip("/") + item["url"], headers=headers,
+                                       json=item.get("body"))
+                status_of[item["id"]] = resp.status_code
+                ctype = resp.headers.get("Content-Type", "")
+                answer: dict[str, Any] = {"id": item["id"], "status": resp.status_code,
+                                          "headers": {k: v for k, v in resp.headers.items()
+                                                      if k in ("Retry-After", "Content-Type", "Location")}}
+                if resp.content:
+                    answer["body"] = resp.json() if "json" in ctype else base64.b64encode(resp.content).decode()
+                out.append(answer)
+        return 200, {}, json.dumps({"responses": out[::-1]})
+
+
+def batch_items(shim: BatchShim) -> list[tuple[str, str]]:
+    """(method, url) of every request sent inside a batch, in order."""
+    return [(i["method"], i["url"]) for b in shim.batches for i in b]

@@ -29,24 +29,26 @@ def spec(**overrides) -> EventSpec:
     return EventSpec(**values)
 
 
-def created(event_id: str = "ev-1", join: str | None = JOIN) -> dict:
-    return {"id": event_id, "isOnlineMeeting": True, "onlineMeeting": {"joinUrl": join} if join else None}
+def created(event_id: str = "ev-1", join: str | None = JOIN, made_for: EventSpec | None = None) -> dict:
+    """The event Graph answers a create with: ours, with the attendees and place of ``made_for``."""
+    made_for = made_for or spec()
+    return {"id": event_id, "isOnlineMeeting": True, "onlineMeeting": {"joinUrl": join} if join else None,
+            "attendees": [{"emailAddress": {"address": a.email}, "type": "required" if a.required else "optional",
+                           "status": {"response": "none"}} for a in made_for.attendees],
+            "location": {"displayName": made_for.location or ""}}
 
 
 def test_a_new_event_is_created_with_a_transaction_id_local_times_and_a_teams_meeting(rsps, make_backend):
     _, calendar = make_backend()
-    rsps.add(responses.GET, f"{G}/events", json={"value": []})
     rsps.add(responses.POST, f"{G}/events", status=201, json=created())
 
     ref = calendar.upsert_event(spec())
 
     assert ref.provider_id == "ev-1" and ref.online_meeting_url == JOIN
-    assert graph_calls(rsps) == [("GET", f"users/{MAILBOX}/events"), ("POST", f"users/{MAILBOX}/events")]
+    # No look-up by key first: the transactionId makes the create idempotent; one request.
+    assert graph_calls(rsps) == [("POST", f"users/{MAILBOX}/events")]
     graph = [c for c in rsps.calls if c.request.url.startswith(ENDPOINT)]
-    assert query_of(graph[0])["$filter"] == (
-        f"singleValueExtendedProperties/Any(ep: ep/id eq '{KEY_PROPERTY_ID}' "
-        f"and ep/value eq 'meeting-ESCB-2026-001-panel')")
-    body = body_of(graph[1])
+    body = body_of(graph[0])
     assert body["transactionId"] == "meeting-ESCB-2026-001-panel"
     assert body["start"] == {"dateTime": "2026-06-10T10:00:00", "timeZone": "GMT Standard Time"}
     assert body["end"] == {"dateTime": "2026-06-10T11:30:00", "timeZone": "GMT Standard Time"}
@@ -74,7 +76,6 @@ def test_naive_datetimes_are_refused():
 
 def test_it_retries_event_creation_after_429_and_creates_it_once(rsps, make_backend, clock):
     _, calendar = make_backend()
-    rsps.add(responses.GET, f"{G}/events", json={"value": []})
     for _ in range(2):
         rsps.add(responses.POST, f"{G}/events", status=429, headers={"Retry-After": "3"})
     rsps.add(responses.POST, f"{G}/events", status=201, json=created())
@@ -85,7 +86,6 @@ def test_it_retries_event_creation_after_429_and_creates_it_once(rsps, make_back
 
 def test_a_lost_create_answer_is_retried_and_the_transaction_id_returns_the_same_event(rsps, make_backend):
     _, calendar = make_backend()
-    rsps.add(responses.GET, f"{G}/events", json={"value": []})
     rsps.add(responses.POST, f"{G}/events", body=requests.exceptions.ConnectionError("reset after send"))
     rsps.add(responses.POST, f"{G}/events", status=201, json=created("ev-1"))  # Graph: same transactionId, same event
 
@@ -94,18 +94,29 @@ def test_a_lost_create_answer_is_retried_and_the_transaction_id_returns_the_same
     assert len(posts) == 2 and body_of(posts[0])["transactionId"] == body_of(posts[1])["transactionId"]
 
 
-def test_after_a_crash_without_a_stored_id_the_event_is_found_by_key_and_not_recreated(rsps, make_backend):
+def test_after_a_crash_without_a_stored_id_the_transaction_id_returns_the_event_and_none_is_recreated(
+        rsps, make_backend):
     _, calendar = make_backend()
-    digest = payload_hash(event_payload(spec(), "Europe/London"))
-    rsps.add(responses.GET, f"{G}/events", json={"value": [{"id": "ev-1"}]})
-    rsps.add(responses.GET, f"{G}/events/ev-1", json=created() | {
-        "singleValueExtendedProperties": [{"id": EVENT_SPEC_HASH_PROPERTY_ID, "value": digest}]})
+    rsps.add(responses.POST, f"{G}/events", status=201, json=created("ev-1"))  # made before the crash
 
     ref = calendar.upsert_event(spec())
 
     assert ref.provider_id == "ev-1" and ref.online_meeting_url == JOIN
-    assert [m for m, _ in graph_calls(rsps)] == ["GET", "GET"]  # no POST, no PATCH (nothing changed)
-    assert query_of(rsps.calls[-1])["$expand"] == (
+    assert [m for m, _ in graph_calls(rsps)] == ["POST"]  # no look-up, no PATCH (nothing changed)
+
+
+def test_an_event_returned_for_the_transaction_id_with_other_attendees_is_brought_up_to_date(rsps, make_backend):
+    _, calendar = make_backend()
+    before = spec(attendees=(Attendee("police@agency.example", "DI Smith"),))
+    rsps.add(responses.POST, f"{G}/events", status=201, json=created("ev-1", made_for=before))
+    rsps.add(responses.GET, f"{G}/events/ev-1", json=created() | {"singleValueExtendedProperties": [
+        {"id": EVENT_SPEC_HASH_PROPERTY_ID, "value": payload_hash(event_payload(before, "Europe/London"))}]})
+    rsps.add(responses.PATCH, f"{G}/events/ev-1", json=created())
+
+    assert calendar.upsert_event(spec()).provider_id == "ev-1"
+    assert [m for m, _ in graph_calls(rsps)] == ["POST", "GET", "PATCH"]
+    assert len(body_of(rsps.calls[-1])["attendees"]) == 2
+    assert query_of(rsps.calls[-2])["$expand"] == (
         f"singleValueExtendedProperties($filter=id eq '{EVENT_SPEC_HASH_PROPERTY_ID}')")
 
 
@@ -140,7 +151,6 @@ def test_a_changed_spec_is_patched_onto_the_existing_event(rsps, make_backend):
 
 def test_a_duplicate_transaction_id_with_different_content_updates_the_existing_event(rsps, make_backend):
     _, calendar = make_backend()
-    rsps.add(responses.GET, f"{G}/events", json={"value": []})  # the lookup raced the earlier create
     rsps.add(responses.GET, f"{G}/events", json={"value": [{"id": "ev-1"}]})
     rsps.add(responses.POST, f"{G}/events", status=400, json={"error": {
         "code": "ErrorDuplicateTransactionId", "message": "The TransactionId specified in the request has already "
@@ -149,12 +159,15 @@ def test_a_duplicate_transaction_id_with_different_content_updates_the_existing_
     rsps.add(responses.PATCH, f"{G}/events/ev-1", json=created())
 
     assert calendar.upsert_event(spec()).provider_id == "ev-1"
-    assert [m for m, _ in graph_calls(rsps)] == ["GET", "POST", "GET", "GET", "PATCH"]
+    assert [m for m, _ in graph_calls(rsps)] == ["POST", "GET", "GET", "PATCH"]
+    graph = [c for c in rsps.calls if c.request.url.startswith(ENDPOINT)]
+    assert query_of(graph[1])["$filter"] == (
+        f"singleValueExtendedProperties/Any(ep: ep/id eq '{KEY_PROPERTY_ID}' "
+        f"and ep/value eq 'meeting-ESCB-2026-001-panel')")
 
 
 def test_a_missing_teams_link_is_looked_up_once_more(rsps, make_backend, caplog):
     _, calendar = make_backend()
-    rsps.add(responses.GET, f"{G}/events", json={"value": []})
     rsps.add(responses.POST, f"{G}/events", status=201, json=created(join=None))
     rsps.add(responses.GET, f"{G}/events/ev-1", json=created(join=None))
 
@@ -205,7 +218,8 @@ def test_responses_map_graph_statuses_to_the_port(rsps, make_backend):
                       "health@agency.example": ResponseStatus.TENTATIVE,
                       "edu@agency.example": ResponseStatus.DECLINED,
                       "sc@agency.example": ResponseStatus.NONE}
-    assert query_of(rsps.calls[-1]) == {"$select": "attendees"}
+    reads = [c for c in rsps.calls if c.request.url.split("?")[0].endswith("/events/ev-1")]
+    assert len(reads) == 1 and query_of(reads[0]) == {"$select": "attendees"}
 
 
 def _item(status: str, start: str, end: str, tz: str = "UTC") -> dict:
@@ -276,3 +290,25 @@ def test_an_event_without_attendees_is_deleted_rather_than_cancelled(rsps, make_
     rsps.add(responses.DELETE, f"{G}/events/ev-1", status=204)
     calendar.cancel_event(spec(attendees=()), "ev-1", "not needed")
     assert graph_calls(rsps) == [("DELETE", f"users/{MAILBOX}/events/ev-1")]
+
+
+def test_outlooks_own_place_for_a_teams_meeting_is_not_taken_for_a_change(rsps, make_backend):
+    _, calendar = make_backend()
+    rsps.add(responses.POST, f"{G}/events", status=201,
+             json=created() | {"location": {"displayName": "Microsoft Teams Meeting"}})
+
+    assert calendar.upsert_event(spec()).provider_id == "ev-1"
+    assert [m for m, _ in graph_calls(rsps)] == ["POST"]
+
+
+def test_an_event_returned_for_the_transaction_id_in_another_room_is_moved_to_ours(rsps, make_backend):
+    _, calendar = make_backend()
+    ours = spec(location="Room 2", online_meeting=False)
+    rsps.add(responses.POST, f"{G}/events", status=201, json=created(made_for=spec(location="Room 1")))
+    rsps.add(responses.GET, f"{G}/events/ev-1", json=created() | {"singleValueExtendedProperties": []})
+    rsps.add(responses.PATCH, f"{G}/events/ev-1", json=created(made_for=ours))
+
+    calendar.upsert_event(ours)
+
+    assert [m for m, _ in graph_calls(rsps)] == ["POST", "GET", "PATCH"]
+    assert body_of(rsps.calls[-1])["location"] == {"displayName": "Room 2"}

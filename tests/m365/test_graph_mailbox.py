@@ -193,14 +193,14 @@ def test_it_backs_off_on_503_and_connection_resets_when_reading(rsps, make_backe
 
 # Filing -------------------------------------------------------------------------
 
-def test_mark_handled_creates_the_folders_sets_the_category_and_moves_the_message(rsps, make_backend):
+def test_mark_handled_creates_the_folders_sets_the_category_and_moves_the_message_in_one_batch(
+        rsps, make_backend, batches):
     mailbox, _ = make_backend()
     rsps.add(responses.GET, f"{G}/mailFolders", json={"value": []})
     rsps.add(responses.POST, f"{G}/mailFolders", status=201, json={"id": "rc-id", "displayName": "Review Clerk"})
     rsps.add(responses.GET, f"{G}/mailFolders/rc-id/childFolders", json={"value": []})
     rsps.add(responses.POST, f"{G}/mailFolders/rc-id/childFolders", status=201,
              json={"id": "processed-id", "displayName": "Processed"})
-    rsps.add(responses.GET, f"{G}/messages/m1", json={"id": "m1", "parentFolderId": "inbox-id", "categories": ["Red"]})
     rsps.add(responses.PATCH, f"{G}/messages/m1", json={"id": "m1"})
     rsps.add(responses.POST, f"{G}/messages/m1/move", status=201, json={"id": "m1", "parentFolderId": "processed-id"})
 
@@ -212,7 +212,6 @@ def test_mark_handled_creates_the_folders_sets_the_category_and_moves_the_messag
         ("POST", f"users/{MAILBOX}/mailFolders"),
         ("GET", f"users/{MAILBOX}/mailFolders/rc-id/childFolders"),
         ("POST", f"users/{MAILBOX}/mailFolders/rc-id/childFolders"),
-        ("GET", f"users/{MAILBOX}/messages/m1"),
         ("PATCH", f"users/{MAILBOX}/messages/m1"),
         ("POST", f"users/{MAILBOX}/messages/m1/move"),
     ]
@@ -220,8 +219,16 @@ def test_mark_handled_creates_the_folders_sets_the_category_and_moves_the_messag
     assert query_of(graph[0])["$filter"] == "displayName eq 'Review Clerk'"
     assert body_of(graph[1]) == {"displayName": "Review Clerk"}
     assert body_of(graph[3]) == {"displayName": "Processed"}
-    assert body_of(graph[5]) == {"categories": ["Red", "Referral ESCB-2026-001"]}
-    assert body_of(graph[6]) == {"destinationId": "processed-id"}
+    # The message is not read first: the category and the move go together, the move after the category.
+    assert len(batches.batches) == 1
+    patch, move = batches.batches[0]
+    assert (patch["method"], patch["url"], patch["body"]) == (
+        "PATCH", f"/users/{MAILBOX}/messages/m1", {"categories": ["Referral ESCB-2026-001"]})
+    assert (move["method"], move["url"], move["body"]) == (
+        "POST", f"/users/{MAILBOX}/messages/m1/move", {"destinationId": "processed-id"})
+    assert move["dependsOn"] == [patch["id"]]
+    assert patch["headers"]["Prefer"] == 'IdType="ImmutableId"'
+    assert patch["headers"]["Content-Type"] == "application/json"
 
 
 def test_mark_handled_is_idempotent_when_the_message_is_already_filed(rsps, make_backend):
@@ -229,13 +236,14 @@ def test_mark_handled_is_idempotent_when_the_message_is_already_filed(rsps, make
     rsps.add(responses.GET, f"{G}/mailFolders", json={"value": [{"id": "rc-id", "displayName": "Review Clerk"}]})
     rsps.add(responses.GET, f"{G}/mailFolders/rc-id/childFolders",
              json={"value": [{"id": "q-id", "displayName": "Quarantine"}]})
-    rsps.add(responses.GET, f"{G}/messages/m1", json={"id": "m1", "parentFolderId": "q-id", "categories": ["Held"]})
+    rsps.add(responses.PATCH, f"{G}/messages/m1", json={"id": "m1", "categories": ["Held"]})
+    rsps.add(responses.POST, f"{G}/messages/m1/move", status=201, json={"id": "m1", "parentFolderId": "q-id"})
 
     mailbox.mark_handled("m1", Disposition.QUARANTINE, category="Held")
     mailbox.mark_handled("m1", Disposition.QUARANTINE, category="Held")
 
-    methods = [m for m, _ in graph_calls(rsps)]
-    assert methods == ["GET", "GET", "GET", "GET"]  # folders once (cached), the message twice; no PATCH, no move
+    # Folders once (cached); then the same category and the same move twice: filing again changes nothing.
+    assert [m for m, _ in graph_calls(rsps)] == ["GET", "GET", "PATCH", "POST", "PATCH", "POST"]
 
 
 def test_mark_handled_succeeds_when_the_move_finds_the_message_gone(rsps, make_backend, caplog):
@@ -243,7 +251,6 @@ def test_mark_handled_succeeds_when_the_move_finds_the_message_gone(rsps, make_b
     rsps.add(responses.GET, f"{G}/mailFolders", json={"value": [{"id": "rc-id", "displayName": "Review Clerk"}]})
     rsps.add(responses.GET, f"{G}/mailFolders/rc-id/childFolders",
              json={"value": [{"id": "nr-id", "displayName": "Not a referral"}]})
-    rsps.add(responses.GET, f"{G}/messages/m1", json={"id": "m1", "parentFolderId": "inbox-id", "categories": []})
     rsps.add(responses.POST, f"{G}/messages/m1/move", status=404, json={"error": {"code": "ErrorItemNotFound"}})
 
     with caplog.at_level(logging.WARNING, logger="review_clerk.m365"):
@@ -252,10 +259,9 @@ def test_mark_handled_succeeds_when_the_move_finds_the_message_gone(rsps, make_b
     assert graph_calls(rsps) == [
         ("GET", f"users/{MAILBOX}/mailFolders"),
         ("GET", f"users/{MAILBOX}/mailFolders/rc-id/childFolders"),
-        ("GET", f"users/{MAILBOX}/messages/m1"),
         ("POST", f"users/{MAILBOX}/messages/m1/move"),  # the move was tried, once, and its 404 taken as done
     ]
-    assert body_of([c for c in rsps.calls if c.request.url.startswith(ENDPOINT)][3]) == {"destinationId": "nr-id"}
+    assert body_of([c for c in rsps.calls if c.request.url.startswith(ENDPOINT)][2]) == {"destinationId": "nr-id"}
     assert "no longer in" in caplog.text
 
 
