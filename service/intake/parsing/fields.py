@@ -300,7 +300,10 @@ class _Splitter:
             return None
         marked = line.emphasis or _presented_as_label(text)
         m = L.match_label(stripped, marked=marked)
-        if m and not marked and (m.how != "exact" or m.field == L.IGNORE
+        # A heading of form furniture ("Professionals involved") is taken unmarked only standing alone, as
+        # the first line of a block (a PDF's text keeps no bold): never in the middle of a paragraph.
+        alone = i == 0 or not self.lines[i - 1].text.strip()
+        if m and not marked and (m.how != "exact" or (m.field == L.IGNORE and not alone)
                                  or (self._continues_sentence(i) and not self._value_below(i, m.field))):
             m = None
         if m and not _label_shaped(stripped, m):

@@ -105,6 +105,7 @@ _WORDINGS: dict[str, tuple[str, ...]] = {
         "criteria met", "which criteria are met", "rationale", "rationale for referral",
         "how does the case meet the criteria for a serious case review",
         "why do you think the criteria for a review are met", "why the criteria are met",
+        "reasons the criteria are met", "reasons why the criteria are met",
         "reasons the case meets the criteria", "how are the criteria met", "why are the criteria met",
         "why do you think the case meets the criteria",
     ),

@@ -24,6 +24,7 @@ referral date) from the date of birth or a stated age; else "unknown".
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -249,9 +250,35 @@ def relationship_in_key(text: str) -> str | None:
     return (m.group("a") or m.group("b")) if m else None
 
 
+# "Section 2 - Parents/carers", "Part A: The child", "3) The children": a numbered section heading whose
+# words after the number are the heading (never a person's name, never "Section 2" as a segment of its own).
+_SECTION_HEADING = re.compile(
+    r"^\s*(?:(?:section|part|step)\s+(?:\d{1,2}|[A-Za-z])\b\s*[-\u2013\u2014:.)]?\s*|\d{1,2}[.)]\s+)"
+    r"(?:the\s+)?(?P<rest>[^\W\d_][^:\d]{0,48}?)\s*:?\s*$", re.IGNORECASE)
+_THE_HEADING = re.compile(r"^\s*the\s+(?P<rest>[^\W\d_][^:\d]{0,30}?)\s*:?\s*$", re.IGNORECASE)
+
+
+def _unnumbered_heading(line: Line) -> Line:
+    """A section heading line as the people parser reads it: "Section 1 - The child" -> "child"."""
+    if not line.text or len(line.text) > 60 or line.kind == PERSON:
+        return line
+    m = _SECTION_HEADING.match(line.text) or _THE_HEADING.match(line.text)
+    if not m:
+        return line
+    rest = m.group("rest").strip()
+    if _RELATIONSHIP.match(_key_text(rest)):
+        return dataclasses.replace(line, text=rest)
+    if not _is_heading(rest):
+        return line  # "2. Claire Ferris", "Section 3 - Summary": not a people heading
+    # "CHILD DETAILS", "Details of the child": the one relationship among heading words
+    named = {w for w in re.findall(r"[^\W\d_]+", rest.lower()) if w in _CHILD_SET | _ADULT_SET}
+    return dataclasses.replace(line, text=named.pop() if len(named) == 1 else rest)
+
+
 def parse_subjects(lines: Sequence[Line], ref: date | None, wrap: Wrap | None = None) -> list[dict]:
     """Subjects from the subjects section's lines, in the order given (see module docstring)."""
     items: list[object] = []
+    lines = [_unnumbered_heading(line) for line in lines]
     for unit in _units(lines):
         if isinstance(unit, list):
             unit = _join_address_lines([part for line in unit for part in _inline_keys(_from_slashes(line))])
