@@ -412,7 +412,12 @@ _COLUMNS = {
     "dob": ("dob", "date of birth", "birth date", "born", "dob age", "date of birth age", "d o b"),
     "age": ("age", "age at incident", "age at referral"),
     "address": ("address", "home address", "current address", "address and postcode", "address postcode", "residence"),
+    # An address set out over several columns (Street | Town | Postcode): each a part, joined in column order.
+    "address_part": ("street", "street name", "road", "house", "house number", "house name", "house no",
+                     "number and street", "address line 1", "address line 2", "address line 3", "address 1",
+                     "address 2", "town", "city", "town city", "village", "area", "county", "postcode", "post code"),
 }
+ADDRESS_PART = "address_part"
 _COLUMN_EXACT = {normalise(w): col for col, words in _COLUMNS.items() for w in words}
 
 

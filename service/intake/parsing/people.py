@@ -484,10 +484,30 @@ def is_people_header(text: str) -> bool:
     return text.count("\t") >= 2 and _text_header([c.strip() for c in text.split("\t")]) is not None
 
 
+# Columns of a table of professionals ("Name | Agency | Role"), not of the people a referral is about.
+_PROFESSIONAL_COLUMN = re.compile(
+    r"^(?:agency|agencies|organi[sz]ation|service|team|job\s+title|designation|profession|employer"
+    r"|contact\s+(?:number|details)|e-?mail|telephone|tel|phone)$", re.IGNORECASE)
+
+
+def is_professionals_header(text: str) -> bool:
+    """The header row of a table of the professionals involved: "Name<TAB>Agency<TAB>Role", with a name
+    column and an agency or contact column but no date of birth or age."""
+    if text.count("\t") < 1:
+        return False
+    cells = [c.strip(" :") for c in text.split("\t")]
+    cols = {labels.match_column(c) for c in cells}
+    return (bool({"name", "forename", "surname"} & cols) and not {"dob", "age"} & cols
+            and any(_PROFESSIONAL_COLUMN.match(c) for c in cells))
+
+
 def _text_header(cells: list[str]) -> dict[int, str] | None:
     cols = [labels.match_column(c.rstrip(": ")) for c in cells]
+    cols = [f"{c}{i}" if c == labels.ADDRESS_PART else c for i, c in enumerate(cols)]  # Street | Town | Postcode
     known = [c for c in cols if c]
     if len(known) >= 2 and len(set(known)) == len(known) and {"name", "forename", "surname"} & set(known):
+        if not {"dob", "age"} & set(known) and any(_PROFESSIONAL_COLUMN.match(c.strip(" :")) for c in cells):
+            return None  # the professionals involved: their agency, no date of birth
         return {i: c for i, c in enumerate(cols) if c}
     return None
 
@@ -823,7 +843,9 @@ def _from_columns(row: Mapping[str, str], ref: date | None, items: list[object])
     if age is None and row.get("dob") and not dob:
         age = _age_of(row["dob"])
     rel = rel or (squash(row.get("_relationship", "")) or None)
-    address = squash(row.get("address", "")) or None
+    parts = sorted((int(k[len(labels.ADDRESS_PART):]), squash(v)) for k, v in row.items()
+                   if k.startswith(labels.ADDRESS_PART) and k[len(labels.ADDRESS_PART):].isdigit() and squash(v or ""))
+    address = squash(row.get("address", "")) or (", ".join(v for _, v in parts) if parts else None)
     no_address = bool(address and _NO_ADDRESS.match(address))
     if address and _SAME_ADDRESS.match(address):
         previous = next((x for x in reversed(items) if isinstance(x, _Person) and x.address), None)

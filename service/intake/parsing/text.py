@@ -125,7 +125,9 @@ def _aligned_people_table(raws: list[str], i: int) -> tuple[list[str], int] | No
             k = max((n for n, start in enumerate(starts) if start <= m.start() + 2), default=0)
             row[k] = f"{row[k]} {m.group(0)}".strip()
         if rows and not row[0]:  # a wrapped cell: the rest of the row above
-            rows[-1] = [f"{a} {b}".strip() for a, b in zip(rows[-1], row)]
+            # an address's lines ("14 Mill Lane," / "Thornbury" / "TB2 4RS") are its parts, comma-separated
+            rows[-1] = [f"{a.rstrip(' ,')}, {b}" if a and b and columns[k] == "address" else f"{a} {b}".strip()
+                        for k, (a, b) in enumerate(zip(rows[-1], row))]
         else:
             rows.append(row)
         j += 1
