@@ -278,6 +278,8 @@ class _Splitter:
             lines.append(BREAK)  # a repeated label continues its field as a new paragraph
         if value:
             lines.append(Line(value, in_table=line.in_table, edge=line.edge))
+        elif key == L.SUBJECTS and _SECTION_NUMBER.match(line.text) and is_person_heading(_strip_label(line.text)):
+            lines.append(Line(_strip_label(line.text)))  # "SECTION 1 - CHILD DETAILS": whose keys follow
 
     def _add(self, key: str, line: Line) -> None:
         self.out.fields.setdefault(key, []).append(line)
@@ -388,6 +390,9 @@ class _Splitter:
                 return None
             parts.append(_strip_label(nxt.text))
         return None
+
+
+_SECTION_NUMBER = re.compile(r"^\s*(?:section|part|step)\s+(?:\d{1,2}|[A-Za-z])\b", re.IGNORECASE)
 
 
 def _undecorated(text: str) -> str:

@@ -240,8 +240,14 @@ def is_person_line(text: str) -> bool:
 
 
 def is_person_heading(text: str) -> bool:
-    """True for a line that is only a relationship: ``CHILD 1``, ``MOTHER``, ``Mother's partner:``."""
-    return len(text) <= 60 and bool(_RELATIONSHIP.match(_key_text(_LIST_MARK.sub("", text).strip("*_ "))))
+    """True for a line that is only a relationship: ``CHILD 1``, ``MOTHER``, ``Mother's partner:``; also a
+    numbered section heading naming one: ``SECTION 1 - CHILD DETAILS``, ``Part A: The child``."""
+    if len(text) > 60:
+        return False
+    if _RELATIONSHIP.match(_key_text(_LIST_MARK.sub("", text).strip("*_ "))):
+        return True
+    bare = _unnumbered_heading(Line(text.strip("*_ "))).text
+    return bare != text.strip("*_ ") and bool(_RELATIONSHIP.match(_key_text(bare)))
 
 
 def relationship_in_key(text: str) -> str | None:
