@@ -40,7 +40,7 @@ sys.path.insert(0, str(HERE.parent))  # tests/intake: what the generated sets sh
 
 import redteam_mail as R  # noqa: E402
 from generated_sets import load_script  # noqa: E402
-from redteam_mail import C, Case, S, esc, expect, html_only, plain  # noqa: E402
+from redteam_mail import C, Case, S, expect, html_only, plain  # noqa: E402
 
 U4 = load_script(HERE.parent / "unseen4" / "make_unseen4.py")  # PDF pages, scans, Word and HTML builders
 Page, attached, to_confirm, html_doc, html_table, p_ = U4.Page, U4.attached, U4.to_confirm, U4.html_doc, U4.html_table, U4.p_
