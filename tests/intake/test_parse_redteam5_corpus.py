@@ -19,8 +19,6 @@ REDTEAM5 = Path(__file__).resolve().parent / "redteam5"
 CASES = sorted(REDTEAM5.glob("*.eml"))
 
 NOT_YET_READ: dict[str, str] = {  # stem -> why it is not read yet
-    "pdf-three-tables-professionals-not-subjects-footer-decoys":
-        "a summary wrapped in a PDF: a sentence ending at the end of a line splits it into two paragraphs",
     "screenshot-png-of-form": "OCR reads the postcode's last letter J as ')' (the value is flagged for confirmation)",
 }
 
