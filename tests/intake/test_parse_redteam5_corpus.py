@@ -18,9 +18,7 @@ from generated_sets import assert_files_are_what_the_generator_makes, assert_par
 REDTEAM5 = Path(__file__).resolve().parent / "redteam5"
 CASES = sorted(REDTEAM5.glob("*.eml"))
 
-NOT_YET_READ: dict[str, str] = {  # stem -> why it is not read yet
-    "screenshot-png-of-form": "OCR reads the postcode's last letter J as ')' (the value is flagged for confirmation)",
-}
+NOT_YET_READ: dict[str, str] = {}  # stem -> why it is not read yet
 
 
 @pytest.mark.parametrize("eml", CASES, ids=lambda p: p.stem)
