@@ -6,7 +6,7 @@ Usage::
 
 Each DIR holds ``*.eml`` files with the expected ``*.json`` beside them
 (default: the sample referrals tests/samples/referrals, tests/intake/corpus, tests/intake/unseen,
-tests/intake/unseen2, tests/intake/unseen3 and tests/intake/unseen4, each scored on its own line). For every email the
+tests/intake/unseen2, tests/intake/unseen3, tests/intake/unseen4 and tests/intake/redteam5, each scored on its own line). For every email the
 parser's record is compared with the expected one on the schema's fields plus
 ``kind`` and ``layout``, for the keys the expected file has. Exits 1 when the
 sample referrals are not read perfectly.
@@ -27,6 +27,7 @@ UNSEEN = REPO / "tests" / "intake" / "unseen"  # red-team set: wordings and layo
 UNSEEN2 = REPO / "tests" / "intake" / "unseen2"  # second, independent red-team round
 UNSEEN3 = REPO / "tests" / "intake" / "unseen3"  # third round: referrals written as letters
 UNSEEN4 = REPO / "tests" / "intake" / "unseen4"  # fourth round: PDF forms, scans, other boards' wordings, people
+REDTEAM5 = REPO / "tests" / "intake" / "redteam5"  # fifth round (issue 19 again): field hierarchies, grids, photos
 sys.path.insert(0, str(REPO))
 
 from service.intake.parsing import parse_message
@@ -112,10 +113,11 @@ def report(name: str, directory: Path, verbose: bool) -> float | None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("dirs", nargs="*", type=Path,
-                        help="directories of .eml + .json (default: samples, corpus, unseen, unseen2, unseen3, unseen4)")
+                        help="directories of .eml + .json (default: samples, corpus, unseen, unseen2, unseen3, unseen4, "
+                             "redteam5)")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every mismatch")
     args = parser.parse_args(argv)
-    dirs = args.dirs or [SAMPLES, CORPUS, UNSEEN, UNSEEN2, UNSEEN3, UNSEEN4]
+    dirs = args.dirs or [SAMPLES, CORPUS, UNSEEN, UNSEEN2, UNSEEN3, UNSEEN4, REDTEAM5]
     failed = False
     for directory in dirs:
         overall = report(directory.name, directory.resolve(), args.verbose)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 
 from . import forecast, operate, yearly  # noqa: F401  (root commands; report yearly)
+from . import confirm  # noqa: F401  (`case confirm`, on the case commands)
 from .cases import case_app, cases_app, deadline_app
 from .chronology import chronology_app, report_app
 from .common import app, err

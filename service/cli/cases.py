@@ -94,58 +94,6 @@ def redacted(subject: dict) -> dict:
     return {**subject, "name": initials, "date_of_birth": None, "address": None}
 
 
-@case_app.command("confirm")
-def case_confirm(reference: str,
-                 accept: bool = typer.Option(False, "--accept", help="What was read is right: confirm it as it is."),
-                 details: Optional[Path] = typer.Option(None, help="A JSON file with the subjects and referrer "
-                                                        "(as `case confirm REF --json` prints them), corrected."),
-                 config: Optional[Path] = ConfigOpt, as_json: bool = JsonOpt, by: Optional[str] = ActorOpt) -> None:
-    """How the service read a referral it could not be sure of: each value with how sure it was, and the
-    reasons. With --accept it is confirmed as read; with --details FILE, corrected and confirmed (audited)."""
-    from service.cases import confirm_reading, reading
-    from service.intake.details import DetailsProblem
-
-    application = app_for(config)
-    if accept or details is not None:
-        given = None
-        if details is not None:
-            given = read_json_file(details)
-            if not isinstance(given, dict):
-                fail(f"{details}: the details must be an object with subjects and referrer")
-        try:
-            corrected = run_domain(confirm_reading, application, reference, actor_of(by), given)
-        except DetailsProblem as exc:
-            fail(f"{details}: {exc}")
-        out.print(escape(f"{reference}: the referral's reading is confirmed"
-                         + (f" ({', '.join(corrected)} corrected)" if corrected else " as read")), highlight=False)
-        if details is not None:
-            err_note = f"{details} holds personal details: delete it when you no longer need it"
-            out.print(escape(err_note), highlight=False)
-        return
-    data = run_domain(reading, application, reference)
-    if as_json:
-        print_json(data)
-        return
-    sure = data["confidence"]
-    out.print(f"[bold]{data['reference']}[/]: " + (escape("to confirm: " + "; ".join(data["to_confirm"]))
-                                                  if data["to_confirm"] else "nothing left to confirm"),
-              highlight=False)
-    if data["source_command"]:
-        out.print(escape(f"the referral as it came: {data['source_command']}  (read as: {data['layout'] or '?'})"),
-                  highlight=False)
-    table("Subjects as read", data["subjects"], ["name", "relationship", "role", "date_of_birth", "address"],
-          ids=["date_of_birth"])
-    r = data["referrer"]
-    out.print(escape(f"referrer as read: {r['name'] or '?'}, {r['agency'] or 'agency not stated'}, "
-                     f"{r['telephone'] or 'no telephone'}, {r['email'] or 'no email'}"), highlight=False)
-    doubtful = sorted(k for k, v in sure.items() if v == "low")
-    if doubtful:
-        out.print(escape(f"read with less certainty: {', '.join(doubtful)}"), highlight=False)
-    out.print(escape(f"If it is right: review-clerk case confirm {reference} --accept. To correct it: save "
-                     f"`review-clerk case confirm {reference} --json`, correct subjects and referrer, then "
-                     f"review-clerk case confirm {reference} --details FILE"), highlight=False)
-
-
 @case_app.command("decide")
 def case_decide(reference: str,
                 outcome: str = typer.Option(..., help="scr | management-review | alternative-review | none"),

@@ -21,8 +21,6 @@ CASES = sorted(UNSEEN4.glob("*.eml"))
 NOT_YET_READ: dict[str, str] = {  # stem -> why it is not read yet
     "html-people-table-with-school-column": "'No fixed abode' is read as no address (the parser's convention, as for 'address withheld'; the set expects it as the address); laid out as html_body (only the people in a table; the set expects html_table)",
     "html-unborn-baby-due-date-not-date-of-birth": "laid out as html_body (the labels are paragraphs, only the people in a table); the set expects html_table",
-    "pdf-footer-with-partnership-email-and-reference": 'a summary wrapped in a PDF: a sentence break at the line end splits it into two paragraphs',
-    "text-section-headings-with-label-lines": "a 'SECTION 1 - CHILD DETAILS' heading over Name / Date of birth lines: the child's relationship 'child' is not given",
 }
 
 

@@ -6,6 +6,7 @@ Public API::
 
     record = parse_message(raw_bytes)            # the whole message -> referral record
     answers = extract_fields(reply_bytes)        # only what a reply's new text gives
+    lines = form_lines(raw_bytes)                # the text the referral was read from
 
 Both never raise and never log. The record matches the shared
 ``referral.schema.json`` plus ``kind``, ``not_referral_reason``, ``layout``,
@@ -27,6 +28,6 @@ Where things are:
 """
 
 from .limits import Limits
-from .pipeline import extract_fields, parse_message
+from .pipeline import extract_fields, form_lines, parse_message
 
-__all__ = ["Limits", "extract_fields", "parse_message"]
+__all__ = ["Limits", "extract_fields", "form_lines", "parse_message"]

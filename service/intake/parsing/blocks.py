@@ -143,7 +143,9 @@ def _people_header(row: list[list[Block]]) -> dict[int, str] | None:
         if not text:
             continue
         col = labels.match_column(text.rstrip(" :"))
-        if col is None:
+        if col == labels.ADDRESS_PART:
+            columns[i] = f"{col}{i}"  # Street | Town | Postcode: parts of one address, in column order
+        elif col is None:
             unknown += 1  # "Gender", "School": columns we do not read
         elif col in columns.values():
             return None

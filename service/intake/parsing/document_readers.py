@@ -601,7 +601,7 @@ def read_pdf(data: bytes, limits: Limits, budget: Budget) -> tuple[str, list[str
         for i, page in enumerate(reader.pages):
             if i >= limits.max_pdf_pages:
                 break
-            text = _page_text(page)
+            text = _without_footer(_page_text(page))
             if not budget.take_expanded(len(text)):
                 raise Unreadable("too large when expanded")
             texts.append(text)
@@ -617,6 +617,20 @@ def read_pdf(data: bytes, limits: Limits, budget: Budget) -> tuple[str, list[str
     if not text.strip() and not fields:
         raise NoTextLayer("PDF has no text layer (scanned image?)")
     return text, fields
+
+
+_PAGE_NUMBER = re.compile(r"\bpage\s+\d{1,3}\s+(?:of|/)\s+\d{1,3}\b", re.IGNORECASE)
+
+
+def _without_footer(text: str) -> str:
+    """A page's text without its footer: the last lines, when one of them numbers the page ("Page 1 of 2"),
+    from that line on (a form's reference, the Partnership's own address and inbox are not the referral's)."""
+    lines = text.split("\n")
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    for i in filled[-3:]:
+        if _PAGE_NUMBER.search(lines[i]):
+            return "\n".join(lines[:i])
+    return text
 
 
 def _page_text(page) -> str:
@@ -641,6 +655,11 @@ def _pdf_form_lines(reader, max_pages: int = 200) -> list[str]:
     out, seen = [], set()
     person = None
     for label, value, name in placed:
+        if label is _HEADING:
+            if person is not None:
+                person = None
+            out.extend(["", value])
+            continue
         seen.add(name)
         numbered = _NUMBERED_PERSON_FIELD.match(label)
         if numbered and match_column(numbered.group("col")):
@@ -703,17 +722,50 @@ def _placed_form_values(reader, max_pages: int) -> list[tuple[str, str, str]]:
                 if value is None or not rect or len(rect) != 4:
                     continue
                 (x0, x1), (y0, y1) = sorted(float(v) for v in rect[0::2]), sorted(float(v) for v in rect[1::2])
-                widgets.append((x0, y0, x1, y1, value, str(field.get("/T") or ""), field.get("/TU")))
+                widgets.append((x0, y0, x1, y1, value, _qualified_name(field), field.get("/TU")))
             if not widgets:
                 continue
             texts = _page_text_positions(page)
             widgets.sort(key=lambda w: (-w[3], w[0]))
+            labelled: list[tuple[float, float, float, str]] = []  # (x0, x1, y0, label) of the widgets above
+            used: set[int] = set()
+            for x0, y0, x1, y1, _value, _name, _tip in widgets:
+                others = [(w[0], w[2]) for w in widgets if w[2] <= x0 + 1 and min(y1, w[3]) - max(y0, w[1]) > 2]
+                _label_beside(texts, x0, y0, x1, y1, others, used)
+            bottom = None  # the lowest edge of the row of fields above
             for x0, y0, x1, y1, value, name, tip in widgets:
-                label = _label_beside(texts, x0, y0, x1, y1) or tip or name
+                if bottom is not None and y1 < bottom - 1:
+                    # A heading between two rows of fields ("Section 2 - Parents/carers"): a line of its own.
+                    out.extend((_HEADING, t[2], "") for i, t in sorted(enumerate(texts), key=lambda it: (-it[1][1], it[1][0]))
+                               if i not in used and y1 + 3 < t[1] < bottom - 1 and _heading_like(t[2]))
+                bottom = y0 if bottom is None or y1 < bottom - 1 else min(bottom, y0)
+                others = [(w[0], w[2]) for w in widgets if w[2] <= x0 + 1 and min(y1, w[3]) - max(y0, w[1]) > 2]
+                label = _label_beside(texts, x0, y0, x1, y1, others)
+                if label is None:
+                    # A grid of fields under column headings ("Surname", "Forename(s)", ...): the column's
+                    # label is the one found for the field at its top, straight above with the same width.
+                    label = next((lab for lx0, lx1, ly0, lab in reversed(labelled)
+                                  if abs(lx0 - x0) < 2 and abs(lx1 - x1) < 2 and ly0 >= y1 - 1), None)
+                label = label or tip or name
+                labelled.append((x0, x1, y0, str(label)))
                 out.append((str(label), value, name))
     except Exception:  # positions are a refinement: the fields' own names remain
         return []
     return out
+
+
+def _qualified_name(field) -> str:
+    """A field's full name as pypdf's get_fields() gives it: its parents' names and its own, joined by
+    dots ("child.name" for a widget "name" under a field "child"), as forms built in Acrobat group them."""
+    names, node = [], field
+    for _ in range(20):
+        if node is None:
+            break
+        if node.get("/T") is not None:
+            names.append(str(node.get("/T")))
+        parent = node.get("/Parent")
+        node = parent.get_object() if parent is not None else None
+    return ".".join(reversed(names))
 
 
 def _page_text_positions(page) -> list[tuple[float, float, str]]:
@@ -728,15 +780,38 @@ def _page_text_positions(page) -> list[tuple[float, float, str]]:
     return items
 
 
-def _label_beside(texts: list[tuple[float, float, str]], x0: float, y0: float, x1: float, y1: float) -> str | None:
-    """The text to the left of a field on its row, else the nearest text just above it."""
-    left = [t for t in texts if y0 - 3 <= t[1] <= y1 + 3 and t[0] < x0 - 2]
+_HEADING = object()  # a heading line among a form's fields (no value)
+
+
+def _heading_like(text: str) -> bool:
+    """A short line of words without a colon: "Section 1 - The child", "Parents/carers", "Referrer"."""
+    words = text.split()
+    return 0 < len(words) <= 8 and ":" not in text and not any(ch.isdigit() for ch in text.split("-")[-1])
+
+
+def _label_beside(texts: list[tuple[float, float, str]], x0: float, y0: float, x1: float, y1: float,
+                  others: list[tuple[float, float]] = (), used: set[int] | None = None) -> str | None:
+    """The text to the left of a field on its row (after any field to its left), else the nearest text
+    just above it (a label over its own box before one over the box to its left).
+
+    A label beside a field has its baseline within the field's height; a label above it (forms that put
+    labels over their boxes) sits on or just over the box's top edge, so it is never taken as the label
+    "to the left" of the next box along."""
+    start = max((ox1 for ox0, ox1 in others if ox1 <= x0 + 1), default=float("-inf"))
+    left = [(i, t) for i, t in enumerate(texts) if y0 - 3 <= t[1] <= y1 - 1 and start - 2 <= t[0] < x0 - 2]
     if left:
-        row_y = max(left, key=lambda t: t[0])[1]
-        return " ".join(t[2] for t in sorted((t for t in left if abs(t[1] - row_y) < 3), key=lambda t: t[0])) or None
-    above = [t for t in texts if y1 - 2 <= t[1] <= y1 + 24 and x0 - 40 <= t[0] <= x1]
+        row_y = max(left, key=lambda it: it[1][0])[1][1]
+        row = sorted((it for it in left if abs(it[1][1] - row_y) < 3), key=lambda it: it[1][0])
+        if used is not None:
+            used.update(i for i, _ in row)
+        return " ".join(t[2] for _, t in row) or None
+    above = [(i, t) for i, t in enumerate(texts) if y1 - 2 <= t[1] <= y1 + 24 and x0 - 40 <= t[0] <= x1]
     if above:
-        return min(above, key=lambda t: (t[1], t[0]))[2]
+        over = [it for it in above if it[1][0] >= x0 - 4] or above
+        i, t = min(over, key=lambda it: (it[1][1], it[1][0]))
+        if used is not None:
+            used.add(i)
+        return t[2]
     return None
 
 

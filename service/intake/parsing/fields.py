@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from . import labels as L
 from .dates import find_dates
-from .people import is_people_header, is_person_heading, is_person_line
+from .people import is_people_header, is_person_heading, is_person_line, is_professionals_header
 from .text import BREAK, EMAIL_RE, LABEL, PERSON, VALUE, Line, is_signoff
 
 _HINT = re.compile(
@@ -125,10 +125,14 @@ class _Splitter:
                     self._add(self.current, line)
                 i += 1
                 continue
+            if line.kind != LABEL and line.text.count("\t") >= 2 and is_professionals_header(line.text):
+                self.current = L.IGNORE  # a table of the professionals involved: its rows are no one's subjects
+                i += 1
+                continue
             if line.kind != LABEL and is_people_header(line.text):  # "Family name<TAB>Given name(s)<TAB>DOB": a
                 if self.current != L.SUBJECTS:                       # header row, whatever its first cell says
                     self.out.found.append((L.SUBJECT_KEY, line))
-                    self.previous = self.lines[i - 1] if i else None
+                    self.previous = self._line_before(i)
                     heading = self._person_heading_before()  # "1. Child(ren)" just above the table
                     self._start(L.SUBJECTS, line, None)
                     if heading:
@@ -145,7 +149,7 @@ class _Splitter:
             if hit and self._accept(hit):
                 # A PDF laid out in two columns: labels on the left, values on the right.
                 self.columns = hit.sep == "\t" and line.edge is not None
-                self.previous = self.lines[i - 1] if i else None
+                self.previous = self._line_before(i)
                 self._take(hit, line)
                 i += hit.consumed
                 if hit.rest:
@@ -167,6 +171,11 @@ class _Splitter:
             return
         cur = self.current
         if cur in (L.NAME, L.AGENCY) and self._continues_value(cur, line):
+            return
+        if cur == L.CONTACT and self._has_value(cur) and (
+                EMAIL_RE.search(line.text) or re.fullmatch(r"(?:(?:tel|telephone|phone|mobile|mob|email|e-mail)\.?:?\s*)?"
+                                                           r"[+(]?\d[\d ()-]{5,}\d", line.text.strip(), re.IGNORECASE)):
+            self._add(cur, line)  # "Contact details of referrer" over a telephone line, then an email line
             return
         if cur in L.SINGLE_LINE and self._has_value(cur):
             cur = self.current = None
@@ -238,6 +247,13 @@ class _Splitter:
             return
         self._start(key, line, hit.value)
 
+    def _line_before(self, i: int) -> Line | None:
+        """The last line with text before line ``i`` (a table's heading row stands between empty lines)."""
+        for j in range(i - 1, max(-1, i - 4), -1):
+            if self.lines[j].text:
+                return self.lines[j]
+        return None
+
     def _person_heading_before(self) -> Line | None:
         """"CHILD 1" / "MOTHER" just before the first key line ("Name: ..."): the heading of the person the
         keys describe, which was read as text outside the form. Taken back into the subjects."""
@@ -262,6 +278,8 @@ class _Splitter:
             lines.append(BREAK)  # a repeated label continues its field as a new paragraph
         if value:
             lines.append(Line(value, in_table=line.in_table, edge=line.edge))
+        elif key == L.SUBJECTS and _SECTION_NUMBER.match(line.text) and is_person_heading(_strip_label(line.text)):
+            lines.append(Line(_strip_label(line.text)))  # "SECTION 1 - CHILD DETAILS": whose keys follow
 
     def _add(self, key: str, line: Line) -> None:
         self.out.fields.setdefault(key, []).append(line)
@@ -300,7 +318,10 @@ class _Splitter:
             return None
         marked = line.emphasis or _presented_as_label(text)
         m = L.match_label(stripped, marked=marked)
-        if m and not marked and (m.how != "exact" or m.field == L.IGNORE
+        # A heading of form furniture ("Professionals involved") is taken unmarked only standing alone, as
+        # the first line of a block (a PDF's text keeps no bold): never in the middle of a paragraph.
+        alone = i == 0 or not self.lines[i - 1].text.strip()
+        if m and not marked and (m.how != "exact" or (m.field == L.IGNORE and not alone)
                                  or (self._continues_sentence(i) and not self._value_below(i, m.field))):
             m = None
         if m and not _label_shaped(stripped, m):
@@ -369,6 +390,9 @@ class _Splitter:
                 return None
             parts.append(_strip_label(nxt.text))
         return None
+
+
+_SECTION_NUMBER = re.compile(r"^\s*(?:section|part|step)\s+(?:\d{1,2}|[A-Za-z])\b", re.IGNORECASE)
 
 
 def _undecorated(text: str) -> str:

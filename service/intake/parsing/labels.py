@@ -105,6 +105,7 @@ _WORDINGS: dict[str, tuple[str, ...]] = {
         "criteria met", "which criteria are met", "rationale", "rationale for referral",
         "how does the case meet the criteria for a serious case review",
         "why do you think the criteria for a review are met", "why the criteria are met",
+        "reasons the criteria are met", "reasons why the criteria are met",
         "reasons the case meets the criteria", "how are the criteria met", "why are the criteria met",
         "why do you think the case meets the criteria",
     ),
@@ -411,7 +412,12 @@ _COLUMNS = {
     "dob": ("dob", "date of birth", "birth date", "born", "dob age", "date of birth age", "d o b"),
     "age": ("age", "age at incident", "age at referral"),
     "address": ("address", "home address", "current address", "address and postcode", "address postcode", "residence"),
+    # An address set out over several columns (Street | Town | Postcode): each a part, joined in column order.
+    "address_part": ("street", "street name", "road", "house", "house number", "house name", "house no",
+                     "number and street", "address line 1", "address line 2", "address line 3", "address 1",
+                     "address 2", "town", "city", "town city", "village", "area", "county", "postcode", "post code"),
 }
+ADDRESS_PART = "address_part"
 _COLUMN_EXACT = {normalise(w): col for col, words in _COLUMNS.items() for w in words}
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -85,12 +86,30 @@ def _ocr_pages(pages: list[tuple[bytes, tuple[int, int] | None]], limits: Limits
         if len(data) > limits.max_ocr_bytes:
             raise Unreadable(TOO_LARGE)
         texts.append(_tesseract(exe, data, limits))
-    text = "\n\n".join(t.strip("\n") for t in texts)
+    text = tidy_postcodes("\n\n".join(t.strip("\n") for t in texts))
     if not budget.take_expanded(len(text)):
         raise Unreadable("too large when expanded")
     if sum(ch.isalnum() for ch in text) < 20:
         raise Unreadable(NO_TEXT)
     return text
+
+
+# A UK postcode as OCR misreads it: the inward code's digit read as a letter, its two letters as digits or
+# punctuation ("SB1 9E)" for "SB1 9EJ", "EN1 1AA" as "EN1 lAA"). Only a token shaped like a postcode, after an
+# outward code that is one, is mended; the value stays "read by OCR", for a person to confirm.
+_OCR_POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?) ([0-9OIlS])([A-Z0-9)|\]]{2})(?![\w)|\]])")
+_AS_DIGIT = str.maketrans({"O": "0", "I": "1", "l": "1", "S": "5"})
+_AS_LETTER = str.maketrans({")": "J", "]": "J", "|": "I", "0": "O", "1": "I", "5": "S", "8": "B"})
+
+
+def tidy_postcodes(text: str) -> str:
+    """OCR'd text with its postcodes' commonest misreadings mended (see :data:`_OCR_POSTCODE`)."""
+    def mend(m: re.Match[str]) -> str:
+        if not any("A" <= ch <= "Z" for ch in m.group(3)):  # "AB12 345": no letter read at all, no postcode
+            return m.group(0)
+        return f"{m.group(1)} {m.group(2).translate(_AS_DIGIT)}{m.group(3).translate(_AS_LETTER)}"
+
+    return _OCR_POSTCODE.sub(mend, text)
 
 
 def _too_many_pages(limits: Limits) -> str:

@@ -24,6 +24,7 @@ referral date) from the date of birth or a stated age; else "unknown".
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -239,8 +240,14 @@ def is_person_line(text: str) -> bool:
 
 
 def is_person_heading(text: str) -> bool:
-    """True for a line that is only a relationship: ``CHILD 1``, ``MOTHER``, ``Mother's partner:``."""
-    return len(text) <= 60 and bool(_RELATIONSHIP.match(_key_text(_LIST_MARK.sub("", text).strip("*_ "))))
+    """True for a line that is only a relationship: ``CHILD 1``, ``MOTHER``, ``Mother's partner:``; also a
+    numbered section heading naming one: ``SECTION 1 - CHILD DETAILS``, ``Part A: The child``."""
+    if len(text) > 60:
+        return False
+    if _RELATIONSHIP.match(_key_text(_LIST_MARK.sub("", text).strip("*_ "))):
+        return True
+    bare = _unnumbered_heading(Line(text.strip("*_ "))).text
+    return bare != text.strip("*_ ") and bool(_RELATIONSHIP.match(_key_text(bare)))
 
 
 def relationship_in_key(text: str) -> str | None:
@@ -249,9 +256,35 @@ def relationship_in_key(text: str) -> str | None:
     return (m.group("a") or m.group("b")) if m else None
 
 
+# "Section 2 - Parents/carers", "Part A: The child", "3) The children": a numbered section heading whose
+# words after the number are the heading (never a person's name, never "Section 2" as a segment of its own).
+_SECTION_HEADING = re.compile(
+    r"^\s*(?:(?:section|part|step)\s+(?:\d{1,2}|[A-Za-z])\b\s*[-\u2013\u2014:.)]?\s*|\d{1,2}[.)]\s+)"
+    r"(?:the\s+)?(?P<rest>[^\W\d_][^:\d]{0,48}?)\s*:?\s*$", re.IGNORECASE)
+_THE_HEADING = re.compile(r"^\s*the\s+(?P<rest>[^\W\d_][^:\d]{0,30}?)\s*:?\s*$", re.IGNORECASE)
+
+
+def _unnumbered_heading(line: Line) -> Line:
+    """A section heading line as the people parser reads it: "Section 1 - The child" -> "child"."""
+    if not line.text or len(line.text) > 60 or line.kind == PERSON:
+        return line
+    m = _SECTION_HEADING.match(line.text) or _THE_HEADING.match(line.text)
+    if not m:
+        return line
+    rest = m.group("rest").strip()
+    if _RELATIONSHIP.match(_key_text(rest)):
+        return dataclasses.replace(line, text=rest)
+    if not _is_heading(rest):
+        return line  # "2. Claire Ferris", "Section 3 - Summary": not a people heading
+    # "CHILD DETAILS", "Details of the child": the one relationship among heading words
+    named = {w for w in re.findall(r"[^\W\d_]+", rest.lower()) if w in _CHILD_SET | _ADULT_SET}
+    return dataclasses.replace(line, text=named.pop() if len(named) == 1 else rest)
+
+
 def parse_subjects(lines: Sequence[Line], ref: date | None, wrap: Wrap | None = None) -> list[dict]:
     """Subjects from the subjects section's lines, in the order given (see module docstring)."""
     items: list[object] = []
+    lines = [_unnumbered_heading(line) for line in lines]
     for unit in _units(lines):
         if isinstance(unit, list):
             unit = _join_address_lines([part for line in unit for part in _inline_keys(_from_slashes(line))])
@@ -457,10 +490,30 @@ def is_people_header(text: str) -> bool:
     return text.count("\t") >= 2 and _text_header([c.strip() for c in text.split("\t")]) is not None
 
 
+# Columns of a table of professionals ("Name | Agency | Role"), not of the people a referral is about.
+_PROFESSIONAL_COLUMN = re.compile(
+    r"^(?:agency|agencies|organi[sz]ation|service|team|job\s+title|designation|profession|employer"
+    r"|contact\s+(?:number|details)|e-?mail|telephone|tel|phone)$", re.IGNORECASE)
+
+
+def is_professionals_header(text: str) -> bool:
+    """The header row of a table of the professionals involved: "Name<TAB>Agency<TAB>Role", with a name
+    column and an agency or contact column but no date of birth or age."""
+    if text.count("\t") < 1:
+        return False
+    cells = [c.strip(" :") for c in text.split("\t")]
+    cols = {labels.match_column(c) for c in cells}
+    return (bool({"name", "forename", "surname"} & cols) and not {"dob", "age"} & cols
+            and any(_PROFESSIONAL_COLUMN.match(c) for c in cells))
+
+
 def _text_header(cells: list[str]) -> dict[int, str] | None:
     cols = [labels.match_column(c.rstrip(": ")) for c in cells]
+    cols = [f"{c}{i}" if c == labels.ADDRESS_PART else c for i, c in enumerate(cols)]  # Street | Town | Postcode
     known = [c for c in cols if c]
     if len(known) >= 2 and len(set(known)) == len(known) and {"name", "forename", "surname"} & set(known):
+        if not {"dob", "age"} & set(known) and any(_PROFESSIONAL_COLUMN.match(c.strip(" :")) for c in cells):
+            return None  # the professionals involved: their agency, no date of birth
         return {i: c for i, c in enumerate(cols) if c}
     return None
 
@@ -796,7 +849,9 @@ def _from_columns(row: Mapping[str, str], ref: date | None, items: list[object])
     if age is None and row.get("dob") and not dob:
         age = _age_of(row["dob"])
     rel = rel or (squash(row.get("_relationship", "")) or None)
-    address = squash(row.get("address", "")) or None
+    parts = sorted((int(k[len(labels.ADDRESS_PART):]), squash(v)) for k, v in row.items()
+                   if k.startswith(labels.ADDRESS_PART) and k[len(labels.ADDRESS_PART):].isdigit() and squash(v or ""))
+    address = squash(row.get("address", "")) or (", ".join(v for _, v in parts) if parts else None)
     no_address = bool(address and _NO_ADDRESS.match(address))
     if address and _SAME_ADDRESS.match(address):
         previous = next((x for x in reversed(items) if isinstance(x, _Person) and x.address), None)

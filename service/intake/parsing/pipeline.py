@@ -88,6 +88,30 @@ def extract_fields(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> dict:
         return form.empty(missing_all=True)
 
 
+def form_lines(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> list[str]:
+    """The lines of text the referral in ``raw`` was read from (the form chosen, or the letter), as read:
+    what a person checks the values against (OCR'd text as Tesseract gave it). [] when there is none.
+    Never raises."""
+    try:
+        with quiet_libraries():
+            raw = _as_bytes(raw)
+            if len(raw) > limits.max_message_bytes:
+                return []
+            budget = Budget(limits)
+            mail = read_mime(raw, budget)
+            found = find_candidates(mail, limits, budget, open_attachments=mail.attachment_count <= limits.max_attachments)
+            choice = _choose(found.candidates)
+            if choice is None:
+                return []
+            if not choice.split.is_form:
+                letters = [c for c in found.candidates if not c.found_in.endswith("quoted reply")]
+                cand = next((c for c in letters if c.from_attachment), letters[0] if letters else choice.candidate)
+                return [line.text for line in cand.lines]
+            return [line.text for line in choice.candidate.lines]
+    except Exception:  # the contract is "never raise"
+        return []
+
+
 # ---------------------------------------------------------------------------
 
 

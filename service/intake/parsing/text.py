@@ -125,7 +125,9 @@ def _aligned_people_table(raws: list[str], i: int) -> tuple[list[str], int] | No
             k = max((n for n, start in enumerate(starts) if start <= m.start() + 2), default=0)
             row[k] = f"{row[k]} {m.group(0)}".strip()
         if rows and not row[0]:  # a wrapped cell: the rest of the row above
-            rows[-1] = [f"{a} {b}".strip() for a, b in zip(rows[-1], row)]
+            # an address's lines ("14 Mill Lane," / "Thornbury" / "TB2 4RS") are its parts, comma-separated
+            rows[-1] = [f"{a.rstrip(' ,')}, {b}" if a and b and columns[k] == "address" else f"{a} {b}".strip()
+                        for k, (a, b) in enumerate(zip(rows[-1], row))]
         else:
             rows.append(row)
         j += 1
@@ -203,6 +205,7 @@ class Wrap:
 
     width: int
     slack: float = 1.0
+    prose: int | None = None  # PDF: how wide the page's prose runs (its tables and footers aside)
 
     @classmethod
     def for_plain_text(cls, lines: Iterable[Line | str]) -> Wrap | None:
@@ -228,18 +231,30 @@ class Wrap:
 
     @classmethod
     def for_pdf(cls, lines: Iterable[Line | str]) -> Wrap | None:
+        lines = list(lines)
         width = max((line_edge(ln) for ln in lines), default=0)
-        return cls(width, slack=0.85) if width >= 30 else None
+        # The prose's width: the second widest line without a table's tabs (the widest may be a footer).
+        edges = sorted((line_edge(ln) for ln in lines if "\t" not in (ln if isinstance(ln, str) else ln.text)),
+                       reverse=True)
+        prose = edges[1] if len(edges) >= 2 else None
+        return cls(width, slack=0.85, prose=prose if prose and prose >= 40 else None) if width >= 30 else None
 
 
 def joins_next(line: str, following: str, wrap: Wrap | None, edge: int | None = None) -> bool:
     """True when ``following`` continues the paragraph that ``line`` (ending at column ``edge``) is part of."""
     if wrap is None or not line or not following:
         return False
-    if _TERMINAL.search(line) or _BULLET.match(following):
+    if _BULLET.match(following):
         return False
     end = len(line) if edge is None else edge
     first_word = following.split(" ", 1)[0]
+    if _TERMINAL.search(line):
+        # A PDF's sentence that ends at the very end of a full line of prose, the next sentence's first word
+        # too long for that line: the paragraph goes on (a new paragraph, or a label, starts its own line).
+        prose = wrap.prose
+        return bool(prose) and end >= prose * 0.9 and end + 1 + len(first_word) > prose \
+            and following[:1].isupper() and len(following.split()) >= 4 and ":" not in following[:40] \
+            and "\t" not in following
     would_fit = end + 1 + len(first_word) <= wrap.width * wrap.slack
     if not would_fit:
         return True
