@@ -1,6 +1,8 @@
 """`review-clerk chronology ...` and `review-clerk report check`: agencies' chronologies read and
 integrated, and a draft report checked for identifiers before publication. They work on files
-given on the command line and need no configuration (--config is accepted, as by every command).
+given on the command line and need no configuration (--config is accepted, as by every command),
+except `report check REF FILE` and `report accept REF`, which record on the case (the
+pre-publication notice waits while the last check found anything; service/chronology/publication.py).
 
 Their output is for the person at the terminal: rows and found identifiers are printed, never
 logged. An unreadable file is one line naming the file and the problem, exit status 1.
