@@ -224,9 +224,10 @@ def file_return(uow: "UnitOfWork", app: "App", row: dict[str, Any], case: Case, 
     docs = documents_of(msg)
     if not docs:
         return None
-    readings = [read_document(app, d, case, sender) for d in docs]
-    from_agency = app.settings.agency_for_address(sender) is not None and \
-        sender not in app.settings.staff_addresses()
+    staff = sender in app.settings.staff_addresses()
+    # Board staff forwarding a return: their own mail domain says nothing of whose it is.
+    readings = [read_document(app, d, case, "" if staff else sender) for d in docs]
+    from_agency = app.settings.agency_for_address(sender) is not None and not staff
     if not any(r.kind for r in readings) and (referrer_reply or not from_agency):
         return None
     on = received_on(app, row, msg)

@@ -263,3 +263,14 @@ def test_no_check_recorded_leaves_the_notice_as_it_was(app):
     plan_publication(app)
     cases.record(app, REF, EventKind.PUBLICATION_PLANNED, date(2014, 12, 1), "bm")
     assert len(outbox(app, "prepublication_notice")) == 1
+
+
+def test_a_return_the_business_manager_forwards_is_the_agency_its_heading_names_and_is_not_answered(app, case):
+    msg = send(app, 1, BM, {"Fwd chronology.docx": word("Chronology: Metropolitan Police Service",
+                                                         [("06/03/2023", "Domestic incident", "MASH")])},
+               subject=f"FW: [{REF}] chronology")
+    assert msg["status"] == "reply"
+    [filed] = returns(app)
+    assert (filed["agency"], filed["how"]["agency"]) == ("met-police", "the document's heading")
+    assert outbox(app, "agency_return_received") == []  # staff are not thanked for their own forwarding
+    assert states(app)["chronology:met-police"]["state"] == "met"
