@@ -274,3 +274,19 @@ def test_a_return_the_business_manager_forwards_is_the_agency_its_heading_names_
     assert (filed["agency"], filed["how"]["agency"]) == ("met-police", "the document's heading")
     assert outbox(app, "agency_return_received") == []  # staff are not thanked for their own forwarding
     assert states(app)["chronology:met-police"]["state"] == "met"
+
+
+def test_a_returned_document_is_sealed_and_resealed_when_the_keys_rotate(app, settings, case):
+    from service.store.keys import rotate
+
+    data = (FIXTURES / "police_word_standard.docx").read_bytes()
+    send(app, 1, POLICE, {"Police chronology.docx": data})
+    with app.db.engine.connect() as conn:
+        stored = conn.exec_driver_sql("SELECT data FROM agency_returns").scalar_one()
+    assert bytes(stored) != data and b"word/document.xml" not in bytes(stored)
+    counts = rotate(settings, app.db)
+    assert counts["agency_returns"] == 1
+    with app.db.engine.connect() as conn:
+        assert bytes(conn.exec_driver_sql("SELECT data FROM agency_returns").scalar_one()) != bytes(stored)
+    with app.db.unit_of_work() as uow:
+        assert uow.returns.document(returns(app)[0]["id"]) == data
