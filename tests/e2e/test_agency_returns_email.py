@@ -119,6 +119,10 @@ def test_three_agencies_reply_with_chronologies_each_deadline_met_and_one_integr
     sheet = load_workbook(io.BytesIO(base64.b64decode(xlsx["data_b64"]))).worksheets[0]
     assert sheet.max_row - 1 == 41  # a header row and every agency's rows
 
+    # It goes to the Business Manager's mailbox as a draft to check and send; the thanks go out.
+    send_outbox(app)
+    assert outbox(app, "chronology_for_review")[0]["status"] == "awaiting_review"
+    assert all(r["status"] == "sent" for r in outbox(app, "agency_return_received"))
     # The next runs find nothing new: no second thanks, no second chronology.
     read_inbox(app)
     send_outbox(app)
