@@ -161,7 +161,10 @@ def read_document(app: "App", doc: Document, case: Case | None, sender: str) -> 
     r = Reading(doc)
     heading = document_heading(doc.data) if doc.extension in ("docx", "xlsx", "odt", "ods", "pdf") else ""
     result = None
-    if doc.extension in ("docx", "xlsx", "odt", "ods", "pdf"):
+    named_kind = kind_in(doc.filename.rsplit(".", 1)[0])
+    if named_kind not in (None, "chronology"):
+        pass  # an IMR, summary or action plan by its name: not read for rows (a long report costs seconds)
+    elif doc.extension in ("docx", "xlsx", "odt", "ods", "pdf"):
         try:
             result = read_chronology(doc.data, doc.filename)
             r.rows = len(result.rows)
@@ -171,9 +174,8 @@ def read_document(app: "App", doc: Document, case: Case | None, sender: str) -> 
             r.read_problem = f"could not be read ({exc.__class__.__name__})"
     else:
         r.read_problem = "an old Word or Excel file (.doc, .xls): ask for the .docx or .xlsx"
-    stem = doc.filename.rsplit(".", 1)[0]
-    if kind := kind_in(stem):
-        r.kind, r.kind_how = kind, "the file's name"
+    if named_kind:
+        r.kind, r.kind_how = named_kind, "the file's name"
     elif kind := kind_in(heading):
         r.kind, r.kind_how = kind, "the document's heading"
     elif r.rows:
