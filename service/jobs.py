@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 from service import observe
 from service.chasing.digest import send_weekly_digest
 from service.chasing.sweep import sweep
+from service.intake.agency_returns import send_integrated
 from service.intake.processing import file_handled, process_stored, store_new
 from service.intake.report import daily_report
 from service.letters.delivery import deliver_due, is_working_time
@@ -49,7 +50,9 @@ def read_inbox(app: "App") -> dict[str, int]:
     by_status: dict[str, int] = {}
     for o in outcomes:
         by_status[o.status] = by_status.get(o.status, 0) + 1
-    return {"stored": stored, "filed": filed, **by_status}
+    # Once the run's mail is filed: an integrated chronology per new set of agencies' chronologies.
+    integrated = send_integrated(app)
+    return {"stored": stored, "filed": filed, **by_status, **({"chronologies_built": integrated} if integrated else {})}
 
 
 def send_outbox(app: "App") -> dict[str, int]:

@@ -1,6 +1,8 @@
 """`review-clerk chronology ...` and `review-clerk report check`: agencies' chronologies read and
 integrated, and a draft report checked for identifiers before publication. They work on files
-given on the command line and need no configuration (--config is accepted, as by every command).
+given on the command line and need no configuration (--config is accepted, as by every command),
+except `report check REF FILE` and `report accept REF`, which record on the case (the
+pre-publication notice waits while the last check found anything; service/chronology/publication.py).
 
 Their output is for the person at the terminal: rows and found identifiers are printed, never
 logged. An unreadable file is one line naming the file and the problem, exit status 1.
@@ -13,7 +15,8 @@ from typing import List, Optional
 
 import typer
 
-from .common import ConfigOpt, JsonOpt, fail, out, parse_day, print_json, read_json_file, table
+from .common import (ConfigOpt, JsonOpt, actor_of, app_for, fail, out, parse_day, print_json, read_json_file,
+                     run_domain, table)
 
 chronology_app = typer.Typer(no_args_is_help=True, help="Agencies' chronologies: read one, build the integrated one.")
 report_app = typer.Typer(no_args_is_help=True, help="A draft report: check it for identifiers before publication.")
@@ -147,7 +150,13 @@ def chronology_build(files: List[Path] = typer.Argument(..., exists=True, dir_ok
 
 
 @report_app.command("check")
-def report_check(file: Path = FileArg,
+def report_check(target: str = typer.Argument(..., metavar="[REF] FILE",
+                                              help="The draft report; with the case's reference before it, the "
+                                                   "case record's names, dates of birth and addresses are looked "
+                                                   "for too and the check is recorded on the case (it holds the "
+                                                   "pre-publication notice while it finds anything)."),
+                 file: Optional[Path] = typer.Argument(None, metavar="", dir_okay=False),
+                 by: Optional[str] = typer.Option(None, "--by", help="Who checked (default: your user name)."),
                  names: List[str] = typer.Option([], "--names", "--name", help="A person's full name (repeat it)."),
                  known_as: List[str] = typer.Option([], "--known-as", help="A name a person is known by."),
                  dobs: List[str] = typer.Option([], "--dob", help="A date of birth, dd/mm/yyyy (repeat it)."),
@@ -162,9 +171,12 @@ def report_check(file: Path = FileArg,
     birth, addresses, postcodes or schools, with paragraph or page. Exit status 0 when nothing is
     found, 1 when something is (or the report cannot be read), 2 when the identifiers are not usable.
     What is found is printed here only, never logged."""
-    del config
     from service.chronology.report_check import CheckError, Identifiers, check_report
 
+    reference = target if file is not None else None
+    file = file if file is not None else Path(target)
+    if not file.is_file():
+        fail(f"{file}: no such file", 2)
     data = read_json_file(identifiers) if identifiers else {}
     if not isinstance(data, dict):
         fail("--identifiers: the file must hold a JSON object", 2)
@@ -173,16 +185,32 @@ def report_check(file: Path = FileArg,
         if values:
             given = data.get(key) or []
             data[key] = ([given] if isinstance(given, str) else list(given)) + list(values)
+    application = None
+    if reference is not None:
+        from service.chronology.publication import case_identifiers
+
+        application = app_for(config)
+        with application.db.unit_of_work(read_only=True) as uow:
+            case = run_domain(uow.cases.get, reference)
+        reference = case.reference
     try:
-        ids = Identifiers.from_data(data)
+        ids = case_identifiers(case, data) if reference is not None else Identifiers.from_data(data)
     except CheckError as exc:
         fail(str(exc), 2)
+    content = file.read_bytes()
     try:
-        findings = check_report(file.read_bytes(), ids)
+        findings = check_report(content, ids)
     except CheckError as exc:
         fail(f"{file.name}: {exc}", 2 if ids.empty() else 1)
+    recorded = None
+    if reference is not None:
+        from service.chronology.publication import record_check
+
+        recorded = run_domain(record_check, application, reference, file.name, content, findings, actor_of(by))
     if as_json:
-        print_json({"file": file.name, "clean": not findings, "found": [f.as_data() for f in findings]})
+        print_json({"file": file.name, "clean": not findings, "found": [f.as_data() for f in findings]}
+                   | ({"case": reference, "check": recorded.check_id, "notice_queued": recorded.notice_queued}
+                      if recorded else {}))
     else:
         if findings:
             table(f"{file.name}: {len(findings)} identifiers found", [
@@ -190,5 +218,26 @@ def report_check(file: Path = FileArg,
                 for f in findings], ["where", "kind", "found", "identifier", "context"], ids=["where", "found"])
         else:
             out.print(f"{file.name}: nothing found", markup=False, highlight=False)
+        if recorded is not None:
+            out.print(f"check recorded on {reference}" + (
+                "; the pre-publication notice waits until a check finds nothing, or until you record why "
+                f"these may stand: review-clerk report accept {reference} --reason '...'" if findings else
+                "; the pre-publication notice may go" + ("; it is queued now" if recorded.notice_queued else "")),
+                markup=False, highlight=False, soft_wrap=True)
     if findings:
         raise typer.Exit(1)
+
+
+@report_app.command("accept")
+def report_accept(reference: str = typer.Argument(..., help="The case's reference."),
+                  reason: str = typer.Option(..., "--reason", help="Why the last check's findings may stand."),
+                  by: Optional[str] = typer.Option(None, "--by", help="Who accepts (default: your user name)."),
+                  config: Optional[Path] = ConfigOpt) -> None:
+    """Record why what the last publication check of the case's report found is acceptable (audited):
+    the pre-publication notice may then go, and goes at once when publication is planned."""
+    from service.chronology.publication import accept
+
+    recorded = run_domain(accept, app_for(config), reference, reason, actor_of(by))
+    out.print(f"{reference}: the findings of check {recorded.check_id} ({recorded.found}) accepted"
+              + ("; the pre-publication notice is queued" if recorded.notice_queued else ""),
+              markup=False, highlight=False, soft_wrap=True)

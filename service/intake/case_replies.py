@@ -21,7 +21,7 @@ from service.case_store import save_case
 from service.domain.model import Case, DomainError, Subject
 from service.letters.queueing import base_context, queue
 
-from . import decision_hold, instructions, sender_trust
+from . import agency_returns, decision_hold, instructions, sender_trust
 from .loops import may_auto_reply
 from .outcome import Outcome, iso_date, limits_for, note, received_on
 from .parsing import extract_fields
@@ -68,8 +68,9 @@ def file_reply(uow: "UnitOfWork", app: "App", row: dict[str, Any], reference: st
     * an instruction is carried out only from an authenticated sender, in reply to
       a message the service sent that person about the case, and not older than it
       (:func:`_may_act`);
-    * a document from an involved agency's domain is its report (IMR or
-      chronology) and marks that report received;
+    * a document from an involved agency is its return (IMR, chronology, summary or action
+      plan): filed in versions, its deadline met, the sender thanked
+      (:mod:`service.intake.agency_returns`);
     * a referrer's reply fills the gaps we asked about.
     """
     case = uow.cases.get(reference)
@@ -88,14 +89,13 @@ def file_reply(uow: "UnitOfWork", app: "App", row: dict[str, Any], reference: st
     if wanted is not None:
         return _decision_by_reply(uow, app, row, msg, case, reference, case_id, sender, wanted)
 
-    agency = app.settings.agency_for_address(sender)
-    documents = _document_names(msg)
-    if agency and agency.key in case.agencies and documents:
-        return _agency_report(uow, app, case, reference, case_id, agency.key, documents)
-
     missing = list(extra["missing"] or [])
     filled: list[str] = []
     referrer_addresses = {a.lower() for a in (case.referrer.email, _first_sender(extra)) if a}
+    returned = agency_returns.file_return(uow, app, row, case, reference, case_id, sender,
+                                          referrer_reply=bool(missing) and sender in referrer_addresses)
+    if returned is not None:  # an agency's IMR, chronology, summary or action plan
+        return returned
     if missing and sender in referrer_addresses:
         fields = extract_fields(row["raw"], limits_for(app))
         filled = _fill_gaps(case, fields, missing)
@@ -268,23 +268,6 @@ def _tell(uow: "UnitOfWork", app: "App", row: dict[str, Any], msg, case: Case, c
           context=ctx, case_id=case_id, in_reply_to=row["internet_message_id"])
 
 
-def _agency_report(uow: "UnitOfWork", app: "App", case: Case, reference: str, case_id: int, agency: str,
-                   documents: list[str]) -> Outcome:
-    open_keys = [d.key for d in case.open_deadlines() if d.agency == agency]
-    names = " ".join(documents).lower()
-    wanted = [k for k in open_keys if k.startswith("chronology:")] if "chronolog" in names else []
-    wanted = wanted or [k for k in open_keys if k.startswith("imr:")] or \
-        [k for k in open_keys if k.startswith("agency_report:")] or open_keys[:1]
-    for key in wanted[:1]:
-        case.mark_met(key, app.today(), app.clock.now(), f"agency {agency}", f"report received ({len(documents)} "
-                                                                                f"document(s))")
-    case.new_audit.append(note(app, "agency report filed", f"{agency}: {len(documents)} document(s)"))
-    save_case(uow, app, case)
-    met = f"; {wanted[0]} received" if wanted else ""
-    return Outcome("reply", f"report from {agency} filed against {reference}{met}", "agency_report", case_id,
-                   reference)
-
-
 def _owner_addresses(app: "App", d) -> set[str]:
     if d is None:
         return set()
@@ -319,18 +302,6 @@ def _new_text(msg) -> list[str]:
     except (KeyError, LookupError, ValueError, AttributeError, UnicodeError):
         return []
     return [line.text for line in new_text(lines_from_text(clean(text[:200_000])))]
-
-
-def _document_names(msg) -> list[str]:
-    names = []
-    try:
-        for part in msg.iter_attachments():
-            name = part.get_filename()
-            if name and name.lower().rsplit(".", 1)[-1] in ("docx", "doc", "pdf", "xlsx", "xls", "rtf", "odt", "zip"):
-                names.append(name)
-    except (KeyError, LookupError, ValueError, AttributeError):
-        return names
-    return names
 
 
 def _fill_gaps(case: Case, fields: dict[str, Any], missing: list[str]) -> list[str]:

@@ -28,7 +28,8 @@ from .loops import may_auto_reply
 from .pack_choice import choose, places_in
 from .outcome import Outcome, iso_date, limits_for, note, received_on
 from .parsing import parse_message
-from .case_replies import case_for_reply, file_reply
+from .agency_returns import unplaced_without_case
+from .case_replies import case_for_reply, file_reply, reference_pattern
 
 if TYPE_CHECKING:
     from service.bootstrap import App
@@ -67,6 +68,10 @@ def handle_message(uow: "UnitOfWork", app: "App", row: dict[str, Any]) -> Outcom
     reference = case_for_reply(uow, app, msg, subject)
     if reference is not None and parsed.get("kind") not in ("auto_reply", "delivery_failure", "own_message"):
         return file_reply(uow, app, row, reference, parsed)
+    if not parsed.get("is_referral") and parsed.get("kind") not in ("auto_reply", "delivery_failure", "own_message") \
+            and (held := unplaced_without_case(
+            uow, app, row, reference_pattern(app).search(subject) is not None)) is not None:
+        return held  # an agency's return for no case we can find: to the Business Manager
 
     if parsed.get("needs_person"):
         return Outcome("quarantined", parsed["needs_person"], parsed.get("kind"))

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from .triggers import Planned
 
-OTHER_SAMPLES = ("service.meetings.samples", "service.chasing.samples")
+OTHER_SAMPLES = ("service.meetings.samples", "service.chasing.samples", "service.chronology.samples")
 SAMPLE_AGENCY = "sample-agency"
 
 

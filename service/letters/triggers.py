@@ -261,6 +261,8 @@ def queue_for_event(uow: "UnitOfWork", app: "App", case: Case, case_id: int, eve
 
 def queue_plan(uow: "UnitOfWork", app: "App", case: Case, case_id: int, plan: Plan,
                detail: Mapping[str, Any] | None, actor: str, why: str) -> list[str]:
+    from service.chronology.publication_gate import NOTICE, why_held
+
     from .composed import NotComposable, compose
     from .queueing import queue
     from .render import TemplateProblem
@@ -270,6 +272,9 @@ def queue_plan(uow: "UnitOfWork", app: "App", case: Case, case_id: int, plan: Pl
     for p in plan.messages:
         if uow.outbox.exists(p.key):
             continue
+        if p.template == NOTICE and (held := why_held(uow, case, case_id)) is not None:
+            problems.append(Unsendable(f"not_sent/{p.key}", p.template, p.recipient.name, *held))
+            continue  # the publication check found identifiers: the notice waits (queued once it passes)
         try:
             message = compose(app, case, p, detail or {})
         except NotComposable as exc:

@@ -34,6 +34,7 @@ from .repositories.audit import AuditRepository
 from .repositories.cases import CaseRepository
 from .repositories.inbox import InboxRepository
 from .repositories.meetings import MeetingRepository
+from .repositories.returns import ReturnRepository
 from .repositories.outbox import OutboxRepository
 from .repositories.reports import ReportRepository
 from .repositories.state import StateRepository
@@ -236,6 +237,7 @@ class UnitOfWork:
         self.reports = ReportRepository(conn)
         self.meetings = MeetingRepository(conn)
         self.retention = RetentionRepository(conn)
+        self.returns = ReturnRepository(conn)
 
     def serialise(self, lock: "Lock") -> None:
         """Hold ``lock`` until this unit of work ends, across processes (PostgreSQL transaction lock).

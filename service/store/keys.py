@@ -46,6 +46,8 @@ SEALED_COLUMNS: dict[str, tuple[str, ...]] = {
     "meetings": ("cancel_reason",),
     "inbound_messages": ("raw",),
     "outbox": ("text", "html", "attachments"),
+    "agency_returns": ("data",),
+    "report_checks": ("accepted_reason",),
 }
 # Free text written before migration 0004 sealed it, marked by the migration for open_keys to seal.
 LEGACY_PREFIX = b"\x00plain\x00"

@@ -164,7 +164,9 @@ class RetentionRepository:
         letter_ids = list(self.conn.execute(select(o.id).where(o.case_id == case_id,
                                                                o.status.in_(["sent", "failed"]))).scalars())
         letters = self._strip(letter_ids, statuses=("sent", "failed"))
-        return {"emails_cleared": emails, "letters_cleared": letters}
+        # Agency returns (IMRs, chronologies) name the family throughout: the documents go.
+        returns = self.conn.execute(delete(t.agency_returns).where(t.agency_returns.c.case_id == case_id)).rowcount
+        return {"emails_cleared": emails, "letters_cleared": letters, "returns_deleted": returns}
 
     def delete_unlinked_mail(self, ids: Sequence[int], stored_before: datetime) -> dict[str, int]:
         """Delete inbound rows still linked to no case, handled and filed; returns how many, by status."""

@@ -273,3 +273,43 @@ meeting_attendees = Table(
     Column("reminded", Boolean, nullable=False, default=False),
     UniqueConstraint("meeting_id", "email", name="uq_meeting_attendees_meeting_email"),
 )
+
+# Agency returns (service/intake/agency_returns.py): each document an agency sent back for a case
+# (an IMR or agency report, a chronology, a summary, an action plan), one version per case, agency
+# and kind; a later version replaces an earlier one for use, and both are kept (migration 0008).
+agency_returns = Table(
+    "agency_returns", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("agency", String(64), nullable=False),
+    Column("kind", String(32), nullable=False),  # imr | chronology | summary | action_plan
+    Column("version", Integer, nullable=False),
+    Column("filename", String(255), nullable=False),
+    Column("content_type", String(128), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("data", SealedBytes, nullable=False),  # the document as received, sealed
+    Column("rows_read", Integer),  # a chronology's rows, None for another kind or one that could not be read
+    Column("how", JSON, nullable=False, default=dict),  # how agency and kind were found (no document text)
+    Column("inbound_id", ForeignKey("inbound_messages.id", ondelete="SET NULL")),
+    Column("sender", String(320)),
+    Column("received_at", UTC, nullable=False),
+    UniqueConstraint("case_id", "agency", "kind", "version", name="uq_agency_returns_case_id"),
+)
+
+# The publication check of a case's draft report (`review-clerk report check REF FILE`): counts by kind,
+# never a value found; and a person's acceptance of a check that found something (`report accept`).
+report_checks = Table(
+    "report_checks", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("filename", String(255), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("checked_at", UTC, nullable=False),
+    Column("checked_by", String(320), nullable=False),
+    Column("found", Integer, nullable=False),
+    Column("by_kind", JSON, nullable=False, default=dict),
+    Column("accepted_at", UTC),
+    Column("accepted_by", String(320)),
+    Column("accepted_reason", SealedText),
+)

@@ -141,7 +141,7 @@ def test_keys_rotate_reseals_everything_and_retires_the_old_key(app, settings, c
     old_id = raw_column(app, "SELECT subjects FROM cases")[3:7]
     counts = rotate(settings, app.db)
     assert counts == {"cases": 1, "deadlines": 3, "audit_events": 4, "meetings": 0, "inbound_messages": 1,
-                      "outbox": 0}
+                      "outbox": 0, "agency_returns": 0, "report_checks": 0}
     new = read_key_file(settings.security.key_file)
     assert len(new) == 1 and new != old
     assert raw_column(app, "SELECT raw FROM inbound_messages")[3:7] != old_id
