@@ -130,7 +130,7 @@ def test_a_safeguarding_adults_review_walks_from_referral_to_publication(app, cl
         date(2026, 5, 21): lambda: cases.record(app, REF, "publication_planned", date(2026, 6, 15), "bm"),
         date(2026, 6, 15): lambda: cases.record(app, REF, "published", date(2026, 6, 15), "bm"),
     }
-    seen_due: dict[str, str] = {}
+    first_due: dict[str, str] = {}  # each deadline's due date as first set
     while day <= end:
         clock.set(day)
         run_once(app)
@@ -144,27 +144,94 @@ def test_a_safeguarding_adults_review_walks_from_referral_to_publication(app, cl
                 case = None
         if case is not None:
             for k, d in case.deadlines.items():
-                seen_due.setdefault(k, d.due.isoformat())
+                first_due.setdefault(k, d.due.isoformat())
         day += timedelta(days=1)
 
     log = outbox(app)
     assert all(date.fromisoformat(d).weekday() < 5 for d, *_ in log), "something went out at a weekend"
     assert not [x for x, n in Counter(log).items() if n > 1], "something was sent twice"
-    print("DUE", seen_due)
-    for x in log:
-        if x[1] != "digest":
-            print(x)
+    assert [x for x in log if x[1] != "digest"] == EXPECTED_MESSAGES
+    # The weekly digest: the week the service first ran (Wednesday 19 November), then every Monday; on a bank
+    # holiday Monday (Easter Monday, the early May and spring bank holidays) on the Tuesday.
+    mondays = [date(2025, 11, 24) + timedelta(weeks=k) for k in range(30)]
+    shifted = {date(2026, 4, 6), date(2026, 5, 4), date(2026, 5, 25)}
+    assert [(d, to) for d, tmpl, _, to in log if tmpl == "digest"] == [("2025-11-19", BM)] + [
+        ((m + timedelta(days=1) if m in shifted else m).isoformat(), BM) for m in mondays]
+    assert first_due == EXPECTED_DUE
     with app.db.engine.connect() as conn:
-        for m in conn.execute(t.meetings.select()).mappings():
-            print("MEETING", m["kind"], m["state"], m["start"], m["end"])
-        for a in conn.execute(t.meeting_attendees.select()).mappings():
-            print("ATTENDEE", a["email"], a["roles"], a["required"])
+        meetings = [(m["kind"], m["state"], m["start"].replace(tzinfo=None), m["end"].replace(tzinfo=None))
+                    for m in conn.execute(t.meetings.select()).mappings()]
+        invited = sorted(a["email"] for a in conn.execute(t.meeting_attendees.select()).mappings())
+    # The sub-group meets 2 working days after the referral (the earliest the meetings' notice allows), at
+    # 09:00 for two hours, before the decision is due; every standing panel member and each involved agency's
+    # panel member is invited.
+    assert meetings == [("sar_subgroup", "held", datetime(2025, 11, 21, 9), datetime(2025, 11, 21, 11))]
+    assert invited == sorted(STANDING_PANEL + [MHT_PANEL])
     shown = cases.show(app, REF)
-    print(shown["stage"], {d["key"]: d["state"] for d in shown["deadlines"]})
-    assert False
+    assert shown["stage"] == "publication"
+    assert {d["key"]: d["state"] for d in shown["deadlines"]} == {k: "met" for k in EXPECTED_DUE}
 
 
 def send_family_letter(app) -> None:
     from service.letters.commands import send_on_command
 
     send_on_command(app, REF, "family_letter", "bm", to=FAMILY, name="Mrs D Exampleton")
+
+
+# Each deadline's due date (checked by hand against the pack: procedures/sar-care-act-2014/README.md).
+EXPECTED_DUE = {
+    "decision": "2025-12-19",              # 1 calendar month from the referral (Wednesday 19 November 2025)
+    "information_requests": "2025-12-30",  # 5 working days from Friday 19 December: 25 and 26 December skipped
+    "family_contact": "2026-01-07",        # 10 working days from 19 December: 25, 26 December and 1 January skipped
+    "reviewer_appointment": "2026-01-21",  # 20 working days from 19 December
+    "imr:met-police": "2026-02-27",        # as the Board's request set it
+    "imr:beh-mht": "2026-02-27",
+    "prepublication_notice": "2026-06-08", # 7 days before the planned publication on Monday 15 June 2026
+    "completion": "2026-06-19",            # 6 calendar months from the decision
+}
+STANDING_PANEL = ["sqas.head@enfield.example.org", "designated.doctor@nhs.example.org",
+                  "designated.nurse@nhs.example.org", POLICE_PANEL, "education.safeguarding@enfield.example.org"]
+
+# Every message but the digest, in the order queued, checked by hand against the pack and the chase rules
+# (reminders 5 and 1 working days before and on the day; escalation the next working morning to the owner and
+# the Business Manager, and an agency's chief executive; the Chair who decides, here the SAR sub-group's,
+# from 3 working days overdue).
+EXPECTED_MESSAGES: list[tuple[str, str, str, str]] = [
+    ("2025-11-19", "referral_notice", "referral_notice", SUBGROUP_CHAIR),
+    ("2025-11-19", "referral_notice", "referral_notice", SAB_CHAIR),
+    ("2025-11-19", "acknowledgement", "acknowledgement", REFERRER),
+    # The sub-group's meeting is arranged when the referral opens the case; the referring agency is involved.
+    ("2025-11-19", "agency_report_request", "meeting", POLICE_PANEL),
+    # Reminders to reply, from 2 working days before the meeting but not on the day of the invitation.
+    *[("2025-11-20", "meeting_reminder", "meeting", who) for who in STANDING_PANEL],
+    # The mental health trust, added on 20 November, is invited and asked for its summary.
+    ("2025-11-20", "agency_report_request", "meeting", MHT_PANEL),
+    ("2025-11-20", "meeting_reminder", "meeting", MHT_PANEL),
+    ("2025-12-12", "reminder", "decision", SUBGROUP_CHAIR),
+    ("2025-12-18", "reminder", "decision", SUBGROUP_CHAIR),
+    ("2025-12-19", "reminder", "decision", SUBGROUP_CHAIR),  # on the day, before the decision
+    ("2025-12-19", "decision_to_sab_chair", "decision_to_sab_chair", SAB_CHAIR),
+    ("2025-12-19", "decision_outcome", "decision_outcome", REFERRER),
+    # s45: the requests go at once, so `information_requests` (due 30 December) is never chased.
+    ("2025-12-19", "information_request", "information_request", POLICE_CEO),
+    ("2025-12-19", "information_request", "information_request", MHT_CEO),
+    ("2025-12-30", "reminder", "family_contact", BM),
+    ("2026-01-06", "reminder", "family_contact", BM),
+    ("2026-01-06", "family_letter", "family_letter", FAMILY),  # sending it records family_contacted
+    ("2026-02-20", "reminder", "imr:met-police", POLICE_PANEL),
+    ("2026-02-20", "reminder", "imr:beh-mht", MHT_PANEL),
+    ("2026-02-26", "reminder", "imr:met-police", POLICE_PANEL),  # the police's report arrives that day
+    ("2026-02-26", "reminder", "imr:beh-mht", MHT_PANEL),
+    ("2026-02-27", "reminder", "imr:beh-mht", MHT_PANEL),
+    ("2026-03-02", "escalation", "imr:beh-mht", MHT_PANEL),
+    ("2026-03-02", "escalation", "imr:beh-mht", MHT_CEO),
+    ("2026-03-02", "escalation", "imr:beh-mht", BM),
+    ("2026-03-04", "escalation", "imr:beh-mht", MHT_PANEL),  # 3 working days overdue: the Chair too
+    ("2026-03-04", "escalation", "imr:beh-mht", MHT_CEO),
+    ("2026-03-04", "escalation", "imr:beh-mht", BM),
+    ("2026-03-04", "escalation", "imr:beh-mht", SUBGROUP_CHAIR),
+    ("2026-05-06", "report_for_approval", "report_for_approval", SAB_CHAIR),
+    # The publication date, to each involved agency's chief executive (it records the notice, due 8 June).
+    ("2026-05-21", "prepublication_notice", "prepublication_notice", POLICE_CEO),
+    ("2026-05-21", "prepublication_notice", "prepublication_notice", MHT_CEO),
+]
