@@ -193,3 +193,18 @@ def test_every_rule_names_its_source_and_every_local_figure_is_marked_unconfirme
         assert item.source.strip(), item.id
     for rule in sar.deadlines:  # the Care Act sets no timescale: each figure is the board's
         assert "unconfirmed" in rule.source, rule.id
+
+
+def test_local_practice_the_publication_date_goes_to_each_agencys_chief_executive_keyed_by_agency_and_date(sar):
+    from service.config import load_settings
+    from service.letters.triggers import plan_for_event
+
+    settings = load_settings(ROOT / "config" / "review-clerk.example.toml", environ={})
+    case = _approved(sar)
+    case.add_agency("met-police", AT, "bm")
+    case.add_agency("beh-mht", AT, "bm")
+    case.record("publication_planned", date(2026, 6, 15), AT, "bm", today=TODAY)
+    plan = plan_for_event(case, settings, "publication_planned")
+    assert [(m.key, m.recipient.email) for m in plan.messages] == [
+        ("SAR-2025-001/prepublication_notice/met-police/2026-06-15", "borough.commander@met-police.example.org"),
+        ("SAR-2025-001/prepublication_notice/beh-mht/2026-06-15", "chief.executive@beh-mht.example.org")]
