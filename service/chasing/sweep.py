@@ -97,6 +97,15 @@ def _owner_name(app: "App", d: Deadline) -> str:
     return " and ".join(names) if names else " and ".join(case_role.replace("_", " ") for case_role in d.owner)
 
 
+def _chair(app: "App", case: Case) -> tuple[str, str]:
+    """The Chair told of a deadline long overdue: the person who takes the case's decision in its pack (the
+    LSCB Chair in the SCR pack, the SAR sub-group's Chair, the CSP's), else the board's Chair."""
+    decision = next(iter(case.procedure.decisions), None)
+    person = getattr(app.settings.people, decision.by, None) if decision else None
+    person = person or app.settings.people.chair
+    return person.name, person.email
+
+
 def chase_recipients(app: "App", case: Case, d: Deadline, step: Step) -> list[tuple[str, str]]:
     """Who a step of the chase goes to: the owners; after the due date the Business Manager (and an agency's
     chief executive), and the Chair from the policy's ``tell_chair_from_working_days_overdue``."""
@@ -109,7 +118,7 @@ def chase_recipients(app: "App", case: Case, d: Deadline, step: Step) -> list[tu
             people += _owners(app, d, True)
         people.append((bm.name, bm.email))
         if step.tell_chair:
-            people.append((app.settings.people.chair.name, app.settings.people.chair.email))
+            people.append(_chair(app, case))
     seen: set[str] = set()
     out = []
     for p in people:

@@ -85,7 +85,9 @@ def _record_when_all_sent(uow: "UnitOfWork", app: "App", case, row: dict[str, An
     """Record the event the communication records once every message of it the case calls for has gone."""
     if comm.records in case.events:
         return None
-    plan = recipients_for(comm.id, case, app.settings)
+    # A letter to an address given on command (the family's) is planned again with that address.
+    given = {"to": row["to"][0]} if "given_address" in comm.to and row["to"] else None
+    plan = recipients_for(comm.id, case, app.settings, given)
     if plan.problems or not plan.messages:
         return None
     sent = uow.outbox.sent_keys(row["case_id"], comm.id)

@@ -147,7 +147,10 @@ def recipients_for(template: str, case: Case, settings: Settings,
         suffix = on.isoformat()
 
     def add(who: str, recipient: Recipient, agency: str | None = None) -> None:
-        plan.messages.append(Planned(f"{ref}/{template}/{suffix or who}" if suffix and len(comm.to) == 1
+        # One role or body: keyed by the date alone; several recipients (each agency's chief executive): by
+        # recipient and date, so that each gets it.
+        alone = len(comm.to) == 1 and comm.to[0].partition(":")[0] in ("role", "body")
+        plan.messages.append(Planned(f"{ref}/{template}/{suffix or who}" if suffix and alone
                                      else f"{ref}/{template}/{who}" + (f"/{suffix}" if suffix else ""),
                                      template, recipient, mode, reviewer, agency))
 
