@@ -273,6 +273,7 @@ EXPECTED_MESSAGES: list[tuple[str, str, str, str]] = [
     ("2026-02-20", "reminder", "imr:beh-mht", MHT_PANEL),
     ("2026-02-26", "reminder", "imr:met-police", POLICE_PANEL),
     ("2026-02-26", "reminder", "imr:beh-mht", MHT_PANEL),
+    ("2026-02-26", "agency_return_received", "agency_return_received", REFERRER),  # the sender thanked (issue 17)
     ("2026-02-27", "reminder", "imr:beh-mht", MHT_PANEL),
     ("2026-03-02", "escalation", "imr:beh-mht", MHT_PANEL),
     ("2026-03-02", "escalation", "imr:beh-mht", MHT_CEO),
@@ -281,6 +282,7 @@ EXPECTED_MESSAGES: list[tuple[str, str, str, str]] = [
     ("2026-03-04", "escalation", "imr:beh-mht", MHT_CEO),
     ("2026-03-04", "escalation", "imr:beh-mht", BM),
     ("2026-03-04", "escalation", "imr:beh-mht", CSP_CHAIR),
+    ("2026-03-04", "agency_return_received", "agency_return_received", MHT_PANEL),
     # The CSP approves the report: it goes to the Home Office quality assurance panel at once.
     ("2026-05-14", "qa_submission", "qa_submission", HOME_OFFICE),
 ]

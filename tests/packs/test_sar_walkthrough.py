@@ -222,6 +222,7 @@ EXPECTED_MESSAGES: list[tuple[str, str, str, str]] = [
     ("2026-02-20", "reminder", "imr:beh-mht", MHT_PANEL),
     ("2026-02-26", "reminder", "imr:met-police", POLICE_PANEL),  # the police's report arrives that day
     ("2026-02-26", "reminder", "imr:beh-mht", MHT_PANEL),
+    ("2026-02-26", "agency_return_received", "agency_return_received", REFERRER),  # the sender thanked (issue 17)
     ("2026-02-27", "reminder", "imr:beh-mht", MHT_PANEL),
     ("2026-03-02", "escalation", "imr:beh-mht", MHT_PANEL),
     ("2026-03-02", "escalation", "imr:beh-mht", MHT_CEO),
@@ -230,6 +231,7 @@ EXPECTED_MESSAGES: list[tuple[str, str, str, str]] = [
     ("2026-03-04", "escalation", "imr:beh-mht", MHT_CEO),
     ("2026-03-04", "escalation", "imr:beh-mht", BM),
     ("2026-03-04", "escalation", "imr:beh-mht", SUBGROUP_CHAIR),
+    ("2026-03-04", "agency_return_received", "agency_return_received", MHT_PANEL),
     ("2026-05-06", "report_for_approval", "report_for_approval", SAB_CHAIR),
     # The publication date, to each involved agency's chief executive (it records the notice, due 8 June).
     ("2026-05-21", "prepublication_notice", "prepublication_notice", POLICE_CEO),
