@@ -259,3 +259,10 @@ def test_every_entry_names_its_source_and_every_unconfirmed_figure_is_in_the_rea
 def test_the_pack_reads_with_its_references_and_wordings_in_the_readme():
     readme = (PACK / "README.md").read_text(encoding="utf-8")
     assert "CSPR-{year}-{seq:03d}" in readme and "serious incident notification" in readme
+
+
+def test_procedure_show_words_a_count_back_in_working_days():
+    from service.procedure.views import timescale
+
+    assert timescale(7, "working_days_before", "the planned publication date") == (
+        "7 working days before the planned publication date")
