@@ -33,10 +33,36 @@ class App:
     clock: Clock
     procedure: "Procedure" = field(repr=False)  # the pack new cases open under ([procedure] pack); each case keeps its own
     on_delivery: DeliveryHooks  # what a sent or undeliverable message means to the rest of the service
+    # Every pack in use ([procedure] packs), by id, the default among them.
+    procedures: dict[str, "Procedure"] = field(default_factory=dict, repr=False)
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+
+    def __post_init__(self) -> None:
+        self.procedures = {self.procedure.id: self.procedure, **self.procedures}
 
     def today(self) -> date:
         return self.clock.now().astimezone(self.settings.tz).date()
+
+    def procedure_named(self, pack_id: str | None) -> "Procedure":
+        """The pack in use with this id (None: the default). Raises LookupError naming those in use."""
+        if pack_id is None:
+            return self.procedure
+        found = self.procedures.get(pack_id)
+        if found is None:
+            raise LookupError(f"'{pack_id}' is not a procedure this board runs (in use: "
+                              f"{', '.join(self.procedures)}; [procedure] packs in the configuration)")
+        return found
+
+    def reference_format(self, procedure: "Procedure") -> str:
+        """How a case of ``procedure`` is referenced: the configuration's for that pack, else the pack's,
+        else the board's."""
+        return (self.settings.procedure.references.get(procedure.id) or procedure.reference_format
+                or self.settings.board.reference_format)
+
+    def reference_formats(self) -> list[str]:
+        """Every reference format cases of the packs in use are given (replies are matched by any)."""
+        return list(dict.fromkeys([self.settings.board.reference_format,
+                                   *(self.reference_format(p) for p in self.procedures.values())]))
 
     @property
     def quarantine_folder_name(self) -> str:
@@ -89,9 +115,9 @@ def build_app(settings: Settings, clock: Clock | None = None, *, create: bool = 
     (StoreMissing), KeyProblem or TemplateProblem."""
     from .files import private_dir
     from .letters.after_delivery import LetterDelivery
-    from .letters.samples import sample_contexts
-    from .procedure.pack import load_configured, template_problems
-    from .procedure.problems import PackError
+    from .letters.samples import letter_contexts, sample_contexts
+    from .procedure.pack import load_configured, shipped_communications, template_problems, templates_of
+    from .procedure.problems import PackError, Problem
     from .store.keys import open_keys
 
     db = Database(settings.database_url, echo=settings.database.echo)
@@ -108,21 +134,40 @@ def build_app(settings: Settings, clock: Clock | None = None, *, create: bool = 
         built_mailbox, built_calendar = build_backend(settings, clock)
         mailbox = mailbox or built_mailbox
         calendar = calendar or built_calendar
-    procedure = load_configured(settings.procedure.pack)  # raises PackError listing every problem
+    # Every pack in use, each checked (raises PackError listing every problem), the default first.
+    packs = {pack: load_configured(pack) for pack in settings.procedure.in_use()}
+    procedure = packs[settings.procedure.pack]
     with db.unit_of_work(read_only=True) as uow:
-        uow.cases.check_procedure(procedure)  # raises ProcedureChanged: an edited pack needs a new version
+        for p in packs.values():
+            uow.cases.check_procedure(p)  # raises ProcedureChanged: an edited pack needs a new version
+    ids = [p.id for p in packs.values()]
+    if len(set(ids)) != len(ids):
+        raise PackError([Problem("[procedure] packs", "-", f"two packs in use share the id '{i}'")
+                         for i in sorted({i for i in ids if ids.count(i) > 1})])
     app = App(settings=settings, db=db, mailbox=mailbox, calendar=calendar,
-              templates=Templates(templates_folder or settings.letters.templates_dir), clock=clock,
-              procedure=procedure, on_delivery=LetterDelivery())
+              templates=Templates(templates_folder or settings.letters.templates_dir,
+                                  packs={p.id: templates_of(pack, p) for pack, p in packs.items()}),
+              clock=clock, procedure=procedure, on_delivery=LetterDelivery(),
+              procedures={p.id: p for p in packs.values()})
     if check_templates:  # False only for tests whose session checked the same templates and settings
         # Rendered against samples once per change of the templates, their code or the settings (not at
         # every command): a stamp in the data folder remembers the last check that passed.
         def contexts():
-            problems = template_problems(settings.procedure.pack, procedure)
+            problems = [x for pack, p in packs.items() for x in template_problems(pack, p)]
             if problems:
                 raise PackError(problems)
+            for p in packs.values():  # the other packs' letters, each with its own templates
+                if p is not procedure:
+                    emails, letters = letter_contexts(app, p)
+                    own = app.templates.for_pack(p.id)
+                    for name, ctx in emails.items():
+                        own.render(name, ctx)
+                    for name, ctx in letters.items():
+                        own.render_letter(name, ctx)
             return sample_contexts(app)
 
-        app.templates.check_once(contexts, settings.data_dir / "templates-checked",
-                                 settings.model_dump_json() + procedure.digest)
+        app.templates.for_pack(procedure.id).check_once(
+            contexts, settings.data_dir / "templates-checked",
+            settings.model_dump_json() + "".join(p.digest for p in packs.values()),
+            elsewhere=shipped_communications() | {c.template for p in packs.values() for c in p.communications})
     return app

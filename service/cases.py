@@ -195,6 +195,21 @@ def list_cases(app: "App", stage: str | None = None, overdue: bool = False) -> l
     return rows
 
 
+def yearly_figures(app: "App", start: date, end: date, procedure: str | None = None) -> list[dict[str, Any]]:
+    """Per pack, the counts a yearly report gives for the period (:mod:`service.domain.yearly`). Raises
+    LookupError for a pack no case runs under and the board does not run."""
+    from service.domain.yearly import figures
+
+    with app.db.unit_of_work() as uow:
+        cases = uow.cases.list()
+    rows = [f.as_dict() for f in figures(cases, start, end)]
+    if procedure is not None:
+        rows = [r for r in rows if r["procedure"] == procedure]
+        if not rows:
+            app.procedure_named(procedure)  # raises for a pack not in use
+    return rows
+
+
 def deadlines_across(app: "App", as_of: date) -> list[dict[str, Any]]:
     with app.db.unit_of_work() as uow:
         cases = uow.cases.list()

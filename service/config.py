@@ -18,10 +18,10 @@ import re
 import tomllib
 from datetime import time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 ENV_PREFIX = "REVIEW_CLERK_"
 CONFIG_ENV = "REVIEW_CLERK_CONFIG"
@@ -42,6 +42,15 @@ class ConfigError(Exception):
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _reference_format(v: str) -> str:
+    from service.domain.procedure import reference_format_problem
+
+    problem = reference_format_problem(v)
+    if problem:
+        raise ValueError(problem.replace("CSPR-", "ESCB-"))
+    return v
 
 
 def _check_email(value: str | None) -> str | None:
@@ -100,13 +109,7 @@ class Board(_Model):
     @field_validator("reference_format")
     @classmethod
     def _ref(cls, v: str) -> str:
-        try:
-            v.format(year=2014, seq=7)
-        except (KeyError, IndexError, ValueError) as exc:
-            raise ValueError("a format using only {year} and {seq}, e.g. ESCB-{year}-{seq:03d}") from exc
-        if "{seq" not in v:
-            raise ValueError("a format containing {seq}, e.g. ESCB-{year}-{seq:03d}")
-        return v
+        return _reference_format(v)
 
     @field_validator("time_zone")
     @classmethod
@@ -119,16 +122,35 @@ class Board(_Model):
 
 
 class People(_Model):
+    """People by role (``[people.<role>]``): the Chair and the Business Manager always; any other role a
+    procedure pack names (``head_of_sqas``, ``la_partner``, ``sab_chair``...) as the packs in use need."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    __pydantic_extra__: dict[str, Person] = Field(init=False)  # every other role, checked as a Person
+
     chair: Person
     business_manager: Person
-    head_of_sqas: Person
+    head_of_sqas: Person | None = None
     director_childrens_services: Person | None = None
     head_of_cin: Person | None = None
 
+    def roles(self) -> dict[str, Person]:
+        """Every configured role and its person."""
+        fixed = {k: getattr(self, k) for k in type(self).model_fields}
+        return {k: v for k, v in {**fixed, **(self.__pydantic_extra__ or {})}.items() if v is not None}
+
+
+_Address = Annotated[str, AfterValidator(_check_email)]
+
 
 class Notifications(_Model):
-    ofsted: str
-    national_panel: str
+    """Addresses of the external bodies letters go to (``body:<id>`` in a pack): any body a pack names."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    __pydantic_extra__: dict[str, _Address] = Field(init=False)
+
+    ofsted: str | None = None
+    national_panel: str | None = None
 
     _email = field_validator("ofsted", "national_panel")(_check_email)
 
@@ -363,9 +385,28 @@ class ProcedureSettings(_Model):
     ``pack``: the id of a pack shipped with the service (``enfield-scr-2013``) or the folder of the
     board's own pack (a copy of a shipped one, edited), relative to the configuration file's folder.
     A case keeps the version it was opened under (`review-clerk case migrate-procedure` moves one).
+
+    ``packs``: every pack the board runs side by side (a partnership's children's and adults' reviews),
+    each a shipped id or a folder; empty means ``pack`` alone. ``pack`` is the default: a referral that
+    names no other pack's wording, and a case opened by hand without ``--procedure``, runs under it.
+    ``references``: a case reference format per pack id, over the pack's own ``reference_format``
+    (and the board's, ``[board] reference_format``, for a pack that gives none).
     """
 
     pack: str = "enfield-scr-2013"
+    packs: tuple[str, ...] = ()
+    references: dict[str, str] = {}
+
+    @field_validator("references")
+    @classmethod
+    def _formats(cls, v: dict[str, str]) -> dict[str, str]:
+        for fmt in v.values():
+            _reference_format(fmt)
+        return v
+
+    def in_use(self) -> tuple[str, ...]:
+        """The packs in use, the default first, each once."""
+        return tuple(dict.fromkeys((self.pack, *self.packs)))
 
 
 class Web(_Model):
@@ -653,13 +694,18 @@ def load_settings(path: str | os.PathLike[str] | None = None, environ: dict[str,
     if letters.templates_dir is not None and not letters.templates_dir.is_dir():
         raise ConfigError([f"letters.templates_dir = {str(letters.templates_dir)!r}: expected a folder of templates "
                            f"(a copy of mail_templates/); it does not exist"], str(cfg_path))
-    procedure = settings.procedure
-    pack = procedure.pack.strip()
-    if "/" in pack or "\\" in pack or pack.startswith("."):  # a folder, not a shipped pack's id
-        folder = Path(pack).expanduser()
-        if not folder.is_absolute():
-            folder = (cfg_path.parent / folder).resolve()
-        procedure = procedure.model_copy(update={"pack": str(folder)})
+    def pack_place(pack: str) -> str:
+        pack = pack.strip()
+        if "/" in pack or "\\" in pack or pack.startswith("."):  # a folder, not a shipped pack's id
+            folder = Path(pack).expanduser()
+            if not folder.is_absolute():
+                folder = (cfg_path.parent / folder).resolve()
+            return str(folder)
+        return pack
+
+    procedure = settings.procedure.model_copy(update={
+        "pack": pack_place(settings.procedure.pack),
+        "packs": tuple(pack_place(p) for p in settings.procedure.packs)})
     web = settings.web
     for name in ("session_key_file", "tls_certificate", "tls_private_key"):
         value = getattr(web, name)

@@ -102,6 +102,32 @@ def check_configuration(settings) -> list[Finding]:
     for warning in quorum_warnings(settings):
         rows.append(Finding("meetings quorum", WARNING, warning,
                             "[[panel]] roles, [meetings] agency_roles and quorum_roles"))
+    return rows + check_packs_people(settings)
+
+
+def check_packs_people(settings) -> list[Finding]:
+    """Each pack in use has a person for every role it chases or writes to, and an address for every body."""
+    from service.procedure.pack import load_configured
+    from service.procedure.problems import PackError
+
+    rows = []
+    roles = settings.people.roles()
+    for pack in settings.procedure.in_use():
+        try:
+            p = load_configured(pack)
+        except PackError as exc:
+            rows.append(Finding(f"procedure {pack}", FAILED, f"{len(exc.problems)} problem(s) in the pack",
+                                f"review-clerk procedure check {pack}"))
+            continue
+        people = sorted(r for r in p.roles_used() if r not in roles)
+        bodies = sorted(b for b in p.bodies_used() if not getattr(settings.notifications, b, None))
+        if people or bodies:
+            missing = [f"[people.{r}]" for r in people] + [f"[notifications] {b}" for b in bodies]
+            rows.append(Finding(f"procedure {p.id}", FAILED,
+                                f"nobody to chase or write to for: {', '.join(missing)}",
+                                "add them to the configuration (the example configuration has a block per pack)"))
+        else:
+            rows.append(Finding(f"procedure {p.id}", OK, f"{p.label}: every role and body has an address"))
     return rows
 
 

@@ -26,16 +26,20 @@ class _Data:
     outbox: dict[int, dict[str, Any]] = field(default_factory=dict)  # id -> row
     audit: list[tuple[int | None, str | None, AuditEvent]] = field(default_factory=list)
     state: dict[str, str | None] = field(default_factory=dict)
-    sequences: dict[int, int] = field(default_factory=dict)
+    sequences: dict[tuple[int, str | None], int] = field(default_factory=dict)
 
 
 class FakeCaseRepository:
     def __init__(self, data: _Data, audit: "FakeAuditRepository"):
         self._data, self._audit = data, audit
 
-    def next_sequence(self, year: int) -> int:
-        self._data.sequences[year] = self._data.sequences.get(year, 0) + 1
-        return self._data.sequences[year]
+    def next_sequence(self, year: int, series: str | None = None, fmt: str | None = None) -> int:
+        key = (year, series)
+        self._data.sequences[key] = self._data.sequences.get(key, 0) + 1
+        return self._data.sequences[key]
+
+    def next_row_number(self, year: int) -> int:
+        return self.next_sequence(year, "(all)")
 
     def add(self, case: Case, year: int, seq: int, referral: dict | None = None, missing: list[str] | None = None,
             fingerprint: str | None = None, next_actions: dict[str, datetime | None] | None = None,

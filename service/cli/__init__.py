@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from . import forecast, operate  # noqa: F401  (root commands: init, migrate, run, parse, doctor, demo, forecast)
+from . import forecast, operate, yearly  # noqa: F401  (root commands; report yearly)
 from .cases import case_app, cases_app, deadline_app
 from .chronology import chronology_app, report_app
 from .common import app, err

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from .common import (ActorOpt, ConfigOpt, JsonOpt, actor_of, app, app_for, escape, fail, out, parse_day,
+from .common import (ActorOpt, ConfigOpt, JsonOpt, actor_of, app, app_for, err, escape, fail, out, parse_day,
                      print_json, read_json_file, run_domain, table, when)
 
 case_app = typer.Typer(no_args_is_help=True, help="One case: show it, record what happened, manage its deadlines.")
@@ -320,3 +320,35 @@ def case_migrate_procedure(reference: str,
               + ("" if changes else "; its deadlines are unchanged"), markup=False, highlight=False)
     for line in changes:
         out.print(f"  {line}", markup=False, highlight=False)
+
+
+@case_app.command("open")
+def case_open(details: Path = typer.Option(..., help="A JSON file with the referral's fields (as `inbox show ID "
+                                                     "--json` prints them under \"referral\"): subjects, summary, "
+                                                     "referrer..."),
+              procedure: Optional[str] = typer.Option(None, "--procedure",
+                                                      help="The procedure to run it under (a pack in use, e.g. "
+                                                           "cspr-wt2023; default: the board's default pack)."),
+              received: Optional[str] = typer.Option(None, "--received",
+                                                     help="The day the referral came (default: today)."),
+              config: Optional[Path] = ConfigOpt, by: Optional[str] = ActorOpt) -> None:
+    """Open a case for a referral that came by no email (a telephone call, a letter): the deadlines run from
+    the day it came. A referral that came by email is opened with `review-clerk inbox open ID`."""
+    from service.intake.by_hand import open_without_message
+    from service.intake.details import DetailsProblem
+
+    given = read_json_file(details)
+    given = given.get("referral", given) if isinstance(given, dict) else given
+    if not isinstance(given, dict):
+        fail(f"{details}: expected a JSON object with the referral's fields")
+    application = app_for(config)
+    try:
+        outcome = open_without_message(application, given, actor_of(by), procedure,
+                                       parse_day(received) if received else None)
+    except DetailsProblem as exc:
+        fail(f"{details}: {exc}")
+    except (ValueError, LookupError) as exc:
+        fail(str(exc))
+    out.print(escape(f"case {outcome.reference} opened under {application.procedure_named(procedure).label}; "
+                     f"see it with: review-clerk case show {outcome.reference}"))
+    err.print(escape(f"{details} holds personal details: delete it when you no longer need it"))

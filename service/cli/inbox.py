@@ -78,6 +78,9 @@ def inbox_open(inbound_id: int,
                                                                  "corrected or completed."),
                acknowledge: bool = typer.Option(True, "--acknowledge/--no-acknowledgement",
                                                 help="Acknowledge the referrer (as for any referral)."),
+               procedure: Optional[str] = typer.Option(
+                   None, "--procedure", help="The procedure to open it under (a pack in use, e.g. cspr-wt2023; "
+                                             "default: as the referral's wording says, else the board's default)."),
                config: Optional[Path] = ConfigOpt, by: Optional[str] = ActorOpt) -> None:
     """Open the case for a message the service did not take as a referral (quarantined, not a referral,
     failed or held), once a person has read it."""
@@ -90,7 +93,8 @@ def inbox_open(inbound_id: int,
         given = read_json_file(details)
     application = app_for(config)
     try:
-        outcome = open_by_hand(application, inbound_id, actor_of(by), given, acknowledge=acknowledge)
+        outcome = open_by_hand(application, inbound_id, actor_of(by), given, acknowledge=acknowledge,
+                               procedure=procedure)
     except DetailsProblem as exc:
         fail(f"{details}: {exc}")
     except (ValueError, LookupError) as exc:

@@ -32,11 +32,16 @@ def _run(fn, *args, **kwargs):
 
 @letters_app.command("list")
 def letters_list(config: Optional[Path] = ConfigOpt,
-                 as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table.")) -> None:
+                 as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+                 procedure: Optional[str] = typer.Option(None, "--procedure", help="The communications of this "
+                                                         "pack in use (default: the board's default pack).")) -> None:
     """Each communication: what triggers it, to whom, what is attached and how it is sent."""
     from service.letters.commands import catalogue_rows
 
-    rows = catalogue_rows(app_for(config))
+    try:
+        rows = catalogue_rows(app_for(config), procedure)
+    except LookupError as exc:
+        fail(str(exc))
     if as_json:
         print_json(rows)
         return
@@ -50,6 +55,8 @@ def letters_preview(name: str = typer.Argument(..., help="A communication, as `l
                     out_file: Optional[Path] = typer.Option(None, "--out", help="Write it to FILE: .eml the whole "
                                                             "message, .docx the Word letter, .html the HTML body, "
                                                             "else the text."),
+                    procedure: Optional[str] = typer.Option(None, "--procedure", help="Without --case: the sample "
+                                                            "case of this pack in use (default: the default pack)."),
                     config: Optional[Path] = ConfigOpt) -> None:
     """Show a communication as it would be sent (subject, recipients, text, attachments)."""
     from rich.markup import escape
@@ -57,7 +64,7 @@ def letters_preview(name: str = typer.Argument(..., help="A communication, as `l
     from service.letters.commands import preview
 
     application = app_for(config)
-    p = _run(preview, application, name, case)
+    p = _run(preview, application, name, case, procedure)
     out.print(f"[bold]{escape(p.subject)}[/]", highlight=False)
     out.print(f"to: {', '.join(p.to)}   mode: {p.mode}   case: {p.reference or 'sample'}", highlight=False,
               markup=False)

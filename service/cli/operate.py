@@ -219,8 +219,21 @@ def doctor(config: Optional[Path] = ConfigOpt,
 def demo(keep: bool = typer.Option(False, "--keep", help="Keep the demo's folder afterwards, to look at the "
                                    "mail it sent and the invitations it made."),
          folder: Optional[Path] = typer.Option(None, help="Use this folder instead of a temporary one "
-                                               "(kept afterwards).")) -> None:
+                                               "(kept afterwards)."),
+         procedure: Optional[str] = typer.Option(None, "--procedure",
+                                                 help="Walk one case of this shipped pack from referral to its "
+                                                      "end (cspr-wt2023, sar-care-act-2014, dhr-2016...); "
+                                                      "default: the serious case review story.")) -> None:
     """Run the service through simulated time on sample referrals, in a fresh folder."""
+    if procedure is not None and procedure != "enfield-scr-2013":
+        from service.demo_pack import run_pack_demo
+        from service.procedure.pack import SHIPPED
+
+        known = sorted(d.name for d in SHIPPED.iterdir() if (d / "procedure.toml").is_file())
+        if procedure not in known:
+            fail(f"no shipped pack '{procedure}' (shipped: {', '.join(known)})")
+        run_pack_demo(out, procedure, folder, keep=keep or folder is not None)
+        return
     from service.demo import run_demo
 
     run_demo(out, folder, keep=keep or folder is not None)

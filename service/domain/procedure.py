@@ -195,6 +195,10 @@ class Procedure:
     meetings: tuple[MeetingKind, ...] = ()
 
     opens_with: str = "referral_received"  # the event a case opens on (its referral)
+    # Case references of this pack ({year}, {seq}); None: the board's ([board] reference_format).
+    reference_format: str | None = None
+    # Phrases (any case) that mark a referral as this pack's when the board runs several.
+    referral_wordings: tuple[str, ...] = ()
     text: str = field(default="", repr=False, compare=False)  # the pack's procedure.toml, as read
 
     @property
@@ -271,6 +275,21 @@ class Procedure:
     def communication(self, comm_id: str) -> Communication | None:
         return self._communications.get(comm_id)
 
+    def roles_used(self) -> frozenset[str]:
+        """The roles something falls to or goes to: deadline owners, decision makers, recipients, signatories,
+        reviewers (each must be a configured person for the pack to run), but ``agency``: each involved
+        agency's panel member, from the agency directory."""
+        used = {o for d in self.deadlines for o in d.owner} | {d.owner for d in self.entered_deadlines}
+        used |= {d.by for d in self.decisions if d.by}
+        for c in self.communications:
+            used |= {t.partition(":")[2] for t in c.to if t.startswith("role:")}
+            used |= {r for r in (c.signatory, c.review_by) if r}
+        return frozenset(used - {"agency"})
+
+    def bodies_used(self) -> frozenset[str]:
+        """The external bodies letters go to (each needs an address)."""
+        return frozenset(t.partition(":")[2] for c in self.communications for t in c.to if t.startswith("body:"))
+
     def recordable_events(self) -> tuple[Event, ...]:
         """The events a person records (not the referral a case opens on, nor a decision, which has its own form)."""
         own = {self.opens_with, *self.decision_events}
@@ -346,3 +365,14 @@ class Procedure:
         out = [(f, t.to, t.event) for t in self.transitions if t.to for f in t.from_stages if f != t.to]
         out += [(f, o.to, f"{d.id}: {o.id}") for d in self.decisions for o in d.outcomes for f in d.from_stages]
         return out
+
+
+def reference_format_problem(fmt: str) -> str | None:
+    """What is wrong with a case reference format (only {year} and {seq}; {seq} required), or None."""
+    try:
+        fmt.format(year=2014, seq=7)
+    except (KeyError, IndexError, ValueError):
+        return "a format using only {year} and {seq}, e.g. CSPR-{year}-{seq:03d}"
+    if "{seq" not in fmt:
+        return "a format containing {seq}, e.g. CSPR-{year}-{seq:03d}"
+    return None

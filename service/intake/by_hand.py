@@ -16,6 +16,8 @@ from .parsing import parse_message
 from .triage import handle_message, open_case, referral_fingerprint
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from service.bootstrap import App
     from service.store.db import UnitOfWork
 
@@ -51,11 +53,15 @@ def read_stored(app: "App", inbound_id: int) -> dict[str, Any]:
 
 
 def open_by_hand(app: "App", inbound_id: int, actor: str, details: dict[str, Any] | None = None,
-                 acknowledge: bool = True) -> Outcome:
+                 acknowledge: bool = True, procedure: str | None = None) -> Outcome:
     """Open the case for a message a person has read and judged a referral, though the service did not
     take it as one (quarantined, filed as not a referral, failed, or held). What the service can read
-    from it is used, with ``details`` (corrections, the fields it could not read) laid over it."""
+    from it is used, with ``details`` (corrections, the fields it could not read) laid over it.
+    ``procedure``: the id of the pack in use to open it under (None: as its wording says, else the default).
+    Raises LookupError for a pack not in use."""
     from .details import apply_details
+
+    chosen = app.procedure_named(procedure) if procedure is not None else None
 
     with app.db.unit_of_work() as uow:
         row = _stored(uow, inbound_id)
@@ -73,16 +79,51 @@ def open_by_hand(app: "App", inbound_id: int, actor: str, details: dict[str, Any
         if existing:
             raise ValueError(f"message {inbound_id} holds the same referral as case {existing}; nothing opened")
         msg = email.message_from_bytes(row["raw"][:1024 * 1024], policy=email.policy.compat32)
-        outcome = open_case(uow, app, row, msg, parsed, fingerprint, actor=actor, acknowledge=acknowledge)
+        outcome = open_case(uow, app, row, msg, parsed, fingerprint, actor=actor, acknowledge=acknowledge,
+                            procedure=chosen)
         uow.audit.append(outcome.case_id, outcome.reference, [AuditEvent(
             at=app.clock.now(), actor=actor, action="case opened by hand from a message",
-            detail={"inbound_id": inbound_id, "was": row["status"], "details_given": sorted(details or {})},
+            detail={"inbound_id": inbound_id, "was": row["status"], "details_given": sorted(details or {}),
+                    **({"procedure": chosen.key} if chosen is not None else {})},
             reason=None)])
         uow.inbox.finish(inbound_id, "processed", f"{outcome.reason} by hand by {actor} (was {row['status']})",
                          "referral", outcome.case_id)
         uow.inbox.mark_unfiled(inbound_id)  # to the processed folder
         uow.commit()
     log.info("case opened by hand", extra={"inbound_id": inbound_id, "case": outcome.reference})
+    return outcome
+
+
+def open_without_message(app: "App", details: dict[str, Any], actor: str, procedure: str | None = None,
+                         received: "date | None" = None) -> Outcome:
+    """Open a case for a referral that came by no email (a telephone call, a letter by post): ``details``
+    are its fields (as ``inbox show ID --json`` prints a referral's), ``received`` the day it came (today
+    by default). No acknowledgement goes: whoever took it answers the referrer. Audited."""
+    from datetime import datetime, time
+
+    from .details import apply_details
+
+    chosen = app.procedure_named(procedure)
+    day = received or app.today()
+    parsed = apply_details({"is_referral": True, "subjects": [], "missing": []}, details, today=app.today())
+    if not parsed.get("subjects"):
+        raise ValueError("the details name no child or family member (subjects): a case needs at least one")
+    row = {"id": None, "sender": None, "internet_message_id": None,
+           "received_at": datetime.combine(day, time(12, 0), tzinfo=app.settings.tz)}
+    with app.db.unit_of_work() as uow:
+        uow.serialise(Lock.REFERRALS)
+        fingerprint = referral_fingerprint(parsed)
+        existing = uow.cases.find_by_fingerprint(fingerprint) if fingerprint else None
+        if existing:
+            raise ValueError(f"case {existing} holds the same referral; nothing opened")
+        outcome = open_case(uow, app, row, None, parsed, fingerprint, actor=actor, acknowledge=False,
+                            procedure=chosen)
+        uow.audit.append(outcome.case_id, outcome.reference, [AuditEvent(
+            at=app.clock.now(), actor=actor, action="case opened by hand (no message)",
+            detail={"procedure": chosen.key, "received": day.isoformat(), "details_given": sorted(details)},
+            reason=None)])
+        uow.commit()
+    log.info("case opened by hand", extra={"case": outcome.reference})
     return outcome
 
 

@@ -45,12 +45,14 @@ def case_for_reply(uow: "UnitOfWork", app: "App", msg, subject: str) -> str | No
 
 
 def reference_pattern(app: "App") -> re.Pattern[str]:
-    fmt = app.settings.board.reference_format
-    pattern = re.escape(fmt)
-    pattern = re.sub(r"\\\{year\\\}", r"\\d{4}", pattern)
-    pattern = re.sub(r"\\\{seq[^}]*\\\}", r"\\d+", pattern)
-    # With or without the square brackets our own subjects use: agencies retype references.
-    return re.compile(r"(?<![A-Za-z0-9-])(" + pattern + r")(?![0-9])", re.IGNORECASE)
+    """A case reference of any series in use (the board's, each pack's), with or without the square
+    brackets our own subjects use: agencies retype references."""
+    patterns = []
+    for fmt in app.reference_formats():
+        pattern = re.escape(fmt)
+        pattern = re.sub(r"\\\{year\\\}", r"\\d{4}", pattern)
+        patterns.append(re.sub(r"\\\{seq[^}]*\\\}", r"\\d+", pattern))
+    return re.compile(r"(?<![A-Za-z0-9-])(" + "|".join(patterns) + r")(?![0-9])", re.IGNORECASE)
 
 
 def file_reply(uow: "UnitOfWork", app: "App", row: dict[str, Any], reference: str,

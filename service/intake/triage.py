@@ -25,12 +25,14 @@ from service.reactions import react
 from service.store.db import Lock
 
 from .loops import may_auto_reply
+from .pack_choice import choose, places_in
 from .outcome import Outcome, iso_date, limits_for, note, received_on
 from .parsing import parse_message
 from .case_replies import case_for_reply, file_reply
 
 if TYPE_CHECKING:
     from service.bootstrap import App
+    from service.domain.procedure import Procedure
     from service.store.db import UnitOfWork
 
 log = logging.getLogger("review_clerk.intake")
@@ -95,19 +97,29 @@ def handle_message(uow: "UnitOfWork", app: "App", row: dict[str, Any]) -> Outcom
 
 
 def open_case(uow: "UnitOfWork", app: "App", row: dict[str, Any], msg, parsed: dict[str, Any],
-              fingerprint: str | None, actor: str = "intake", acknowledge: bool = True) -> Outcome:
+              fingerprint: str | None, actor: str = "intake", acknowledge: bool = True,
+              procedure: "Procedure | None" = None) -> Outcome:
+    """Open the case a referral calls for, under ``procedure`` or else the pack its wording names
+    (:mod:`service.intake.pack_choice`), and acknowledge it."""
     received = received_on(app, row, msg)
+    if procedure is None:
+        procedure = choose(app.procedures.values(), app.procedure,
+                           places_in(str(msg.get("Subject", "")) if msg is not None else "", msg, parsed))
     year = received.year
-    seq = uow.cases.next_sequence(year)
-    reference = app.settings.board.reference_format.format(year=year, seq=seq)
+    fmt = app.reference_format(procedure)
+    # Each reference series counts on its own (CSPR-2026-001, SAR-2026-001); ``seq`` orders all the year's cases.
+    number = uow.cases.next_sequence(year, series=None if fmt == app.settings.board.reference_format else fmt,
+                                     fmt=fmt)
+    seq = uow.cases.next_row_number(year)
+    reference = fmt.format(year=year, seq=number)
     subjects = [Subject(name=s["name"], role=s.get("role") or "unknown", relationship=s.get("relationship"),
                         date_of_birth=iso_date(s.get("date_of_birth")), address=s.get("address"))
                 for s in parsed.get("subjects") or []]
     r = parsed.get("referrer") or {}
     referrer = Referrer(name=r.get("name"), agency=r.get("agency"), telephone=r.get("telephone"), email=r.get("email"))
-    case = Case.open(reference, received, app.clock.now(), actor, procedure=app.procedure, subjects=subjects,
+    case = Case.open(reference, received, app.clock.now(), actor, procedure=procedure, subjects=subjects,
                      referrer=referrer,
-                     source=f"inbound message {row['id']}")
+                     source=f"inbound message {row['id']}" if row.get("id") is not None else "opened by hand")
     agency = app.settings.agency_for_address(referrer.email or row["sender"] or "")
     if agency:
         case.add_agency(agency.key, app.clock.now(), actor)

@@ -19,6 +19,7 @@ from .triggers import mode_for, queue_plan, recipients_for, why_not
 
 if TYPE_CHECKING:
     from service.bootstrap import App
+    from service.domain.procedure import Procedure
 
 
 
@@ -26,10 +27,11 @@ class LettersError(Exception):
     """One line for a person."""
 
 
-def catalogue_rows(app: "App") -> list[dict[str, Any]]:
-    """Each communication: what it is, what triggers it, to whom, attachments and send mode."""
+def catalogue_rows(app: "App", procedure: str | None = None) -> list[dict[str, Any]]:
+    """Each communication of a pack in use (the default's unless named): what it is, what triggers it, to
+    whom, attachments and send mode. Raises LookupError for a pack not in use."""
     rows = []
-    p = app.procedure
+    p = app.procedure_named(procedure)
     for c in p.communications:
         mode, reviewer = mode_for(c.id, app.settings, procedure=p)
         attached = attachment_names(c)
@@ -58,14 +60,22 @@ class Preview:
                                                 attachments=tuple(self.attachments))))
 
 
-def preview(app: "App", template: str, reference: str | None = None) -> Preview:
-    """Render ``template`` as it would go: for a real case, else the realistic sample case."""
+def preview(app: "App", template: str, reference: str | None = None, procedure: str | None = None) -> Preview:
+    """Render ``template`` as it would go: for a real case (under its own pack), else the realistic sample
+    case of the pack named (the default's)."""
     from .composed import NotComposable, compose
     from .render import TemplateProblem
-    from .samples import SAMPLE_DETAIL, sample_contexts, sample_planned, sample_scr_case
+    from .samples import SAMPLE_DETAIL, sample_contexts, sample_planned, sample_review_case
 
-    comm = _known(app, template)
-    mode, reviewer = mode_for(template, app.settings, procedure=app.procedure)
+    if reference:
+        pack = _load(app, reference)[0].procedure
+    else:
+        try:
+            pack = app.procedure_named(procedure)
+        except LookupError as exc:
+            raise LettersError(str(exc)) from None
+    comm = _known(app, template, pack)
+    mode, reviewer = mode_for(template, app.settings, procedure=pack)
     shown_mode = f"review by {reviewer}" if mode == "review" else "auto"
     try:
         if is_addressed(comm):
@@ -78,7 +88,7 @@ def preview(app: "App", template: str, reference: str | None = None) -> Preview:
                 planned = plan.messages[0] if plan.messages else sample_planned(app, template, case)
             else:
                 first = app.settings.agencies[0].key if app.settings.agencies else "sample-agency"
-                case, detail = sample_scr_case(first, app.procedure), dict(SAMPLE_DETAIL)
+                case, detail = sample_review_case(first, pack), dict(SAMPLE_DETAIL)
                 planned = sample_planned(app, template, case)
             try:
                 composed = compose(app, case, planned, detail)
@@ -107,9 +117,10 @@ def send_on_command(app: "App", reference: str, template: str, actor: str, to: s
     Letters go only to the recipients on file; ``to`` is for a letter to another LSCB.
     Keys make this safe to repeat: a letter already queued is not queued again.
     """
-    comm = _known(app, template)
+    pack = _load(app, reference)[0].procedure
+    comm = _known(app, template, pack)
     if not comm.on_command:
-        allowed = ", ".join(c.id for c in app.procedure.communications if c.on_command)
+        allowed = ", ".join(c.id for c in pack.communications if c.on_command)
         raise LettersError(f"{template} is sent by the service itself; on command: {allowed}")
     if to and "given_address" not in comm.to:
         raise LettersError(f"--to is only for a letter to an address given; {template} goes to the recipients "
@@ -137,8 +148,8 @@ def send_on_command(app: "App", reference: str, template: str, actor: str, to: s
             "not_sent": [f"{p.for_whom}: {p.why}" for p in plan.problems]}
 
 
-def _known(app: "App", template: str):
-    found = communications(app.procedure)
+def _known(app: "App", template: str, procedure: "Procedure | None" = None):
+    found = communications(procedure or app.procedure)
     if template not in found:
         raise LettersError(f"no communication {template!r}; they are: {', '.join(found)}")
     return found[template]

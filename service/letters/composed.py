@@ -110,10 +110,11 @@ def compose(app: "App", case: Case, planned: "Planned", detail: Mapping[str, Any
     email_ctx, letter_ctx = contexts(app, case, planned, detail, today)
     comm = communication(case.procedure, planned.template)
     folder = comm.template if comm is not None else planned.template
-    rendered = app.templates.render(folder, email_ctx)
+    templates = app.templates.for_pack(case.procedure.id)
+    rendered = templates.render(folder, email_ctx)
     attachments: list[Attachment] = []
     if letter_ctx is not None:
-        data = app.templates.render_letter(folder, letter_ctx)
+        data = templates.render_letter(folder, letter_ctx)
         attachments.append(Attachment(letter_filename(case, planned), DOCX, data))
     if comm is not None and "chronology_template" in comm.attachments:
         attachments.append(Attachment(f"{case.reference} Chronology template.docx", DOCX,

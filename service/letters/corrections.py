@@ -267,7 +267,7 @@ def _agency_report_request(uow: "UnitOfWork", app: "App", row: dict[str, Any], c
     ctx = base_context(app, person.name, person.email, case=case, meeting=meeting_context(app.settings, m, kind),
                        agency={"key": agency.key, "name": agency.name}, report_due=due)
     ctx["today"] = queued_on
-    return Rebuilt(app.templates.render(row["template"], ctx))
+    return Rebuilt(app.templates.for_pack(case.procedure.id).render(row["template"], ctx))
 
 
 def _acknowledgement(uow: "UnitOfWork", app: "App", row: dict[str, Any], case: Case) -> Rebuilt:
@@ -276,7 +276,7 @@ def _acknowledgement(uow: "UnitOfWork", app: "App", row: dict[str, Any], case: C
 
     ctx = base_context(app, case.referrer.name, row["to"][0], case=case, missing=[])
     ctx["today"] = _queued_on(app, row)
-    return Rebuilt(app.templates.render(row["template"], ctx))
+    return Rebuilt(app.templates.for_pack(case.procedure.id).render(row["template"], ctx))
 
 
 def _chase(uow: "UnitOfWork", app: "App", row: dict[str, Any], case: Case) -> object | None:

@@ -50,8 +50,9 @@ def base_context(app: "App", recipient_name: str | None, recipient_email: str | 
 
 def _default_title(app: "App", person: Any) -> str:
     p = app.settings.people
-    titles = {p.chair.email: "Independent Chair", p.business_manager.email: "Business Manager",
-              p.head_of_sqas.email: "Head of Safeguarding and Quality Assurance"}
+    titles = {p.chair.email: "Independent Chair", p.business_manager.email: "Business Manager"}
+    if p.head_of_sqas is not None:
+        titles[p.head_of_sqas.email] = "Head of Safeguarding and Quality Assurance"
     return titles.get(person.email, "")
 
 
@@ -79,6 +80,11 @@ def case_context(case: Case) -> dict[str, Any]:
         "subject_initials": [s.initials for s in case.subjects],
         "child_initials": [s.initials for s in case.subjects if s.role == "child"],
         "agencies": list(case.agencies),
+        # Any pack's dates by id: case.due.<deadline rule> (the first, for per-agency rules use the agency's),
+        # case.on.<event>.
+        "procedure": case.procedure.label,
+        "due": {key: d.due for key, d in case.deadlines.items()},
+        "on": dict(case.events),
     }
 
 

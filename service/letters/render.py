@@ -56,13 +56,15 @@ def _long_date(value: date | None) -> str:
 FILTERS = {"uk_date": _uk_date, "long_date": _long_date}
 
 
-def _environments(folder: Path) -> tuple["Environment", "Environment", "Environment"]:
-    """Text, HTML and Word-letter environments for ``folder``: one set per folder and process, so each
-    template is compiled once, not once per command a test runs (Jinja still reloads a changed file)."""
-    envs = _ENVIRONMENTS.get(str(folder))
+def _environments(folder: Path, overlay: Path | None = None) -> tuple["Environment", "Environment", "Environment"]:
+    """Text, HTML and Word-letter environments for ``folder`` (and a pack's own ``overlay``, looked in
+    first): one set per folder and process, so each template is compiled once, not once per command a
+    test runs (Jinja still reloads a changed file)."""
+    name = f"{overlay}|{folder}" if overlay is not None else str(folder)
+    envs = _ENVIRONMENTS.get(name)
     if envs is not None:
         return envs
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
     class _CachingEnvironment(Environment):
         """docxtpl compiles each part of a document from a string on every render; the parts of one
@@ -80,6 +82,8 @@ def _environments(folder: Path) -> tuple["Environment", "Environment", "Environm
             return found
 
     loader = FileSystemLoader(str(folder))
+    if overlay is not None:  # the pack's own communications first; the layout and the service's own messages after
+        loader = ChoiceLoader([FileSystemLoader(str(overlay)), loader])
     common = dict(loader=loader, undefined=StrictUndefined, keep_trailing_newline=True,
                   trim_blocks=True, lstrip_blocks=True)
     envs = (Environment(autoescape=False, **common),
@@ -88,29 +92,47 @@ def _environments(folder: Path) -> tuple["Environment", "Environment", "Environm
             _CachingEnvironment(undefined=StrictUndefined, autoescape=True))
     for env in envs:
         env.filters.update(FILTERS)
-    _ENVIRONMENTS[str(folder)] = envs
+    _ENVIRONMENTS[name] = envs
     return envs
 
 
 class Templates:
-    def __init__(self, folder: Path | None = None):
+    """The board's templates (``folder``: mail_templates/ or its copy, ``[letters] templates_dir``) and, for
+    a procedure pack with a templates folder of its own, that folder in front of them (``packs``: pack id ->
+    folder). :meth:`for_pack` gives the templates a case of that pack is written with."""
+
+    def __init__(self, folder: Path | None = None, packs: dict[str, Path] | None = None,
+                 overlay: Path | None = None):
         self.folder = Path(folder or DEFAULT_FOLDER)
+        self.packs = {k: Path(v) for k, v in (packs or {}).items()
+                      if Path(v).resolve() not in (self.folder.resolve(), DEFAULT_FOLDER.resolve())}
+        self.overlay = overlay
+
+    def for_pack(self, pack_id: str) -> "Templates":
+        """The templates for a case of pack ``pack_id``: its own folder first, then the board's."""
+        overlay = self.packs.get(pack_id)
+        return self if overlay is None or overlay == self.overlay else Templates(self.folder, self.packs, overlay)
 
     @property
     def text_env(self) -> "Environment":
-        return _environments(self.folder)[0]
+        return _environments(self.folder, self.overlay)[0]
 
     @property
     def html_env(self) -> "Environment":
-        return _environments(self.folder)[1]
+        return _environments(self.folder, self.overlay)[1]
 
     @property
     def docx_env(self) -> "Environment":
-        return _environments(self.folder)[2]
+        return _environments(self.folder, self.overlay)[2]
 
     @property
     def letters_folder(self) -> Path:
         return self.folder / "letters"
+
+    def _letter_file(self, name: str) -> Path:
+        if self.overlay is not None and (self.overlay / "letters" / f"{name}.docx").is_file():
+            return self.overlay / "letters" / f"{name}.docx"
+        return self.letters_folder / f"{name}.docx"
 
     def letter_names(self) -> list[str]:
         """Communications with a Word letter (Word's "~$" lock files are not templates)."""
@@ -123,7 +145,7 @@ class Templates:
         from .word_documents import LetterProblem, render_docx
 
         try:
-            return render_docx(self.letters_folder / f"{name}.docx", context, self.docx_env,
+            return render_docx(self._letter_file(name), context, self.docx_env,
                                f"letters/{name}.docx")
         except LetterProblem as exc:
             raise TemplateProblem(f"{exc} (see mail_templates/VARIABLES.md for what each template may use)") from None
@@ -140,7 +162,8 @@ class Templates:
             try:
                 parts[part] = env.get_template(path).render(**context)
             except TemplateNotFound:
-                raise TemplateProblem(f"template {path} is missing from {self.folder}") from None
+                where = f"{self.overlay} or {self.folder}" if self.overlay is not None else str(self.folder)
+                raise TemplateProblem(f"template {path} is missing from {where}") from None
             except TemplateSyntaxError as exc:
                 raise TemplateProblem(f"template {path}, line {exc.lineno}: {exc.message}") from None
             except UndefinedError as exc:
@@ -166,15 +189,16 @@ class Templates:
         return out[0], out[1]
 
     def check_all(self, contexts: dict[str, dict[str, Any]],
-                  letters: dict[str, dict[str, Any]] | None = None) -> None:
+                  letters: dict[str, dict[str, Any]] | None = None, elsewhere: frozenset[str] = frozenset()) -> None:
         """Render every template against its sample context; raise on the first problem.
 
         ``letters`` maps each communication with a Word letter to the letter's
         context; by default it is ``contexts.letters`` when the samples carry one
-        (:func:`service.letters.samples.sample_contexts` does).
+        (:func:`service.letters.samples.sample_contexts` does). ``elsewhere``: templates of other
+        procedure packs (checked with their own packs), which the board's folder may hold too.
         """
         for name in self.names():
-            if name not in contexts:
+            if name not in contexts and name not in elsewhere:
                 raise TemplateProblem(f"template folder {name}/ is not a communication this version sends")
             self.render(name, contexts[name])
         self.render_correction({"what_changed": "The meeting has moved: it was Monday 12 May 2014, 09:00 to 11:00; "
@@ -182,14 +206,14 @@ class Templates:
                                 "original_subject": "[ESCB-2014-001] Extraordinary panel meeting",
                                 "sent_on": date(2014, 5, 9)})
         for name in contexts:
-            if not (self.folder / name / "subject.txt").exists():
+            if not any((folder / name / "subject.txt").exists() for folder in (self.overlay, self.folder) if folder):
                 raise TemplateProblem(f"template {name}/subject.txt is missing from {self.folder}")
         letters = letters if letters is not None else getattr(contexts, "letters", {})
         for name in self.letter_names():
-            if name not in letters:
+            if name not in letters and name not in elsewhere:
                 raise TemplateProblem(f"letter template letters/{name}.docx is not a letter this version sends")
         for name, ctx in letters.items():
-            path = self.letters_folder / f"{name}.docx"
+            path = self._letter_file(name)
             try:
                 st = path.stat()
             except OSError:
@@ -206,14 +230,15 @@ class Templates:
         """What the check depends on: every file in the template folder, the code that renders them and
         makes their samples (this package), and the settings (as JSON; secrets are masked)."""
         h = hashlib.sha256(str(self.folder).encode() + b"\0" + settings_json.encode())
-        files = sorted(p for p in self.folder.rglob("*") if p.is_file() and not p.name.startswith("~$"))
+        files = sorted(p for folder in (self.folder, *self.packs.values()) for p in folder.rglob("*")
+                       if p.is_file() and not p.name.startswith("~$"))
         for path in files + sorted(Path(__file__).parent.glob("*.py")):
             h.update(b"\0" + str(path).encode() + b"\0")
             h.update(path.read_bytes())
         return h.hexdigest()
 
     def check_once(self, contexts: Callable[[], dict[str, dict[str, Any]]], stamp: Path | None = None,
-                   settings_json: str = "") -> bool:
+                   settings_json: str = "", elsewhere: frozenset[str] = frozenset()) -> bool:
         """:meth:`check_all`, once for each state of the templates, their code and the settings.
 
         A check that passed is remembered in this process and in ``stamp`` (a file holding the
@@ -231,7 +256,7 @@ class Templates:
                     return False
             except (OSError, UnicodeError):
                 pass
-        self.check_all(contexts())
+        self.check_all(contexts(), elsewhere=elsewhere)
         _VERIFIED.add(fp)
         if stamp is not None:
             from service.files import write_private

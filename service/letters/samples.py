@@ -70,6 +70,40 @@ def sample_scr_case(agency: str = SAMPLE_AGENCY, procedure: "Procedure | None" =
     return case
 
 
+def sample_review_case(agency: str = SAMPLE_AGENCY, procedure: "Procedure | None" = None) -> Case:
+    """The sample case of any pack taken as far as it goes towards a review: an agency involved, then every
+    event of the pack in its order, a week apart (the decision taken on the way to a review), leaving out
+    what would end the case, so that every date a template may name is there. The SCR pack's own sample
+    (:func:`sample_scr_case`) is the one its templates have always been checked against."""
+    from service.domain.model import DomainError
+
+    case = sample_case(procedure)
+    p = case.procedure
+    if any(o.id == Outcome.SCR for d in p.decisions for o in d.outcomes) and p.has_event(EventKind.OFSTED_NOTIFIED):
+        return sample_scr_case(agency, p)
+    case.add_agency(agency, _at(date(2014, 5, 9)), "sample")
+    day = date(2014, 5, 12)
+    for e in p.events:
+        if e.id == p.opens_with or e.id in case.events:
+            continue
+        day = date.fromordinal(day.toordinal() + 7)
+        decision = p.decision_by_event(e.id)
+        try:
+            if decision is not None:
+                if case.outcome is None and case.stage in decision.from_stages:
+                    o = next((o for o in decision.outcomes if not p.is_final(o.to)), decision.outcomes[0])
+                    case.decide(o.id, day, _at(day), "sample", "The criteria are met (sample reasons)",
+                                criterion=(o.criteria[0] if o.criteria else None))
+                continue
+            stages, moves = p.where_recordable(e.id)
+            if stages is not None and (case.stage not in stages or p.is_final(moves.get(case.stage, case.stage))):
+                continue
+            case.record(e.id, day, _at(day), "sample")
+        except (DomainError, ValueError):
+            continue  # an alternative to what is recorded already, or out of order for this pack: left out
+    return case
+
+
 def sample_planned(app: "App", template: str, case: Case) -> "Planned":
     """Who a sample letter is addressed to: the first real recipient, else an invented one."""
     from .triggers import Planned, Recipient, recipients_for
@@ -90,16 +124,18 @@ def sample_planned(app: "App", template: str, case: Case) -> "Planned":
 SAMPLE_DETAIL = {"reviewer_name": "Sample Reviewer", "name": "Sample Other LSCB"}
 
 
-def letter_contexts(app: "App") -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+def letter_contexts(app: "App", procedure: "Procedure | None" = None,
+                    ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
     """(email contexts, Word letter contexts) for the communications the letters capability addresses, by
-    template (two communications of a pack may share one)."""
+    template (two communications of a pack may share one), for ``procedure`` (the default pack's by default)."""
     from .composed import contexts
 
+    procedure = procedure or app.procedure
     first = app.settings.agencies[0].key if app.settings.agencies else SAMPLE_AGENCY
-    case = sample_scr_case(first, app.procedure)
+    case = sample_review_case(first, procedure)
     emails: dict[str, dict[str, Any]] = {}
     letters: dict[str, dict[str, Any]] = {}
-    for comm in [c for c in app.procedure.communications if is_addressed(c)]:
+    for comm in [c for c in procedure.communications if is_addressed(c)]:
         if comm.template in emails:
             continue
         email_ctx, letter_ctx = contexts(app, case, sample_planned(app, comm.id, case), SAMPLE_DETAIL,
@@ -120,7 +156,7 @@ def sample_contexts(app: "App") -> SampleContexts:
                               f"(names: {', '.join(sorted(known))})")
     case = sample_case(app.procedure)
     bm = app.settings.people.business_manager
-    d = case.deadlines["decision"]
+    d = case.deadlines.get("decision") or next(iter(case.deadlines.values()))
     deadline = {"key": d.key, "what": d.what, "due": d.due, "rule": d.rule, "days_left": 5, "days_overdue": 2,
                 "owner_name": app.settings.people.chair.name}
     item = {"id": 1, "stored_at": "2014-05-09 09:00", "sender": "someone@example.org", "status": "quarantined",
@@ -145,7 +181,8 @@ def sample_contexts(app: "App") -> SampleContexts:
                                           case=case, hold={
             "outcome": "Serious case review", "by": app.settings.people.chair.email, "undone": False,
             "until": "Monday 12/05/2014 at 11:00", "undo_command": "review-clerk case undo-decision REF --reason TEXT",
-            "letters": [{"what": title(app.procedure, "decision_notification"), "to": app.settings.notifications.ofsted}]}),
+            "letters": [{"what": title(app.procedure, "decision_notification"),
+                         "to": app.settings.notifications.ofsted or "notifications@example.org"}]}),
         "not_sent": base_context(app, bm.name, bm.email, case=case, problem={
             "what": title(app.procedure, "imr_letter"), "template": "imr_letter",
             "for_whom": "the chief executive of Sample Agency", "why": "no chief executive is on file",

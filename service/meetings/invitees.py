@@ -46,7 +46,7 @@ def panel_chair(settings: "Settings") -> tuple[str, str]:
             if p.email == m.chair:
                 return p.email, p.name
         for person in (settings.people.chair, settings.people.head_of_sqas):
-            if person.email == m.chair:
+            if person is not None and person.email == m.chair:
                 return person.email, person.name
         return m.chair, "Panel Chair"
     for p in settings.panel:

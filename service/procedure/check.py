@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from service.domain.procedure import EVERYBODY, RECIPIENTS, SERVICE_TRIGGERS, UNITS, Procedure
+from service.domain.procedure import EVERYBODY, RECIPIENTS, SERVICE_TRIGGERS, UNITS, Procedure, reference_format_problem
 from .problems import Problem
 
 # What every template is given (mail_templates/VARIABLES.md, "Everywhere" and "About a case").
@@ -44,6 +44,13 @@ def check(p: Procedure, file: Path, templates: bool = True) -> list[Problem]:
             bad(key, f"no {what} '{value}' in the pack (known: {', '.join(sorted(pool)) or 'none'})")
 
     known("procedure.opens_with", p.opens_with, events, "event")
+    if p.reference_format is not None:
+        problem = reference_format_problem(p.reference_format)
+        if problem:
+            bad("procedure.reference_format", problem)
+    for n, w in enumerate(p.referral_wordings, 1):
+        if len(w.strip()) < 3:
+            bad(f"procedure.referral_wordings[{n}]", "a phrase of at least 3 characters")
     for e in p.events:
         for f in e.follows:
             known(f"events.{e.id}.follows", f, events, "event")
@@ -157,7 +164,7 @@ def check_templates(p: Procedure, file: Path) -> list[Problem]:
     """Each communication's template files exist and use only the variables it is given."""
     from jinja2 import Environment, TemplateSyntaxError, meta
 
-    from service.letters.render import FILTERS
+    from service.letters.render import DEFAULT_FOLDER, FILTERS
 
     folder = templates_folder(p, file)
     out: list[Problem] = []
@@ -168,6 +175,8 @@ def check_templates(p: Procedure, file: Path) -> list[Problem]:
     for c in p.communications:
         key = f"communications.{c.id}.template"
         base = folder / c.template
+        if not base.is_dir() and (DEFAULT_FOLDER / c.template).is_dir():
+            base = DEFAULT_FOLDER / c.template  # one of the service's own templates (mail_templates/)
         allowed = COMMON_VARIABLES | set(c.variables)
         sources: list[tuple[str, str]] = []
         for f in TEMPLATE_FILES:
@@ -183,7 +192,9 @@ def check_templates(p: Procedure, file: Path) -> list[Problem]:
             except TemplateSyntaxError as exc:
                 out.append(Problem(str(file), key, f"{where}, line {exc.lineno}: {exc.message}"))
         if c.letter:
-            docx = folder / "letters" / f"{c.template}.docx"
+            docx = next((d for d in (folder / "letters" / f"{c.template}.docx",
+                                     DEFAULT_FOLDER / "letters" / f"{c.template}.docx") if d.is_file()),
+                        folder / "letters" / f"{c.template}.docx")
             if not docx.is_file():
                 out.append(Problem(str(file), key, f"no Word letter {docx} (letter = true)"))
             else:

@@ -135,7 +135,7 @@ def parse_pack(text: str, name: str) -> tuple[Procedure | None, list[Problem]]:
     top = r.table(data, "(top)", {"procedure", "roles", "bodies", "events", "stages", "transitions", "decisions",
                                   "chase", "deadlines", "entered_deadlines", "communications", "meetings"})
     head = r.table(top.get("procedure", {}), "procedure", {"id", "version", "label", "source", "templates",
-                                                           "opens_with"})
+                                                           "opens_with", "reference_format", "referral_wordings"})
 
     def item(cls: type, extra: set[str], **fields: Callable[[dict[str, Any], str], Any]):
         def build(entry: dict[str, Any], where: str):
@@ -261,7 +261,9 @@ def parse_pack(text: str, name: str) -> tuple[Procedure | None, list[Problem]]:
     procedure = Procedure(
         id=pid, version=version, label=label, source=r.get(head, "procedure", "source", str, ""),
         templates=r.get(head, "procedure", "templates", str, "templates"),
-        opens_with=r.get(head, "procedure", "opens_with", str, "referral_received"), roles=roles, bodies=bodies,
+        opens_with=r.get(head, "procedure", "opens_with", str, "referral_received"),
+        reference_format=r.get(head, "procedure", "reference_format", str, None),
+        referral_wordings=r.strings(head, "procedure", "referral_wordings"), roles=roles, bodies=bodies,
         events=events, stages=stages, transitions=transitions, decisions=decisions, chase=chase,
         deadlines=deadlines, entered_deadlines=entered, communications=communications, meetings=meetings,
         text=text)
@@ -303,6 +305,13 @@ def load_configured(pack: str) -> Procedure:
     return _LOADED[stamp]
 
 
+def templates_of(pack: str, procedure: Procedure) -> Path:
+    """The folder of the templates of the configured ``pack`` (the pack's ``templates``, from its file)."""
+    from .check import templates_folder
+
+    return templates_folder(procedure, pack_file(configured(pack)))
+
+
 def template_problems(pack: str, procedure: Procedure) -> list[Problem]:
     """What is wrong with the templates of the configured pack (each exists, uses only what it is given)."""
     from .check import check_templates
@@ -318,6 +327,18 @@ def from_text(text: str, name: str = "procedure.toml (as kept in the database)")
     if procedure is None or problems:
         raise PackError(problems or [Problem(name, "-", "no procedure")])
     return procedure
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_communications() -> frozenset[str]:
+    """The template names of every shipped pack's communications (the board's template folder may hold them
+    all, whichever packs it runs)."""
+    out: set[str] = set()
+    for folder in sorted(SHIPPED.iterdir()) if SHIPPED.is_dir() else []:
+        p, _ = read_pack(folder)
+        if p is not None:
+            out |= {c.template for c in p.communications}
+    return frozenset(out)
 
 
 def default() -> Procedure:

@@ -6,8 +6,10 @@ One of the repositories (:mod:`service.store.repositories`).
 
 from __future__ import annotations
 
+import re
+
 from datetime import date, datetime, timezone
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from sqlalchemy import Connection, Integer, String, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -170,26 +172,46 @@ class CaseRepository:
         return self.conn.execute(select(t.cases.c.reference).where(t.cases.c.fingerprint == fingerprint)
                                  .order_by(t.cases.c.id)).scalars().first()
 
-    def next_sequence(self, year: int) -> int:
+    def next_sequence(self, year: int, series: str | None = None, fmt: str | None = None) -> int:
         """The next case number of a year, handed out once even to processes opening cases at the same moment.
 
-        A single UPDATE increments the counter row, which locks it (PostgreSQL) or
+        ``series``: a reference format counted on its own (a pack's, ``CSPR-{year}-{seq:03d}``); None: the
+        board's. ``fmt``: the format the numbers appear in (where a counter made anew starts: after the
+        highest reference of the year in it). A single UPDATE increments the counter row, which locks it (PostgreSQL) or
         takes the write lock (SQLite) until this transaction ends: a rolled-back
         case gives its number back, and no two committed cases share one.
         """
-        name = f"case_seq:{year}"
+        name = f"case_seq:{year}" if series is None else f"case_seq:{series}:{year}"
+        return self._bump(name, lambda: self._highest_in_series(year, fmt or series))
+
+    def next_row_number(self, year: int) -> int:
+        """The case's place among all the board's cases of the year, whatever its series (``cases.seq``, unique
+        with the year): on a board running one pack it is the number in the reference."""
+        return self._bump(f"case_row:{year}", lambda: self.conn.execute(
+            select(func.max(t.cases.c.seq)).where(t.cases.c.year == year)).scalar() or 0)
+
+    def _bump(self, name: str, start: Callable[[], int]) -> int:
         bump = (update(t.service_state).where(t.service_state.c.name == name)
                 .values(value=func.cast(func.cast(t.service_state.c.value, Integer) + 1, String)))
         if self.conn.execute(bump).rowcount == 0:
-            start = self.conn.execute(select(func.max(t.cases.c.seq)).where(t.cases.c.year == year)).scalar() or 0
+            first = start()
             try:
                 with self.conn.begin_nested():
-                    self.conn.execute(insert(t.service_state).values(name=name, value=str(start),
+                    self.conn.execute(insert(t.service_state).values(name=name, value=str(first),
                                                                      updated_at=datetime.now(timezone.utc)))
             except IntegrityError:
                 pass  # another process created the counter first
             self.conn.execute(bump)
         return int(self.conn.execute(select(t.service_state.c.value).where(t.service_state.c.name == name)).scalar())
+
+    def _highest_in_series(self, year: int, series: str | None) -> int:
+        """The highest number a case of this year and series already has (a counter made anew, e.g. after a
+        restore, starts after it)."""
+        if series is None:
+            return self.conn.execute(select(func.max(t.cases.c.seq)).where(t.cases.c.year == year)).scalar() or 0
+        own = re.compile(re.sub(r"\\\{seq[^}]*\\\}", r"(\\d+)", re.escape(series.replace("{year}", str(year)))) + "$")
+        refs = self.conn.execute(select(t.cases.c.reference).where(t.cases.c.year == year)).scalars()
+        return max((int(m.group(1)) for ref in refs if (m := own.match(ref))), default=0)
 
     # Writing ---------------------------------------------------------------
     def add(self, case: Case, year: int, seq: int, referral: dict | None = None, missing: list[str] | None = None,
