@@ -198,8 +198,10 @@ class Templates:
         procedure packs (checked with their own packs), which the board's folder may hold too.
         """
         for name in self.names():
-            if name not in contexts and name not in elsewhere:
-                raise TemplateProblem(f"template folder {name}/ is not a communication this version sends")
+            if name not in contexts:
+                if name not in elsewhere:
+                    raise TemplateProblem(f"template folder {name}/ is not a communication this version sends")
+                continue  # another pack's communication: checked with that pack
             self.render(name, contexts[name])
         self.render_correction({"what_changed": "The meeting has moved: it was Monday 12 May 2014, 09:00 to 11:00; "
                                                 "it is now Monday 12 May 2014, 13:00 to 15:00.",

@@ -93,18 +93,22 @@ def test_wt2023_ch5_the_rapid_review_runs_15_working_days_from_the_notification(
     # Tuesday 23 December 2025 + 15 working days, over Christmas, Boxing Day and New Year's Day.
     assert (d.basis, d.due) == ("panel_notified", date(2026, 1, 16))
     assert d.owner == PARTNERS
+    # The decision is taken within it: due with it, and not reminded separately (only escalated if missed).
+    assert case.deadlines["local_review_decision"].due == date(2026, 1, 16)
+    policy = cspr.chase_policy("local_review_decision")
+    assert (policy.remind_before_working_days, policy.remind_on_the_day) == ((), False)
 
 
 def test_a_partnership_that_counts_the_rapid_review_from_becoming_aware_changes_only_starts():
-    text = TEXT.replace('starts = ["panel_notified", "la_aware"]', 'starts = ["la_aware"]')
+    text = TEXT.replace('starts = ["panel_notified", "la_aware"]', 'starts = ["la_aware"]')  # both rules
     text = text.replace('version = "1"', 'version = "1-aware"')
     assert text != TEXT
     own, problems = parse_pack(text, "our-cspr/procedure.toml")
     assert problems == []
     case = opened(own)
     case.record("panel_notified", date(2025, 12, 23), AT, "la", today=TODAY)
-    assert (case.deadlines["rapid_review"].basis, case.deadlines["rapid_review"].due) == ("la_aware",
-                                                                                          date(2026, 1, 14))
+    for rule in ("rapid_review", "local_review_decision"):
+        assert (case.deadlines[rule].basis, case.deadlines[rule].due) == ("la_aware", date(2026, 1, 14))
 
 
 def test_wt2023_ch5_every_involved_agency_is_asked_for_its_summary_and_each_has_its_own_deadline(cspr):
