@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timezone
-from pathlib import Path
 
 import pytest
 
