@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timezone
+from pathlib import Path
 
 import pytest
 
@@ -269,3 +270,35 @@ def test_procedure_show_words_a_count_back_in_working_days():
 
     assert timescale(7, "working_days_before", "the planned publication date") == (
         "7 working days before the planned publication date")
+
+
+def _example_settings():
+    from service.config import load_settings
+
+    root = Path(__file__).resolve().parents[2]
+    return load_settings(root / "config" / "review-clerk.example.toml", environ={})
+
+
+def test_each_involved_agency_s_panel_member_is_asked_for_its_summary_keyed_by_the_agency(cspr):
+    from service.letters.triggers import plan_for_event
+
+    settings = _example_settings()
+    case = opened(cspr)
+    assert [(p.key, p.why) for p in plan_for_event(case, settings, "agency_added").problems] == [
+        ("not_sent/CSPR-2025-001/agency_summary_request/no-agencies",
+         "no agency is recorded as involved in the case")]
+    case.add_agency("met-police", AT, "bm")
+    case.add_agency("enfield-ccg", AT, "bm")
+    plan = plan_for_event(case, settings, "agency_added", {"agency": "enfield-ccg"})
+    assert [(m.key, m.recipient.email, m.agency) for m in plan.messages] == [
+        ("CSPR-2025-001/agency_summary_request/met-police", "public.protection@met-police.example.org",
+         "met-police"),
+        ("CSPR-2025-001/agency_summary_request/enfield-ccg", "designated.nurse@nhs.example.org", "enfield-ccg")]
+
+
+def test_the_partners_and_bodies_of_the_pack_are_in_the_example_configuration(cspr):
+    settings = _example_settings()
+    for role in PARTNERS:
+        assert getattr(settings.people, role).email.endswith("example.org")
+    for body in cspr.bodies:
+        assert getattr(settings.notifications, body.id).endswith("example.org")

@@ -162,6 +162,17 @@ def test_a_serious_incident_walks_from_notification_to_publication(app, clock):
     shifted = {date(2026, 4, 6), date(2026, 5, 4), date(2026, 5, 25)}  # bank holiday Mondays: on the Tuesday
     assert digests == ["2025-12-19"] + [(d + timedelta(days=1) if d in shifted else d).isoformat() for d in mondays]
 
+    names_in_bodies, letters = mail_sent(app)
+    assert not names_in_bodies, f"a name in an email body: {names_in_bodies}"
+    # Names go only in the Word letters to the named bodies that need them (full_details).
+    assert "Amelia Okafor" in letters["serious_incident_notification"]
+    assert "Amelia Okafor" in letters["looked_after_notification"]
+    assert "Amelia Okafor" not in letters["rapid_review_outcome"]
+    assert "On 13 January 2026 the safeguarding partners decided" in letters["rapid_review_outcome"]
+    assert "13 July 2026" in letters["prepublication_notice"]
+    assert "Dear A. Reviewer," in letters["reviewer_commission"]
+    assert "The terms of reference, agreed on 4 February 2026, are enclosed." in letters["reviewer_commission"]
+
     with app.db.engine.connect() as conn:
         meetings = conn.execute(t.meetings.select()).mappings().all()
         attendees = conn.execute(t.meeting_attendees.select().order_by(t.meeting_attendees.c.id)).mappings().all()
@@ -176,6 +187,30 @@ def test_a_serious_incident_walks_from_notification_to_publication(app, clock):
     calendar = app.settings.data_dir / "calendar"
     assert sorted(p.name for p in calendar.glob("*.ics")) == ["CSPR-2025-001_meeting_rapid_review_1.ics"]
     assert "Rapid review meeting" in (calendar / "CSPR-2025-001_meeting_rapid_review_1.ics").read_text()
+
+
+def mail_sent(app) -> tuple[list[str], dict[str, str]]:
+    """(the sent messages whose text or HTML names the child or mother, the text of each Word letter by
+    communication)."""
+    import email
+    import io
+    from email import policy
+
+    from docx import Document
+
+    named, letters = [], {}
+    for row in outbox(app):
+        path = app.mailbox._sent_path(row["key"])
+        m = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        for kind in ("plain", "html"):
+            body = m.get_body((kind,))
+            if body is not None and "Okafor" in body.get_content():
+                named.append(row["key"])
+        for part in m.iter_attachments():
+            if (part.get_filename() or "").endswith(".docx"):
+                doc = Document(io.BytesIO(part.get_content()))
+                letters.setdefault(row["template"], "\n".join(p.text for p in doc.paragraphs))
+    return named, letters
 
 
 def send_on_command(app, template: str, to: str) -> None:

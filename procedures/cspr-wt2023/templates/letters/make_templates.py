@@ -74,7 +74,7 @@ LETTERS: dict[str, dict] = {
             "Further to our serious incident notification of {{ case.on.panel_notified | long_date }}, please find "
             "enclosed the rapid review, completed under chapter 5 of Working Together to Safeguard Children 2023.",
             ("h", "The decision"),
-            "On {{ case.decided_on | long_date }} the safeguarding partners decided: {{ case.outcome }}.",
+            "On {{ case.on.local_review_decided | long_date }} the safeguarding partners decided: {{ case.outcome }}.",
             SIGNED,
             "We would be grateful for the Panel's response. " + CONTACT + " " + QUOTE,
         ],
@@ -82,10 +82,13 @@ LETTERS: dict[str, dict] = {
     },
     "reviewer_commission": {
         "heading": "Commission: local child safeguarding practice review",
+        # The reviewer is named when lead_reviewer_appointed is recorded (the service's `reviewer` variable);
+        # the letter goes to the address given with `letters send ... --to`.
+        "addressee": "{{ reviewer.name }}",
         "body": [
             "On behalf of the safeguarding partners of {{ board.name }} (the local authority, the police and the "
             "integrated care board), I am writing to commission you to carry out the local child safeguarding "
-            "practice review of this case, which the partners decided to hold on {{ case.decided_on | long_date }}.",
+            "practice review of this case, which the partners decided to hold on {{ case.on.local_review_decided | long_date }}.",
             ("h", "Terms of reference"),
             ("tag", "{%p if case.on.terms_of_reference_agreed %}"),
             "The terms of reference, agreed on {{ case.on.terms_of_reference_agreed | long_date }}, are enclosed.",
@@ -118,13 +121,26 @@ LETTERS: dict[str, dict] = {
 }
 
 
+def _addressed_to(doc, who: str) -> None:
+    """Name the addressee (and greet them) with ``who`` instead of the recipient on file."""
+    for p in doc.paragraphs:
+        for run in p.runs:
+            if run.text == "{{ recipient.name }}":
+                run.text = who
+            elif run.text == "Dear {{ recipient.salutation }},":
+                run.text = f"Dear {who},"
+
+
 def main(folder: Path) -> list[Path]:
     build = _shared().build
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, spec in LETTERS.items():
         path = folder / f"{name}.docx"
-        build(name, spec).save(str(path))
+        doc = build(name, spec)
+        if spec.get("addressee"):
+            _addressed_to(doc, spec["addressee"])
+        doc.save(str(path))
         written.append(path)
     return written
 
