@@ -15,9 +15,10 @@ from functools import cached_property
 
 from . import calendar as wd
 
-UNITS = ("working_days", "calendar_days", "calendar_months", "days_before")
+UNITS = ("working_days", "calendar_days", "calendar_months", "days_before", "working_days_before")
 UNIT_WORDS = {"working_days": "working day", "calendar_days": "calendar day", "calendar_months": "calendar month",
-              "days_before": "calendar day"}
+              "days_before": "calendar day", "working_days_before": "working day"}
+BEFORE_UNITS = ("days_before", "working_days_before")  # counted back from the starting event (a planned date)
 # Moments that are not recorded events but still trigger communications or meetings.
 SERVICE_TRIGGERS = ("case_opened", "referral_reply", "agency_added", "on_command", "chase", "weekly", "daily",
                     "instruction", "not_sent", "meeting")
@@ -121,11 +122,13 @@ class DeadlineRule(Item):
             return wd.add_months(start, self.amount)
         if self.unit == "calendar_days":
             return start + timedelta(days=self.amount)
+        if self.unit == "working_days_before":
+            return wd.add_working_days(start, -self.amount)  # the Nth working day before it
         return start - timedelta(days=self.amount)  # days_before
 
     def explain(self, start: date, start_label: str) -> str:
         word = UNIT_WORDS[self.unit] + ("" if self.amount == 1 else "s")
-        if self.unit == "days_before":
+        if self.unit in BEFORE_UNITS:
             return f"{self.amount} {word} before {start_label} ({start.isoformat()}) [{self.source}]"
         return f"within {self.amount} {word} of {start_label} ({start.isoformat()}) [{self.source}]"
 

@@ -185,6 +185,8 @@ def recipients_for(template: str, case: Case, settings: Settings,
                        "tell the referrer yourself")
         elif spec == "agency_chief_executives":
             _chief_executives(case, settings, template, add, cannot)
+        elif spec == "agency_panel_members":  # outside a meeting: each involved agency's panel member
+            _panel_members(case, settings, template, add, cannot)
         elif spec == "board_members":
             if not settings.board_members:
                 cannot("no-members", "the Board members", "no Board members are listed in the configuration",
@@ -230,6 +232,27 @@ def _chief_executives(case: Case, settings: Settings, template: str, add, cannot
         else:
             ce = agency.chief_executive
             add(key, Recipient(ce.name, ce.email, agency.name, _salutation(ce.name)), agency=key)
+
+
+def _panel_members(case: Case, settings: Settings, template: str, add, cannot) -> None:
+    """Each involved agency's panel member (its safeguarding lead): a request to every agency, e.g. for its
+    rapid review summary. Keyed by the agency, as the chief executives' letters are, so one added later gets
+    its own and that agency's per-agency deadline is met when it has gone."""
+    ref = case.reference
+    if not case.agencies:
+        cannot("no-agencies", "the panel members of the agencies involved",
+               "no agency is recorded as involved in the case",
+               f"add each one: review-clerk case add-agency {ref} AGENCY (its message then goes at once)")
+    for key in case.agencies:
+        agency = settings.agency(key)
+        member = agency.panel_member if agency is not None else None
+        if member is None:
+            name = agency.name if agency is not None else f"'{key}'"
+            cannot(key, f"the panel member of {name}", f"no panel member is on file for {name}",
+                   f"add panel_member to the agency '{key}' in [[agencies]], then run "
+                   f"review-clerk letters send {ref} {template}")
+        else:
+            add(key, Recipient(member.name, member.email, agency.name, _salutation(member.name)), agency=key)
 
 
 def _salutation(name: str) -> str:

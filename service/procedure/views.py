@@ -6,7 +6,7 @@ import re
 from dataclasses import asdict
 from typing import Any
 
-from service.domain.procedure import UNIT_WORDS, Procedure
+from service.domain.procedure import BEFORE_UNITS, UNIT_WORDS, Procedure
 
 
 
@@ -19,7 +19,7 @@ def as_data(p: Procedure) -> dict[str, Any]:
 
 def timescale(amount: int, unit: str, start_label: str) -> str:
     word = UNIT_WORDS.get(unit, unit) + ("" if amount == 1 else "s")
-    if unit == "days_before":
+    if unit in BEFORE_UNITS:
         return f"{amount} {word} before {start_label}"
     return f"within {amount} {word} of {start_label}"
 
