@@ -37,10 +37,12 @@ class Item:
 
 @dataclass(frozen=True)
 class Requirement:
-    """An event that must be recorded, at least ``days_before`` calendar days earlier, before another can be."""
+    """An event that must be recorded, at least ``days_before`` calendar days (and ``working_days_before``
+    working days) earlier, before another can be."""
 
     event: str
     days_before: int = 0
+    working_days_before: int = 0
 
 
 @dataclass(frozen=True)

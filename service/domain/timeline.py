@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from .calendar import add_working_days
 from .procedure import Procedure
 
 
@@ -68,6 +69,11 @@ def requirement_problem(p: Procedure, events: dict[str, date], kind: str, on: da
             return (f"{p.event_label(kind)} on {on.isoformat()} is less than {q.days_before} days after "
                     f"{p.event_label(q.event)} ({done.isoformat()}); it must come at least {q.days_before} "
                     f"days before")
+        if q.working_days_before and on < add_working_days(done, q.working_days_before):
+            return (f"{p.event_label(kind)} on {on.isoformat()} is less than {q.working_days_before} working days "
+                    f"after {p.event_label(q.event)} ({done.isoformat()}); it must come at least "
+                    f"{q.working_days_before} working days before (the first day it may be recorded is "
+                    f"{add_working_days(done, q.working_days_before).isoformat()})")
     return None
 
 

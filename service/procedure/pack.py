@@ -168,10 +168,11 @@ def parse_pack(text: str, name: str) -> tuple[Procedure | None, list[Problem]]:
         out = []
         for n, q in enumerate(e.get("requires", []) or [], 1):
             qw = f"{where}.requires[{n}]"
-            q = r.table(q, qw, {"event", "days_before"})
+            q = r.table(q, qw, {"event", "days_before", "working_days_before"})
             event = r.get(q, qw, "event", str)
             if event:
-                out.append(Requirement(event, r.get(q, qw, "days_before", int, 0)))
+                out.append(Requirement(event, r.get(q, qw, "days_before", int, 0),
+                                       r.get(q, qw, "working_days_before", int, 0)))
         return tuple(out)
 
     events = r.items(top, "events", item(

@@ -231,8 +231,10 @@ def test_publication_is_refused_until_the_report_has_been_with_the_panel_long_en
     with pytest.raises(DomainError, match="cannot be recorded before the final report sent to the Panel"):
         case.record("published", date(2026, 7, 14), AT, "bm", today=TODAY)
     case.record("prepublication_sent", date(2026, 7, 8), AT, "outbox", today=TODAY)
-    with pytest.raises(DomainError, match="less than 9 days after"):
+    with pytest.raises(DomainError, match="less than 7 working days after"):
         case.record("published", date(2026, 7, 14), AT, "bm", today=TODAY)
+    with pytest.raises(DomainError, match="the first day it may be recorded is 2026-07-17"):
+        case.record("published", date(2026, 7, 16), AT, "bm", today=TODAY)  # 8 calendar days, 6 working days
     case.record("published", date(2026, 7, 17), AT, "bm", today=TODAY)
     assert case.stage == "published" and case.deadlines["publication"].status.value == "met"
 

@@ -4,6 +4,7 @@ that say so (reference_format, referral_wordings)."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 from service.domain.procedure import reference_format_problem
 from service.intake.pack_choice import choose
@@ -48,3 +49,15 @@ def test_a_pack_gives_its_reference_format_and_phrases_and_a_bad_format_is_a_pro
     assert reference_format_problem("CSPR-{year}") == "a format containing {seq}, e.g. CSPR-{year}-{seq:03d}"
     assert reference_format_problem("CSPR-{yr}-{seq}") is not None
     assert reference_format_problem("CSPR-{year}-{seq:03d}") is None
+
+
+def test_an_event_can_require_another_some_working_days_before_it():
+    from service.domain.timeline import requirement_problem
+    from service.procedure.pack import load_pack, shipped
+
+    cspr = load_pack(shipped("cspr-wt2023"), templates=False)
+    sent = date(2025, 12, 19)  # a Friday: 7 working days later, over Christmas and New Year, is Friday 2 January
+    events = {"prepublication_sent": sent}
+    early = requirement_problem(cspr, events, "published", date(2025, 12, 31))  # 12 calendar days, 6 working
+    assert early is not None and "7 working days" in early and "2026-01-02" in early
+    assert requirement_problem(cspr, events, "published", date(2026, 1, 2)) is None
