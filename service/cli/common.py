@@ -184,6 +184,42 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
 
 
+def stream_json(rows: Iterable[Any]) -> None:
+    """A JSON array written row by row: the same text as :func:`print_json` of the list, without holding
+    the whole text in memory."""
+    write, first = sys.stdout.write, True
+    for row in rows:
+        text = json.dumps(row, indent=2, default=str, ensure_ascii=False).replace("\n", "\n  ")
+        write(("[\n  " if first else ",\n  ") + text)
+        first = False
+    write("[]\n" if first else "\n]\n")
+
+
+# Paging of the lists (cases list, deadlines) ------------------------------------------------
+PAGE = 50
+LimitOpt = typer.Option(PAGE, "--limit", min=1, help=f"How many to show (default {PAGE}).")
+
+
+def AllOpt(what: str) -> Any:  # noqa: N802 - an option, like the others
+    return typer.Option(False, "--all", help=f"Every {what}, not only the first --limit.")
+
+
+def page_size(limit: int, every: bool) -> int | None:
+    return None if every else limit
+
+
+def paging_note(shown: int, total: int, what: str, as_json: bool) -> None:
+    """"showing 50 of N; --all for every case" when the list was cut (on stderr under --json, so that the
+    JSON stays whole)."""
+    if shown >= total:
+        return
+    note = f"showing {shown} of {total}; --all for every {what}"
+    if as_json:
+        sys.stderr.write(note + "\n")
+    else:
+        out.print(note, markup=False, highlight=False)
+
+
 # Tables -------------------------------------------------------------------------------
 _GAP = 2  # spaces between columns
 _MIN_WRAP = 20  # the narrowest a wrapped column may become; narrower, the longest goes under its row

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, case, func, select
 
 from service.domain.model import DeadlineStatus
 
@@ -61,3 +61,55 @@ class ReportRepository:
              .where(t.inbound_messages.c.status.in_(["quarantined", "held", "failed"]))
              .order_by(t.inbound_messages.c.id))
         return [dict(r) for r in self.conn.execute(q).mappings()]
+
+    # Lists (cases list, deadlines, the web's lists): one query each, summary rows, no Case objects -------------
+    def case_summaries(self, as_of: date, stage: str | None = None, overdue: bool = False,
+                       limit: int | None = None) -> tuple[int, list[dict[str, Any]]]:
+        """(how many cases match, the first ``limit`` of them newest first): each case's reference, stage,
+        outcome, procedure, when it was opened, how many agencies, its next open deadline (kind and due date)
+        and how many open deadlines are missed as of ``as_of``. One query; no personal column is read."""
+        c, d = t.cases.c, t.deadlines.c
+        ranked = (select(d.case_id, d.kind, d.due,
+                         func.row_number().over(partition_by=d.case_id, order_by=(d.due, d.id)).label("rank"),
+                         func.sum(case((d.due < as_of, 1), else_=0)).over(partition_by=d.case_id).label("missed"))
+                  .where(d.status == DeadlineStatus.OPEN.value).subquery())
+        first = select(ranked).where(ranked.c.rank == 1).subquery()
+        agencies = (select(func.count()).where(t.case_agencies.c.case_id == c.id)
+                    .correlate(t.cases).scalar_subquery())
+        q = (select(c.reference, c.stage, c.outcome, c.opened_at, c.procedure_id, c.procedure_version,
+                    agencies.label("agencies"), first.c.kind.label("next_kind"), first.c.due.label("next_due"),
+                    func.coalesce(first.c.missed, 0).label("missed"), func.count().over().label("total"))
+             .select_from(t.cases.outerjoin(first, first.c.case_id == c.id))
+             .order_by(c.year.desc(), c.seq.desc()))
+        if stage is not None:
+            q = q.where(c.stage == str(stage))
+        if overdue:
+            q = q.where(first.c.missed > 0)
+        if limit is not None:
+            q = q.limit(limit)
+        rows = [dict(r) for r in self.conn.execute(q).mappings()]
+        total = rows[0]["total"] if rows else 0
+        for r in rows:
+            del r["total"]
+        return total, rows
+
+    def deadlines_not_met(self, limit: int | None = None, with_reason: bool = False
+                          ) -> tuple[int, list[dict[str, Any]]]:
+        """(how many deadlines are not met, the first ``limit`` of them, soonest due first): each with its
+        case's reference and procedure. The reason (sealed: it may name people) only ``with_reason``."""
+        c, d = t.cases.c, t.deadlines.c
+        cols = [c.reference, c.procedure_id, c.procedure_version, d.key, d.kind, d.agency, d.due, d.rule,
+                d.owner, d.status, d.extended, d.met_on]
+        if with_reason:
+            cols.append(d.reason)
+        q = (select(*cols, func.count().over().label("total"))
+             .join(t.cases, c.id == d.case_id)
+             .where(d.status != DeadlineStatus.MET.value)
+             .order_by(d.due, c.reference, d.id))
+        if limit is not None:
+            q = q.limit(limit)
+        rows = [dict(r) for r in self.conn.execute(q).mappings()]
+        total = rows[0]["total"] if rows else 0
+        for r in rows:
+            del r["total"]
+        return total, rows
