@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import random
 import shutil
 import sqlite3
 import statistics
@@ -27,7 +26,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
