@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, case, func, select
+from sqlalchemy import Connection, func, select
 
 from service.domain.model import DeadlineStatus
 
@@ -68,30 +68,36 @@ class ReportRepository:
         """(how many cases match, the first ``limit`` of them newest first): each case's reference, stage,
         outcome, procedure, when it was opened, how many agencies, its next open deadline (kind and due date)
         and how many open deadlines are missed as of ``as_of``. One query; no personal column is read."""
+        def shown(cases):  # the cases asked for, as a filter on a cases table (or an alias of it)
+            d = t.deadlines.c
+            where = []
+            if stage is not None:
+                where.append(cases.c.stage == str(stage))
+            if overdue:
+                where.append(select(d.id).where(d.case_id == cases.c.id, d.status == DeadlineStatus.OPEN.value,
+                                                d.due < as_of).exists())
+            return where
+
         c, d = t.cases.c, t.deadlines.c
-        ranked = (select(d.case_id, d.kind, d.due,
-                         func.row_number().over(partition_by=d.case_id, order_by=(d.due, d.id)).label("rank"),
-                         func.sum(case((d.due < as_of, 1), else_=0)).over(partition_by=d.case_id).label("missed"))
-                  .where(d.status == DeadlineStatus.OPEN.value).subquery())
-        first = select(ranked).where(ranked.c.rank == 1).subquery()
-        agencies = (select(func.count()).where(t.case_agencies.c.case_id == c.id)
-                    .correlate(t.cases).scalar_subquery())
+        open_ = (d.case_id == c.id, d.status == DeadlineStatus.OPEN.value)
+        # Correlated look-ups by the deadlines' case_id index: for a page, made for its rows only.
+        next_kind = select(d.kind).where(*open_).order_by(d.due, d.id).limit(1).scalar_subquery()
+        next_due = select(func.min(d.due)).where(*open_).scalar_subquery()
+        missed = select(func.count()).where(*open_, d.due < as_of).scalar_subquery()
+        agencies = select(func.count()).where(t.case_agencies.c.case_id == c.id).scalar_subquery()
+        counted = t.cases.alias("counted")
+        total = select(func.count()).select_from(counted).where(*shown(counted)).scalar_subquery()
         q = (select(c.reference, c.stage, c.outcome, c.opened_at, c.procedure_id, c.procedure_version,
-                    agencies.label("agencies"), first.c.kind.label("next_kind"), first.c.due.label("next_due"),
-                    func.coalesce(first.c.missed, 0).label("missed"), func.count().over().label("total"))
-             .select_from(t.cases.outerjoin(first, first.c.case_id == c.id))
-             .order_by(c.year.desc(), c.seq.desc()))
-        if stage is not None:
-            q = q.where(c.stage == str(stage))
-        if overdue:
-            q = q.where(first.c.missed > 0)
+                    agencies.label("agencies"), next_kind.label("next_kind"), next_due.label("next_due"),
+                    missed.label("missed"), total.label("total"))
+             .where(*shown(t.cases)).order_by(c.year.desc(), c.seq.desc()))
         if limit is not None:
             q = q.limit(limit)
         rows = [dict(r) for r in self.conn.execute(q).mappings()]
-        total = rows[0]["total"] if rows else 0
+        total_n = rows[0]["total"] if rows else 0
         for r in rows:
             del r["total"]
-        return total, rows
+        return total_n, rows
 
     def deadlines_not_met(self, limit: int | None = None, with_reason: bool = False
                           ) -> tuple[int, list[dict[str, Any]]]:
@@ -102,7 +108,9 @@ class ReportRepository:
                 d.owner, d.status, d.extended, d.met_on]
         if with_reason:
             cols.append(d.reason)
-        q = (select(*cols, func.count().over().label("total"))
+        total = (select(func.count()).select_from(t.deadlines)
+                 .where(d.status != DeadlineStatus.MET.value).scalar_subquery())
+        q = (select(*cols, total.label("total"))
              .join(t.cases, c.id == d.case_id)
              .where(d.status != DeadlineStatus.MET.value)
              .order_by(d.due, c.reference, d.id))
