@@ -235,6 +235,8 @@ def when(value: Any, tz: tzinfo) -> str:
 def _wrap(text: str, width: int) -> list[str]:
     """Word by word; a word longer than the line (an email address, a message key) is broken after
     an "@", ".", "/" or "_" where it can be, else where it must."""
+    if len(text) <= width and text.isprintable() and text.strip() == text:
+        return [text]  # fits as it is (what the wrapper would return)
     import re
     import textwrap
 
@@ -338,11 +340,13 @@ def table(title: str, rows: list[dict[str, Any]], columns: list[str], *, ids: It
                 lines += [label + wrapped[0]] + [" " * len(label) + rest for rest in wrapped[1:]]
         blocks.append(lines)
     spaced = any(len(lines) > 1 for lines in blocks)  # rows of several lines: a blank line between rows
+    body: list[str] = []
     for n, lines in enumerate(blocks):
         if spaced and n:
-            out.print("")
-        for line in lines:
-            out.print(line, markup=False, highlight=False, soft_wrap=True)
+            body.append("")
+        body += lines
+    if body:  # one print for the rows: a line at a time costs more than the rest of a long list
+        out.print("\n".join(body), markup=False, highlight=False, soft_wrap=True)
 
 
 def read_json_file(path: Path) -> Any:
