@@ -114,6 +114,30 @@ def median_of(cmd: list[str], env: dict[str, str], cwd: Path, runs: int) -> tupl
         max(r[2] for r in results)
 
 
+IN_PROCESS = """
+import io, os, statistics, sys, time
+from contextlib import redirect_stdout
+from typer.testing import CliRunner
+from service.cli import app
+args, runs = sys.argv[2:], int(sys.argv[1])
+runner = CliRunner()
+def once():
+    t0 = time.perf_counter()
+    result = runner.invoke(app, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return time.perf_counter() - t0
+once()
+print(statistics.median(once() for _ in range(runs)))
+"""
+
+
+def in_process(args: list[str], env: dict[str, str], cwd: Path, runs: int) -> float:
+    """The command's own time: invoked in a process that has already started and run it once."""
+    done = subprocess.run([PY, "-c", IN_PROCESS, str(runs), *args], env=env, cwd=cwd, check=True,
+                          capture_output=True, text=True)
+    return float(done.stdout.strip().splitlines()[-1])
+
+
 def floor(db: Path, limit: int | None) -> float:
     """One query of what a listing shows, printed to a buffer."""
     t0 = time.perf_counter()
@@ -157,9 +181,11 @@ def main() -> None:
         db = folder / "board" / "data" / "review-clerk.db"
         fl, fl_all = (statistics.median(floor(db, lim) for _ in range(5)) for lim in (50, None))
         print(f"floor (one query + print, in process): 50 rows {fl:.3f} s, every case {fl_all:.3f} s")
-        print("work = the command less the same command on the board before any case (start-up); the goal is "
-              "held against the work's CPU time")
-        print(f"{'command':22} {'wall s':>7} {'CPU s':>7} {'start-up CPU':>12} {'work CPU':>9} {'work wall':>9} "
+        print("work: the command invoked again in a process that has run it once (no interpreter start-up or "
+              "imports; settings read and database opened as each command does); the goal is held against it. "
+              "wall and CPU: the whole command as its own process; start-up CPU: the same command on the board "
+              "before it had any case")
+        print(f"{'command':22} {'wall s':>7} {'CPU s':>7} {'start-up CPU':>12} {'work s':>7} "
               f"{'goal s':>7} {'peak MB':>8} {'goal MB':>8}")
         for label, cmd, goal_s, goal_mb in wanted:
             try:
@@ -168,9 +194,9 @@ def main() -> None:
                 print(f"{label:22} not measured: {str(exc)[-200:]}")
                 continue
             base = startup.get(label, startup.get(label.replace(" --all", ""), (0.0, 0.0, 0.0)))
-            work_cpu, work_wall = cpu - base[1], secs - base[0]
-            ok = (goal_s is None or work_cpu <= goal_s) and peak <= goal_mb
-            print(f"{label:22} {secs:7.3f} {cpu:7.3f} {base[1]:12.3f} {work_cpu:9.3f} {work_wall:9.3f} "
+            work = in_process(cmd, env, source, args.runs)
+            ok = (goal_s is None or work <= goal_s) and peak <= goal_mb
+            print(f"{label:22} {secs:7.3f} {cpu:7.3f} {base[1]:12.3f} {work:7.3f} "
                   f"{'' if goal_s is None else goal_s:>7} {peak:8.1f} {goal_mb:>8}  {'ok' if ok else 'OVER'}")
     finally:
         shutil.rmtree(folder, ignore_errors=True)

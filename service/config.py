@@ -209,6 +209,12 @@ class Intake(_Model):
         return tuple(d.strip().lower().lstrip("@") for d in v)
 
 
+class Chasing(_Model):
+    # Reminders and escalations due to one person in one run of the sweep go as one message listing each
+    # case and deadline (each item still keyed on its own: nothing sent twice, nothing lost).
+    combine: bool = True
+
+
 class Scheduler(_Model):
     inbox_every_seconds: int = Field(default=60, ge=5)
     outbox_every_seconds: int = Field(default=30, ge=5)
@@ -438,6 +444,7 @@ class Settings(_Model):
     graph: Graph = Graph()
     intake: Intake = Intake()
     scheduler: Scheduler = Scheduler()
+    chasing: Chasing = Chasing()
     logging: Logging = Logging()
     retention: Retention = Retention()
     letters: Letters = Letters()
