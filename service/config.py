@@ -210,8 +210,9 @@ class Intake(_Model):
 
 
 class Chasing(_Model):
-    # Reminders and escalations due to one person in one run of the sweep go as one message listing each
-    # case and deadline (each item still keyed on its own: nothing sent twice, nothing lost).
+    # Escalations due to one person in one run of the sweep go as one message listing each case and
+    # deadline (each item still keyed on its own: nothing sent twice, nothing lost). Reminders go one by
+    # one: their owner answers them by email.
     combine: bool = True
 
 

@@ -7,11 +7,13 @@ messages, and every message has a key (case, deadline, step, recipient), so
 restarts, repeated ``run --once`` and two processes never send one twice.
 
 With ``[chasing] combine`` (the default) a sweep takes what is due in one
-transaction and each person with more than one item gets one message listing
-them (template ``chase_summary``). Each item keeps its own row under its own key,
-status ``combined``, naming the message it went in (``headers.combined_into``):
-a step claimed is queued with it or not at all, and an item already queued is
-never listed again.
+transaction and each person with more than one escalation gets one message
+listing them (template ``chase_summary``). Each item keeps its own row under its
+own key, status ``combined``, naming the message it went in
+(``headers.combined_into``): a step claimed is queued with it or not at all, and
+an item already queued is never listed again. Reminders still go one by one:
+their owner answers them by email ("done", the Chair's decision), and one whose
+due date is corrected is withdrawn before it goes.
 """
 
 from __future__ import annotations
@@ -118,13 +120,20 @@ def _sweep_combined(app: "App", limit: int) -> dict[str, int]:
 
 def _queue_for(uow: "UnitOfWork", app: "App", person: _Person, now) -> None:
     items = [i for i in person.items if not uow.outbox.exists(i.key)]  # never listed twice
-    if len(items) == 1:  # one item: the message it always was
-        i = items[0]
+    # A reminder goes on its own: its owner answers it by email ("done", the Chair's decision) and it is
+    # withdrawn if its due date is corrected before it goes. Escalations, the flood, are combined.
+    alone = [i for i in items if not i.escalation]
+    combined = [i for i in items if i.escalation]
+    if len(combined) == 1:  # one item: the message it always was
+        alone, combined = alone + combined, []
+    for i in alone:
         ctx = base_context(app, person.name, person.email, case=i.case, deadline=i.deadline)
         queue(uow, app, key=i.key, template=i.template, to=[person.email], context=ctx, case_id=i.case_id)
-        return
-    if not items:
-        return
+    if combined:
+        _queue_combined(uow, app, person, combined, now)
+
+
+def _queue_combined(uow: "UnitOfWork", app: "App", person: _Person, items: list[_Item], now) -> None:
     digest = hashlib.sha256("\n".join(sorted(i.key for i in items)).encode()).hexdigest()[:16]
     summary_key = f"chase/{app.today().isoformat()}/{person.email}/{digest}"
     from service.letters.queueing import case_context
