@@ -12,6 +12,7 @@ import json
 import sys
 from datetime import date, datetime, tzinfo
 from pathlib import Path
+from functools import lru_cache
 from typing import Any, Iterable, Optional
 
 import typer
@@ -221,6 +222,7 @@ def paging_note(shown: int, total: int, what: str, as_json: bool) -> None:
 
 
 # Tables -------------------------------------------------------------------------------
+_CONTROL = {c: None for c in (7, 8, 11, 12, 13)}  # what rich strips from printed text
 _GAP = 2  # spaces between columns
 _MIN_WRAP = 20  # the narrowest a wrapped column may become; narrower, the longest goes under its row
 
@@ -237,6 +239,11 @@ def _wrap(text: str, width: int) -> list[str]:
     an "@", ".", "/" or "_" where it can be, else where it must."""
     if len(text) <= width and text.isprintable() and text.strip() == text:
         return [text]  # fits as it is (what the wrapper would return)
+    return list(_wrapped(text, width))
+
+
+@lru_cache(maxsize=4096)  # a long list repeats the same rule or label in many rows
+def _wrapped(text: str, width: int) -> tuple[str, ...]:
     import re
     import textwrap
 
@@ -251,7 +258,7 @@ def _wrap(text: str, width: int) -> list[str]:
     lines: list[str] = []
     for para in text.splitlines() or [""]:
         lines += wrapper.wrap(para) or [""]
-    return lines
+    return tuple(lines)
 
 
 def _share(room: int, wants: dict[str, int]) -> dict[str, int]:
@@ -345,7 +352,9 @@ def table(title: str, rows: list[dict[str, Any]], columns: list[str], *, ids: It
         if spaced and n:
             body.append("")
         body += lines
-    if body:  # one print for the rows: a line at a time costs more than the rest of a long list
+    if body and not out.is_terminal:  # to a file or a pipe: plain lines, as rich would write them
+        out.file.write("\n".join(body).translate(_CONTROL) + "\n")
+    elif body:  # one print for the rows: a line at a time costs more than the rest of a long list
         out.print("\n".join(body), markup=False, highlight=False, soft_wrap=True)
 
 
