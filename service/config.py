@@ -211,8 +211,8 @@ class Intake(_Model):
 
 class Chasing(_Model):
     # Escalations due to one person in one run of the sweep go as one message listing each case and
-    # deadline (each item still keyed on its own: nothing sent twice, nothing lost). Reminders go one by
-    # one: their owner answers them by email.
+    # deadline (each item still keyed on its own: nothing sent twice, nothing lost). Reminders, and
+    # escalations to the deadline's owner, go one by one: the owner answers them by email.
     combine: bool = True
 
 

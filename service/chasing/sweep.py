@@ -8,12 +8,13 @@ restarts, repeated ``run --once`` and two processes never send one twice.
 
 With ``[chasing] combine`` (the default) a sweep takes what is due in one
 transaction and each person with more than one escalation gets one message
-listing them (template ``chase_summary``). Each item keeps its own row under its
+listing them (template ``chase_summary``), unless they own the deadline. Each item keeps its own row under its
 own key, status ``combined``, naming the message it went in
 (``headers.combined_into``): a step claimed is queued with it or not at all, and
-an item already queued is never listed again. Reminders still go one by one:
-their owner answers them by email ("done", the Chair's decision), and one whose
-due date is corrected is withdrawn before it goes.
+an item already queued is never listed again. Reminders, and escalations to a
+deadline's owner, still go one by one: the owner answers them by email ("done",
+the Chair's decision), and a reminder whose due date is corrected is withdrawn
+before it goes.
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ class _Item:
     case_id: int
     deadline: dict[str, Any]
     escalation: bool
+    owner: bool  # the person answers for the deadline (and may answer this message by email)
 
 
 @dataclass
@@ -106,11 +108,12 @@ def _sweep_combined(app: "App", limit: int) -> dict[str, int]:
                 continue
             recipients = _record_chase(uow, app, case, row["case_id"], d, take)
             view = _deadline_view(app, d, take)
+            owners = {a for _, a in _owners(app, d)}
             for name, address in recipients:
                 key = f"{case.reference}/{d.key}/{take.name}/{address}"
                 person = people.setdefault(address, _Person(name, address))
                 person.items.append(_Item(key, "escalation" if take.escalation else "reminder", case,
-                                          row["case_id"], view, take.escalation))
+                                          row["case_id"], view, take.escalation, address in owners))
             counts["escalations" if take.escalation else "reminders"] += 1
         for person in people.values():
             _queue_for(uow, app, person, now)
@@ -120,10 +123,12 @@ def _sweep_combined(app: "App", limit: int) -> dict[str, int]:
 
 def _queue_for(uow: "UnitOfWork", app: "App", person: _Person, now) -> None:
     items = [i for i in person.items if not uow.outbox.exists(i.key)]  # never listed twice
-    # A reminder goes on its own: its owner answers it by email ("done", the Chair's decision) and it is
-    # withdrawn if its due date is corrected before it goes. Escalations, the flood, are combined.
-    alone = [i for i in items if not i.escalation]
-    combined = [i for i in items if i.escalation]
+    # What goes to a deadline's owner goes on its own: they answer it by email ("done", the Chair's
+    # decision), and a reminder is withdrawn if its due date is corrected before it goes. Escalations to
+    # everyone else (the Business Manager, chief executives, the Chair told of others' deadlines), the
+    # flood, are combined.
+    alone = [i for i in items if not i.escalation or i.owner]
+    combined = [i for i in items if i.escalation and not i.owner]
     if len(combined) == 1:  # one item: the message it always was
         alone, combined = alone + combined, []
     for i in alone:

@@ -1,6 +1,7 @@
 """One message per person per run: a person's escalations of one sweep go as one message listing each case
-and deadline, each item still kept under its own key (issue 18). Reminders still go one by one: their owner
-answers them by email, and one whose due date is corrected is withdrawn before it goes."""
+and deadline, each item still kept under its own key (issue 18). Reminders, and escalations to a deadline's
+owner, still go one by one: the owner answers them by email, and a reminder whose due date is corrected is
+withdrawn before it goes."""
 
 from __future__ import annotations
 
@@ -48,24 +49,20 @@ def test_a_persons_items_of_one_run_go_as_one_message_and_each_keeps_its_key(app
     rows = [r for r in chase_rows(app) if r["key"] not in before]  # this run's
     items = [r for r in rows if r["template"] != "chase_summary"]
     summaries = {r["key"]: r for r in rows if r["template"] == "chase_summary"}
-    # Reminders go on their own (their owner answers them by email); escalations to one person, combined.
+    # Reminders, and escalations to a deadline's owner, go on their own (the owner answers them by email);
+    # a person's other escalations of the run, combined into one message.
     assert all(r["status"] == "queued" for r in items if r["template"] == "reminder")
-    escalations = Counter(r["to"][0] for r in items if r["template"] == "escalation")
-    assert any(n > 1 for n in escalations.values())
-    for person, n in escalations.items():
-        mine = [r for r in items if r["to"] == [person] and r["template"] == "escalation"]
-        if n == 1:  # one item: the message it always was
-            assert mine[0]["status"] == "queued"
-            continue
-        assert {r["status"] for r in mine} == {"combined"}
+    combined = [r for r in items if r["status"] == "combined"]
+    assert combined and all(r["template"] == "escalation" for r in combined)
+    for person in {r["to"][0] for r in combined}:
+        mine = [r for r in combined if r["to"] == [person]]
         intos = {r["headers"]["combined_into"] for r in mine}
-        assert len(intos) == 1
+        assert len(mine) > 1 and len(intos) == 1  # one message for the person's items of the run
         summary = summaries[intos.pop()]
         assert summary["to"] == [person] and summary["status"] == "queued" and summary["case_id"] is None
-        for r in mine:  # each item's case and deadline is listed in the one message
-            reference = r["key"].split("/")[0]
-            assert reference in summary["text"]
-    assert len(summaries) == sum(1 for n in escalations.values() if n > 1)
+        for r in mine:  # each item's case is listed in the one message
+            assert r["key"].split("/")[0] in summary["text"]
+    assert len(summaries) == len({r["to"][0] for r in combined})
     assert sweep_deadlines(app) == {"reminders": 0, "escalations": 0, "skipped": 0}
     assert [r for r in chase_rows(app) if r["key"] not in before] == rows  # nothing queued twice
 
