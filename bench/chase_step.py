@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from service.domain import calendar as wd  # noqa: E402
-from service.domain.chasing import ChasePolicy, Step, due_step  # noqa: E402
+from service.domain.chasing import MAX_ESCALATIONS, ChasePolicy, Step, due_step  # noqa: E402
 from service.domain.model import Deadline  # noqa: E402
 from service.domain.model_types import Role  # noqa: E402
 
@@ -48,11 +48,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=200)
     args = ap.parse_args()
-    d, now, starts, policy = deadline(), datetime(2014, 6, 11, 9, 30, tzinfo=LONDON), clock_time(9, 0), ChasePolicy()
+    d, now, starts, policy = deadline(), datetime(2014, 6, 11, 9, 30, tzinfo=LONDON), clock_time(9, 0), ChasePolicy("default")
     wd.add_working_days(d.due, 1)  # bank holidays of the years involved are cached before timing
     wd.add_working_days(d.due, 300)
     take, after = due_step(d, None, now, LONDON, starts, policy)
-    days = [wd.add_working_days(d.due, 1 + k * policy.repeat_every) for k in range(policy.max_escalations)]
+    days = [wd.add_working_days(d.due, 1 + k * policy.escalate_every_working_days)
+            for k in range(MAX_ESCALATIONS)]
 
     def floor() -> None:  # the steps' dates already known: only building them
         [Step(f"x|overdue-{k}", datetime.combine(day, starts, LONDON), True, k) for k, day in enumerate(days)]

@@ -176,23 +176,25 @@ def show(app: "App", reference: str) -> dict[str, Any]:
     }
 
 
-def list_cases(app: "App", stage: str | None = None, overdue: bool = False) -> list[dict[str, Any]]:
+def case_rows(app: "App", stage: str | None = None, overdue: bool = False,
+               limit: int | None = None) -> tuple[int, list[dict[str, Any]]]:
+    """(how many cases match, the first ``limit`` of them, newest first) as summary rows: one query,
+    no case loaded, nothing decrypted."""
     as_of = app.today()
     with app.db.unit_of_work() as uow:
-        cases = uow.cases.list(stage)
-    rows = []
-    for c in cases:
-        open_ = [d for d in c.open_deadlines()]
-        missed = [d for d in open_ if d.state(as_of) == "missed"]
-        if overdue and not missed:
-            continue
-        nxt = min(open_, key=lambda d: d.due, default=None)
-        rows.append({"reference": c.reference, "stage": c.stage, "stage_label": c.stage_label,
-                     "procedure": c.procedure.key, "outcome": c.outcome, "outcome_label": c.outcome_label,
-                     "opened": c.opened_at.date().isoformat(), "agencies": len(c.agencies),
-                     "next_deadline": nxt.what if nxt else None, "next_due": nxt.due.isoformat() if nxt else None,
-                     "overdue": len(missed)})
-    return rows
+        total, found = uow.reports.case_summaries(as_of, stage, overdue, limit)
+        procedure = uow.cases.procedure  # each version read once
+        rows = []
+        for r in found:
+            p = procedure(r["procedure_id"], r["procedure_version"])
+            rows.append({"reference": r["reference"], "stage": r["stage"], "stage_label": p.stage_label(r["stage"]),
+                         "procedure": p.key, "outcome": r["outcome"] or None,
+                         "outcome_label": p.outcome_label(r["outcome"]) if r["outcome"] else None,
+                         "opened": _utc_day(r["opened_at"]), "agencies": r["agencies"],
+                         "next_deadline": p.deadline_label(r["next_kind"]) if r["next_kind"] else None,
+                         "next_due": r["next_due"].isoformat() if r["next_due"] else None,
+                         "overdue": int(r["missed"] or 0)})
+    return total, rows
 
 
 def yearly_figures(app: "App", start: date, end: date, procedure: str | None = None) -> list[dict[str, Any]]:
@@ -210,16 +212,44 @@ def yearly_figures(app: "App", start: date, end: date, procedure: str | None = N
     return rows
 
 
-def deadlines_across(app: "App", as_of: date) -> list[dict[str, Any]]:
+def _utc_day(opened_at: Any) -> str:
+    from datetime import timezone
+
+    if opened_at.tzinfo is not None:
+        opened_at = opened_at.astimezone(timezone.utc)
+    return opened_at.date().isoformat()
+
+
+def list_cases(app: "App", stage: str | None = None, overdue: bool = False,
+               limit: int | None = None) -> list[dict[str, Any]]:
+    """Cases with their stage and next deadline, newest first (the first ``limit``; all without)."""
+    return case_rows(app, stage, overdue, limit)[1]
+
+
+def deadline_rows(app: "App", as_of: date, limit: int | None = None,
+                  with_reason: bool = True) -> tuple[int, list[dict[str, Any]]]:
+    """(how many deadlines are not met, the first ``limit`` of them, soonest first) with their case's
+    reference: one query, no case loaded; the reason (which may name people) only ``with_reason``."""
     with app.db.unit_of_work() as uow:
-        cases = uow.cases.list()
-    out = []
-    for c in cases:
-        for d in c.deadlines.values():
-            if d.status.value == "met":
-                continue
-            out.append({"reference": c.reference, **deadline_view(d, as_of)})
-    return sorted(out, key=lambda r: (r["due"], r["reference"]))
+        total, found = uow.reports.deadlines_not_met(limit, with_reason)
+        procedure = uow.cases.procedure
+        rows = []
+        for r in found:
+            p = procedure(r["procedure_id"], r["procedure_version"])
+            key, due, status = r["key"], r["due"], r["status"]
+            state = ("met" if status == "met" else "paused" if status == "paused" else "missed" if as_of > due
+                     else "extended" if r["extended"] else "open")
+            rows.append({"reference": r["reference"], "key": key, "what": p.deadline_label(r["kind"]),
+                         "due": due.isoformat(), "rule": r["rule"], "owner": ", ".join(r["owner"].split(",")),
+                         "agency": r["agency"], "state": state,
+                         "met_on": r["met_on"].isoformat() if r["met_on"] else None,
+                         "reason": r.get("reason")})
+    return total, rows
+
+
+def deadlines_across(app: "App", as_of: date, limit: int | None = None) -> list[dict[str, Any]]:
+    """Every deadline not yet met, across cases, soonest first (the first ``limit``; all without)."""
+    return deadline_rows(app, as_of, limit)[1]
 
 
 # Confirming how a referral was read ---------------------------------------------------------

@@ -241,6 +241,13 @@ class Intake(_Model):
         return tuple(d.strip().lower().lstrip("@") for d in v)
 
 
+class Chasing(_Model):
+    # Escalations due to one person in one run of the sweep go as one message listing each case and
+    # deadline (each item still keyed on its own: nothing sent twice, nothing lost). Reminders, and
+    # escalations to the deadline's owner, go one by one: the owner answers them by email.
+    combine: bool = True
+
+
 class Scheduler(_Model):
     inbox_every_seconds: int = Field(default=60, ge=5)
     outbox_every_seconds: int = Field(default=30, ge=5)
@@ -489,6 +496,7 @@ class Settings(_Model):
     graph: Graph = Graph()
     intake: Intake = Intake()
     scheduler: Scheduler = Scheduler()
+    chasing: Chasing = Chasing()
     logging: Logging = Logging()
     retention: Retention = Retention()
     letters: Letters = Letters()

@@ -186,7 +186,7 @@ def _story(out: Console, folder: Path, keep: bool) -> Path:
         for r in uow.inbox.by_status(["processed", "duplicate", "not_referral", "held", "quarantined", "failed"]):
             out.print(f"  message {r['id']} from {escape(r['sender'] or '?')}: [cyan]{r['status']}[/] - "
                       f"{escape(r['outcome'] or '')}")
-    cases = list_cases(app)
+    cases = list_cases(app)[::-1]  # oldest first: the story follows the first referral
     for c in cases:
         out.print(f"  case [bold]{c['reference']}[/] opened; next deadline: {escape(c['next_deadline'] or '-')}, "
                   f"due {c['next_due']}")

@@ -23,4 +23,16 @@ def sample_contexts(app: "App") -> dict[str, dict[str, Any]]:
                             "waiting": 2}],
               "quarantined": [{"id": 4, "status": "quarantined", "outcome": "encrypted PDF",
                                "sender": "someone@example.org"}]}
-    return {"digest": base_context(app, bm.name, bm.email, digest=digest)}
+    from service.letters.samples import sample_case
+
+    case = sample_case(app.procedure)
+    d = case.deadlines.get("decision") or next(iter(case.deadlines.values()))  # any pack's first
+    deadline = {"key": d.key, "what": d.what, "due": d.due, "rule": d.rule, "days_left": 0, "days_overdue": 2,
+                "owner_name": app.settings.people.chair.name}
+    from service.letters.queueing import case_context
+
+    items = [{"case": case_context(case), "deadline": deadline, "escalation": True},
+             {"case": case_context(case), "deadline": {**deadline, "key": "ofsted_incident_notification",
+                                                        "days_left": 1, "days_overdue": 0}, "escalation": False}]
+    return {"digest": base_context(app, bm.name, bm.email, digest=digest),
+            "chase_summary": base_context(app, bm.name, bm.email, items=items, overdue=1, due_soon=1)}

@@ -7,8 +7,9 @@ from typing import Optional
 
 import typer
 
-from .common import (ActorOpt, ConfigOpt, JsonOpt, actor_of, app, app_for, err, escape, fail, out, parse_day,
-                     print_json, read_json_file, run_domain, table, when)
+from .common import (ActorOpt, AllOpt, ConfigOpt, JsonOpt, LimitOpt, actor_of, app, app_for, err, escape, fail, out,
+                     page_size, paging_note, parse_day, print_json, read_json_file, run_domain, stream_json, table,
+                     when)
 
 case_app = typer.Typer(no_args_is_help=True, help="One case: show it, record what happened, manage its deadlines.")
 cases_app = typer.Typer(no_args_is_help=True, help="Cases across the board.")
@@ -20,9 +21,9 @@ def cases_list(config: Optional[Path] = ConfigOpt,
                stage: Optional[str] = typer.Option(None, help="Only cases at this stage: its label as listed "
                                                    "(\"Case panel\") or its name (case_panel)."),
                overdue: bool = typer.Option(False, "--overdue", help="Only cases with a missed deadline."),
-               as_json: bool = JsonOpt) -> None:
-    """Cases with their stage and next deadline."""
-    from service.cases import list_cases
+               limit: int = LimitOpt, every: bool = AllOpt("case"), as_json: bool = JsonOpt) -> None:
+    """Cases with their stage and next deadline, newest first (the first 50; --limit N, or --all)."""
+    from service.cases import case_rows
 
     application = app_for(config)
     st = None
@@ -32,13 +33,14 @@ def cases_list(config: Optional[Path] = ConfigOpt,
         st = next((s.id for s in stages if wanted in (s.id, s.label.casefold())), None)
         if st is None:
             fail(f"no stage {stage!r}; stages are: {'; '.join(f'{s.label} ({s.id})' for s in stages)}")
-    rows = list_cases(application, st, overdue)
+    total, rows = case_rows(application, st, overdue, page_size(limit, every))
     if as_json:
-        print_json(rows)
+        stream_json(rows)
     else:
         table("Cases", [{**r, "stage": r["stage_label"]} for r in rows],
               ["reference", "opened", "stage", "outcome", "next_due", "next_deadline", "overdue"],
               ids=["reference", "opened", "next_due"])
+    paging_note(len(rows), total, "case", as_json)
 
 
 @case_app.command("show")
@@ -213,17 +215,19 @@ def deadline_done(reference: str, key: str, on: Optional[str] = typer.Option(Non
 
 @app.command()
 def deadlines(config: Optional[Path] = ConfigOpt, as_of: Optional[str] = typer.Option(None, "--as-of"),
-              as_json: bool = JsonOpt) -> None:
-    """Every deadline not yet met, across cases, soonest first."""
-    from service.cases import deadlines_across
+              limit: int = LimitOpt, every: bool = AllOpt("deadline"), as_json: bool = JsonOpt) -> None:
+    """Every deadline not yet met, across cases, soonest first (the first 50; --limit N, or --all)."""
+    from service.cases import deadline_rows
 
     application = app_for(config)
-    rows = deadlines_across(application, parse_day(as_of) if as_of else application.today())
+    total, rows = deadline_rows(application, parse_day(as_of) if as_of else application.today(),
+                                page_size(limit, every), with_reason=as_json)
     if as_json:
-        print_json(rows)
+        stream_json(rows)
     else:
         table("Deadlines", rows, ["reference", "key", "due", "state", "owner", "what", "rule"],
               ids=["reference", "key", "due"])
+    paging_note(len(rows), total, "deadline", as_json)
 
 
 

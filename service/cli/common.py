@@ -12,6 +12,7 @@ import json
 import sys
 from datetime import date, datetime, tzinfo
 from pathlib import Path
+from functools import lru_cache
 from typing import Any, Iterable, Optional
 
 import typer
@@ -184,7 +185,44 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
 
 
+def stream_json(rows: Iterable[Any]) -> None:
+    """A JSON array written row by row: the same text as :func:`print_json` of the list, without holding
+    the whole text in memory."""
+    write, first = sys.stdout.write, True
+    for row in rows:
+        text = json.dumps(row, indent=2, default=str, ensure_ascii=False).replace("\n", "\n  ")
+        write(("[\n  " if first else ",\n  ") + text)
+        first = False
+    write("[]\n" if first else "\n]\n")
+
+
+# Paging of the lists (cases list, deadlines) ------------------------------------------------
+PAGE = 50
+LimitOpt = typer.Option(PAGE, "--limit", min=1, help=f"How many to show (default {PAGE}).")
+
+
+def AllOpt(what: str) -> Any:  # noqa: N802 - an option, like the others
+    return typer.Option(False, "--all", help=f"Every {what}, not only the first --limit.")
+
+
+def page_size(limit: int, every: bool) -> int | None:
+    return None if every else limit
+
+
+def paging_note(shown: int, total: int, what: str, as_json: bool) -> None:
+    """"showing 50 of N; --all for every case" when the list was cut (on stderr under --json, so that the
+    JSON stays whole)."""
+    if shown >= total:
+        return
+    note = f"showing {shown} of {total}; --all for every {what}"
+    if as_json:
+        sys.stderr.write(note + "\n")
+    else:
+        out.print(note, markup=False, highlight=False)
+
+
 # Tables -------------------------------------------------------------------------------
+_CONTROL = {c: None for c in (7, 8, 11, 12, 13)}  # what rich strips from printed text
 _GAP = 2  # spaces between columns
 _MIN_WRAP = 20  # the narrowest a wrapped column may become; narrower, the longest goes under its row
 
@@ -199,6 +237,13 @@ def when(value: Any, tz: tzinfo) -> str:
 def _wrap(text: str, width: int) -> list[str]:
     """Word by word; a word longer than the line (an email address, a message key) is broken after
     an "@", ".", "/" or "_" where it can be, else where it must."""
+    if len(text) <= width and text.isprintable() and text.strip() == text:
+        return [text]  # fits as it is (what the wrapper would return)
+    return list(_wrapped(text, width))
+
+
+@lru_cache(maxsize=4096)  # a long list repeats the same rule or label in many rows
+def _wrapped(text: str, width: int) -> tuple[str, ...]:
     import re
     import textwrap
 
@@ -213,7 +258,7 @@ def _wrap(text: str, width: int) -> list[str]:
     lines: list[str] = []
     for para in text.splitlines() or [""]:
         lines += wrapper.wrap(para) or [""]
-    return lines
+    return tuple(lines)
 
 
 def _share(room: int, wants: dict[str, int]) -> dict[str, int]:
@@ -302,11 +347,15 @@ def table(title: str, rows: list[dict[str, Any]], columns: list[str], *, ids: It
                 lines += [label + wrapped[0]] + [" " * len(label) + rest for rest in wrapped[1:]]
         blocks.append(lines)
     spaced = any(len(lines) > 1 for lines in blocks)  # rows of several lines: a blank line between rows
+    body: list[str] = []
     for n, lines in enumerate(blocks):
         if spaced and n:
-            out.print("")
-        for line in lines:
-            out.print(line, markup=False, highlight=False, soft_wrap=True)
+            body.append("")
+        body += lines
+    if body and not out.is_terminal:  # to a file or a pipe: plain lines, as rich would write them
+        out.file.write("\n".join(body).translate(_CONTROL) + "\n")
+    elif body:  # one print for the rows: a line at a time costs more than the rest of a long list
+        out.print("\n".join(body), markup=False, highlight=False, soft_wrap=True)
 
 
 def read_json_file(path: Path) -> Any:

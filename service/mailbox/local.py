@@ -147,6 +147,9 @@ class LocalCalendar:
         for d in (self.folder, self.busy_folder, self.replies_folder):
             private_dir(d)
         self.tz = tz
+        # The calendar folder's events as read: path -> ((mtime, size), [(start, end, people)]). A file is
+        # parsed again only when it changed, so free/busy for a run's meetings reads each file once.
+        self._index: dict[Path, tuple[tuple[int, int], list[tuple[datetime, datetime, frozenset[str]]]]] = {}
 
     def _path(self, key: str) -> Path:
         return self.folder / f"{safe_name(key)}.ics"
@@ -220,34 +223,54 @@ class LocalCalendar:
         return out
 
     def free_busy(self, emails: Iterable[str], start: datetime, end: datetime) -> dict[str, list[BusyInterval]]:
-        from icalendar import Calendar as ICalendar
-
         wanted = {e.lower() for e in emails}
         busy: dict[str, list[BusyInterval]] = {e: [] for e in wanted}
+        for s, e, people in self._events():
+            if e <= start or s >= end:
+                continue
+            for who in people & wanted:
+                busy[who].append(BusyInterval(s.astimezone(timezone.utc), e.astimezone(timezone.utc)))
+        return busy
+
+    def _events(self) -> list[tuple[datetime, datetime, frozenset[str]]]:
+        """Every event of the calendar folder that is not cancelled, from the index (files that changed
+        since they were last read are read again; files gone are dropped)."""
+        seen: dict[Path, tuple[tuple[int, int, int], list]] = {}
         for path in list(self.folder.glob("*.ics")) + list(self.busy_folder.glob("*.ics")):
             try:
-                cal = ICalendar.from_ical(path.read_bytes())
-            except ValueError:
+                st = path.stat()
+            except OSError:
                 continue
-            for ev in cal.walk("VEVENT"):
-                if str(ev.get("status", "")).upper() == "CANCELLED":
-                    continue
-                s, e = ev.decoded("dtstart"), ev.decoded("dtend") if ev.get("dtend") else None
-                if isinstance(s, date) and not isinstance(s, datetime):
-                    s = datetime.combine(s, datetime.min.time(), self.tz)
-                    e = s + timedelta(days=1)
-                if e is None:
-                    e = s + timedelta(hours=1)
-                s = s if s.tzinfo else s.replace(tzinfo=self.tz)
-                e = e if e.tzinfo else e.replace(tzinfo=self.tz)
-                if e <= start or s >= end:
-                    continue
-                people = {str(a).split(":", 1)[-1].lower() for a in _as_list(ev.get("attendee"))}
-                if ev.get("organizer"):
-                    people.add(str(ev.get("organizer")).split(":", 1)[-1].lower())
-                for who in people & wanted:
-                    busy[who].append(BusyInterval(s.astimezone(timezone.utc), e.astimezone(timezone.utc)))
-        return busy
+            stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+            known = self._index.get(path)
+            seen[path] = known if known is not None and known[0] == stamp else (stamp, self._read_events(path))
+        self._index = seen
+        return [ev for _, events in seen.values() for ev in events]
+
+    def _read_events(self, path: Path) -> list[tuple[datetime, datetime, frozenset[str]]]:
+        from icalendar import Calendar as ICalendar
+
+        try:
+            cal = ICalendar.from_ical(path.read_bytes())
+        except (OSError, ValueError):
+            return []
+        events = []
+        for ev in cal.walk("VEVENT"):
+            if str(ev.get("status", "")).upper() == "CANCELLED":
+                continue
+            s, e = ev.decoded("dtstart"), ev.decoded("dtend") if ev.get("dtend") else None
+            if isinstance(s, date) and not isinstance(s, datetime):
+                s = datetime.combine(s, datetime.min.time(), self.tz)
+                e = s + timedelta(days=1)
+            if e is None:
+                e = s + timedelta(hours=1)
+            s = s if s.tzinfo else s.replace(tzinfo=self.tz)
+            e = e if e.tzinfo else e.replace(tzinfo=self.tz)
+            people = {str(a).split(":", 1)[-1].lower() for a in _as_list(ev.get("attendee"))}
+            if ev.get("organizer"):
+                people.add(str(ev.get("organizer")).split(":", 1)[-1].lower())
+            events.append((s, e, frozenset(people)))
+        return events
 
 
 def _as_list(value) -> list:

@@ -45,7 +45,7 @@ def test_cases_list_and_show_as_json(cli):
     import json
 
     cases = json.loads(cli("cases", "list", "--json").output)
-    assert [c["reference"] for c in cases] == ["ESCB-2014-001", "ESCB-2014-002"]
+    assert [c["reference"] for c in cases] == ["ESCB-2014-002", "ESCB-2014-001"]  # newest first (issue 18)
     shown = json.loads(cli("case", "show", "ESCB-2014-001", "--json").output)
     assert {d["key"] for d in shown["deadlines"]} >= {"decision", "chair_sqas_discussion"}
     assert shown["history"][0]["action"] == "case opened"

@@ -94,7 +94,8 @@ def test_stages_are_shown_by_their_label(cli80):
     assert "scr_initiated" not in listing and "referral_received" not in listing
     holds = cli80("retention", "holds")
     assert "Referral received" in holds and "referral_received" not in holds
-    assert json.loads(cli80("cases", "list", "--json"))[0]["stage"] == "scr_initiated"  # scripts keep the value
+    # scripts keep the value; the list is newest first (issue 18), so the first case opened is last
+    assert json.loads(cli80("cases", "list", "--json"))[-1]["stage"] == "scr_initiated"
     by_label = json.loads(cli80("cases", "list", "--stage", "SCR decided: initial tasks", "--json"))
     by_name = json.loads(cli80("cases", "list", "--stage", "scr_initiated", "--json"))
     assert [c["reference"] for c in by_label] == [c["reference"] for c in by_name] == ["ESCB-2014-001"]

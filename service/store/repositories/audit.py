@@ -26,6 +26,10 @@ class AuditRepository:
 
     def __init__(self, conn: Connection):
         self.conn = conn
+        # The chain's head as this transaction last wrote it (outside a savepoint): once it has written the
+        # head, the row is its own until it ends (locked on PostgreSQL; SQLite's single writer), so it need
+        # not read it again.
+        self._written_head: str | None = None
 
     @staticmethod
     def digest(prev: str, reference: str | None, ev: AuditEvent) -> str:
@@ -34,6 +38,8 @@ class AuditRepository:
         return hashlib.sha256((prev + body).encode("utf-8")).hexdigest()
 
     def _head(self) -> str:
+        if self._written_head is not None:
+            return self._written_head
         q = select(t.service_state.c.value).where(t.service_state.c.name == "audit_head")
         if self.conn.dialect.name == "postgresql":
             q = q.with_for_update()
@@ -60,6 +66,8 @@ class AuditRepository:
         self.conn.execute(insert(t.audit_events), rows)
         self.conn.execute(update(t.service_state).where(t.service_state.c.name == "audit_head")
                           .values(value=prev, updated_at=datetime.now(timezone.utc)))
+        # Inside a savepoint the write may yet be rolled back: then the head is read again next time.
+        self._written_head = None if self.conn.in_nested_transaction() else prev
 
     def for_case(self, case_id: int) -> list[AuditEvent]:
         rows = self.conn.execute(select(t.audit_events).where(t.audit_events.c.case_id == case_id)

@@ -37,6 +37,7 @@ def _subject_from_json(d: dict[str, Any]) -> Subject:
 class CaseRepository:
     def __init__(self, conn: Connection, audit: AuditRepository):
         self._procedures: dict[tuple[str, str], Procedure] = {}
+        self._kept: set[tuple[str, str, str]] = set()  # (id, version, digest) found or kept in this transaction
         self.conn = conn
         self.audit = audit
 
@@ -83,6 +84,8 @@ class CaseRepository:
     def keep_procedure(self, procedure: Procedure) -> None:
         """Keep the text of the procedure version a case is opened under (once). The same id and version with
         another text is refused: the cases opened under it would change their rules."""
+        if (procedure.id, procedure.version, procedure.digest) in self._kept:
+            return
         c = t.procedures.c
         kept = self.conn.execute(select(c.digest).where(c.id == procedure.id, c.version == procedure.version)
                                  ).scalar()
@@ -92,10 +95,12 @@ class CaseRepository:
                     self.conn.execute(insert(t.procedures).values(
                         id=procedure.id, version=procedure.version, digest=procedure.digest, text=procedure.text,
                         kept_at=datetime.now(timezone.utc).replace(tzinfo=None)))
+                self._kept.add((procedure.id, procedure.version, procedure.digest))
                 return
             except IntegrityError:  # another process kept it first: it must be the same text
                 pass
         self.check_procedure(procedure)
+        self._kept.add((procedure.id, procedure.version, procedure.digest))
 
     def check_procedure(self, procedure: Procedure) -> None:
         """Raise ProcedureChanged when cases run under this id and version with another text (checked at start,

@@ -6,6 +6,7 @@ One of the repositories (:mod:`service.store.repositories`).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from email.utils import make_msgid
 from typing import Any, Iterable
 
 from sqlalchemy import Connection, and_, func, insert, or_, select, update
@@ -37,6 +38,22 @@ class OutboxRepository:
         except IntegrityError:
             return False
         return True
+
+    def record_combined(self, key: str, template: str, case_id: int | None, to: str, into: str,
+                        now: datetime) -> None:
+        """An item that went in another message (a person's chase summary): its own key, status ``combined``,
+        never sent by itself; ``headers.combined_into`` names the message it went in."""
+        into_row = self.conn.execute(select(t.outbox.c.sender)
+                                     .where(t.outbox.c.key == into)).one()
+        self.conn.execute(insert(t.outbox).values(
+            key=key, case_id=case_id, template=template, sender=into_row.sender, to=[to.lower()], cc=[],
+            subject=f"(in {into})", text="", html=None, attachments=[], headers={"combined_into": into},
+            message_id=make_msgid(domain=into_row.sender.rsplit("@", 1)[-1]), references=[], mode="auto", status="combined", attempts=0,
+            created_at=now))
+
+    def combined_into(self, key: str) -> str | None:
+        headers = self.conn.execute(select(t.outbox.c.headers).where(t.outbox.c.key == key)).scalar()
+        return (headers or {}).get("combined_into")
 
     def claim_due(self, now: datetime, worker: str, lease: timedelta, limit: int = 20,
                   templates: Iterable[str] | None = None) -> list[int]:
