@@ -88,8 +88,25 @@ async def cases_list(ctx: Ctx) -> Response:
         raise Problem("No case runs under that procedure.", back="/cases")
     rows = [r for r in rows if (not procedure or r["procedure"] == procedure)
             and (not search or search.casefold() in r["reference"].casefold())]
-    return ctx.render("cases.html", title="Cases", rows=rows, stages=terms.stages(*ctx.web.app.procedures.values()), stage=stage_value,
-                      overdue=overdue, search=search, procedures=procedures, procedure=procedure)
+    page_no, pages, shown = _page(rows, q.get("page"))
+    keep = {k: v for k, v in (("q", search), ("stage", stage_value), ("procedure", procedure),
+                              ("overdue", "1" if overdue else "")) if v}
+    return ctx.render("cases.html", title="Cases", rows=shown, total=len(rows), first=(page_no - 1) * PAGE + 1,
+                      page=page_no, pages=pages, keep=keep, stages=terms.stages(*ctx.web.app.procedures.values()),
+                      stage=stage_value, overdue=overdue, search=search, procedures=procedures, procedure=procedure)
+
+
+PAGE = 50  # cases a page: the newest first
+
+
+def _page(rows: list, asked: str | None) -> tuple[int, int, list]:
+    """(the page shown, how many pages, its rows): a page past the last shows the last."""
+    pages = max(1, -(-len(rows) // PAGE))
+    try:
+        page_no = min(max(1, int(asked or 1)), pages)
+    except ValueError:
+        raise Problem("There is no such page.", back="/cases") from None
+    return page_no, pages, rows[(page_no - 1) * PAGE: page_no * PAGE]
 
 
 @page()

@@ -236,3 +236,26 @@ def test_a_letter_cannot_be_emptied_or_edited_by_a_viewer_or_after_it_went(clien
     assert r.status_code == 400 and "only a letter waiting for review" in r.text
     sign_in(client, board, VIEWER, now=wall)
     assert post(client, "/", "/letters/1/edit", subject="Changed", text="Changed").status_code == 403
+
+
+def test_the_cases_list_is_paged_newest_first_keeping_the_filters(client, board, wall, monkeypatch):
+    from service.web import routes
+
+    real = routes.usecases.list_cases
+
+    def many(app, stage=None, overdue=False):  # the board's case and 120 older ones like it
+        rows = real(app, stage, overdue)
+        return rows + [{**rows[0], "reference": f"ESCB-2013-{n:03d}"} for n in range(120, 0, -1)]
+
+    monkeypatch.setattr(routes.usecases, "list_cases", many)
+    sign_in(client, board, BM, now=wall)
+    first = client.get("/cases").text
+    assert "121 cases, newest first: 1 to 50 shown" in first and REF in first and "ESCB-2013-072" in first
+    assert "ESCB-2013-071" not in first and "Page 1 of 3" in first and "Newer cases" not in first
+    assert 'href="/cases?page=2" rel="next"' in first
+    last = client.get("/cases?page=3").text
+    assert "101 to 121 shown" in last and "ESCB-2013-001" in last and "Older cases" not in last
+    assert "Page 3 of 3" in client.get("/cases?page=9").text  # past the last: the last
+    assert client.get("/cases?page=x").status_code == 400
+    filtered = client.get("/cases?q=2013&page=2").text
+    assert "120 cases" in filtered and 'href="/cases?q=2013&amp;page=3"' in filtered and REF not in filtered
