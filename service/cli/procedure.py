@@ -68,7 +68,7 @@ def procedure_show(pack: str = PackArg,
     out.print(f"{p.label} ({p.id}, version {p.version})", markup=False, highlight=False)
     out.print(f"source: {p.source}", markup=False, highlight=False)
     for title, columns, rows in sections(p):
-        table(title, rows, columns)
+        table(title, rows, columns, ids=[columns[0]])  # the ids a person types into other commands, whole
 
 
 @procedure_app.command("graph")

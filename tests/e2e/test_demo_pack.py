@@ -33,3 +33,19 @@ def test_demo_refuses_a_pack_that_is_not_shipped(cli):
     result = cli("demo", "--procedure", "no-such-pack")
     assert result.exit_code == 1
     assert "no shipped pack 'no-such-pack'" in result.output and "enfield-scr-2013" in result.output
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_each_shipped_pack_passes_procedure_check_and_procedure_show_prints_it(pack):
+    from typer.testing import CliRunner
+
+    from service.cli import app as cli_app
+    from service.procedure.pack import load_pack
+
+    runner = CliRunner()
+    checked = runner.invoke(cli_app, ["procedure", "check", str(SHIPPED / pack)], env={"COLUMNS": "200"})
+    assert checked.exit_code == 0 and "no problems" in checked.output, checked.output
+    shown = runner.invoke(cli_app, ["procedure", "show", pack], env={"COLUMNS": "200"})
+    p = load_pack(SHIPPED / pack, templates=False)
+    assert shown.exit_code == 0 and p.label in shown.output
+    assert all(d.id in shown.output for d in p.deadlines), "every deadline rule is shown"
