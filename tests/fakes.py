@@ -112,6 +112,9 @@ class FakeOutboxRepository:
     def exists(self, key: str) -> bool:
         return self.id_of(key) is not None
 
+    def existing(self, keys) -> set[str]:
+        return {key for key in keys if self.exists(key)}
+
     def queue(self, row: dict[str, Any]) -> bool:
         if self.exists(row["key"]):
             return False

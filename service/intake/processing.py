@@ -28,7 +28,7 @@ import re
 import time
 from datetime import datetime, timedelta
 from email.utils import getaddresses
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from sqlalchemy.exc import DataError, IntegrityError
 
@@ -61,39 +61,45 @@ FOLDER_SAYS_IT = frozenset({"processed", "not_referral", "quarantined"})
 def store_new(app: "App", max_batches: int = 20) -> int:
     """Copy new mail into the database. Returns how many messages were stored.
 
-    Each message is committed before the cursor moves past it, so a crash
-    re-reads rather than loses; the backend id (and the Message-ID, at
-    processing) make the re-read harmless.
+    Each batch the mailbox gives is stored in one transaction together with the cursor past it, so a
+    crash re-reads rather than loses (the cursor never moves past a message not stored); the backend
+    id (and the Message-ID, at processing) make the re-read harmless. A message the database refuses
+    (or that another process stored a moment ago) is skipped inside its own savepoint: the others of
+    its batch are stored.
     """
     stored = 0
     for _ in range(max_batches):
         with app.db.unit_of_work() as uow:
             cursor = uow.state.get(CURSOR)
         batch = app.mailbox.read_new(cursor)
-        for msg in batch.messages:
-            message_id = _message_id(msg.internet_message_id)
-            try:
-                with app.db.unit_of_work() as uow:
-                    if uow.inbox.known(msg.id, None):
-                        continue
-                    sender = _sender(msg.raw)
-                    mid = uow.inbox.store(msg.id, msg.raw, message_id, msg.received_at, app.clock.now(), sender)
-                    uow.commit()
-            except IntegrityError:
-                continue  # another process stored it a moment ago
-            except DataError as exc:  # a value the database refuses: this message waits, the others go on
-                log.error("message could not be stored", extra={"backend_id": msg.id[:200],
-                                                                "error": exc.__class__.__name__})
-                continue
-            stored += 1
-            log.info("message stored", extra={"inbound_id": mid, "message_id": message_id, "bytes": len(msg.raw)})
-        if batch.cursor is not None and batch.cursor != cursor:
-            with app.db.unit_of_work() as uow:
+        with app.db.unit_of_work() as uow:
+            for msg in batch.messages:
+                if _store_one(uow, app, msg):
+                    stored += 1
+            if batch.cursor is not None and batch.cursor != cursor:
                 uow.state.set(CURSOR, batch.cursor, app.clock.now())
-                uow.commit()
+            uow.commit()
         if not batch.more:
             break
     return stored
+
+
+def _store_one(uow: "UnitOfWork", app: "App", msg) -> bool:
+    message_id = _message_id(msg.internet_message_id)
+    if uow.inbox.known(msg.id, None):
+        return False
+    try:
+        with uow.conn.begin_nested():
+            mid = uow.inbox.store(msg.id, msg.raw, message_id, msg.received_at, app.clock.now(), _sender(msg.raw))
+    except IntegrityError:
+        return False  # another process stored it a moment ago
+    except DataError as exc:  # a value the database refuses: this message waits, the others go on
+        log.error("message could not be stored", extra={"backend_id": msg.id[:200],
+                                                        "error": exc.__class__.__name__})
+        return False
+    uow.on_commit(log.info, "message stored", extra={"inbound_id": mid, "message_id": message_id,
+                                                      "bytes": len(msg.raw)})
+    return True
 
 
 def process_stored(app: "App", limit: int | None = None, seconds: float | None = None) -> list[Outcome]:
@@ -104,32 +110,51 @@ def process_stored(app: "App", limit: int | None = None, seconds: float | None =
     actually started on it: a process that dies holds (for the lease) only the
     message it was handling, and a message that kills the process handling it
     (out of memory, a crash inside a document library) is set aside after
-    MAX_ATTEMPTS rather than stopping the service on every restart.
+    MAX_ATTEMPTS rather than stopping the service on every restart. The claim of
+    the next message is committed with the outcome of the one before (one commit
+    a message, not two): it is still claimed, and its attempt counted, before
+    anything is done with it.
     """
     budget = app.settings.intake.seconds_per_run if seconds is None else seconds
     started = time.monotonic()  # real time: the service's clock may be a simulated one
     outcomes: list[Outcome] = []
     lost = handled = 0
-    while limit is None or handled < limit:
-        if handled and time.monotonic() - started >= budget:
-            log.info("inbox run ended by its time budget; the rest waits for the next run",
-                     extra={"handled": handled, "seconds": budget})
-            break
-        now = app.clock.now()
-        with app.db.unit_of_work() as uow:
-            claimed = uow.inbox.claim_new(now, app.worker, LEASE, 1)
-            uow.commit()
-        if not claimed:
-            # Nothing left, or another process took the message this one went for: look again.
-            if lost < 3 and _claimable(app, now):
-                lost += 1
-                continue
-            break
+
+    def more() -> bool:
+        return (limit is None or handled < limit) and (not handled or time.monotonic() - started < budget)
+
+    nxt = _Next()
+    while nxt.ids or more():
+        if not nxt.ids:
+            now = app.clock.now()
+            with app.db.unit_of_work() as uow:
+                claimed = uow.inbox.claim_new(now, app.worker, LEASE, 1)
+                uow.commit()
+            if not claimed:
+                # Nothing left, or another process took the message this one went for: look again.
+                if lost < 3 and _claimable(app, now):
+                    lost += 1
+                    continue
+                return outcomes
+            nxt.ids = claimed
+        mid, nxt.ids = nxt.ids[0], []
         handled += 1
-        outcome = _process_one(app, claimed[0])
+        nxt.wanted = more
+        outcome = _process_one(app, mid, nxt)
         if outcome is not None:
             outcomes.append(outcome)
+    if handled and (limit is None or handled < limit):
+        log.info("inbox run ended by its time budget; the rest waits for the next run",
+                 extra={"handled": handled, "seconds": budget})
     return outcomes
+
+
+class _Next:
+    """The next message, claimed in the transaction that records the outcome of the one before it."""
+
+    def __init__(self) -> None:
+        self.wanted: Callable[[], bool] = lambda: False  # asked when the outcome is recorded
+        self.ids: list[int] = []
 
 
 def _claimable(app: "App", now: datetime) -> bool:
@@ -137,23 +162,26 @@ def _claimable(app: "App", now: datetime) -> bool:
         return uow.inbox.any_claimable(now)
 
 
-def _process_one(app: "App", mid: int) -> Outcome | None:
-    """Handle one message this process claimed. None when the claim turned out to be lost."""
+def _process_one(app: "App", mid: int, nxt: _Next | None = None) -> Outcome | None:
+    """Handle one message this process claimed. None when the claim turned out to be lost. With ``nxt``
+    (and ``nxt.wanted``), the next message is claimed in the same commit as this one's outcome."""
+    nxt = nxt or _Next()
     try:
         with app.db.unit_of_work() as uow:
             row = uow.inbox.get(mid)
             if row["attempts"] > MAX_ATTEMPTS:  # every earlier attempt ended with no outcome recorded
                 outcome = Outcome("failed", f"set aside unread: the service stopped while handling it on "
                                             f"{row['attempts'] - 1} attempts; kept for a person to handle")
-                if not _record(uow, app, mid, outcome):
+                if not _record(uow, app, mid, outcome, nxt):
                     return None
                 log.error("message set aside: handling it stopped the service", extra={
                     "inbound_id": mid, "attempts": row["attempts"]})
                 return outcome
             outcome = handle_message(uow, app, row)
-            if not _record(uow, app, mid, outcome):
+            if not _record(uow, app, mid, outcome, nxt):
                 return None  # rolled back: the process that took it over records its outcome
     except Exception as exc:  # noqa: BLE001 - one bad message must never stop the loop
+        nxt.ids = []  # not committed: claimed on its own next
         # The class name only: exception text from parsers can quote the document.
         with app.db.unit_of_work() as uow:
             row = uow.inbox.get(mid)
@@ -171,28 +199,25 @@ def _process_one(app: "App", mid: int) -> Outcome | None:
     return outcome
 
 
-def _record(uow: "UnitOfWork", app: "App", mid: int, outcome: Outcome) -> bool:
+def _record(uow: "UnitOfWork", app: "App", mid: int, outcome: Outcome, nxt: _Next | None = None) -> bool:
     """Record ``outcome`` for a message this process claimed and commit; False (nothing recorded,
-    and the unit of work left to roll back) when another process has taken the message over."""
-    if not _still_ours(uow, app, mid):
-        _log_lost(mid)
-        return False
-    uow.inbox.finish(mid, outcome.status, outcome.reason, outcome.kind, outcome.case_id)
-    uow.commit()
-    return True
-
-
-def _still_ours(uow: "UnitOfWork", app: "App", mid: int) -> bool:
-    """Is the message still claimed by this process and unhandled? Checked in the transaction that records
-    the outcome, just before recording it.
+    and the unit of work left to roll back) when another process has taken the message over.
 
     A process can stall past its lease (a long pause, a suspended machine); another one then takes the
     message over and records its outcome. The stalled one must not record a second outcome over it
-    (the referral it sees as already opened would become a "duplicate" of its own case). The conditional
-    UPDATE also locks the row until this transaction ends, so a takeover waits for it and then finds
-    the message handled.
+    (the referral it sees as already opened would become a "duplicate" of its own case). So the outcome
+    is written by one conditional UPDATE, only while the message is still unhandled and claimed by this
+    process; it also locks the row until this transaction ends, so a takeover waits for it and then
+    finds the message handled.
     """
-    return uow.inbox.renew_claim(mid, app.worker, app.clock.now() + LEASE)
+    if not uow.inbox.finish_claimed(mid, app.worker, outcome.status, outcome.reason, outcome.kind,
+                                    outcome.case_id):
+        _log_lost(mid)
+        return False
+    if nxt is not None and nxt.wanted():
+        nxt.ids = uow.inbox.claim_new(app.clock.now(), app.worker, LEASE, 1)
+    uow.commit()
+    return True
 
 
 def _log_lost(mid: int) -> None:
@@ -211,16 +236,17 @@ def file_handled(app: "App") -> int:
     errors = file_all(app.mailbox, [(r["backend_id"], DISPOSITION.get(r["status"], Disposition.QUARANTINE),
                                      None if r["status"] in FOLDER_SAYS_IT else f"Review Clerk: {r['status']}")
                                     for r in rows])
-    filed = 0
+    done = []
     for r, error in zip(rows, errors):
         if error is not None:
             log.warning("could not file message", extra={"inbound_id": r["id"], "error": str(error)[:200]})
             continue
+        done.append(r["id"])
+    if done:  # a crash before this commit files them again: a move to the folder a message is in is harmless
         with app.db.unit_of_work() as uow:
-            uow.inbox.mark_filed(r["id"])
+            uow.inbox.mark_filed(*done)
             uow.commit()
-        filed += 1
-    return filed
+    return len(done)
 
 
 def _sender(raw: bytes) -> str | None:

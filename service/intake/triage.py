@@ -162,7 +162,8 @@ def _acknowledge(uow: "UnitOfWork", app: "App", case: Case, case_id: int, row: d
         uow.audit.append(case_id, case.reference, [note(app, "no acknowledgement sent", why or "no address")])
         return
     since = app.clock.now() - timedelta(days=1)
-    if uow.outbox.sent_since(to, since) >= app.settings.intake.auto_replies_per_address_per_day:
+    most = app.settings.intake.auto_replies_per_address_per_day
+    if uow.outbox.sent_since(to, since, enough=most) >= most:
         uow.audit.append(case_id, case.reference,
                          [note(app, "no acknowledgement sent", "automatic replies to this address are rate-limited")])
         return

@@ -99,7 +99,7 @@ def queue(uow: "UnitOfWork", app: "App", *, key: str, template: str, to: list[st
     """
     if mode not in ("auto", "review") or (mode == "review" and not reviewer):
         raise ValueError("mode is 'auto', or 'review' with the reviewer's address")
-    if uow.outbox.exists(key):
+    if rendered is None and uow.outbox.exists(key):  # not rendered for nothing (the insert checks again)
         return False
     r = rendered or app.templates.render(template, context)
     now = app.clock.now()

@@ -295,8 +295,9 @@ def queue_plan(uow: "UnitOfWork", app: "App", case: Case, case_id: int, plan: Pl
 
     queued: list[str] = []
     problems = list(plan.problems)
+    already = uow.outbox.existing(p.key for p in plan.messages) if plan.messages else set()
     for p in plan.messages:
-        if uow.outbox.exists(p.key):
+        if p.key in already:
             continue
         if p.template == NOTICE and (held := why_held(uow, case, case_id)) is not None:
             problems.append(Unsendable(f"not_sent/{p.key}", p.template, p.recipient.name, *held))

@@ -121,9 +121,11 @@ class CompiledLetter:
             for _key, part in tpl.get_headers_footers(uri):
                 xml = tpl.get_part_xml(part)
                 src = re.sub(r"<w:p([ >])", r"\n<w:p\1", tpl.patch_xml(xml))
-                parts[str(part.partname).lstrip("/")] = (env.from_string(src), tpl.get_headers_footers_encoding(xml))
+                parts[str(part.partname).lstrip("/")] = (env.from_string(src), tpl.get_headers_footers_encoding(xml),
+                                                         _static(src))
         core = docx.core_properties
         properties = {name: env.from_string(getattr(core, name) or "") for name in _PROPERTIES}
+        static_core = all(_static(getattr(core, name) or "") for name in _PROPERTIES)
         document_name = str(docx.part.partname).lstrip("/")
         changed = {document_name, "docProps/core.xml", *parts}
         base = io.BytesIO()
@@ -136,12 +138,22 @@ class CompiledLetter:
             for name in names:
                 if name not in changed:
                     out.writestr(name, src.read(name))
-        return cls(tpl, env, body, document_name, document_xml, base.getvalue(), parts, properties, core_xml)
+            letter = cls(tpl, env, body, document_name, document_xml, b"", parts, properties, core_xml)
+            # A header, footer or the document's properties with no template tags in them come out the same
+            # for every letter: rendered once, here, into the package every letter starts from.
+            for name, (template, encoding, static) in list(parts.items()):
+                if static:
+                    out.writestr(name, letter._part(template, encoding, {}))
+                    del parts[name]
+            if static_core:
+                out.writestr("docProps/core.xml", letter._core({}))
+                letter.core_xml = None
+        letter.base = base.getvalue()
+        return letter
 
     def render(self, context: dict[str, Any]) -> bytes:
         import zipfile
 
-        from docx.opc.coreprops import CoreProperties
         from docx.opc.oxml import serialize_part_xml
         from docx.oxml.parser import parse_xml
 
@@ -154,13 +166,10 @@ class CompiledLetter:
         document = parse_xml(self.document_xml)
         document.replace(document.body, tree)
         written = {self.document_name: serialize_part_xml(document)}
-        for name, (template, encoding) in self.parts.items():
-            written[name] = serialize_part_xml(parse_xml(self._finish(template.render(context)).encode(encoding)))
-        core = parse_xml(self.core_xml)
-        properties = CoreProperties(core)
-        for name, template in self.properties.items():  # as docxtpl's render_properties
-            setattr(properties, name, template.render(context))
-        written["docProps/core.xml"] = serialize_part_xml(core)
+        for name, (template, encoding, _static) in self.parts.items():
+            written[name] = self._part(template, encoding, context)
+        if self.core_xml is not None:
+            written["docProps/core.xml"] = self._core(context)
         buf = io.BytesIO(self.base)
         buf.seek(0, io.SEEK_END)
         with zipfile.ZipFile(buf, "a", zipfile.ZIP_DEFLATED) as out:
@@ -168,11 +177,35 @@ class CompiledLetter:
                 out.writestr(name, data)
         return buf.getvalue()
 
+    def _part(self, template: Any, encoding: str, context: dict[str, Any]) -> bytes:
+        from docx.opc.oxml import serialize_part_xml
+        from docx.oxml.parser import parse_xml
+
+        return serialize_part_xml(parse_xml(self._finish(template.render(context)).encode(encoding)))
+
+    def _core(self, context: dict[str, Any]) -> bytes:
+        from docx.opc.coreprops import CoreProperties
+        from docx.opc.oxml import serialize_part_xml
+        from docx.oxml.parser import parse_xml
+
+        core = parse_xml(self.core_xml)
+        properties = CoreProperties(core)
+        for name, template in self.properties.items():  # as docxtpl's render_properties
+            setattr(properties, name, template.render(context))
+        return serialize_part_xml(core)
+
     def _finish(self, xml: str) -> str:
         """What docxtpl does to a part's XML after Jinja (render_xml_part)."""
         xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
         xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        if not any(c in xml for c in "\t\a\n\f"):  # resolve_listing turns only these into Word's own marks
+            return xml
         return self.tpl.resolve_listing(xml)
+
+
+def _static(source: str) -> bool:
+    """A template source with no tags or comments in it: it renders as itself, whatever the context."""
+    return not any(mark in source for mark in ("{{", "{%", "{#"))
 
 
 def _where(tpl, exc: TemplateError) -> str:

@@ -97,6 +97,7 @@ class Database:
                 ctx.sqlalchemy_exception.where = where
 
         event.listen(self.engine, "handle_error", _name_the_database)
+        self._committed_procedures: set[tuple[str, str, str]] = set()  # see CaseRepository.keep_procedure
 
     def describe(self) -> str:
         return make_url(self.url).render_as_string(hide_password=True)
@@ -190,7 +191,7 @@ class Database:
         """One transaction. ``read_only``: the database itself refuses any write in it (PostgreSQL's READ
         ONLY transaction; SQLite's ``query_only`` for the connection, until the unit of work ends)."""
         with self.engine.connect() as conn:
-            uow = UnitOfWork(conn)
+            uow = UnitOfWork(conn, self._committed_procedures)
             trans = conn.begin()
             sqlite = conn.dialect.name == "sqlite"
             try:
@@ -198,6 +199,7 @@ class Database:
                     conn.exec_driver_sql("PRAGMA query_only = ON" if sqlite else "SET TRANSACTION READ ONLY")
                 yield uow
                 if uow.committed and not read_only:
+                    uow.audit.write_head()
                     trans.commit()
                 else:
                     trans.rollback()
@@ -225,12 +227,12 @@ class Lock(enum.Enum):
 class UnitOfWork:
     """One transaction and the repositories that work inside it."""
 
-    def __init__(self, conn: Connection):
+    def __init__(self, conn: Connection, committed_procedures: set[tuple[str, str, str]] | None = None):
         self.conn = conn
         self.committed = False
         self.after_commit: list[tuple[Callable[..., Any], tuple, dict]] = []
         self.audit = AuditRepository(conn)
-        self.cases = CaseRepository(conn, self.audit)
+        self.cases = CaseRepository(conn, self.audit, committed_procedures)
         self.inbox = InboxRepository(conn)
         self.outbox = OutboxRepository(conn)
         self.state = StateRepository(conn)

@@ -26,10 +26,14 @@ class AuditRepository:
 
     def __init__(self, conn: Connection):
         self.conn = conn
-        # The chain's head as this transaction last wrote it (outside a savepoint): once it has written the
-        # head, the row is its own until it ends (locked on PostgreSQL; SQLite's single writer), so it need
-        # not read it again.
-        self._written_head: str | None = None
+        # The chain's head as this transaction last made it, once it has appended (the head row is then its
+        # own until it ends: locked on PostgreSQL, SQLite's single writer), so it is not read again; the head
+        # row is written once, just before the transaction commits (:meth:`write_head`), not after every
+        # append. After an append inside a savepoint (which may yet be rolled back) the head is what the
+        # newest row says.
+        self._head_now: str | None = None
+        self._from_rows = False
+        self._dirty = False
 
     @staticmethod
     def digest(prev: str, reference: str | None, ev: AuditEvent) -> str:
@@ -38,8 +42,15 @@ class AuditRepository:
         return hashlib.sha256((prev + body).encode("utf-8")).hexdigest()
 
     def _head(self) -> str:
-        if self._written_head is not None:
-            return self._written_head
+        if self._head_now is not None:
+            return self._head_now
+        if self._from_rows:  # this transaction wrote the head's rows: its newest row is the head
+            if self.conn.dialect.name == "postgresql":  # a savepoint rolled back gives its row lock back: take it
+                self.conn.execute(select(t.service_state.c.value).where(t.service_state.c.name == "audit_head")
+                                  .with_for_update())
+            newest = self.conn.execute(select(t.audit_events.c.hash).order_by(t.audit_events.c.id.desc())
+                                       .limit(1)).scalar()
+            return newest or GENESIS
         q = select(t.service_state.c.value).where(t.service_state.c.name == "audit_head")
         if self.conn.dialect.name == "postgresql":
             q = q.with_for_update()
@@ -64,10 +75,19 @@ class AuditRepository:
                          "hash": h})
             prev = h
         self.conn.execute(insert(t.audit_events), rows)
-        self.conn.execute(update(t.service_state).where(t.service_state.c.name == "audit_head")
-                          .values(value=prev, updated_at=datetime.now(timezone.utc)))
-        # Inside a savepoint the write may yet be rolled back: then the head is read again next time.
-        self._written_head = None if self.conn.in_nested_transaction() else prev
+        self._dirty = True
+        if self.conn.in_nested_transaction():  # the savepoint may roll these rows back: ask the rows next time
+            self._head_now, self._from_rows = None, True
+        else:
+            self._head_now = prev
+
+    def write_head(self) -> None:
+        """Write the chain's head if this transaction appended (the unit of work calls this just before it
+        commits)."""
+        if self._dirty:
+            self.conn.execute(update(t.service_state).where(t.service_state.c.name == "audit_head")
+                              .values(value=self._head(), updated_at=datetime.now(timezone.utc)))
+            self._dirty = False
 
     def for_case(self, case_id: int) -> list[AuditEvent]:
         rows = self.conn.execute(select(t.audit_events).where(t.audit_events.c.case_id == case_id)

@@ -35,9 +35,13 @@ def _subject_from_json(d: dict[str, Any]) -> Subject:
 
 
 class CaseRepository:
-    def __init__(self, conn: Connection, audit: AuditRepository):
+    def __init__(self, conn: Connection, audit: AuditRepository,
+                 committed_procedures: set[tuple[str, str, str]] | None = None):
         self._procedures: dict[tuple[str, str], Procedure] = {}
         self._kept: set[tuple[str, str, str]] = set()  # (id, version, digest) found or kept in this transaction
+        # (id, version, digest) found already in the database by an earlier transaction on this engine: kept
+        # procedure versions are never removed, so they need not be looked up again.
+        self._committed_procedures = committed_procedures if committed_procedures is not None else set()
         self.conn = conn
         self.audit = audit
 
@@ -84,7 +88,8 @@ class CaseRepository:
     def keep_procedure(self, procedure: Procedure) -> None:
         """Keep the text of the procedure version a case is opened under (once). The same id and version with
         another text is refused: the cases opened under it would change their rules."""
-        if (procedure.id, procedure.version, procedure.digest) in self._kept:
+        found = (procedure.id, procedure.version, procedure.digest)
+        if found in self._kept or found in self._committed_procedures:
             return
         c = t.procedures.c
         kept = self.conn.execute(select(c.digest).where(c.id == procedure.id, c.version == procedure.version)
@@ -100,7 +105,8 @@ class CaseRepository:
             except IntegrityError:  # another process kept it first: it must be the same text
                 pass
         self.check_procedure(procedure)
-        self._kept.add((procedure.id, procedure.version, procedure.digest))
+        self._kept.add(found)
+        self._committed_procedures.add(found)  # found committed (not kept in this transaction, which may roll back)
 
     def check_procedure(self, procedure: Procedure) -> None:
         """Raise ProcedureChanged when cases run under this id and version with another text (checked at start,
@@ -198,15 +204,22 @@ class CaseRepository:
     def _bump(self, name: str, start: Callable[[], int]) -> int:
         bump = (update(t.service_state).where(t.service_state.c.name == name)
                 .values(value=func.cast(func.cast(t.service_state.c.value, Integer) + 1, String)))
-        if self.conn.execute(bump).rowcount == 0:
-            first = start()
-            try:
-                with self.conn.begin_nested():
-                    self.conn.execute(insert(t.service_state).values(name=name, value=str(first),
-                                                                     updated_at=datetime.now(timezone.utc)))
-            except IntegrityError:
-                pass  # another process created the counter first
-            self.conn.execute(bump)
+        returning = self.conn.dialect.update_returning  # the new value in the same statement (SQLite 3.35+, PostgreSQL)
+        if returning:
+            bumped = self.conn.execute(bump.returning(t.service_state.c.value)).scalar()
+            if bumped is not None:
+                return int(bumped)
+        elif self.conn.execute(bump).rowcount:
+            return int(self.conn.execute(select(t.service_state.c.value)
+                                         .where(t.service_state.c.name == name)).scalar())
+        first = start()
+        try:
+            with self.conn.begin_nested():
+                self.conn.execute(insert(t.service_state).values(name=name, value=str(first),
+                                                                 updated_at=datetime.now(timezone.utc)))
+        except IntegrityError:
+            pass  # another process created the counter first
+        self.conn.execute(bump)
         return int(self.conn.execute(select(t.service_state.c.value).where(t.service_state.c.name == name)).scalar())
 
     def _highest_in_series(self, year: int, series: str | None) -> int:
@@ -229,7 +242,7 @@ class CaseRepository:
             subjects=[_subject_to_json(s) for s in case.subjects], referrer=vars(case.referrer),
             referral=referral, missing=missing or [], fingerprint=fingerprint, to_confirm=to_confirm or [],
             outcome=None, decision_reason=None)).inserted_primary_key[0]
-        self._save_children(cid, case, next_actions or {})
+        self._save_children(cid, case, next_actions or {}, new=True)
         return cid
 
     def save(self, case: Case, next_actions: dict[str, datetime | None] | None = None,
@@ -252,21 +265,27 @@ class CaseRepository:
                           .values(**personal))
         self._save_children(cid, case, next_actions or {})
 
-    def _save_children(self, cid: int, case: Case, next_actions: dict[str, datetime | None]) -> None:
-        self.conn.execute(delete(t.case_events).where(t.case_events.c.case_id == cid))
+    def _save_children(self, cid: int, case: Case, next_actions: dict[str, datetime | None],
+                       new: bool = False) -> None:
+        """A case's events, agencies and deadlines as the case now has them. ``new``: a case just inserted has
+        none yet, so nothing is deleted or looked up first, and its deadlines go in one statement."""
+        if not new:
+            self.conn.execute(delete(t.case_events).where(t.case_events.c.case_id == cid))
         if case.events:
             self.conn.execute(insert(t.case_events), [{"case_id": cid, "kind": str(k), "on": v}
                                                       for k, v in case.events.items()])
-        self.conn.execute(delete(t.case_agencies).where(t.case_agencies.c.case_id == cid))
+        if not new:
+            self.conn.execute(delete(t.case_agencies).where(t.case_agencies.c.case_id == cid))
         if case.agencies:
             self.conn.execute(insert(t.case_agencies), [{"case_id": cid, "agency": a, "position": i}
                                                         for i, a in enumerate(case.agencies)])
-        existing = {r.key: r for r in self.conn.execute(
+        existing = {} if new else {r.key: r for r in self.conn.execute(
             select(t.deadlines.c.key, t.deadlines.c.id, t.deadlines.c.next_action_at)
             .where(t.deadlines.c.case_id == cid))}
         gone = [row.id for key, row in existing.items() if key not in case.deadlines]
         if gone:  # a deadline the case no longer has (a decision undone): no longer chased
             self.conn.execute(delete(t.deadlines).where(t.deadlines.c.id.in_(gone)))
+        added = []
         for d in case.deadlines.values():
             values = {"kind": d.kind, "agency": d.agency, "due": d.due, "computed_due": d.computed_due,
                       "owner": ",".join(d.owner), "rule": d.rule, "basis": str(d.basis) if d.basis else None,
@@ -279,7 +298,9 @@ class CaseRepository:
             if d.key in existing:
                 self.conn.execute(update(t.deadlines).where(t.deadlines.c.id == existing[d.key].id).values(**values))
             else:
-                self.conn.execute(insert(t.deadlines).values(case_id=cid, key=d.key, **values))
+                added.append({"case_id": cid, "key": d.key, "next_action_at": None, **values})
+        if added:
+            self.conn.execute(insert(t.deadlines), added)
         self.audit.append(cid, case.reference, case.new_audit)
         case.new_audit.clear()
 

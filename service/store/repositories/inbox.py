@@ -35,12 +35,17 @@ class InboxRepository:
             stored_at=now, status="new", attempts=0, filed=False, sender=sender)).inserted_primary_key[0]
 
     def claim_new(self, now: datetime, worker: str, lease: timedelta, limit: int = 20) -> list[dict[str, Any]]:
-        """Claim unprocessed messages (or ones whose lease ran out) for this worker."""
-        candidates = self.conn.execute(
-            select(t.inbound_messages.c.id).where(
-                t.inbound_messages.c.status == "new",
-                or_(t.inbound_messages.c.claimed_until.is_(None), t.inbound_messages.c.claimed_until < now))
-            .order_by(t.inbound_messages.c.id).limit(limit)).scalars().all()
+        """Claim unprocessed messages (or ones whose lease ran out) for this worker: the oldest first, each
+        only while still claimable (one conditional UPDATE; two processes never claim the same message)."""
+        m = t.inbound_messages.c
+        claimable = (m.status == "new", or_(m.claimed_until.is_(None), m.claimed_until < now))
+        oldest = select(m.id).where(*claimable).order_by(m.id).limit(limit)
+        if self.conn.dialect.update_returning:  # one statement
+            return sorted(self.conn.execute(
+                update(t.inbound_messages).where(m.id.in_(oldest.scalar_subquery()), *claimable)
+                .values(claimed_until=now + lease, claimed_by=worker, attempts=m.attempts + 1)
+                .returning(m.id)).scalars())
+        candidates = self.conn.execute(oldest).scalars().all()
         claimed = []
         for mid in candidates:
             res = self.conn.execute(update(t.inbound_messages).where(
@@ -58,15 +63,15 @@ class InboxRepository:
         return self.conn.execute(select(m.id).where(
             m.status == "new", or_(m.claimed_until.is_(None), m.claimed_until < now)).limit(1)).first() is not None
 
-    def renew_claim(self, mid: int, worker: str, until: datetime) -> bool:
-        """Extend ``worker``'s claim on an unhandled message; False if the message is no longer its own.
-
-        The conditional UPDATE also locks the row until the transaction ends, so a process taking
-        the message over waits and then finds it handled."""
+    def finish_claimed(self, mid: int, worker: str, status: str, outcome: str, kind: str | None = None,
+                       case_id: int | None = None) -> bool:
+        """Record a message's outcome only while it is unhandled and ``worker``'s claim; False (nothing
+        written) when another process has taken it over. Locks the row until the transaction ends."""
         m = t.inbound_messages.c
         res = self.conn.execute(update(t.inbound_messages)
                                 .where(m.id == mid, m.status == "new", m.claimed_by == worker)
-                                .values(claimed_until=until))
+                                .values(status=status, outcome=outcome, kind=kind, case_id=case_id,
+                                        claimed_until=None, claimed_by=None))
         return res.rowcount == 1
 
     def get(self, mid: int) -> dict[str, Any]:
@@ -86,8 +91,8 @@ class InboxRepository:
             .where(t.inbound_messages.c.status != "new", t.inbound_messages.c.filed.is_(False))
             .order_by(t.inbound_messages.c.id).limit(limit)).mappings()]
 
-    def mark_filed(self, mid: int) -> None:
-        self.conn.execute(update(t.inbound_messages).where(t.inbound_messages.c.id == mid).values(filed=True))
+    def mark_filed(self, *mids: int) -> None:
+        self.conn.execute(update(t.inbound_messages).where(t.inbound_messages.c.id.in_(mids)).values(filed=True))
 
     def mark_unfiled(self, mid: int) -> None:
         """To be filed again (its outcome changed: the mailbox folder it belongs in may have too)."""

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from email.utils import make_msgid
 from typing import Any, Iterable
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, Text, and_, cast, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 
@@ -24,12 +24,29 @@ class OutboxRepository:
     def exists(self, key: str) -> bool:
         return self.conn.execute(select(t.outbox.c.id).where(t.outbox.c.key == key)).first() is not None
 
+    def existing(self, keys: Iterable[str]) -> set[str]:
+        """Which of ``keys`` have a message already (one query)."""
+        keys = list(dict.fromkeys(keys))
+        found: set[str] = set()
+        for i in range(0, len(keys), 500):
+            found.update(self.conn.execute(select(t.outbox.c.key).where(t.outbox.c.key.in_(keys[i:i + 500])))
+                         .scalars())
+        return found
+
     def queue(self, row: dict[str, Any]) -> bool:
         """Queue a message unless one with the same key exists. Returns True if queued.
 
-        Two processes queueing the same key at once: the unique key lets one in;
-        the other's insert fails inside a savepoint and it returns False.
+        One statement: an insert that does nothing when the key is taken (``ON CONFLICT (key) DO NOTHING``),
+        so two processes queueing the same key at once let one in and the other returns False.
         """
+        dialect = self.conn.dialect.name
+        if dialect in ("sqlite", "postgresql"):
+            if dialect == "sqlite":
+                from sqlalchemy.dialects.sqlite import insert as upsert
+            else:
+                from sqlalchemy.dialects.postgresql import insert as upsert
+            return self.conn.execute(upsert(t.outbox).values(**row)
+                                     .on_conflict_do_nothing(index_elements=["key"])).rowcount == 1
         if self.exists(row["key"]):
             return False
         try:
@@ -138,10 +155,26 @@ class OutboxRepository:
             q = q.where(or_(t.outbox.c.next_attempt_at.is_(None), t.outbox.c.next_attempt_at <= due_by))
         return [dict(r) for r in self.conn.execute(q.order_by(t.outbox.c.id)).mappings()]
 
-    def sent_since(self, to: str, since: datetime, template_prefix: str | None = None) -> int:
-        rows = self.conn.execute(select(t.outbox.c.to).where(t.outbox.c.created_at >= since,
-                                                             t.outbox.c.template.like(f"{template_prefix or ''}%")))
-        return sum(1 for (recipients,) in rows if to.lower() in [r.lower() for r in recipients])
+    def sent_since(self, to: str, since: datetime, template_prefix: str | None = None,
+                   enough: int | None = None) -> int:
+        """Messages to ``to`` queued since ``since`` (of templates starting ``template_prefix``). The database
+        keeps only the rows whose recipients' text holds the address; each is then checked for the address
+        itself. ``enough``: counting stops there."""
+        o = t.outbox.c
+        address = to.lower()
+        q = select(o.to).where(o.created_at >= since, o.template.like(f"{template_prefix or ''}%"))
+        if address.isascii():  # JSON text escapes other characters
+            q = q.where(func.lower(cast(o.to, Text)).contains(address, autoescape=True))
+        found = 0
+        rows = self.conn.execute(q)
+        try:
+            for (recipients,) in rows:
+                found += address in [r.lower() for r in recipients]
+                if enough is not None and found >= enough:  # all the caller needs to know
+                    break
+        finally:
+            rows.close()
+        return found
 
     def counts(self) -> dict[str, int]:
         return {s: n for s, n in self.conn.execute(
