@@ -113,6 +113,7 @@ def build_app(settings: Settings, clock: Clock | None = None, *, create: bool = 
     without it they must all be there (:func:`require_storage`). ``migrate`` brings the schema up to
     date (a test fixture that copied in a migrated database leaves it out). Raises StoreError
     (StoreMissing), KeyProblem or TemplateProblem."""
+    from . import bank_holidays
     from .files import private_dir
     from .letters.after_delivery import LetterDelivery
     from .letters.samples import letter_contexts, sample_contexts
@@ -129,6 +130,7 @@ def build_app(settings: Settings, clock: Clock | None = None, *, create: bool = 
     if migrate:
         db.migrate()
     open_keys(settings, db, create=create)  # raises KeyProblem on a wrong or lost key, before anything is read
+    bank_holidays.load(settings.data_dir)  # kept from the holidays package: reading it costs a third of a second
     clock = clock or SystemClock()
     if mailbox is None or calendar is None:
         built_mailbox, built_calendar = build_backend(settings, clock)

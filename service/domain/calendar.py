@@ -17,21 +17,41 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 
-@lru_cache(maxsize=64)
-def _bank_holidays(year: int) -> frozenset[date]:
+# Bank holidays already read from the package, by year (date -> name): handed in by
+# :func:`know_bank_holidays` (the service keeps what the package said in its data folder, since
+# loading the package costs a command a third of a second: it imports all its 250 countries).
+_known: dict[int, dict[date, str]] = {}
+
+
+def know_bank_holidays(by_year: "dict[int, dict[date, str]]") -> None:
+    """Use these bank holidays (what the ``holidays`` package gives, kept) for these years."""
+    _known.update({year: dict(days) for year, days in by_year.items()})
+    _bank_holidays.cache_clear()
+
+
+def bank_holidays_from_package(years: "range | list[int]") -> dict[int, dict[date, str]]:
+    """England and Wales bank holidays for ``years`` from the ``holidays`` package, by year (date -> name)."""
     import holidays  # here: loading it (and its 250 countries) costs a command that counts no days
 
-    england = holidays.country_holidays("GB", subdiv="ENG", years=year)
-    wales = holidays.country_holidays("GB", subdiv="WLS", years=year)
-    return frozenset(england) | frozenset(wales)
+    england = holidays.country_holidays("GB", subdiv="ENG", years=years)
+    wales = holidays.country_holidays("GB", subdiv="WLS", years=years)
+    out: dict[int, dict[date, str]] = {year: {} for year in years}
+    for day, name in [*wales.items(), *england.items()]:  # England's name where both have the day
+        out.setdefault(day.year, {})[day] = name
+    return out
+
+
+@lru_cache(maxsize=64)
+def _bank_holidays(year: int) -> frozenset[date]:
+    if year not in _known:
+        _known.update(bank_holidays_from_package([year]))
+    return frozenset(_known[year])
 
 
 def bank_holiday_name(day: date) -> str | None:
     if day not in _bank_holidays(day.year):
         return None
-    import holidays
-
-    return holidays.country_holidays("GB", subdiv="ENG", years=day.year).get(day)
+    return _known[day.year].get(day)
 
 
 def is_bank_holiday(day: date) -> bool:

@@ -85,8 +85,7 @@ class AuditRepository:
         """Write the chain's head if this transaction appended (the unit of work calls this just before it
         commits)."""
         if self._dirty:
-            self.conn.execute(update(t.service_state).where(t.service_state.c.name == "audit_head")
-                              .values(value=self._head(), updated_at=datetime.now(timezone.utc)))
+            self.conn.execute(_SET_HEAD, {"value": self._head(), "updated_at": datetime.now(timezone.utc)})
             self._dirty = False
 
     def for_case(self, case_id: int) -> list[AuditEvent]:
@@ -114,3 +113,6 @@ class AuditRepository:
         if n and head != prev:
             problems.append("the newest events are missing (chain head does not match the last event)")
         return n, problems
+
+
+_SET_HEAD = update(t.service_state).where(t.service_state.c.name == "audit_head")  # built once

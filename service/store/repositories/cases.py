@@ -11,7 +11,7 @@ import re
 from datetime import date, datetime, timezone
 from typing import Any, Callable, Iterable
 
-from sqlalchemy import Connection, Integer, String, delete, func, insert, select, update
+from sqlalchemy import Connection, Integer, String, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from service.domain.model import Case, Deadline, DeadlineStatus, Referrer, Subject
@@ -202,11 +202,10 @@ class CaseRepository:
             select(func.max(t.cases.c.seq)).where(t.cases.c.year == year)).scalar() or 0)
 
     def _bump(self, name: str, start: Callable[[], int]) -> int:
-        bump = (update(t.service_state).where(t.service_state.c.name == name)
-                .values(value=func.cast(func.cast(t.service_state.c.value, Integer) + 1, String)))
+        bump = _BUMP.where(t.service_state.c.name == name)
         returning = self.conn.dialect.update_returning  # the new value in the same statement (SQLite 3.35+, PostgreSQL)
         if returning:
-            bumped = self.conn.execute(bump.returning(t.service_state.c.value)).scalar()
+            bumped = self.conn.execute(_BUMP_RETURNING, {"_counter": name}).scalar()
             if bumped is not None:
                 return int(bumped)
         elif self.conn.execute(bump).rowcount:
@@ -236,7 +235,7 @@ class CaseRepository:
             fingerprint: str | None = None, next_actions: dict[str, datetime | None] | None = None,
             to_confirm: list[str] | None = None) -> int:
         self.keep_procedure(case.procedure)
-        cid = self.conn.execute(insert(t.cases).values(
+        cid = self.conn.execute(_INSERT_CASE, dict(
             reference=case.reference, year=year, seq=seq, stage=case.stage, opened_at=utc(case.opened_at),
             procedure_id=case.procedure.id, procedure_version=case.procedure.version,
             subjects=[_subject_to_json(s) for s in case.subjects], referrer=vars(case.referrer),
@@ -335,3 +334,9 @@ class CaseRepository:
     def chase_steps(self, case_id: int) -> dict[str, str | None]:
         return {r.key: r.chase_step for r in self.conn.execute(
             select(t.deadlines.c.key, t.deadlines.c.chase_step).where(t.deadlines.c.case_id == case_id))}
+
+
+# Statements built once (the parameters change, not the statement).
+_INSERT_CASE = insert(t.cases)
+_BUMP = update(t.service_state).values(value=func.cast(func.cast(t.service_state.c.value, Integer) + 1, String))
+_BUMP_RETURNING = _BUMP.where(t.service_state.c.name == bindparam("_counter")).returning(t.service_state.c.value)

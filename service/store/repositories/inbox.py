@@ -5,11 +5,12 @@ One of the repositories (:mod:`service.store.repositories`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from datetime import datetime, timedelta
 from typing import Any, Iterable
 
-from sqlalchemy import Connection, func, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
 
 
 from .. import tables as t
@@ -29,7 +30,7 @@ class InboxRepository:
 
     def store(self, backend_id: str, raw: bytes, internet_message_id: str | None, received_at: datetime | None,
               now: datetime, sender: str | None) -> int:
-        return self.conn.execute(insert(t.inbound_messages).values(
+        return self.conn.execute(_STORE, dict(
             backend_id=backend_id, internet_message_id=internet_message_id,
             sha256=hashlib.sha256(raw).hexdigest(), size=len(raw), raw=raw, received_at=utc(received_at),
             stored_at=now, status="new", attempts=0, filed=False, sender=sender)).inserted_primary_key[0]
@@ -41,10 +42,8 @@ class InboxRepository:
         claimable = (m.status == "new", or_(m.claimed_until.is_(None), m.claimed_until < now))
         oldest = select(m.id).where(*claimable).order_by(m.id).limit(limit)
         if self.conn.dialect.update_returning:  # one statement
-            return sorted(self.conn.execute(
-                update(t.inbound_messages).where(m.id.in_(oldest.scalar_subquery()), *claimable)
-                .values(claimed_until=now + lease, claimed_by=worker, attempts=m.attempts + 1)
-                .returning(m.id)).scalars())
+            return sorted(self.conn.execute(_claim(limit), {"_now": now, "claimed_until": now + lease,
+                                                            "claimed_by": worker}).scalars())
         candidates = self.conn.execute(oldest).scalars().all()
         claimed = []
         for mid in candidates:
@@ -67,15 +66,12 @@ class InboxRepository:
                        case_id: int | None = None) -> bool:
         """Record a message's outcome only while it is unhandled and ``worker``'s claim; False (nothing
         written) when another process has taken it over. Locks the row until the transaction ends."""
-        m = t.inbound_messages.c
-        res = self.conn.execute(update(t.inbound_messages)
-                                .where(m.id == mid, m.status == "new", m.claimed_by == worker)
-                                .values(status=status, outcome=outcome, kind=kind, case_id=case_id,
-                                        claimed_until=None, claimed_by=None))
-        return res.rowcount == 1
+        return self.conn.execute(_FINISH_CLAIMED, dict(
+            _mid=mid, _worker=worker, status=status, outcome=outcome, kind=kind, case_id=case_id,
+            claimed_until=None, claimed_by=None)).rowcount == 1
 
     def get(self, mid: int) -> dict[str, Any]:
-        return dict(self.conn.execute(select(t.inbound_messages).where(t.inbound_messages.c.id == mid)).mappings().one())
+        return dict(self.conn.execute(_GET, {"_mid": mid}).mappings().one())
 
     def find(self, mid: int) -> dict[str, Any] | None:
         row = self.conn.execute(select(t.inbound_messages).where(t.inbound_messages.c.id == mid)).mappings().first()
@@ -125,3 +121,21 @@ class InboxRepository:
     def counts(self) -> dict[str, int]:
         return {s: n for s, n in self.conn.execute(
             select(t.inbound_messages.c.status, func.count()).group_by(t.inbound_messages.c.status))}
+
+
+# Statements built once (the parameters change, not the statement).
+_m = t.inbound_messages.c
+_STORE = insert(t.inbound_messages)
+_FINISH_CLAIMED = update(t.inbound_messages).where(_m.id == bindparam("_mid"), _m.status == "new",
+                                                   _m.claimed_by == bindparam("_worker"))
+_GET = select(t.inbound_messages).where(_m.id == bindparam("_mid"))
+
+
+@functools.lru_cache(maxsize=8)
+def _claim(limit: int) -> Any:
+    """UPDATE ... RETURNING claiming up to ``limit`` of the oldest claimable messages (see ``claim_new``)."""
+    now = bindparam("_now")
+    claimable = (_m.status == "new", or_(_m.claimed_until.is_(None), _m.claimed_until < now))
+    oldest = select(_m.id).where(*claimable).order_by(_m.id).limit(limit)
+    return (update(t.inbound_messages).where(_m.id.in_(oldest.scalar_subquery()), *claimable)
+            .values(attempts=_m.attempts + 1).returning(_m.id))

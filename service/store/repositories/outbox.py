@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from email.utils import make_msgid
 from typing import Any, Iterable
 
-from sqlalchemy import Connection, Text, and_, cast, func, insert, or_, select, update
+from sqlalchemy import Connection, Text, and_, bindparam, cast, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 
@@ -39,14 +39,9 @@ class OutboxRepository:
         One statement: an insert that does nothing when the key is taken (``ON CONFLICT (key) DO NOTHING``),
         so two processes queueing the same key at once let one in and the other returns False.
         """
-        dialect = self.conn.dialect.name
-        if dialect in ("sqlite", "postgresql"):
-            if dialect == "sqlite":
-                from sqlalchemy.dialects.sqlite import insert as upsert
-            else:
-                from sqlalchemy.dialects.postgresql import insert as upsert
-            return self.conn.execute(upsert(t.outbox).values(**row)
-                                     .on_conflict_do_nothing(index_elements=["key"])).rowcount == 1
+        stmt = _queue_once(self.conn.dialect.name)
+        if stmt is not None:
+            return self.conn.execute(stmt, row).rowcount == 1
         if self.exists(row["key"]):
             return False
         try:
@@ -92,10 +87,7 @@ class OutboxRepository:
 
     def renew_claim(self, oid: int, worker: str, until: datetime) -> bool:
         """Extend ``worker``'s claim on a row being sent; False if another process has it (or it is done)."""
-        o = t.outbox.c
-        res = self.conn.execute(update(t.outbox).where(o.id == oid, o.status == "sending", o.claimed_by == worker)
-                                .values(claimed_until=until))
-        return res.rowcount == 1
+        return self.conn.execute(_RENEW, {"_oid": oid, "_worker": worker, "claimed_until": until}).rowcount == 1
 
     def get(self, oid: int) -> dict[str, Any]:
         return dict(self.conn.execute(select(t.outbox).where(t.outbox.c.id == oid)).mappings().one())
@@ -104,13 +96,11 @@ class OutboxRepository:
         return self.conn.execute(select(t.outbox.c.id).where(t.outbox.c.key == key)).scalar()
 
     def mark(self, oid: int, **values: Any) -> None:
-        self.conn.execute(update(t.outbox).where(t.outbox.c.id == oid).values(**values))
+        self.conn.execute(_MARK, {"_oid": oid, **values})
 
     def transition(self, oid: int, expected: str, **values: Any) -> bool:
         """A conditional UPDATE: the row moves only from status ``expected``; True when this call moved it."""
-        res = self.conn.execute(update(t.outbox).where(t.outbox.c.id == oid, t.outbox.c.status == expected)
-                                .values(**values))
-        return res.rowcount == 1
+        return self.conn.execute(_TRANSITION, {"_oid": oid, "_expected": expected, **values}).rowcount == 1
 
     def for_case(self, case_id: int, templates: Iterable[str] | None = None) -> list[dict[str, Any]]:
         o = t.outbox.c
@@ -189,3 +179,26 @@ class OutboxRepository:
              .select_from(t.outbox.outerjoin(t.cases, o.case_id == t.cases.c.id))
              .where(o.status.in_(["queued", "sending", "awaiting_review"])).order_by(o.id))
         return [dict(r) for r in self.conn.execute(q).mappings()]
+
+
+# Statements built once (the parameters change, not the statement): SQLAlchemy's cost of building and
+# keying a statement with its values was most of an insert's or update's.
+_o = t.outbox.c
+_MARK = update(t.outbox).where(_o.id == bindparam("_oid"))
+_TRANSITION = update(t.outbox).where(_o.id == bindparam("_oid"), _o.status == bindparam("_expected"))
+_RENEW = update(t.outbox).where(_o.id == bindparam("_oid"), _o.status == "sending",
+                                _o.claimed_by == bindparam("_worker"))
+_QUEUE_ONCE: dict[str, Any] = {}
+
+
+def _queue_once(dialect: str) -> Any:
+    """``INSERT ... ON CONFLICT (key) DO NOTHING`` for this dialect (None where there is none)."""
+    if dialect not in _QUEUE_ONCE:
+        if dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as upsert
+        elif dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as upsert
+        else:
+            upsert = None
+        _QUEUE_ONCE[dialect] = upsert and upsert(t.outbox).on_conflict_do_nothing(index_elements=["key"])
+    return _QUEUE_ONCE[dialect]

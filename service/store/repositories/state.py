@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 
@@ -20,16 +20,21 @@ class StateRepository:
         self.conn = conn
 
     def get(self, name: str) -> str | None:
-        return self.conn.execute(select(t.service_state.c.value).where(t.service_state.c.name == name)).scalar()
+        return self.conn.execute(_GET, {"_name": name}).scalar()
 
     def set(self, name: str, value: str | None, now: datetime) -> None:
         """Update the value, or insert it; when another process inserts the same name at the same moment
         (two services writing their first heartbeat), the insert loses and the value is updated instead."""
-        change = update(t.service_state).where(t.service_state.c.name == name).values(value=value, updated_at=now)
-        if self.conn.execute(change).rowcount:
+        change = {"_name": name, "value": value, "updated_at": now}
+        if self.conn.execute(_SET, change).rowcount:
             return
         try:
             with self.conn.begin_nested():
                 self.conn.execute(insert(t.service_state).values(name=name, value=value, updated_at=now))
         except IntegrityError:
-            self.conn.execute(change)
+            self.conn.execute(_SET, change)
+
+
+# Statements built once (the parameters change, not the statement).
+_GET = select(t.service_state.c.value).where(t.service_state.c.name == bindparam("_name"))
+_SET = update(t.service_state).where(t.service_state.c.name == bindparam("_name"))
