@@ -58,3 +58,18 @@ def setup(level: str = "INFO", json_lines: bool = False, stream=None) -> None:
     root.setLevel(level)
     for noisy in ("apscheduler", "urllib3", "msal", "O365", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    silence_document_libraries()
+
+
+# The document libraries: their warnings about damaged files can quote the document (a child's name, an
+# address), so they never reach a log, whoever calls them (intake, agency returns, chronologies).
+DOCUMENT_LIBRARIES = ("pypdf", "extract_msg", "RTFDE", "olefile", "compressed_rtf", "bs4", "docx")
+
+
+def silence_document_libraries() -> None:
+    """Raise the document libraries' loggers above CRITICAL. A level on a package's logger silences its
+    modules' loggers too (they inherit it); ``disabled`` would not."""
+    for name in DOCUMENT_LIBRARIES:
+        logger = logging.getLogger(name)
+        if logger.level != logging.CRITICAL + 1:  # each change of a level clears every logger's cache
+            logger.setLevel(logging.CRITICAL + 1)
