@@ -12,6 +12,7 @@ inbox is empty, and reports peak memory. SQLite by default; PostgreSQL with
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import shutil
 import sys
@@ -73,7 +74,16 @@ def run(n: int, database_url: str | None) -> dict[str, float]:
         elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
         assert opened == n, (opened, n)
         app.db.dispose()
-        return {"s": elapsed, "cpu": cpu, "statements": statements[0] / n, "commits": commits[0] / n}
+        # The floor, in the same run: reading each referral (parse_message) and nothing else.
+        from service.intake.parsing.pipeline import parse_message
+
+        raws = [referral(i) for i in range(n)]
+        p0 = time.perf_counter()
+        for raw in raws:
+            parse_message(raw)
+        parse_s = time.perf_counter() - p0
+        return {"s": elapsed, "cpu": cpu, "statements": statements[0] / n, "commits": commits[0] / n,
+                "parse_ms": 1000 * parse_s / n}
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -90,7 +100,8 @@ def main() -> None:
     print(f"{where}: {args.emails} referrals -> {args.emails} cases in {r['s']:.2f} s: "
           f"{args.emails / r['s']:.1f} emails/s, {each:.1f} ms each (CPU {1000 * r['cpu'] / args.emails:.1f} ms); "
           f"{r['statements']:.1f} SQL statements and {r['commits']:.1f} commits each; peak RSS {peak_mb:.0f} MB")
-    print(f"per referral {each:.1f} ms   floor (parse) 1 ms   goal <= {GOAL_MS} ms  {'ok' if each <= GOAL_MS else 'OVER'}")
+    print(f"per referral {each:.1f} ms   floor (reading the email alone, same run) {r['parse_ms']:.1f} ms   "
+          f"goal <= {GOAL_MS} ms  {'ok' if each <= GOAL_MS else 'OVER'}   (load {os.getloadavg()[0]:.2f})")
 
 
 if __name__ == "__main__":

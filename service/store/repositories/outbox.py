@@ -152,9 +152,14 @@ class OutboxRepository:
         itself. ``enough``: counting stops there."""
         o = t.outbox.c
         address = to.lower()
-        q = select(o.to).where(o.created_at >= since, o.template.like(f"{template_prefix or ''}%"))
+        # The recipients and the template are tested before the time: SQLite reads a row's columns in order,
+        # and ``created_at`` comes after the sealed bodies and letters (several pages of a row); only the rows
+        # to this address need them read.
+        when = (o.created_at >= since, o.template.like(f"{template_prefix or ''}%"))
         if address.isascii():  # JSON text escapes other characters
-            q = q.where(func.lower(cast(o.to, Text)).contains(address, autoescape=True))
+            q = select(o.to).where(func.lower(cast(o.to, Text)).contains(address, autoescape=True), *reversed(when))
+        else:
+            q = select(o.to).where(*reversed(when))
         found = 0
         rows = self.conn.execute(q)
         try:
