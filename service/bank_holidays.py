@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from datetime import date
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from service.domain.calendar import bank_holidays_from_package, know_bank_holidays
+from service.files import write_private
 
 log = logging.getLogger("review_clerk.calendar")
 
@@ -52,10 +52,8 @@ def load(data_dir: Path) -> bool:
                        "days": {str(y): {d.isoformat(): n for d, n in sorted(days.items())}
                                 for y, days in by_year.items()}}, indent=0, sort_keys=True)
     try:
-        if path.parent.is_dir():
-            tmp = path.with_name(f".{FILE}.{os.getpid()}.tmp")  # two processes at once: each its own
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(path)
+        if path.parent.is_dir():  # owner-only, like everything in the data folder; renamed into place
+            write_private(path, text.encode("utf-8"))
     except OSError as exc:  # a read-only data folder: the package is asked each time, as before
         log.warning("bank holidays not kept in the data folder", extra={"error": exc.__class__.__name__})
     return False

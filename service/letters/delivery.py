@@ -130,9 +130,10 @@ def _deliver_rows(app: "App", worker: str, claimed: list[int]) -> list[str]:
     drafts of up to 20 are made in one HTTP round trip and sent in the next), each draft for review alone.
 
     Each row's claim is renewed, and a row another process has taken (or finished) meanwhile left
-    alone, just before the hand-over starts, as :func:`deliver_claimed` does for one row.
+    alone, just before the hand-over starts, as :func:`deliver_claimed` does for one row: all the rows
+    of the claim in one transaction, since they are all handed over at once, straight after.
     """
-    rows = [row for row in (_renewed(app, worker, oid) for oid in claimed) if row is not None]
+    rows = _renewed_all(app, worker, claimed)
     outcomes = [_hand_over(app, row) for row in rows if row["mode"] == "review" and row["reviewer"]]
     direct = [row for row in rows if not (row["mode"] == "review" and row["reviewer"])]
     if not direct:
@@ -159,6 +160,19 @@ def _renewed(app: "App", worker: str, oid: int) -> dict[str, Any] | None:
         row = uow.outbox.get(oid)
         uow.commit()
     return row
+
+
+def _renewed_all(app: "App", worker: str, claimed: list[int]) -> list[dict[str, Any]]:
+    rows = []
+    with app.db.unit_of_work() as uow:
+        until = app.clock.now() + LEASE
+        for oid in claimed:
+            if uow.outbox.renew_claim(oid, worker, until):
+                rows.append(uow.outbox.get(oid))
+            else:
+                log.info("message taken over by another process; left to it", extra={"outbox_id": oid})
+        uow.commit()
+    return rows
 
 
 def deliver_claimed(app: "App", worker: str, oid: int) -> str | None:
