@@ -33,3 +33,9 @@ class StateRepository:
                 self.conn.execute(insert(t.service_state).values(name=name, value=value, updated_at=now))
         except IntegrityError:
             self.conn.execute(change)
+
+    def get_for_update(self, name: str) -> str | None:
+        """As :meth:`get`, the row locked until the transaction ends (PostgreSQL), for a read-then-write that
+        another process must not interleave with (SQLite has one writer at a time)."""
+        return self.conn.execute(select(t.service_state.c.value).where(t.service_state.c.name == name)
+                                 .with_for_update()).scalar()
