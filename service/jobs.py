@@ -241,16 +241,45 @@ class Runner:
         if notifications.poll_due(self.app):
             self._run("read_inbox")
 
-    def woken(self) -> None:
+    def woken(self, since: int | None = None) -> None:
         """Until stopped: when a change notification wakes the inbox (``/graph/notify``), read it at once
-        and send what that queued (the acknowledgement goes within seconds, not at the next poll)."""
-        wake = notifications.hub_for(self.app).wake
-        while not self.stop.is_set():
-            if not wake.wait(timeout=1.0):
-                continue
-            wake.clear()
-            self._run("read_inbox")
-            self._run("send_outbox")
+        and send what that queued (the acknowledgement goes within seconds, not at the next poll).
+
+        A notification received in this process (``run --web``) sets the hub's event; one received by a
+        web workspace running on its own is recorded in the database, where this loop looks every
+        ``notifications.WAKE_CHECK_SECONDS`` (one SELECT by primary key). ``since``: the count of recorded
+        wake-ups taken before the first inbox read (a later one wakes the job)."""
+        hub = notifications.hub_for(self.app)
+        seen = since if since is not None else notifications.wake_mark(self.app)
+        next_look = time.monotonic() + notifications.WAKE_CHECK_SECONDS
+        unreadable = False
+        hub.listen(True)
+        try:
+            while not self.stop.is_set():
+                if hub.wake.wait(timeout=max(0.0, min(1.0, next_look - time.monotonic()))):
+                    hub.wake.clear()
+                    self._read_and_send()
+                    continue
+                if time.monotonic() < next_look:
+                    continue
+                next_look = time.monotonic() + notifications.WAKE_CHECK_SECONDS
+                try:
+                    seen, moved = notifications.take_wakes(self.app, seen)
+                except Exception as exc:  # noqa: BLE001 - logged once until it reads again; the poll goes on
+                    if not unreadable:
+                        log.warning("recorded graph wake-ups unreadable: %s", explain(exc) or "database error",
+                                    extra={"error": exc.__class__.__name__})
+                    unreadable = True
+                    continue
+                unreadable = False
+                if moved:
+                    self._read_and_send()
+        finally:
+            hub.listen(False)
+
+    def _read_and_send(self) -> None:
+        self._run("read_inbox")
+        self._run("send_outbox")
 
     def serve(self, when_listening: Callable[[], Any] | None = None) -> None:
         """Run the jobs until SIGTERM or SIGINT. ``when_listening`` runs once the signals are the service's
@@ -289,10 +318,12 @@ class Runner:
         signal.signal(signal.SIGINT, _stop)
         if when_listening is not None:
             when_listening()
+        woken = notifications.enabled(self.app)
+        since = notifications.wake_mark(self.app) if woken else None  # before the first read: none is missed
         for name in JOBS:  # catch up at once rather than waiting a full interval
             self._run(name)
-        if notifications.enabled(self.app):
-            threading.Thread(target=self.woken, name="graph-notify", daemon=True).start()
+        if woken:
+            threading.Thread(target=self.woken, args=(since,), name="graph-notify", daemon=True).start()
         sched.start()
         log.info("review clerk running", extra={"backend": self.app.settings.mail.backend,
                                                 "database": self.app.db.describe()})

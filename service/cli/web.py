@@ -23,7 +23,7 @@ def web(ctx: typer.Context, config: Optional[Path] = ConfigOpt,
     if ctx.invoked_subcommand is not None:
         return
     from .common import err
-    from service.web.serve import server
+    from service.web.serve import serve_until_stopped, server
 
     application = app_for(config)
     s = server(application, host, port)
@@ -34,7 +34,7 @@ def web(ctx: typer.Context, config: Optional[Path] = ConfigOpt,
         err.print(escape(f"warning: [web] public_url {public} is not https://: browsers keep the workspace's Secure "
                          f"cookies only over TLS (or on localhost), so nobody could stay signed in"),
                   style="yellow", highlight=False)
-    s.run()
+    serve_until_stopped(s)  # SIGTERM or SIGINT: a clean stop, exit status 0
     if not s.started:
         fail(f"web: cannot listen on {s.config.host}:{s.config.port}; change --host/--port or [web] host/port")
 

@@ -19,10 +19,17 @@ What the inbox job does first, each run (:func:`keep_subscribed`):
 
 State: the subscription's id and expiry, and its ``clientState`` sealed with the database key like
 the service's other secrets (``service_state`` row :data:`STATE`). Logs name the subscription's
-state, never the secret or any message content. The web process and the jobs share a :class:`Hub`
-when they run in one process (``review-clerk run --web``); a web workspace in a process of its own
-reads the secret from the database to check notifications, and its wake-ups reach no job: the
-5-minute poll does the work then.
+state, never the secret or any message content.
+
+Waking the job. When the web application and the jobs run in one process (``review-clerk run
+--web``), the endpoint sets the :class:`Hub`'s event and the job (``Runner.woken`` in
+``service.jobs``) reads the inbox at once. A web workspace in a process of its own (``review-clerk
+web``; boards run it in a container beside the service's) reads the secret from the database to
+check notifications, and records each wake-up in the database instead (:func:`record_wake`: the
+``service_state`` row :data:`WAKE`, a counter, with the lifecycle events that came with it); the
+service process looks at that row every :data:`WAKE_CHECK_SECONDS` (one SELECT by primary key) and
+reads the inbox when the counter has moved (:func:`take_wakes`). Only a notification that carries
+the subscription's ``clientState`` is recorded.
 """
 
 from __future__ import annotations
@@ -50,6 +57,9 @@ LIFETIME = timedelta(minutes=10_080 - 60)  # Outlook messages: at most 10,080 mi
 RENEW_BEFORE = timedelta(days=3)  # renewed when less than this is left: days to spare if renewals fail
 SAFETY_NET_SECONDS = 300  # the inbox is still polled this often when notifications are on
 LIFECYCLE_EVENTS = frozenset({"reauthorizationRequired", "subscriptionRemoved", "missed"})
+WAKE = "graph:wake"  # wake-ups recorded by a web workspace whose process runs no jobs: {"n": …, "events": […]}
+WAKE_CHECK_SECONDS = 1.0  # how often the service's jobs look at WAKE (one SELECT by primary key)
+WAKE_EVENTS_KEPT = 20  # lifecycle events kept in WAKE (a job that looks every second needs the last few)
 
 
 @dataclass
@@ -62,6 +72,16 @@ class Hub:
     _lifecycle: list[tuple[str, str]] = field(default_factory=list)  # (event, subscription id)
     healthy: bool = False  # the last run had a live subscription
     last_read: float | None = None  # time.monotonic() of the last inbox read
+    listeners: int = 0  # jobs in this process waiting on ``wake`` (Runner.woken): no need to record wake-ups
+
+    def listen(self, on: bool) -> None:
+        with self._lock:
+            self.listeners += 1 if on else -1
+
+    def heard(self) -> bool:
+        """Is a job of this process waiting on ``wake``? If not, a wake-up is recorded in the database."""
+        with self._lock:
+            return self.listeners > 0
 
     def remember(self, subscription_id: str, client_state: str) -> None:
         with self._lock:
@@ -71,15 +91,16 @@ class Hub:
         with self._lock:
             return dict(self._client_states)
 
-    def note_lifecycle(self, event: str, subscription_id: str) -> None:
-        with self._lock:
-            self._lifecycle.append((event, subscription_id))
-        self.wake.set()
+    def note_lifecycle(self, event: str, subscription_id: str, wake: bool = True) -> None:
+        with self._lock:  # the last few only: in a web workspace on its own, no job takes them
+            self._lifecycle = [*self._lifecycle, (event, subscription_id)][-WAKE_EVENTS_KEPT:]
+        if wake:
+            self.wake.set()
 
     def take_lifecycle(self) -> list[tuple[str, str]]:
         with self._lock:
             out, self._lifecycle = self._lifecycle, []
-        return out
+        return list(dict.fromkeys(out))  # one of each: an event can come both in-process and recorded
 
 
 _HUBS_LOCK = threading.Lock()
@@ -118,20 +139,78 @@ def lifecycle_url(notification_url: str) -> str:
 
 def client_state_ok(app: "App", subscription_id: str | None, client_state: str | None) -> bool:
     """Does the notification carry the secret of our subscription? Constant-time; reads the sealed
-    secret from the database when this process has not seen it (a web workspace on its own)."""
+    secret from the database when this process does not know the subscription (a web workspace on its
+    own: at its first notification, and after the service made a new subscription)."""
     if not client_state:
         return False
     hub = hub_for(app)
-    known = hub.known()
-    if not known:
+    expected = hub.known().get(subscription_id or "")
+    if expected is None:
         state = _load(app)
         if state:
             hub.remember(state["id"], state["client_state"])
-            known = hub.known()
-    expected = known.get(subscription_id or "")
+        expected = hub.known().get(subscription_id or "")
     if expected is None:
         return False
     return hmac.compare_digest(expected.encode(), client_state.encode())
+
+
+# Wake-ups across processes (a web workspace on its own -> the service's jobs) -----------------------
+
+def record_wake(app: "App", events: list[tuple[str, str]] | tuple = ()) -> int | None:
+    """Record a wake-up (and the lifecycle ``events`` that came, as ``(event, subscription id)``) for the
+    jobs of another process: the counter in :data:`WAKE` goes up by one. Returns the new counter; None,
+    logged, when the database refused it (the poll reads the inbox then). Never raises."""
+    from service.store.db import explain
+
+    try:
+        with app.db.unit_of_work() as uow:
+            mark = _wake_value(uow.state.get_for_update(WAKE))
+            n = mark["n"] + 1
+            kept = [*mark["events"], *([n, event, sub_id] for event, sub_id in events)][-WAKE_EVENTS_KEPT:]
+            uow.state.set(WAKE, json.dumps({"n": n, "events": kept}), app.clock.now())
+            uow.commit()
+        return n
+    except Exception as exc:  # noqa: BLE001 - the notification is answered all the same
+        log.warning("graph notification's wake-up not recorded; the inbox poll reads the mail",
+                    extra={"error": explain(exc) or exc.__class__.__name__})
+        return None
+
+
+def wake_mark(app: "App") -> int | None:
+    """The counter of recorded wake-ups now (0 when none ever was); None when the database cannot say.
+    The jobs take it before their first inbox read, so that a wake-up recorded after it wakes them."""
+    try:
+        with app.db.unit_of_work() as uow:
+            return _wake_value(uow.state.get(WAKE))["n"]
+    except Exception:  # noqa: BLE001 - the loop takes its mark at its first look then
+        return None
+
+
+def take_wakes(app: "App", seen: int | None) -> tuple[int, bool]:
+    """One look at :data:`WAKE` (one SELECT by primary key). Returns the counter, and whether it moved
+    since ``seen`` (then the inbox is read); the lifecycle events recorded since are handed to this
+    process's :class:`Hub` for :func:`keep_subscribed`. ``seen`` None: the counter is only taken."""
+    with app.db.unit_of_work() as uow:
+        mark = _wake_value(uow.state.get(WAKE))
+    n = mark["n"]
+    if seen is None or n == seen:
+        return n, False
+    hub = hub_for(app)
+    for event_n, event, sub_id in mark["events"]:
+        if event_n > seen or n < seen:  # n < seen: the row was made afresh since
+            hub.note_lifecycle(str(event), str(sub_id), wake=False)
+    return n, True
+
+
+def _wake_value(raw: str | None) -> dict[str, Any]:
+    try:
+        value = json.loads(raw) if raw else {}
+        n, events = int(value.get("n", 0)), value.get("events", [])
+        events = [e for e in events if isinstance(e, list) and len(e) == 3 and isinstance(e[0], int)]
+    except (ValueError, TypeError, AttributeError):
+        n, events = 0, []
+    return {"n": n, "events": events}
 
 
 # Keeping the subscription (the inbox job) -----------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import threading
 from typing import TYPE_CHECKING
 
@@ -37,3 +38,19 @@ def start_in_thread(application: "App") -> "uvicorn.Server":
     s = server(application)
     threading.Thread(target=s.run, name="web", daemon=True).start()
     return s
+
+
+def serve_until_stopped(s: "uvicorn.Server") -> None:
+    """Serve in the main thread until SIGTERM or SIGINT, then return (exit status 0: a container stop is not
+    a crash). uvicorn handles the signal and shuts down gracefully, then raises it again for the handler
+    that was there before it started; that handler is this one, which only asks the server to stop (it has),
+    so the process goes on to return rather than die of the signal."""
+    def stop(_signum, _frame) -> None:
+        s.should_exit = True
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        s.run()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -153,12 +153,82 @@ def test_a_notification_with_the_wrong_client_state_is_refused_and_logged_withou
 
     assert resp.status_code == 202  # Microsoft: discard it; a 4xx would only make Graph retry
     assert not hub.wake.is_set()
+    assert notifications.wake_mark(app) == 0  # nor is a wake-up recorded for another process
     assert "wrong clientState" in caplog.text
     assert "Amelia" not in caplog.text and "guessed" not in caplog.text
     # The right secret (known only to Graph and the service) does wake the job.
     good = {"value": [dict(forged["value"][0], clientState=sub["clientState"])]}
     assert client.post("/graph/notify", json=good).status_code == 202
     assert hub.wake.is_set()
+    assert notifications.wake_mark(app) == 1
+
+
+def test_a_wake_up_received_with_no_job_in_the_process_is_recorded_for_the_service_process(world):
+    app, fake, client = world
+    run_once(app)  # subscribed
+    sub = subscription(fake)
+    seen = notifications.wake_mark(app)
+    assert notifications.take_wakes(app, seen) == (seen, False)
+    note = {"value": [{"subscriptionId": sub["id"], "clientState": sub["clientState"], "changeType": "created"}]}
+
+    assert client.post("/graph/notify", json=note).status_code == 202  # no Runner.woken here: recorded
+    assert client.post("/graph/notify", json=note).status_code == 202
+
+    assert notifications.take_wakes(app, seen) == (seen + 2, True)
+    assert notifications.take_wakes(app, seen + 2) == (seen + 2, False)  # taken: nothing more to do
+
+
+def test_a_wake_up_heard_by_a_job_of_the_same_process_is_not_recorded(world):
+    app, fake, client = world
+    run_once(app)
+    sub = subscription(fake)
+    runner = Runner(app)
+    hub = notifications.hub_for(app)
+    waker = threading.Thread(target=runner.woken, daemon=True)
+    waker.start()
+    try:
+        while not hub.heard():
+            time.sleep(0.01)
+        note = {"value": [{"subscriptionId": sub["id"], "clientState": sub["clientState"]}]}
+        assert client.post("/graph/notify", json=note).status_code == 202
+    finally:
+        runner.stop.set()
+        waker.join(5)
+    assert notifications.wake_mark(app) == 0  # `run --web`: the hub's event woke the job at once
+    assert not hub.heard()
+
+
+def test_lifecycle_events_recorded_by_a_web_process_on_its_own_reach_the_service_process(world, at):
+    app, fake, client = world
+    run_once(app)
+    sub = subscription(fake)
+    seen = notifications.wake_mark(app)
+    web_hub = notifications.hub_for(app)
+
+    assert fake.send_lifecycle(sub["id"], "reauthorizationRequired") == 202
+    web_hub.take_lifecycle()  # as if the web process's hub were not the jobs' (another process)
+    assert notifications.take_wakes(app, seen) == (seen + 1, True)  # the jobs' look hands the event on
+    read_inbox(app)
+
+    assert sub["reauthorized"] == 1
+
+
+def test_a_web_process_on_its_own_accepts_the_new_subscription_after_the_service_made_one(world, at):
+    app, fake, client = world
+    run_once(app)
+    old = subscription(fake)
+    notifications.hub_for(app).remember(old["id"], old["clientState"])
+    settings = app.settings
+    web_app = build_app(settings, at)  # the web workspace's own process: its own hub
+    try:
+        assert notifications.client_state_ok(web_app, old["id"], old["clientState"])
+        assert fake.send_lifecycle(old["id"], "subscriptionRemoved") == 202
+        read_inbox(app)  # the service subscribes afresh, with a new secret
+        (new,) = fake.subscriptions.values()
+        assert notifications.client_state_ok(web_app, new["id"], new["clientState"])
+        assert not notifications.client_state_ok(web_app, new["id"], old["clientState"])
+    finally:
+        web_app.db.dispose()
 
 
 def test_without_a_working_subscription_the_inbox_is_polled_as_before(world):

@@ -34,6 +34,12 @@ class StateRepository:
         except IntegrityError:
             self.conn.execute(_SET, change)
 
+    def get_for_update(self, name: str) -> str | None:
+        """As :meth:`get`, the row locked until the transaction ends (PostgreSQL), for a read-then-write that
+        another process must not interleave with (SQLite has one writer at a time)."""
+        return self.conn.execute(select(t.service_state.c.value).where(t.service_state.c.name == name)
+                                 .with_for_update()).scalar()
+
 
 # Statements built once (the parameters change, not the statement).
 _GET = select(t.service_state.c.value).where(t.service_state.c.name == bindparam("_name"))
