@@ -120,3 +120,22 @@ def test_two_writers_setting_a_new_state_value_at_once_both_succeed(app):
     assert errors == []
     with app.db.unit_of_work() as uow:
         assert uow.state.get("heartbeat:race") == "second"
+
+
+def test_a_message_is_queued_once_by_key_and_the_second_queueing_says_so(app):
+    """One INSERT ... ON CONFLICT DO NOTHING: True when the row went in, False for the same key again (on
+    PostgreSQL, whose row count for it is -1, as on SQLite)."""
+    now = datetime(2014, 5, 12, 9, tzinfo=timezone.utc)
+    row = {"key": "ESCB-2014-001/acknowledgement", "case_id": None, "template": "acknowledgement",
+           "sender": "board@example.org", "to": ["a@example.org"], "cc": [], "subject": "s", "text": "t",
+           "html": None, "headers": {}, "attachments": [], "message_id": "<m1@example.org>", "in_reply_to": None,
+           "references": [], "mode": "auto", "reviewer": None, "status": "queued", "attempts": 0,
+           "created_at": now, "next_attempt_at": None}
+    with app.db.unit_of_work() as uow:
+        assert uow.outbox.queue(row) is True
+        assert uow.outbox.queue({**row, "message_id": "<m2@example.org>", "subject": "again"}) is False
+        assert uow.outbox.existing([row["key"], "nothing/else"]) == {row["key"]}
+        uow.commit()
+    with app.db.unit_of_work() as uow:
+        assert uow.outbox.get(uow.outbox.id_of(row["key"]))["subject"] == "s"
+        assert uow.outbox.sent_since("A@example.org", now) == 1 and uow.outbox.sent_since("b@example.org", now) == 0

@@ -40,8 +40,8 @@ class OutboxRepository:
         so two processes queueing the same key at once let one in and the other returns False.
         """
         stmt = _queue_once(self.conn.dialect.name)
-        if stmt is not None:
-            return self.conn.execute(stmt, row).rowcount == 1
+        if stmt is not None:  # the id comes back only when the row went in (rowcount is -1 on PostgreSQL)
+            return self.conn.execute(stmt, row).first() is not None
         if self.exists(row["key"]):
             return False
         try:
@@ -205,5 +205,6 @@ def _queue_once(dialect: str) -> Any:
             from sqlalchemy.dialects.postgresql import insert as upsert
         else:
             upsert = None
-        _QUEUE_ONCE[dialect] = upsert and upsert(t.outbox).on_conflict_do_nothing(index_elements=["key"])
+        _QUEUE_ONCE[dialect] = upsert and (upsert(t.outbox).on_conflict_do_nothing(index_elements=["key"])
+                                           .returning(t.outbox.c.id))
     return _QUEUE_ONCE[dialect]
