@@ -159,6 +159,7 @@ def arrange_in(uow: "UnitOfWork", app: "App", m: dict[str, Any], case: Case, now
         raise MeetingError(f"no working time at all between {plan.window.first_day} and "
                            f"{plan.window.last_day}")
     notes = [*plan.notes, *later]
+    revision, proposed = m["revision"] + 1, m["proposed_start"] is not None  # once changed, below
     uow.meetings.set_attendees(mid, [person_row(p) for p in plan.people])
     uow.meetings.change(mid, now, new_sequence=False, state="scheduled",
                         start=choice.start.astimezone(timezone.utc), end=choice.end.astimezone(timezone.utc),
@@ -167,13 +168,16 @@ def arrange_in(uow: "UnitOfWork", app: "App", m: dict[str, Any], case: Case, now
     uow.audit.append(m["case_id"], case.reference, [AuditEvent(now, ACTOR, "meeting arranged", {
         "kind": kind.name, "key": m["key"], "start": choice.start.isoformat(),
         "required_busy": len(choice.cannot_come), "invited": len(plan.people)})])
-    m = uow.meetings.get(mid)
     if choice.cannot_come or notes:
+        m = uow.meetings.get(mid)
         report_meeting(uow, app, case, m, kind, "arranged", f"arranged/{m['sequence']}",
                        cannot_come=names_of(choice.cannot_come, plan.people), notes=notes,
                        command=f"review-clerk meeting reschedule {case.reference} {kind.name}")
     if times is not None:
-        times.note(uow, mid)
+        if proposed:
+            times.note(uow, mid)
+        else:  # held at its new time only, as saved just now (not read back)
+            times.hold(mid, revision, choice.start, choice.end, [p.email for p in plan.people])
     uow.on_commit(log.info, "meeting arranged", extra={"case": case.reference, "kind": kind.name,
                                                        "required_busy": len(choice.cannot_come)})
     return True

@@ -78,6 +78,13 @@ class BoardTimes:
         if self._held is not None:
             self._reload(uow, [mid])
 
+    def hold(self, mid: int, revision: int, start: datetime, end: datetime, emails: Iterable[str]) -> None:
+        """Meeting ``mid`` was just given the time ``start``-``end`` for ``emails``, and ``revision`` (no proposed
+        time), in the unit of work that holds the lock. Known without reading it back; had the revision been
+        another, the next look (:meth:`booked`) reads the meeting again."""
+        if self._held is not None:
+            self._merge({mid: ((revision, False), ((start, end),), {e.lower() for e in emails})}, {mid})
+
     def forget(self) -> None:
         """What was noted may have been rolled back: read everything again when next needed."""
         self._held = None
@@ -106,6 +113,10 @@ class BoardTimes:
                 held = found[r["id"]] = ((r["revision"], r["proposed_start"] is not None), times, set())
             if r["email"]:
                 held[2].add(r["email"].lower())
+        self._merge(found, ids)
+
+    def _merge(self, found: dict[int, tuple[Mark, tuple, set[str]]], ids: set[int]) -> None:
+        """Put the meetings ``found`` in place of those of ``ids`` (and of their own ids)."""
         rebuild: set[str] = set()
         for mid in ids | set(found):
             old = self._held.pop(mid, None)

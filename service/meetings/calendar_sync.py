@@ -74,19 +74,24 @@ def to_calendar(app: "App", m: dict[str, Any], atts: list[dict[str, Any]], kind:
 
 
 def record_pushed(app: "App", mid: int, revision: int, ref, now: datetime, *, kind: MeetingKind | None = None,
-                  case: "Case | None" = None, uow: "UnitOfWork | None" = None) -> None:
+                  case: "Case | None" = None, uow: "UnitOfWork | None" = None,
+                  sent: dict[str, Any] | None = None) -> None:
     """After the calendar has the event: store its provider id, then send what goes with the invitation.
-    In ``uow`` when given (the caller commits it), else in a unit of work of its own."""
+    In ``uow`` when given (the caller commits it), else in a unit of work of its own. ``sent``: the row
+    as it was sent, when the caller holds the meeting's claim (so the row is not read back)."""
     if uow is None:
         with app.db.unit_of_work() as own:
-            record_pushed(app, mid, revision, ref, now, kind=kind, case=case, uow=own)
+            record_pushed(app, mid, revision, ref, now, kind=kind, case=case, uow=own, sent=sent)
             own.commit()
         return
     values: dict[str, Any] = {}
     if ref is not None:
         values = {"provider_id": ref.provider_id, "online_url": ref.online_meeting_url}
     uow.meetings.synced(mid, revision, now, **values)
-    m = uow.meetings.get(mid)
+    if sent is not None and sent["revision"] == revision:
+        m = {**sent, **values, "synced_revision": revision, "last_error": None, "updated_at": now}
+    else:
+        m = uow.meetings.get(mid)
     if case is None:
         case = uow.cases.get_by_id(m["case_id"])
     kind = kind if kind is not None else kind_for(m["kind"], case.procedure, app.settings.meetings)

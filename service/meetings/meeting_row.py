@@ -69,7 +69,7 @@ class claimed:
 
 class claimed_all:
     """``with claimed_all(app, ids) as rows:`` claims each meeting as :class:`claimed` does (the same
-    conditional UPDATE, one per meeting), all in one transaction; ``rows``: the rows of those won, by id
+    condition, each row on its own: taken only when its lease is free), in one statement; ``rows``: the rows of those won, by id
     (a meeting another process holds is left out). Releases them all, together, on the way out. Keep
     the work under one such claim well inside the lease."""
 
@@ -79,7 +79,8 @@ class claimed_all:
     def __enter__(self) -> dict[int, dict[str, Any]]:
         now = self.app.clock.now()
         with self.app.db.unit_of_work() as uow:
-            self.won = [mid for mid in self.ids if uow.meetings.claim(mid, now, self.app.worker, LEASE)]
+            won = set(uow.meetings.claim_all(self.ids, now, self.app.worker, LEASE))
+            self.won = [mid for mid in self.ids if mid in won]
             rows = uow.meetings.rows(self.won) if self.won else {}
             uow.commit()
         return {mid: rows[mid] for mid in self.won if mid in rows}

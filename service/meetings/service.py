@@ -254,8 +254,10 @@ def meetings_job(app: "App") -> dict[str, int]:
         try:
             if isinstance(kind, MeetingKind) and not _due(app, m, attendees.get(mid, []), kind,
                                                           agencies.get(m["case_id"], []), now, polled):
-                continue
-            done = _tend(app, mid, now, polled=polled, times=times)
+                # Nothing to do, so no claim to take; one another process holds is counted as left alone.
+                done = {"skipped": 1} if m["claimed_until"] is not None and m["claimed_until"] >= now else {}
+            else:
+                done = _tend(app, mid, now, polled=polled, times=times)
         except Exception as exc:  # noqa: BLE001 - one meeting's failure must not stop the others
             done = _failed(mid, exc)
         _count(counts, done)
@@ -382,7 +384,7 @@ def _push_all(app: "App", ids: list[int], kinds: dict[int, MeetingKind], cases: 
     with app.db.unit_of_work() as uow:
         rows = uow.meetings.rows(ids)
         atts = uow.meetings.attendees_of(ids)
-    sent: list[tuple[int, int, Any]] = []
+    sent: list[tuple[int, int, Any]] = []  # (meeting, revision sent, the calendar's reference)
     for mid in ids:
         m = rows[mid]
         if m["synced_revision"] == m["revision"] or m["state"] not in ("scheduled", "cancelled"):
@@ -401,7 +403,7 @@ def _push_all(app: "App", ids: list[int], kinds: dict[int, MeetingKind], cases: 
             try:
                 with uow.conn.begin_nested():
                     calendar_sync.record_pushed(app, mid, revision, ref, now, kind=kinds[mid], case=cases[mid],
-                                                uow=uow)
+                                                uow=uow, sent=rows[mid])
                 recorded.append(mid)
             except Exception as exc:  # noqa: BLE001 - that meeting only: pushed again next time
                 failed[mid] = _failed(mid, exc)
