@@ -45,6 +45,8 @@ class BoardTimes:
         self._held: dict[int, _Held] | None = None
         self._of: dict[str, set[int]] = {}  # address -> meetings holding it
         self._timelines: dict[str, Timeline] = {}
+        self._uow: "UnitOfWork | None" = None  # the unit of work (holding the lock) last caught up in
+        self._seen: set[tuple[datetime, datetime]] = set()  # ... and the windows looked at in it
 
     # The calendar ----------------------------------------------------------------------------
     def free_busy(self, emails: Iterable[str], start: datetime, end: datetime) -> dict[str, list[BusyInterval]]:
@@ -89,8 +91,16 @@ class BoardTimes:
         """What was noted may have been rolled back: read everything again when next needed."""
         self._held = None
         self._of, self._timelines = {}, {}
+        self._uow, self._seen = None, set()
 
     def _catch_up(self, uow: "UnitOfWork", start: datetime, end: datetime) -> None:
+        """Read what changed in the window since it was last read (everything, the first time). Once per
+        window and unit of work: while that holds the lock, only this process books times (and notes them)."""
+        if uow is not self._uow:
+            self._uow, self._seen = uow, set()
+        if (start, end) in self._seen and self._held is not None:
+            return
+        self._seen.add((start, end))
         if self._held is None:
             self._held = {}
             self._apply(uow.meetings.bookings(self.since), set())

@@ -44,7 +44,7 @@ from service.store.db import Lock
 from . import calendar_sync
 from .arranging import arrange, arrange_in, invitations_changed, move, refresh_invitations
 from .board_times import BoardTimes
-from .calendar_sync import calendar_failed, needs_push, push, to_calendar
+from .calendar_sync import needs_push, push, to_calendar
 from .invite import event_spec, when_text, where_text
 from .invitees import names_of, quorum
 from .kinds import MeetingKind, kind_for
@@ -284,131 +284,135 @@ def _failed(mid: int, exc: Exception) -> dict[str, int]:
     return {"errors": 1}
 
 
+class _OneFailed(Exception):
+    """A meeting failed inside a transaction taken for several: that transaction is rolled back."""
+
+
 def _arrange_together(app: "App", ids: list[int], now: datetime, polled: dict[int, Any] | None,
                       times: BoardTimes) -> dict[str, int]:
-    """Arrange the meetings ``ids`` waiting for a time, as :func:`_tend` does one by one, with fewer commits.
+    """Arrange the meetings ``ids`` waiting for a time as :func:`_tend` does one by one, with fewer commits.
 
-    Each meeting is claimed (all in one transaction), and each is arranged in a savepoint of one
-    transaction holding ``Lock.MEETING_TIMES``, which is committed before the calendar is touched. Then
-    each invitation goes to the calendar, and what follows it (the row in step with the calendar, the
-    agencies asked for their reports) is saved for all, each in a savepoint, in one more transaction: a
-    crash before it commits is repaired by pushing again (the calendar is idempotent on the meeting's key).
-    One meeting's failure is counted and logged and the others go on, as in :func:`_tend`.
+    The meetings are claimed together (each on its own condition), and arranged in one transaction holding
+    ``Lock.MEETING_TIMES``, committed before the calendar is touched. Then each invitation goes to the
+    calendar, and what follows it (the row in step with the calendar, the agencies asked for their
+    reports) is saved for all in one more transaction: a crash before it commits is repaired by pushing
+    again (the calendar is idempotent on the meeting's key). Should any meeting fail inside one of the two
+    transactions, it is rolled back and its work done again one meeting at a time (:func:`_work`), so
+    one meeting's failure is counted and logged and the others go on, as in :func:`_tend`.
     """
     out: dict[str, int] = {}
-    failed: dict[int, dict[str, int]] = {}
     try:
         with claimed_all(app, ids) as rows:
             out["skipped"] = len(ids) - len(rows)
+            mine = [mid for mid in ids if mid in rows]
             cases: dict[int, Case] = {}
             kinds: dict[int, MeetingKind] = {}
             with app.db.unit_of_work() as uow:
-                for mid, m in rows.items():
+                for mid in mine:
                     try:
-                        cases[mid] = uow.cases.get_by_id(m["case_id"])
-                        kinds[mid] = kind_for(m["kind"], cases[mid].procedure, app.settings.meetings)
-                    except Exception as exc:  # noqa: BLE001 - that meeting only
-                        failed[mid] = _failed(mid, exc)
-            todo = [mid for mid in ids if mid in kinds]
-            changed = [mid for mid in todo if rows[mid]["state"] != "to_schedule"]  # meanwhile
-            arranged, withdrawn, refused = _arrange_all(app, [mid for mid in todo if mid not in changed], rows,
-                                                        cases, now, times, failed)
-            for mid, exc in refused:
-                calendar_failed(app, mid, exc)
-            pushed = _push_all(app, arranged, kinds, cases, now, failed)
-            for mid in withdrawn:  # cancelled before it had a time: nothing to send, the row is put in step
-                if not push(app, mid, now, kind=kinds[mid], case=cases[mid]) and needs_push(app, mid):
-                    failed[mid] = {"errors": 1}
-            out["scheduled"] = len(arranged)
-            if pushed:
-                with app.db.unit_of_work() as uow:
-                    fresh = uow.meetings.rows(pushed)
-                    atts = uow.meetings.attendees_of(pushed)
-                for mid in pushed:
-                    m = fresh[mid]
-                    if m["state"] == "scheduled" and m["start"] is not None and m["start"] > now:
-                        try:
-                            _count(out, {k: v for k, v in _follow_up(app, mid, now, polled, m=m, atts=atts[mid],
-                                                                   case=cases[mid], kind=kinds[mid],
-                                                                   times=times).items() if v})
-                        except Exception as exc:  # noqa: BLE001
-                            failed[mid] = _failed(mid, exc)
-    except Exception as exc:  # noqa: BLE001 - the claims or a transaction for all of them failed
+                        cases[mid] = uow.cases.get_by_id(rows[mid]["case_id"])
+                        kinds[mid] = kind_for(rows[mid]["kind"], cases[mid].procedure, app.settings.meetings)
+                    except Exception:  # noqa: BLE001 - fails again, on its own, below
+                        pass
+            waiting = [mid for mid in mine if mid in kinds and rows[mid]["state"] == "to_schedule"]
+            alone = [mid for mid in mine if mid not in waiting]  # changed since the run began, or failing
+            try:
+                arranged = _arrange_all(app, waiting, rows, cases, now, times)
+            except _OneFailed:
+                arranged, alone = [], mine
+            for mid in alone:
+                try:
+                    _count(out, _work(app, rows[mid], now, True, polled, times))
+                except Exception as exc:  # noqa: BLE001 - one meeting's failure must not stop the others
+                    _count(out, _failed(mid, exc))
+            if arranged:
+                _count(out, _send_all(app, arranged, kinds, cases, now, polled, times))
+    except Exception as exc:  # noqa: BLE001 - the claims themselves failed
         log.error("meetings not arranged together", extra={"error": exc.__class__.__name__})
         return {"errors": len(ids)}
-    _count(out, {"errors": len(failed)})
-    for mid in changed:  # arranged or cancelled by another process since the run began: the usual way
-        try:
-            _count(out, _tend(app, mid, now, polled=polled, times=times))
-        except Exception as exc:  # noqa: BLE001
-            _count(out, _failed(mid, exc))
     return {k: v for k, v in out.items() if v}
 
 
 def _arrange_all(app: "App", ids: list[int], rows: dict[int, dict[str, Any]], cases: dict[int, Case],
-                 now: datetime, times: BoardTimes, failed: dict[int, dict[str, int]]
-                 ) -> tuple[list[int], list[int], list[tuple[int, TransportError]]]:
-    """Arrange each of ``ids`` (claimed) in one transaction, each in a savepoint. Returns those given a time,
-    those withdrawn, and those the calendar's free/busy failed for (to record once the transaction is over)."""
-    arranged: list[int] = []
-    withdrawn: list[int] = []
-    refused: list[tuple[int, TransportError]] = []
+                 now: datetime, times: BoardTimes) -> list[int]:
+    """Arrange each of ``ids`` (claimed, waiting for a time) in one transaction. Returns those given a time
+    (and withdrawn ones: their rows are put in step by :func:`_send_all`). Raises _OneFailed, having
+    rolled everything back, when any of them fails."""
     if not ids:
-        return arranged, withdrawn, refused
+        return []
     try:
         with app.db.unit_of_work() as uow:
             uow.serialise(Lock.MEETING_TIMES)  # until the times are saved: see arranging.choose
             for mid in ids:
                 try:
-                    with uow.conn.begin_nested():
-                        (arranged if arrange_in(uow, app, rows[mid], cases[mid], now, times) else withdrawn
-                         ).append(mid)
-                except Exception as exc:  # noqa: BLE001 - that meeting only: its savepoint is rolled back
-                    times.forget()  # it may have been noted before it failed
-                    failed[mid] = _failed(mid, exc)
-                    if isinstance(exc, TransportError):
-                        refused.append((mid, exc))
+                    arrange_in(uow, app, rows[mid], cases[mid], now, times)
+                except Exception as exc:  # noqa: BLE001 - all is rolled back and done one by one
+                    raise _OneFailed() from exc
             uow.commit()
     except BaseException:
-        times.forget()
+        times.forget()  # what was noted was not saved
         raise
-    return arranged, withdrawn, refused
+    return ids
 
 
-def _push_all(app: "App", ids: list[int], kinds: dict[int, MeetingKind], cases: dict[int, Case], now: datetime,
-              failed: dict[int, dict[str, int]]) -> list[int]:
-    """Send each of the meetings ``ids`` (arranged and saved) to the calendar, then record them all in one
-    transaction (each in a savepoint). Returns those recorded."""
-    if not ids:
-        return []
+def _send_all(app: "App", ids: list[int], kinds: dict[int, MeetingKind], cases: dict[int, Case], now: datetime,
+              polled: dict[int, Any] | None, times: BoardTimes) -> dict[str, int]:
+    """What follows arranging the meetings ``ids`` (saved, claimed), as :func:`_work` does it: each to the
+    calendar, then all recorded in one transaction (one by one should any fail), then their follow-up."""
+    out: dict[str, int] = {"scheduled": 0}
     with app.db.unit_of_work() as uow:
         rows = uow.meetings.rows(ids)
         atts = uow.meetings.attendees_of(ids)
+    out["scheduled"] = sum(1 for mid in ids if rows[mid]["state"] == "scheduled")
     sent: list[tuple[int, int, Any]] = []  # (meeting, revision sent, the calendar's reference)
     for mid in ids:
         m = rows[mid]
-        if m["synced_revision"] == m["revision"] or m["state"] not in ("scheduled", "cancelled"):
-            continue
         try:
+            if m["synced_revision"] == m["revision"] or m["state"] not in ("scheduled", "cancelled"):
+                continue
+            if m["start"] is None:  # withdrawn before it had a time: nothing to send, the row is put in step
+                if not push(app, mid, now, kind=kinds[mid], case=cases[mid]) and needs_push(app, mid):
+                    _count(out, {"errors": 1})
+                continue
             ok, ref = to_calendar(app, m, atts[mid], kinds[mid])
             if ok:
                 sent.append((mid, m["revision"], ref))
             elif needs_push(app, mid):
-                failed[mid] = {"errors": 1}
+                _count(out, {"errors": 1})
         except Exception as exc:  # noqa: BLE001 - that meeting only
-            failed[mid] = _failed(mid, exc)
-    recorded: list[int] = []
-    with app.db.unit_of_work() as uow:
-        for mid, revision, ref in sent:
-            try:
-                with uow.conn.begin_nested():
+            _count(out, _failed(mid, exc))
+    recorded = [mid for mid, _, _ in sent]
+    try:
+        with app.db.unit_of_work() as uow:
+            for mid, revision, ref in sent:
+                try:
                     calendar_sync.record_pushed(app, mid, revision, ref, now, kind=kinds[mid], case=cases[mid],
                                                 uow=uow, sent=rows[mid])
+                except Exception as exc:  # noqa: BLE001 - all is rolled back and recorded one by one
+                    raise _OneFailed() from exc
+            uow.commit()
+    except _OneFailed:
+        recorded = []
+        for mid, revision, ref in sent:
+            try:
+                calendar_sync.record_pushed(app, mid, revision, ref, now, kind=kinds[mid], case=cases[mid])
                 recorded.append(mid)
             except Exception as exc:  # noqa: BLE001 - that meeting only: pushed again next time
-                failed[mid] = _failed(mid, exc)
-        uow.commit()
-    return recorded
+                _count(out, _failed(mid, exc))
+    if recorded:
+        with app.db.unit_of_work() as uow:
+            fresh = uow.meetings.rows(recorded)
+            atts = uow.meetings.attendees_of(recorded)
+        for mid in recorded:
+            m = fresh[mid]
+            if m["state"] == "scheduled" and m["start"] is not None and m["start"] > now:
+                try:
+                    _count(out, {k: v for k, v in _follow_up(app, mid, now, polled, m=m, atts=atts[mid],
+                                                             case=cases[mid], kind=kinds[mid],
+                                                             times=times).items() if v})
+                except Exception as exc:  # noqa: BLE001 - that meeting only
+                    _count(out, _failed(mid, exc))
+    return out
 
 
 def _due(app: "App", m: dict[str, Any], atts: list[dict[str, Any]], kind: MeetingKind, agencies: list[str],
@@ -445,32 +449,39 @@ def _tend(app: "App", mid: int, now: datetime, polling: bool = True,
     under the claim, and passed on; read again only after they were changed."""
     try:
         with claimed(app, mid) as m:
-            with app.db.unit_of_work() as uow:
-                case = uow.cases.get_by_id(m["case_id"])
-                atts = uow.meetings.attendees(mid)
-            kind = kind_for(m["kind"], case.procedure, app.settings.meetings)
-            out: dict[str, int] = {}
-            changed = False
-            if m["state"] == "to_schedule":
-                changed = arrange(app, mid, now, m=m, case=case, times=times)
-                out["scheduled"] = int(changed)
-            elif m["state"] == "scheduled" and m["end"] is not None and m["end"] <= now:
-                _mark_held(app, m, now)
-                return {"held": 1}
-            elif m["state"] == "scheduled":
-                changed = refresh_invitations(app, mid, now, m=m, case=case, atts=atts, times=times)
-                out["updated"] = int(changed)
-            if changed or m["synced_revision"] != m["revision"]:
-                if not push(app, mid, now, kind=kind, case=case) and needs_push(app, mid):
-                    out["errors"] = 1
-                with app.db.unit_of_work() as uow:
-                    m = uow.meetings.get(mid)
-                    atts = uow.meetings.attendees(mid)
-            if polling and m["state"] == "scheduled" and m["start"] is not None and m["start"] > now:
-                out.update(_follow_up(app, mid, now, polled, m=m, atts=atts, case=case, kind=kind, times=times))
-            return {k: v for k, v in out.items() if v}
+            return _work(app, m, now, polling, polled, times)
     except Busy:
         return {"skipped": 1}
+
+
+def _work(app: "App", m: dict[str, Any], now: datetime, polling: bool = True,
+          polled: dict[int, Any] | None = None, times: BoardTimes | None = None) -> dict[str, int]:
+    """:func:`_tend` for meeting ``m``, whose claim the caller holds (``m``: its row as claimed)."""
+    mid = m["id"]
+    with app.db.unit_of_work() as uow:
+        case = uow.cases.get_by_id(m["case_id"])
+        atts = uow.meetings.attendees(mid)
+    kind = kind_for(m["kind"], case.procedure, app.settings.meetings)
+    out: dict[str, int] = {}
+    changed = False
+    if m["state"] == "to_schedule":
+        changed = arrange(app, mid, now, m=m, case=case, times=times)
+        out["scheduled"] = int(changed)
+    elif m["state"] == "scheduled" and m["end"] is not None and m["end"] <= now:
+        _mark_held(app, m, now)
+        return {"held": 1}
+    elif m["state"] == "scheduled":
+        changed = refresh_invitations(app, mid, now, m=m, case=case, atts=atts, times=times)
+        out["updated"] = int(changed)
+    if changed or m["synced_revision"] != m["revision"]:
+        if not push(app, mid, now, kind=kind, case=case) and needs_push(app, mid):
+            out["errors"] = 1
+        with app.db.unit_of_work() as uow:
+            m = uow.meetings.get(mid)
+            atts = uow.meetings.attendees(mid)
+    if polling and m["state"] == "scheduled" and m["start"] is not None and m["start"] > now:
+        out.update(_follow_up(app, mid, now, polled, m=m, atts=atts, case=case, kind=kind, times=times))
+    return {k: v for k, v in out.items() if v}
 
 
 def read_responses(app: "App", ids: list[int], now: datetime,
