@@ -317,16 +317,17 @@ def _arrange_together(app: "App", ids: list[int], now: datetime, polled: dict[in
             waiting = [mid for mid in mine if mid in kinds and rows[mid]["state"] == "to_schedule"]
             alone = [mid for mid in mine if mid not in waiting]  # changed since the run began, or failing
             try:
-                arranged = _arrange_all(app, waiting, rows, cases, now, times)
+                done = _arrange_all(app, waiting, rows, cases, now, times)
             except _OneFailed:
-                arranged, alone = [], mine
+                done, alone = {}, mine
             for mid in alone:
                 try:
                     _count(out, _work(app, rows[mid], now, True, polled, times))
                 except Exception as exc:  # noqa: BLE001 - one meeting's failure must not stop the others
                     _count(out, _failed(mid, exc))
-            if arranged:
-                _count(out, _send_all(app, arranged, kinds, cases, now, polled, times))
+            if done:
+                out["scheduled"] = out.get("scheduled", 0) + sum(done.values())
+                _count(out, _send_all(app, list(done), kinds, cases, now, polled, times))
     except Exception as exc:  # noqa: BLE001 - the claims themselves failed
         log.error("meetings not arranged together", extra={"error": exc.__class__.__name__})
         return {"errors": len(ids)}
@@ -334,36 +335,36 @@ def _arrange_together(app: "App", ids: list[int], now: datetime, polled: dict[in
 
 
 def _arrange_all(app: "App", ids: list[int], rows: dict[int, dict[str, Any]], cases: dict[int, Case],
-                 now: datetime, times: BoardTimes) -> list[int]:
-    """Arrange each of ``ids`` (claimed, waiting for a time) in one transaction. Returns those given a time
-    (and withdrawn ones: their rows are put in step by :func:`_send_all`). Raises _OneFailed, having
+                 now: datetime, times: BoardTimes) -> dict[int, bool]:
+    """Arrange each of ``ids`` (claimed, waiting for a time) in one transaction. Returns, for each, whether it
+    was given a time (False: withdrawn, its row put in step by :func:`_send_all`). Raises _OneFailed, having
     rolled everything back, when any of them fails."""
     if not ids:
-        return []
+        return {}
+    done: dict[int, bool] = {}
     try:
         with app.db.unit_of_work() as uow:
             uow.serialise(Lock.MEETING_TIMES)  # until the times are saved: see arranging.choose
             for mid in ids:
                 try:
-                    arrange_in(uow, app, rows[mid], cases[mid], now, times)
+                    done[mid] = arrange_in(uow, app, rows[mid], cases[mid], now, times)
                 except Exception as exc:  # noqa: BLE001 - all is rolled back and done one by one
                     raise _OneFailed() from exc
             uow.commit()
     except BaseException:
         times.forget()  # what was noted was not saved
         raise
-    return ids
+    return done
 
 
 def _send_all(app: "App", ids: list[int], kinds: dict[int, MeetingKind], cases: dict[int, Case], now: datetime,
               polled: dict[int, Any] | None, times: BoardTimes) -> dict[str, int]:
     """What follows arranging the meetings ``ids`` (saved, claimed), as :func:`_work` does it: each to the
     calendar, then all recorded in one transaction (one by one should any fail), then their follow-up."""
-    out: dict[str, int] = {"scheduled": 0}
+    out: dict[str, int] = {}
     with app.db.unit_of_work() as uow:
         rows = uow.meetings.rows(ids)
         atts = uow.meetings.attendees_of(ids)
-    out["scheduled"] = sum(1 for mid in ids if rows[mid]["state"] == "scheduled")
     sent: list[tuple[int, int, Any]] = []  # (meeting, revision sent, the calendar's reference)
     for mid in ids:
         m = rows[mid]
