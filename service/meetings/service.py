@@ -17,6 +17,11 @@ How a meeting lives:
   transactionId), so a retry never makes a second event.
 * A meeting is claimed (a conditional UPDATE with a lease) before any
   calendar work, so two service processes never work on one meeting at once.
+* :func:`meetings_job` reads every open meeting once and leaves alone those
+  with nothing due; it arranges waiting meetings in batches (one claim
+  statement, one transaction for their times, one for what follows the
+  calendar), and the board's times are read once a run
+  (:mod:`.board_times`). Issue 18: ``bench/meetings_job.py``.
 * Finding the time is :mod:`.arranging`; the calendar work :mod:`.calendar_sync`.
 * Replies come back two ways (:mod:`.responses`): polled from the calendar
   (Graph) and filed from ``METHOD:REPLY`` emails (:func:`file_meeting_reply`,
