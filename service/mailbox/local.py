@@ -147,8 +147,9 @@ class LocalCalendar:
         for d in (self.folder, self.busy_folder, self.replies_folder):
             private_dir(d)
         self.tz = tz
-        # The calendar folder's events as read: path -> ((mtime, size), [(start, end, people)]). A file is
-        # parsed again only when it changed, so free/busy for a run's meetings reads each file once.
+        # The calendar folder's events as read: path -> ((mtime, size, inode), [(start, end, people)]). A file
+        # is parsed again only when it changed, so free/busy for a run's meetings reads each file once; a file
+        # this backend writes is put in the index as it is written, and never parsed.
         self._index: dict[Path, tuple[tuple[int, int], list[tuple[datetime, datetime, frozenset[str]]]]] = {}
 
     def _path(self, key: str) -> Path:
@@ -190,10 +191,24 @@ class LocalCalendar:
     def upsert_event(self, spec: EventSpec, provider_id: str | None = None) -> EventRef:
         path = self._path(spec.key)
         atomic_write(path, self._ics(spec, "REQUEST"))
+        self._indexed(path, [(spec.start.astimezone(self.tz).replace(microsecond=0),
+                              spec.end.astimezone(self.tz).replace(microsecond=0),
+                              frozenset({*(a.email.lower() for a in spec.attendees), spec.organizer.lower()}))])
         return EventRef(provider_id=path.name, online_meeting_url=None)
 
     def cancel_event(self, spec: EventSpec, provider_id: str | None, reason: str) -> None:
-        atomic_write(self._path(spec.key), self._ics(spec, "CANCEL", reason))
+        path = self._path(spec.key)
+        atomic_write(path, self._ics(spec, "CANCEL", reason))
+        self._indexed(path, [])  # a cancelled event is nobody's busy time
+
+    def _indexed(self, path: Path, events: list[tuple[datetime, datetime, frozenset[str]]]) -> None:
+        """Put the events just written to ``path`` in the index, as reading the file back would give them (the
+        file is not parsed again for free/busy: a run that writes N invitations would parse N files)."""
+        try:
+            st = path.stat()
+        except OSError:
+            return
+        self._index[path] = ((st.st_mtime_ns, st.st_size, st.st_ino), events)
 
     def responses(self, spec: EventSpec, provider_id: str | None) -> dict[str, ResponseStatus]:
         """Replies filed under calendar/replies/<uid>/*.ics (iCalendar REPLY files), newest last.

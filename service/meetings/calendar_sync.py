@@ -23,6 +23,7 @@ from .meeting_row import kind_of, report_meeting
 
 if TYPE_CHECKING:
     from service.bootstrap import App
+    from service.domain.model import Case
     from service.store.db import UnitOfWork
 
 log = logging.getLogger("review_clerk.meetings")
@@ -35,47 +36,69 @@ def needs_push(app: "App", mid: int) -> bool:
         and m["synced_revision"] != m["revision"]
 
 
-def push(app: "App", mid: int, now: datetime) -> bool:
-    """Bring the calendar in step with the row. True when it is (or already was)."""
+def push(app: "App", mid: int, now: datetime, *, kind: MeetingKind | None = None,
+         case: "Case | None" = None) -> bool:
+    """Bring the calendar in step with the row. True when it is (or already was).
+    ``kind``, ``case``: the meeting's, when the caller has them (not read again)."""
     with app.db.unit_of_work() as uow:
         m = uow.meetings.get(mid)
-        atts = uow.meetings.attendees(mid)
         if m["synced_revision"] == m["revision"] or m["state"] not in ("scheduled", "cancelled"):
             return True
-        kind = kind_of(uow, app, m)
+        atts = uow.meetings.attendees(mid)
+        kind = kind if kind is not None else kind_of(uow, app, m)
     if m["start"] is None:  # cancelled before it had a time: nothing was ever sent
         with app.db.unit_of_work() as uow:
             uow.meetings.synced(mid, m["revision"], now)
             uow.commit()
         return True
+    sent, ref = to_calendar(app, m, atts, kind)
+    if not sent:
+        return False
+    record_pushed(app, mid, m["revision"], ref, now, kind=kind, case=case)
+    return True
+
+
+def to_calendar(app: "App", m: dict[str, Any], atts: list[dict[str, Any]], kind: MeetingKind) -> tuple[bool, Any]:
+    """Send meeting ``m`` (with a time) as it stands to the calendar: (True, the event's reference, None for
+    a cancellation), or (False, None) when the calendar refused it (recorded on the row). The row is
+    not marked in step: :func:`record_pushed` does that."""
     spec = event_spec(app.settings, m["reference"], kind, m, atts)
     try:
         if m["state"] == "cancelled":
             app.calendar.cancel_event(spec, m["provider_id"], m["cancel_reason"] or "cancelled")
-            ref = None
-        else:
-            ref = app.calendar.upsert_event(spec, m["provider_id"])
+            return True, None
+        return True, app.calendar.upsert_event(spec, m["provider_id"])
     except TransportError as exc:
-        calendar_failed(app, mid, exc)
-        return False
-    record_pushed(app, mid, m["revision"], ref, now)
-    return True
+        calendar_failed(app, m["id"], exc)
+        return False, None
 
 
-def record_pushed(app: "App", mid: int, revision: int, ref, now: datetime) -> None:
-    """After the calendar has the event: store its provider id, then send what goes with the invitation."""
-    with app.db.unit_of_work() as uow:
-        values: dict[str, Any] = {}
-        if ref is not None:
-            values = {"provider_id": ref.provider_id, "online_url": ref.online_meeting_url}
-        uow.meetings.synced(mid, revision, now, **values)
+def record_pushed(app: "App", mid: int, revision: int, ref, now: datetime, *, kind: MeetingKind | None = None,
+                  case: "Case | None" = None, uow: "UnitOfWork | None" = None,
+                  sent: dict[str, Any] | None = None) -> None:
+    """After the calendar has the event: store its provider id, then send what goes with the invitation.
+    In ``uow`` when given (the caller commits it), else in a unit of work of its own. ``sent``: the row
+    as it was sent, when the caller holds the meeting's claim (so the row is not read back)."""
+    if uow is None:
+        with app.db.unit_of_work() as own:
+            record_pushed(app, mid, revision, ref, now, kind=kind, case=case, uow=own, sent=sent)
+            own.commit()
+        return
+    values: dict[str, Any] = {}
+    if ref is not None:
+        values = {"provider_id": ref.provider_id, "online_url": ref.online_meeting_url}
+    uow.meetings.synced(mid, revision, now, **values)
+    if sent is not None and sent["revision"] == revision:
+        m = {**sent, **values, "synced_revision": revision, "last_error": None, "updated_at": now}
+    else:
         m = uow.meetings.get(mid)
-        kind = kind_of(uow, app, m)
-        if m["state"] == "scheduled" and kind.asks_for_agency_reports:
-            _request_agency_reports(uow, app, m, kind)
-        uow.commit()
-    log.info("meeting in the calendar", extra={"case": m["reference"], "kind": m["kind"], "state": m["state"],
-                                               "sequence": m["sequence"]})
+    if case is None:
+        case = uow.cases.get_by_id(m["case_id"])
+    kind = kind if kind is not None else kind_for(m["kind"], case.procedure, app.settings.meetings)
+    if m["state"] == "scheduled" and kind.asks_for_agency_reports:
+        _request_agency_reports(uow, app, m, kind, case)
+    uow.on_commit(log.info, "meeting in the calendar", extra={"case": m["reference"], "kind": m["kind"],
+                                                              "state": m["state"], "sequence": m["sequence"]})
 
 
 def calendar_failed(app: "App", mid: int, exc: TransportError) -> None:
@@ -92,9 +115,9 @@ def calendar_failed(app: "App", mid: int, exc: TransportError) -> None:
                                                             "error": str(exc)[:200]})
 
 
-def _request_agency_reports(uow: "UnitOfWork", app: "App", m: dict[str, Any], kind: MeetingKind) -> int:
+def _request_agency_reports(uow: "UnitOfWork", app: "App", m: dict[str, Any], kind: MeetingKind,
+                            case: "Case") -> int:
     """Local process 2: each agency involved sends a short report or chronology before the meeting."""
-    case = uow.cases.get_by_id(m["case_id"])
     tz = app.settings.tz
     meeting_day = m["start"].astimezone(tz).date()
     # A day to write it at least, however close the meeting.

@@ -65,6 +65,11 @@ def invitees(settings: "Settings", case: Case, kind: MeetingKind) -> list[Invite
     return _invitees(settings, case.agencies, kind)
 
 
+def invitees_for(settings: "Settings", agencies: Iterable[str], kind: MeetingKind) -> list[Invitee]:
+    """:func:`invitees` for a case involving ``agencies`` (in the case's order), without the case."""
+    return _invitees(settings, agencies, kind)
+
+
 def _invitees(settings: "Settings", agencies: Iterable[str], kind: MeetingKind) -> list[Invitee]:
     found: dict[str, Invitee] = {}
     panel_roles: dict[str, list[str]] = {}

@@ -28,6 +28,8 @@ from .meeting_row import ACTOR, kind_of, report_meeting
 
 if TYPE_CHECKING:
     from service.bootstrap import App
+
+    from .board_times import BoardTimes
     from service.store.db import UnitOfWork
 
 
@@ -72,27 +74,45 @@ def file_meeting_reply(uow: "UnitOfWork", app: "App", row: dict[str, Any]) -> st
     return f"reply to the {label}: {', '.join(done)}" + (f" (not recorded: {'; '.join(refused)})" if refused else "")
 
 
+def news_in(found: dict[str, ResponseStatus], atts: list[dict[str, Any]]) -> bool:
+    """Whether the calendar's responses ``found`` say anything the attendee rows ``atts`` do not."""
+    for a in atts:
+        status = found.get(a["email"])
+        # "none" from the calendar never overwrites a reply we have (it may have come by email).
+        if status not in (None, ResponseStatus.NONE, ResponseStatus.ORGANIZER) and a["response"] != status.value:
+            return True
+    return False
+
+
 def poll_responses(app: "App", mid: int, now: datetime,
-                   found: dict[str, ResponseStatus] | TransportError | None = None) -> tuple[int, int]:
+                   found: dict[str, ResponseStatus] | TransportError | None = None, *,
+                   m: dict[str, Any] | None = None, atts: list[dict[str, Any]] | None = None,
+                   case: Case | None = None, kind: MeetingKind | None = None) -> tuple[int, int]:
     """Record the calendar's responses for one meeting: ``found`` when they were read already
-    (``service.read_responses``, with the other meetings'), else read now."""
-    with app.db.unit_of_work() as uow:
-        m = uow.meetings.get(mid)
-        atts = uow.meetings.attendees(mid)
-        if m["synced_revision"] != m["revision"]:
-            return 0, 0  # the calendar does not have this version yet
-        kind = kind_of(uow, app, m)
+    (``service.read_responses``, with the other meetings'), else read now. ``m``, ``atts``, ``case``,
+    ``kind``: the meeting's row, attendees, case and kind when the caller has them (read under its claim)."""
+    if m is None or atts is None or kind is None:
+        with app.db.unit_of_work() as uow:
+            m = uow.meetings.get(mid)
+            atts = uow.meetings.attendees(mid)
+            if m["synced_revision"] != m["revision"]:
+                return 0, 0  # the calendar does not have this version yet
+            kind = kind_of(uow, app, m)
+    elif m["synced_revision"] != m["revision"]:
+        return 0, 0
     if isinstance(found, TransportError):
         raise found
     if found is None:
         spec = event_spec(app.settings, m["reference"], kind, m, atts)
         found = app.calendar.responses(spec, m["provider_id"])
+    if not news_in(found, atts):
+        return 0, 0
     changed = declines = 0
     with app.db.unit_of_work() as uow:
         m = uow.meetings.get(mid)
         if m["synced_revision"] != m["revision"]:
             return 0, 0
-        case = uow.cases.get_by_id(m["case_id"])
+        case = case if case is not None else uow.cases.get_by_id(m["case_id"])
         for a in uow.meetings.attendees(mid):
             status = found.get(a["email"])
             # "none" from the calendar never overwrites a reply we have (it may have come by email).
@@ -120,64 +140,94 @@ def _record_response(uow: "UnitOfWork", app: "App", case: Case, m: dict[str, Any
     return True
 
 
-def watch_quorum(app: "App", mid: int, now: datetime) -> bool:
-    """When every invitee holding a quorum role has declined, propose the next good time (once per time)."""
-    with app.db.unit_of_work() as uow:
-        m = uow.meetings.get(mid)
-        atts = uow.meetings.attendees(mid)
-        case = uow.cases.get_by_id(m["case_id"])
+def watch_quorum(app: "App", mid: int, now: datetime, *, m: dict[str, Any] | None = None,
+                 atts: list[dict[str, Any]] | None = None, case: Case | None = None,
+                 times: "BoardTimes | None" = None) -> bool:
+    """When every invitee holding a quorum role has declined, propose the next good time (once per time).
+    ``m``, ``atts``, ``case``: the meeting's row, attendees and case when the caller has them (read under
+    its claim); ``times``: the run's (:class:`~.board_times.BoardTimes`)."""
+    if m is None or atts is None:
+        with app.db.unit_of_work() as uow:
+            m = uow.meetings.get(mid)
+            atts = uow.meetings.attendees(mid)
     q = quorum(app.settings.meetings.quorum_roles, [(a["roles"], ResponseStatus(a["response"])) for a in atts])
     if not q.lost:
         if m["proposed_start"] is not None:  # somebody changed their mind: the proposal is moot
             with app.db.unit_of_work() as uow:
                 uow.meetings.update(mid, now, proposed_start=None, proposed_end=None)
+                if times is not None:
+                    times.note(uow, mid)
                 uow.commit()
         return False
     key = f"{m['key']}/report/quorum_lost/{m['sequence']}"
     with app.db.unit_of_work() as uow:
         if uow.outbox.exists(key):
             return False
+        if case is None:
+            case = uow.cases.get_by_id(m["case_id"])
     kind = kind_for(m["kind"], case.procedure, app.settings.meetings)
     plan = plan_for(app, case, kind, m["within_days"])
     tz = app.settings.tz
-    with app.db.unit_of_work() as uow:
-        uow.serialise(Lock.MEETING_TIMES)  # a proposed time is held like a booked one: see choose
-        m = uow.meetings.get(mid)
-        choice, later = choose(app, uow, mid, plan, now, avoid=[(m["start"], m["end"])])
-        proposal = None
-        if choice is not None:
-            uow.meetings.update(mid, now, proposed_start=choice.start.astimezone(timezone.utc),
-                                proposed_end=choice.end.astimezone(timezone.utc))
-            proposal = when_text(choice.start, choice.end, tz)
-            if choice.cannot_come:
-                proposal += f" (busy then: {', '.join(names_of(choice.cannot_come, plan.people))})"
-        uow.audit.append(m["case_id"], m["reference"], [AuditEvent(now, ACTOR, "meeting quorum lost", {
-            "kind": kind.name, "key": m["key"], "roles": list(q.lost_roles),
-            "proposed": choice.start.isoformat() if choice else None})])
-        report_meeting(uow, app, case, m, kind, "quorum_lost", f"quorum_lost/{m['sequence']}", lost_roles=list(q.lost_roles),
-                proposal=proposal, notes=[*plan.window.notes, *later],
-                command=f"review-clerk meeting reschedule {case.reference} {kind.name}"
-                        + ("" if proposal else " --at YYYY-MM-DDTHH:MM"))
-        uow.commit()
+    try:
+        with app.db.unit_of_work() as uow:
+            uow.serialise(Lock.MEETING_TIMES)  # a proposed time is held like a booked one: see choose
+            m = uow.meetings.get(mid)
+            choice, later = choose(app, uow, mid, plan, now, avoid=[(m["start"], m["end"])], times=times)
+            proposal = None
+            if choice is not None:
+                uow.meetings.update(mid, now, proposed_start=choice.start.astimezone(timezone.utc),
+                                    proposed_end=choice.end.astimezone(timezone.utc))
+                proposal = when_text(choice.start, choice.end, tz)
+                if choice.cannot_come:
+                    proposal += f" (busy then: {', '.join(names_of(choice.cannot_come, plan.people))})"
+            uow.audit.append(m["case_id"], m["reference"], [AuditEvent(now, ACTOR, "meeting quorum lost", {
+                "kind": kind.name, "key": m["key"], "roles": list(q.lost_roles),
+                "proposed": choice.start.isoformat() if choice else None})])
+            report_meeting(uow, app, case, m, kind, "quorum_lost", f"quorum_lost/{m['sequence']}",
+                           lost_roles=list(q.lost_roles), proposal=proposal, notes=[*plan.window.notes, *later],
+                           command=f"review-clerk meeting reschedule {case.reference} {kind.name}"
+                                   + ("" if proposal else " --at YYYY-MM-DDTHH:MM"))
+            if times is not None:
+                times.note(uow, mid)
+            uow.commit()
+    except BaseException:
+        if times is not None:
+            times.forget()  # what was noted may not have been saved
+        raise
     return True
 
 
-def remind(app: "App", mid: int, now: datetime) -> int:
-    """Remind attendees who have not replied, from N working days before the meeting, in working hours."""
+def reminder_due(app: "App", m: dict[str, Any], atts: list[dict[str, Any]] | None, now: datetime) -> bool:
+    """Whether :func:`remind` has anybody to remind of meeting ``m`` now (``atts``: its attendees; None:
+    not read, so only the time is looked at)."""
+    days = app.settings.meetings.reminder_working_days
+    if days <= 0 or not _in_working_hours(app, now):
+        return False
+    tz = app.settings.tz
+    today = now.astimezone(tz).date()
+    meeting_day = m["start"].astimezone(tz).date()
+    if today < wd.add_working_days(meeting_day, -days) or today >= meeting_day:
+        return False
+    if m["invited_at"] is not None and m["invited_at"].astimezone(tz).date() >= today:
+        return False  # invited today: give people a day to answer
+    return atts is None or any(a["response"] == ResponseStatus.NONE.value and not a["reminded"] for a in atts)
+
+
+def remind(app: "App", mid: int, now: datetime, *, m: dict[str, Any] | None = None, case: Case | None = None,
+           kind: MeetingKind | None = None) -> int:
+    """Remind attendees who have not replied, from N working days before the meeting, in working hours.
+    ``m``, ``case``, ``kind``: the meeting's row, case and kind when the caller has them."""
     days = app.settings.meetings.reminder_working_days
     if days <= 0 or not _in_working_hours(app, now):
         return 0
-    tz = app.settings.tz
-    today = now.astimezone(tz).date()
+    if m is not None and not reminder_due(app, m, None, now):
+        return 0
     with app.db.unit_of_work() as uow:
         m = uow.meetings.get(mid)
-        meeting_day = m["start"].astimezone(tz).date()
-        if today < wd.add_working_days(meeting_day, -days) or today >= meeting_day:
+        if not reminder_due(app, m, None, now):
             return 0
-        if m["invited_at"] is not None and m["invited_at"].astimezone(tz).date() >= today:
-            return 0  # invited today: give people a day to answer
-        case = uow.cases.get_by_id(m["case_id"])
-        kind = kind_for(m["kind"], case.procedure, app.settings.meetings)
+        case = case if case is not None else uow.cases.get_by_id(m["case_id"])
+        kind = kind if kind is not None else kind_for(m["kind"], case.procedure, app.settings.meetings)
         sent = 0
         for a in uow.meetings.attendees(mid):
             if a["response"] != ResponseStatus.NONE.value or a["reminded"]:

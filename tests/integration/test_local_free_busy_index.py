@@ -21,18 +21,38 @@ def spec(n: int, start: datetime = START) -> EventSpec:
                      location="Civic Centre", sequence=0)
 
 
-def test_fifty_look_ups_read_each_calendar_file_once(tmp_path, monkeypatch):
+def busy_file(n: int, day: datetime) -> bytes:
+    """Another commitment dropped in calendar/busy/ (not written by the backend)."""
+    return (f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:other-{n}\r\n"
+            f"DTSTART:{day.astimezone(LONDON):%Y%m%dT%H%M%S}\r\nDTEND:{day.astimezone(LONDON) + timedelta(hours=1):%Y%m%dT%H%M%S}"
+            f"\r\nATTENDEE:mailto:q{n}@example.org\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n").encode()
+
+
+def test_fifty_look_ups_read_each_dropped_calendar_file_once_and_never_the_backends_own(tmp_path, monkeypatch):
     cal = LocalCalendar(tmp_path, LONDON)
     for n in range(50):
         cal.upsert_event(spec(n, START + timedelta(days=n)))
+        (tmp_path / "calendar" / "busy" / f"other-{n}.ics").write_bytes(busy_file(n, START + timedelta(days=n)))
     reads = []
     real = cal._read_events
     monkeypatch.setattr(cal, "_read_events", lambda path: reads.append(path) or real(path))
     for n in range(50):  # one look-up per meeting, as a run arranging 50 meetings makes
         day = START + timedelta(days=n)
-        busy = cal.free_busy([f"P{n}@example.org"], day - timedelta(hours=1), day + timedelta(hours=3))
+        busy = cal.free_busy([f"P{n}@example.org", f"q{n}@example.org"], day - timedelta(hours=1),
+                             day + timedelta(hours=3))
         assert busy[f"p{n}@example.org"][0].start == day.astimezone(timezone.utc)
+        assert busy[f"q{n}@example.org"][0].start == day.astimezone(timezone.utc)
     assert len(reads) == 50 and len(set(reads)) == 50
+    assert all(p.parent.name == "busy" for p in reads)  # the invitations it wrote are known as written
+
+
+def test_an_invitation_the_backend_wrote_is_busy_as_reading_the_file_back_says(tmp_path):
+    cal = LocalCalendar(tmp_path, LONDON)
+    cal.upsert_event(spec(1))
+    window = (START - timedelta(days=1), START + timedelta(days=3))
+    written = cal.free_busy(["P1@example.org", "bm@example.org"], *window)
+    again = LocalCalendar(tmp_path, LONDON).free_busy(["P1@example.org", "bm@example.org"], *window)  # parses it
+    assert written == again and written["p1@example.org"] and written["bm@example.org"]
 
 
 def test_a_changed_moved_or_cancelled_meeting_is_read_again(tmp_path):

@@ -151,3 +151,28 @@ def test_later_meetings_count_their_window_from_the_request_and_it_can_be_widene
     progress = kind_for("progress", default())
     assert window_for(progress, case, date(2014, 6, 2), notice_working_days=2).last_day == date(2014, 6, 30)
     assert window_for(progress, case, date(2014, 6, 2), notice_working_days=2, within=5).last_day == date(2014, 6, 9)
+
+
+def test_a_slot_is_busy_in_a_timeline_exactly_when_it_overlaps_one_of_its_times():
+    """Sorted, merged busy times answer as looking at every one of them would, however they overlap,
+    touch or are added (issue 18: one bisection per slot instead of a scan of every busy time)."""
+    import random
+
+    from service.meetings.slots import Timeline
+
+    day = datetime(2014, 5, 14, 8, tzinfo=ZoneInfo("Europe/London"))
+    rng = random.Random(18)
+    for _ in range(200):
+        times = []
+        for _ in range(rng.randint(0, 12)):
+            s = day + timedelta(minutes=15 * rng.randint(0, 40))
+            times.append((s, s + timedelta(minutes=15 * rng.randint(0, 12))))  # some empty, some touching
+        built = Timeline(times[: len(times) // 2])
+        for s, e in times[len(times) // 2:]:
+            built.add(s, e)
+        for _ in range(30):
+            s = day + timedelta(minutes=15 * rng.randint(0, 44))
+            e = s + timedelta(minutes=15 * rng.randint(1, 8))
+            expected = any(a < e and s < b for a, b in times)
+            assert built.busy(s, e) is expected, (times, s, e)
+            assert Timeline(times).busy(s, e) is expected

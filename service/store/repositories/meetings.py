@@ -51,6 +51,22 @@ class MeetingRepository:
             raise NotFound(f"no meeting with id {meeting_id}")
         return self._row(row)
 
+    def rows(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+        """:meth:`get` for each of ``ids`` (those that exist), in one query."""
+        q = (select(t.meetings, t.cases.c.reference).join(t.cases, t.cases.c.id == t.meetings.c.case_id)
+             .where(t.meetings.c.id.in_(list(ids))))
+        return {r["id"]: self._row(r) for r in self.conn.execute(q).mappings()}
+
+    def attendees_of(self, ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+        """:meth:`attendees` for each of ``ids`` (an empty list for a meeting with none), in one query."""
+        wanted = list(ids)
+        out: dict[int, list[dict[str, Any]]] = {mid: [] for mid in wanted}
+        a = t.meeting_attendees.c
+        for r in self.conn.execute(select(t.meeting_attendees).where(a.meeting_id.in_(wanted))
+                                   .order_by(a.id)).mappings():
+            out[r["meeting_id"]].append({**r, "responded_at": utc(r["responded_at"])})
+        return out
+
     def by_key(self, key: str) -> dict[str, Any] | None:
         mid = self.conn.execute(select(t.meetings.c.id).where(t.meetings.c.key == key)).scalar()
         return self.get(mid) if mid is not None else None
@@ -70,14 +86,68 @@ class MeetingRepository:
             q = q.where(t.meetings.c.case_id == case_id)
         return [self._row(r) for r in self.conn.execute(q).mappings()]
 
+    @staticmethod
+    def _open():
+        """Meetings the job may have work on: to schedule, scheduled, or cancelled but not yet told."""
+        m = t.meetings.c
+        return or_(m.state.in_(["to_schedule", "scheduled"]),
+                   and_(m.state == "cancelled", or_(m.synced_revision.is_(None), m.synced_revision != m.revision)))
+
     def open_ids(self) -> list[int]:
         """Meetings the job may have work on: to schedule, scheduled, or cancelled but not yet told."""
         m = t.meetings.c
-        q = (select(m.id).where(or_(m.state.in_(["to_schedule", "scheduled"]),
-                                    and_(m.state == "cancelled", or_(m.synced_revision.is_(None),
-                                                                     m.synced_revision != m.revision))))
-             .order_by(m.id))
-        return list(self.conn.execute(q).scalars())
+        return list(self.conn.execute(select(m.id).where(self._open()).order_by(m.id)).scalars())
+
+    def open_meetings(self) -> list[dict[str, Any]]:
+        """The rows of :meth:`open_ids` (as :meth:`get` gives them, with the case's procedure), in one query."""
+        c = t.cases.c
+        q = (select(t.meetings, c.reference, c.procedure_id.label("case_procedure_id"),
+                    c.procedure_version.label("case_procedure_version"))
+             .join(t.cases, c.id == t.meetings.c.case_id).where(self._open()).order_by(t.meetings.c.id))
+        return [self._row(r) for r in self.conn.execute(q).mappings()]
+
+    def open_attendees(self) -> dict[int, list[dict[str, Any]]]:
+        """The attendees of every open meeting (as :meth:`attendees` gives them), by meeting id, in one query."""
+        a = t.meeting_attendees.c
+        q = (select(t.meeting_attendees).join(t.meetings, t.meetings.c.id == a.meeting_id).where(self._open())
+             .order_by(a.id))
+        out: dict[int, list[dict[str, Any]]] = {}
+        for r in self.conn.execute(q).mappings():
+            out.setdefault(r["meeting_id"], []).append({**r, "responded_at": utc(r["responded_at"])})
+        return out
+
+    def open_case_agencies(self) -> dict[int, list[str]]:
+        """The agencies involved in the case of each open meeting (in the case's order), by case id."""
+        ca = t.case_agencies.c
+        cases = select(t.meetings.c.case_id).where(self._open()).scalar_subquery()
+        q = select(ca.case_id, ca.agency).where(ca.case_id.in_(cases)).order_by(ca.case_id, ca.position)
+        out: dict[int, list[str]] = {}
+        for case_id, agency in self.conn.execute(q):
+            out.setdefault(case_id, []).append(agency)
+        return out
+
+    def bookings(self, since: datetime, ids: Iterable[int] | None = None) -> list[dict[str, Any]]:
+        """Who each meeting not cancelled holds, and when: one row per attendee (``email`` None for a meeting
+        with none yet), for the meetings whose time or proposed time ends after ``since`` (or those of ``ids``)."""
+        m, a = t.meetings.c, t.meeting_attendees.c
+        q = (select(m.id, m.revision, m.start, m.end, m.proposed_start, m.proposed_end, a.email)
+             .outerjoin(t.meeting_attendees, a.meeting_id == m.id).where(m.state != "cancelled"))
+        if ids is not None:
+            q = q.where(m.id.in_(list(ids)))
+        else:
+            q = q.where(or_(m.end > since, m.proposed_end > since))
+        return [self._row(r) for r in self.conn.execute(q).mappings()]
+
+    def booking_marks(self, start: datetime, end: datetime) -> dict[int, tuple[int, bool]]:
+        """For each meeting not cancelled with a time or a proposed time between ``start`` and ``end``: its
+        revision and whether it has a proposed time. Every change to who a meeting holds when bumps the
+        revision, except a time proposed or withdrawn (at most once each per revision), so these two say
+        whether the times :meth:`bookings` gave are still the database's."""
+        m = t.meetings.c
+        q = (select(m.id, m.revision, m.proposed_start.is_not(None))
+             .where(m.state != "cancelled", or_(and_(m.start < end, m.end > start),
+                                                and_(m.proposed_start < end, m.proposed_end > start))))
+        return {mid: (revision, bool(proposed)) for mid, revision, proposed in self.conn.execute(q)}
 
     def booked_times(self, emails: Iterable[str], start: datetime, end: datetime,
                      exclude: int | None = None) -> dict[str, list[tuple[datetime, datetime]]]:
@@ -113,11 +183,29 @@ class MeetingRepository:
                                 .values(claimed_until=now + lease, claimed_by=worker))
         return res.rowcount == 1
 
+    def claim_all(self, meeting_ids: Iterable[int], now: datetime, worker: str, lease: timedelta) -> list[int]:
+        """:meth:`claim` for each of ``meeting_ids``, in one statement: the ids won (each row is taken only
+        when free, as by :meth:`claim`)."""
+        m = t.meetings.c
+        wanted = list(meeting_ids)
+        if not wanted:
+            return []
+        res = self.conn.execute(update(t.meetings)
+                                .where(m.id.in_(wanted), or_(m.claimed_until.is_(None), m.claimed_until < now))
+                                .values(claimed_until=now + lease, claimed_by=worker).returning(m.id))
+        return sorted(res.scalars())
+
     def release(self, meeting_id: int, worker: str) -> None:
         """Give up ``worker``'s claim. Only its own: had it stalled past its lease, the meeting may be
         another process's now."""
         m = t.meetings.c
         self.conn.execute(update(t.meetings).where(m.id == meeting_id, m.claimed_by == worker)
+                          .values(claimed_until=None, claimed_by=None))
+
+    def release_all(self, meeting_ids: Iterable[int], worker: str) -> None:
+        """:meth:`release` for each of ``meeting_ids``, in one statement."""
+        m = t.meetings.c
+        self.conn.execute(update(t.meetings).where(m.id.in_(list(meeting_ids)), m.claimed_by == worker)
                           .values(claimed_until=None, claimed_by=None))
 
     def update(self, meeting_id: int, now: datetime, **values: Any) -> None:
@@ -148,16 +236,17 @@ class MeetingRepository:
         a = t.meeting_attendees.c
         existing = {r["email"]: r for r in self.attendees(meeting_id)}
         wanted = {p["email"].lower(): p for p in people}
-        added = []
+        added, new = [], []
         for email, p in wanted.items():
             values = {"name": p["name"], "roles": list(p["roles"]), "agency": p.get("agency"),
                       "required": bool(p["required"])}
             if email in existing:
                 self.conn.execute(update(t.meeting_attendees).where(a.id == existing[email]["id"]).values(**values))
             else:
-                self.conn.execute(insert(t.meeting_attendees).values(meeting_id=meeting_id, email=email,
-                                                                     response="none", reminded=False, **values))
+                new.append({"meeting_id": meeting_id, "email": email, "response": "none", "reminded": False, **values})
                 added.append(email)
+        if new:
+            self.conn.execute(insert(t.meeting_attendees), new)
         gone = [r["id"] for e, r in existing.items() if e not in wanted]
         if gone:
             self.conn.execute(delete(t.meeting_attendees).where(a.id.in_(gone)))
