@@ -102,7 +102,7 @@ def deliver_due(app: "App", worker: str, limit: int = 20) -> dict[str, int]:
     if getattr(app.mailbox, "send_many", None) is not None:  # a backend that sends many in one round trip
         outcomes: list[str | None] = list(_deliver_rows(app, worker, claimed))
     else:
-        outcomes = [deliver_claimed(app, worker, oid) for oid in claimed]
+        outcomes = _deliver_one_by_one(app, worker, claimed)
     for outcome in outcomes:
         if outcome in counts:  # "drafted" is not counted: jobs.send_outbox drains while messages are sent
             counts[outcome] += 1
@@ -173,6 +173,20 @@ def _renewed_all(app: "App", worker: str, claimed: list[int]) -> list[dict[str, 
                 log.info("message taken over by another process; left to it", extra={"outbox_id": oid})
         uow.commit()
     return rows
+
+
+def _deliver_one_by_one(app: "App", worker: str, claimed: list[int]) -> list[str | None]:
+    """Hand over a claim's rows one at a time. Their claims are renewed together (one transaction), and a row
+    reached only after half a lease behind slow sends is renewed again on its own first, as
+    :func:`deliver_claimed` does: a row another process has taken over by then is left alone."""
+    renewed_at = app.clock.now()
+    outcomes: list[str | None] = []
+    for row in _renewed_all(app, worker, claimed):
+        if app.clock.now() >= renewed_at + LEASE / 2:
+            outcomes.append(deliver_claimed(app, worker, row["id"]))
+        else:
+            outcomes.append(_hand_over(app, row))
+    return outcomes
 
 
 def deliver_claimed(app: "App", worker: str, oid: int) -> str | None:
