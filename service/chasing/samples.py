@@ -35,4 +35,5 @@ def sample_contexts(app: "App") -> dict[str, dict[str, Any]]:
              {"case": case_context(case), "deadline": {**deadline, "key": "ofsted_incident_notification",
                                                         "days_left": 1, "days_overdue": 0}, "escalation": False}]
     return {"digest": base_context(app, bm.name, bm.email, digest=digest),
-            "chase_summary": base_context(app, bm.name, bm.email, items=items, overdue=1, due_soon=1)}
+            "chase_summary": base_context(app, bm.name, bm.email, items=items, overdue=1, due_soon=1,
+                                          web_url=app.settings.web.public_url.rstrip("/"))}

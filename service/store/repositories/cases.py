@@ -314,3 +314,56 @@ class CaseRepository:
     def chase_steps(self, case_id: int) -> dict[str, str | None]:
         return {r.key: r.chase_step for r in self.conn.execute(
             select(t.deadlines.c.key, t.deadlines.c.chase_step).where(t.deadlines.c.case_id == case_id))}
+
+    # The chase sweep (issue 18) --------------------------------------------
+    def get_many(self, case_ids: Iterable[int]) -> dict[int, Case]:
+        """The cases with these ids, as :meth:`get_by_id` loads each, read with one query per table (for a
+        sweep over many cases)."""
+        ids = list(dict.fromkeys(case_ids))
+        out: dict[int, Case] = {}
+        for lo in range(0, len(ids), 500):
+            chunk = ids[lo:lo + 500]
+            events: dict[int, list[Any]] = {}
+            for e in self.conn.execute(select(t.case_events).where(t.case_events.c.case_id.in_(chunk))).mappings():
+                events.setdefault(e["case_id"], []).append(e)
+            agencies: dict[int, list[str]] = {}
+            for a in self.conn.execute(select(t.case_agencies.c.case_id, t.case_agencies.c.agency)
+                                       .where(t.case_agencies.c.case_id.in_(chunk))
+                                       .order_by(t.case_agencies.c.position)):
+                agencies.setdefault(a.case_id, []).append(a.agency)
+            deadlines: dict[int, list[Any]] = {}
+            for d in self.conn.execute(select(t.deadlines).where(t.deadlines.c.case_id.in_(chunk))
+                                       .order_by(t.deadlines.c.id)).mappings():
+                deadlines.setdefault(d["case_id"], []).append(d)
+            for row in self.conn.execute(select(t.cases).where(t.cases.c.id.in_(chunk))).mappings():
+                cid = row["id"]
+                procedure = self.procedure(row["procedure_id"], row["procedure_version"])
+                case = Case(reference=row["reference"], opened_at=utc(row["opened_at"]), procedure=procedure,
+                            stage=row["stage"], subjects=[_subject_from_json(s) for s in row["subjects"] or []],
+                            referrer=Referrer(**(row["referrer"] or {})), outcome=row["outcome"] or None,
+                            decision_reason=row["decision_reason"], criterion=row["criterion"])
+                for e in events.get(cid, []):
+                    case.events[e["kind"]] = e["on"]
+                case.agencies = agencies.get(cid, [])
+                for d in deadlines.get(cid, []):
+                    dl = Deadline(kind=d["kind"], agency=d["agency"], due=d["due"], computed_due=d["computed_due"],
+                                  owner=tuple(d["owner"].split(",")), rule=d["rule"],
+                                  basis=d["basis"] or None, basis_date=d["basis_date"],
+                                  status=DeadlineStatus(d["status"]), met_on=d["met_on"], extended=d["extended"],
+                                  reason=d["reason"], what=procedure.deadline_label(d["kind"]))
+                    case.deadlines[dl.key] = dl
+                out[cid] = case
+        return out
+
+    def advance_deadlines(self, claims: list[tuple[int, datetime, str | None, datetime | None]]) -> list[bool]:
+        """:meth:`advance_deadline` for each ``(deadline id, expected at, step, next at)``, one statement
+        built once: whether each was claimed."""
+        from sqlalchemy import bindparam
+
+        c = t.deadlines.c
+        stmt = (update(t.deadlines)
+                .where(c.id == bindparam("d_id"), c.next_action_at == bindparam("d_expected"),
+                       c.status == DeadlineStatus.OPEN.value)
+                .values(next_action_at=bindparam("d_next"), chase_step=bindparam("d_step")))
+        return [self.conn.execute(stmt, {"d_id": i, "d_expected": expected, "d_step": step, "d_next": next_at})
+                .rowcount == 1 for i, expected, step, next_at in claims]
