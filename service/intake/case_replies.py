@@ -213,7 +213,7 @@ def _may_act(uow: "UnitOfWork", app: "App", msg, case_id: int, reference: str, s
     if not verdict.trusted:
         return f"the sender is not authenticated: {verdict.why}"
     ids = re.findall(r"<[^<>\s]+>", f"{msg.get('In-Reply-To', '')} {msg.get('References', '')}")
-    requests = [r for r in combined.answered(uow, uow.outbox.with_message_ids(ids), case_id, every=True)
+    requests = [r for r in combined.answered(uow, uow.outbox.with_message_ids(ids), case_id)
                 if r["case_id"] == case_id and r["status"] == "sent" and r["sent_at"] is not None
                 and sender in {a.lower() for a in (r["to"] or []) + (r["cc"] or [])}
                 and (templates is None or r["template"] in templates)]
@@ -289,10 +289,11 @@ def _replied_deadline(uow: "UnitOfWork", msg) -> str | None:
 
 
 def _replied_item(uow: "UnitOfWork", msg, case_id: int) -> str | None:
-    """The deadline of the case a reply answers in a person's combined chase message (when it listed one
-    deadline of the case; :mod:`service.chasing.replies`)."""
+    """The deadline of the case a reply answers in a person's combined chase message (the one it listed, or
+    the one the subject names; :mod:`service.chasing.replies`)."""
     ids = re.findall(r"<[^<>\s]+>", f"{msg.get('In-Reply-To', '')} {msg.get('References', '')}")
-    return combined.deadline_answered(uow, uow.outbox.with_message_ids(ids), case_id) if ids else None
+    return combined.deadline_answered(uow, uow.outbox.with_message_ids(ids), case_id,
+                                      str(msg.get("Subject", ""))) if ids else None
 
 
 def _new_text(msg) -> list[str]:
