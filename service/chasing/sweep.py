@@ -7,14 +7,30 @@ messages, and every message has a key (case, deadline, step, recipient), so
 restarts, repeated ``run --once`` and two processes never send one twice.
 
 With ``[chasing] combine`` (the default) a sweep takes what is due in one
-transaction and each person with more than one escalation gets one message
-listing them (template ``chase_summary``), unless they own the deadline. Each item keeps its own row under its
-own key, status ``combined``, naming the message it went in
-(``headers.combined_into``): a step claimed is queued with it or not at all, and
-an item already queued is never listed again. Reminders, and escalations to a
-deadline's owner, still go one by one: the owner answers them by email ("done",
-the Chair's decision), and a reminder whose due date is corrected is withdrawn
-before it goes.
+transaction and each person with two or more items, reminders and escalations,
+the deadline's owner's included, gets one message listing them (template
+``chase_summary``); one item alone goes as the ``reminder`` or ``escalation`` it
+always was. Each item keeps its own row under its own key, status ``combined``,
+naming the message it went in (``headers.combined_into``): a step claimed is
+queued with it or not at all, and an item already queued is never listed again.
+A message whose items are all of one case is about that case (its ``case_id``
+and reference tag), as a reminder is.
+
+What the reasons for sending them one by one protected still holds:
+
+* the owner answers by email: the message lists each case's reference and
+  deadline and says, beside each, how to answer it (a reply with the reference,
+  and the deadline where the case has several in the message, in its subject;
+  the command; the deadline's page). A reply to it is matched to its item by
+  :mod:`service.chasing.replies` (``service.intake.case_replies`` asks it);
+* a reminder whose due date is corrected before the message goes is withdrawn
+  from it (:mod:`service.chasing.withdrawal`): its row ``withdrawn``, the
+  message rendered again without it, or withdrawn when nothing is left in it.
+
+The sweep's cost follows what is due: each case is loaded once however many of
+its deadlines are due (one query per table for all of them), the claims reuse
+one statement, the audit events are written in one INSERT, and which items are
+queued already is one ``IN`` query (``bench/sweep_due.py``).
 """
 
 from __future__ import annotations
