@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -184,13 +185,15 @@ def _queue_for(uow: "UnitOfWork", app: "App", person: _Person, now) -> None:
 
 
 def summary_context(app: "App", name: str, email: str, items: list[_Item]) -> dict[str, Any]:
-    """What ``chase_summary`` is rendered with: each item's case and deadline, overdue first, then by due
-    date; the web workspace's address, for each deadline's page."""
+    """What ``chase_summary`` is rendered with: each item's case and deadline (``several``: the message lists
+    more than one deadline of its case), overdue first, then by due date; the web workspace's address, for
+    each deadline's page."""
     from service.letters.queueing import case_context
 
     seen: dict[int, dict[str, Any]] = {}
+    per_case = Counter(i.case_id for i in items)
     listed = [{"case": seen.setdefault(i.case_id, case_context(i.case)), "deadline": i.deadline,
-               "escalation": i.escalation}
+               "escalation": i.escalation, "several": per_case[i.case_id] > 1}
               for i in sorted(items, key=lambda i: (not i.escalation, i.deadline["due"], i.case.reference,
                                                     i.deadline["key"]))]
     return base_context(app, name, email, items=listed, overdue=sum(1 for i in items if i.escalation),
