@@ -29,8 +29,8 @@ What the reasons for sending them one by one protected still holds:
 
 The sweep's cost follows what is due: each case is loaded once however many of
 its deadlines are due (one query per table for all of them), the claims reuse
-one statement, the audit events are written in one INSERT, and which items are
-queued already is one ``IN`` query (``bench/sweep_due.py``).
+one statement, each case's audit events are written in one INSERT, and which
+items are queued already is one ``IN`` query (``bench/sweep_due.py``).
 """
 
 from __future__ import annotations
@@ -164,7 +164,8 @@ def _sweep_combined(app: "App", limit: int) -> dict[str, int]:
                 person.items.append(_Item(key, "escalation" if take.escalation else "reminder", case,
                                           row["case_id"], view, take.escalation))
             counts["escalations" if take.escalation else "reminders"] += 1
-        uow.audit.append_many((case_id, cases[case_id].reference, evs) for case_id, evs in events.items())
+        for case_id, evs in events.items():  # one INSERT a case
+            uow.audit.append(case_id, cases[case_id].reference, evs)
         queued = uow.outbox.existing(i.key for p in people.values() for i in p.items)
         for person in people.values():
             person.items = [i for i in person.items if i.key not in queued]  # never listed twice

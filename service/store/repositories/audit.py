@@ -94,22 +94,3 @@ class AuditRepository:
         if n and head != prev:
             problems.append("the newest events are missing (chain head does not match the last event)")
         return n, problems
-
-    def append_many(self, batches: Iterable[tuple[int | None, str | None, list[AuditEvent]]]) -> None:
-        """:meth:`append` for several cases' ``(case_id, reference, events)`` in turn, chained in that order,
-        written with one INSERT and one move of the head (the chase sweep's events of many cases)."""
-        prev = self._head()
-        rows = []
-        for case_id, reference, events in batches:
-            for ev in events:
-                h = self.digest(prev, reference, ev)
-                rows.append({"case_id": case_id, "reference": reference, "at": utc(ev.at), "actor": ev.actor,
-                             "action": ev.action, "detail": ev.detail, "reason": ev.reason, "prev_hash": prev,
-                             "hash": h})
-                prev = h
-        if not rows:
-            return
-        self.conn.execute(insert(t.audit_events), rows)
-        self.conn.execute(update(t.service_state).where(t.service_state.c.name == "audit_head")
-                          .values(value=prev, updated_at=datetime.now(timezone.utc)))
-        self._written_head = None if self.conn.in_nested_transaction() else prev
