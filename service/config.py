@@ -242,9 +242,9 @@ class Intake(_Model):
 
 
 class Chasing(_Model):
-    # Escalations due to one person in one run of the sweep go as one message listing each case and
-    # deadline (each item still keyed on its own: nothing sent twice, nothing lost). Reminders, and
-    # escalations to the deadline's owner, go one by one: the owner answers them by email.
+    # Reminders and escalations due to one person in one run of the sweep go as one message listing each
+    # case and deadline (each item still keyed on its own: nothing sent twice, nothing lost); the owner
+    # answers each by a reply naming its case (service.chasing.replies).
     combine: bool = True
 
 

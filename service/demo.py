@@ -218,8 +218,11 @@ def _story(out: Console, folder: Path, keep: bool) -> Path:
     chair = app.settings.people.chair.email
     with app.db.unit_of_work() as uow:  # the last message the service sent the Chair about the case
         reminder = [m for m in uow.outbox.for_case(uow.cases.id_of(first))
-                    if chair in m["to"] and m["status"] == "sent"][-1]
-    decision = _mail(chair, f"RE: {reminder['subject']}", clock.now(),
+                    if chair in m["to"] and m["status"] in ("sent", "combined")][-1]
+        if reminder["status"] == "combined":  # it went in the Chair's one message of that morning
+            reminder = uow.outbox.get(uow.outbox.id_of(uow.outbox.combined_into(reminder["key"])))
+    subject = reminder["subject"] if f"[{first}]" in reminder["subject"] else f"[{first}] {reminder['subject']}"
+    decision = _mail(chair, f"RE: {subject}", clock.now(),
                      "Decision: serious case review\n\nAbuse suspected and the child seriously harmed; concerns "
                      "about how agencies worked together.\n\nKind regards\nIndependent Chair\n",
                      "<demo-decision@enfield.example.org>", In_Reply_To=reminder["message_id"],

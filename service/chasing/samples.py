@@ -31,8 +31,10 @@ def sample_contexts(app: "App") -> dict[str, dict[str, Any]]:
                 "owner_name": app.settings.people.chair.name}
     from service.letters.queueing import case_context
 
-    items = [{"case": case_context(case), "deadline": deadline, "escalation": True},
+    items = [{"case": case_context(case), "deadline": deadline, "escalation": True, "several": True},
              {"case": case_context(case), "deadline": {**deadline, "key": "ofsted_incident_notification",
-                                                        "days_left": 1, "days_overdue": 0}, "escalation": False}]
+                                                        "days_left": 1, "days_overdue": 0}, "escalation": False,
+              "several": True}]
     return {"digest": base_context(app, bm.name, bm.email, digest=digest),
-            "chase_summary": base_context(app, bm.name, bm.email, items=items, overdue=1, due_soon=1)}
+            "chase_summary": base_context(app, bm.name, bm.email, items=items, overdue=1, due_soon=1,
+                                          web_url=app.settings.web.public_url.rstrip("/"))}

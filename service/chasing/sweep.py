@@ -7,26 +7,43 @@ messages, and every message has a key (case, deadline, step, recipient), so
 restarts, repeated ``run --once`` and two processes never send one twice.
 
 With ``[chasing] combine`` (the default) a sweep takes what is due in one
-transaction and each person with more than one escalation gets one message
-listing them (template ``chase_summary``), unless they own the deadline. Each item keeps its own row under its
-own key, status ``combined``, naming the message it went in
-(``headers.combined_into``): a step claimed is queued with it or not at all, and
-an item already queued is never listed again. Reminders, and escalations to a
-deadline's owner, still go one by one: the owner answers them by email ("done",
-the Chair's decision), and a reminder whose due date is corrected is withdrawn
-before it goes.
+transaction and each person with two or more items, reminders and escalations,
+the deadline's owner's included, gets one message listing them (template
+``chase_summary``); one item alone goes as the ``reminder`` or ``escalation`` it
+always was. Each item keeps its own row under its own key, status ``combined``,
+naming the message it went in (``headers.combined_into``): a step claimed is
+queued with it or not at all, and an item already queued is never listed again.
+A message whose items are all of one case is about that case (its ``case_id``
+and reference tag), as a reminder is.
+
+What the reasons for sending them one by one protected still holds:
+
+* the owner answers by email: the message lists each case's reference and
+  deadline and says, beside each, how to answer it (a reply with the reference,
+  and the deadline where the case has several in the message, in its subject;
+  the command; the deadline's page). A reply to it is matched to its item by
+  :mod:`service.chasing.replies` (``service.intake.case_replies`` asks it);
+* a reminder whose due date is corrected before the message goes is withdrawn
+  from it (:mod:`service.chasing.withdrawal`): its row ``withdrawn``, the
+  message rendered again without it, or withdrawn when nothing is left in it.
+
+The sweep's cost follows what is due: each case is loaded once however many of
+its deadlines are due (one query per table for all of them), the claims reuse
+one statement, each case's audit events are written in one INSERT, and which
+items are queued already is one ``IN`` query (``bench/sweep_due.py``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from service.domain.chasing import Step, due_step
 from service.domain.model import AuditEvent, Case, Deadline
-from service.letters.queueing import base_context, queue
+from service.letters.queueing import base_context, queue, reference_tag
 
 if TYPE_CHECKING:
     from service.bootstrap import App
@@ -62,12 +79,39 @@ def _claim(uow: "UnitOfWork", app: "App", row: dict[str, Any], now) -> tuple[Cas
     d = case.deadlines.get(row["key"])
     if d is None:
         return None
-    take, after = due_step(d, row["chase_step"], now, app.settings.tz, app.settings.working_hours.start,
-                           case.procedure.chase_policy(d.kind))
+    take, after = _due(app, case, d, row, now)
     new_done = take.name if take else row["chase_step"]
     if not uow.cases.advance_deadline(row["id"], row["next_action_at"], new_done, after.at if after else None):
         return None
     return case, d, take
+
+
+def _due(app: "App", case: Case, d: Deadline, row: dict[str, Any], now) -> tuple[Step | None, Step | None]:
+    return due_step(d, row["chase_step"], now, app.settings.tz, app.settings.working_hours.start,
+                    case.procedure.chase_policy(d.kind))
+
+
+def _claim_all(uow: "UnitOfWork", app: "App", rows: list[dict[str, Any]], now
+               ) -> tuple[dict[int, Case], list[tuple[dict[str, Any], Deadline, Step | None] | None]]:
+    """:func:`_claim` for every due deadline at once: each case loaded once (one query per table), each
+    step claimed with its own conditional UPDATE. Returns the cases by id and, for each row, what was
+    claimed (None: another process has it, or the deadline is gone)."""
+    cases = uow.cases.get_many(r["case_id"] for r in rows)
+    wanted: list[tuple[dict[str, Any], Deadline, Step | None]] = []
+    claims = []
+    for row in rows:
+        case = cases.get(row["case_id"])
+        d = case.deadlines.get(row["key"]) if case is not None else None
+        if d is None:
+            continue
+        take, after = _due(app, case, d, row, now)
+        wanted.append((row, d, take))
+        claims.append((row["id"], row["next_action_at"], take.name if take else row["chase_step"],
+                       after.at if after else None))
+    won = uow.cases.advance_deadlines(claims)
+    out: list[tuple[dict[str, Any], Deadline, Step | None] | None] = [
+        w if ok else None for w, ok in zip(wanted, won)]
+    return cases, out + [None] * (len(rows) - len(wanted))  # None too for each deadline gone
 
 
 @dataclass
@@ -79,7 +123,6 @@ class _Item:
     case_id: int
     deadline: dict[str, Any]
     escalation: bool
-    owner: bool  # the person answers for the deadline (and may answer this message by email)
 
 
 @dataclass
@@ -90,68 +133,88 @@ class _Person:
 
 
 def _sweep_combined(app: "App", limit: int) -> dict[str, int]:
-    """Every due step claimed and queued in one transaction; one message per person for what is theirs."""
+    """Every due step claimed and queued in one transaction; one message per person for what is theirs.
+
+    Its cost follows what is due: each case is loaded once however many of its deadlines are due, its
+    audit events written in one statement, and which items are on the outbox already is asked in one
+    query for all of them."""
     counts = {"reminders": 0, "escalations": 0, "skipped": 0}
     now = app.clock.now()
     with app.db.unit_of_work() as uow:
         rows = uow.cases.due_deadline_rows(now, limit)
         if not rows:
             return counts
+        cases, claimed = _claim_all(uow, app, rows, now)
+        events: dict[int, list[AuditEvent]] = {}
         people: dict[str, _Person] = {}
-        for row in rows:
-            claimed = _claim(uow, app, row, now)
-            if claimed is None:
+        for found in claimed:
+            if found is None:
                 counts["skipped"] += 1
                 continue
-            case, d, take = claimed
+            row, d, take = found
             if take is None:
                 continue
-            recipients = _record_chase(uow, app, case, row["case_id"], d, take)
+            case = cases[row["case_id"]]
+            recipients = chase_recipients(app, case, d, take)
+            events.setdefault(row["case_id"], []).append(_chase_event(uow, app, case, d, take, recipients))
             view = _deadline_view(app, d, take)
-            owners = {a for _, a in _owners(app, d)}
             for name, address in recipients:
                 key = f"{case.reference}/{d.key}/{take.name}/{address}"
                 person = people.setdefault(address, _Person(name, address))
                 person.items.append(_Item(key, "escalation" if take.escalation else "reminder", case,
-                                          row["case_id"], view, take.escalation, address in owners))
+                                          row["case_id"], view, take.escalation))
             counts["escalations" if take.escalation else "reminders"] += 1
+        for case_id, evs in events.items():  # one INSERT a case
+            uow.audit.append(case_id, cases[case_id].reference, evs)
+        queued = uow.outbox.existing(i.key for p in people.values() for i in p.items)
         for person in people.values():
+            person.items = [i for i in person.items if i.key not in queued]  # never listed twice
             _queue_for(uow, app, person, now)
         uow.commit()
     return counts
 
 
 def _queue_for(uow: "UnitOfWork", app: "App", person: _Person, now) -> None:
-    items = [i for i in person.items if not uow.outbox.exists(i.key)]  # never listed twice
-    # What goes to a deadline's owner goes on its own: they answer it by email ("done", the Chair's
-    # decision), and a reminder is withdrawn if its due date is corrected before it goes. Escalations to
-    # everyone else (the Business Manager, chief executives, the Chair told of others' deadlines), the
-    # flood, are combined.
-    alone = [i for i in items if not i.escalation or i.owner]
-    combined = [i for i in items if i.escalation and not i.owner]
-    if len(combined) == 1:  # one item: the message it always was
-        alone, combined = alone + combined, []
-    for i in alone:
+    """A person's items of this sweep: one alone goes as the reminder or escalation it always was; two or
+    more, reminders and escalations alike, as one ``chase_summary`` listing each case and deadline."""
+    if len(person.items) == 1:
+        i = person.items[0]
         ctx = base_context(app, person.name, person.email, case=i.case, deadline=i.deadline)
         queue(uow, app, key=i.key, template=i.template, to=[person.email], context=ctx, case_id=i.case_id)
-    if combined:
-        _queue_combined(uow, app, person, combined, now)
+    elif person.items:
+        _queue_combined(uow, app, person, person.items, now)
+
+
+def summary_context(app: "App", name: str, email: str, items: list[_Item]) -> dict[str, Any]:
+    """What ``chase_summary`` is rendered with: each item's case and deadline (``several``: the message lists
+    more than one deadline of its case), overdue first, then by due date; the web workspace's address, for
+    each deadline's page."""
+    from service.letters.queueing import case_context
+
+    seen: dict[int, dict[str, Any]] = {}
+    per_case = Counter(i.case_id for i in items)
+    listed = [{"case": seen.setdefault(i.case_id, case_context(i.case)), "deadline": i.deadline,
+               "escalation": i.escalation, "several": per_case[i.case_id] > 1}
+              for i in sorted(items, key=lambda i: (not i.escalation, i.deadline["due"], i.case.reference,
+                                                    i.deadline["key"]))]
+    return base_context(app, name, email, items=listed, overdue=sum(1 for i in items if i.escalation),
+                        due_soon=sum(1 for i in items if not i.escalation),
+                        web_url=app.settings.web.public_url.rstrip("/"))
 
 
 def _queue_combined(uow: "UnitOfWork", app: "App", person: _Person, items: list[_Item], now) -> None:
     digest = hashlib.sha256("\n".join(sorted(i.key for i in items)).encode()).hexdigest()[:16]
     summary_key = f"chase/{app.today().isoformat()}/{person.email}/{digest}"
-    from service.letters.queueing import case_context
-
-    listed = [{"case": case_context(i.case), "deadline": i.deadline, "escalation": i.escalation}
-              for i in sorted(items, key=lambda i: (not i.escalation, i.deadline["due"], i.case.reference))]
-    ctx = base_context(app, person.name, person.email, items=listed,
-                       overdue=sum(1 for i in items if i.escalation),
-                       due_soon=sum(1 for i in items if not i.escalation))
-    if not queue(uow, app, key=summary_key, template="chase_summary", to=[person.email], context=ctx):
+    ctx = summary_context(app, person.name, person.email, items)
+    case_ids = {i.case_id for i in items}
+    one = items[0] if len(case_ids) == 1 else None  # all of one case: the message is about that case
+    if one is not None:
+        ctx["reference_tag"] = reference_tag(one.case.reference)
+    if not queue(uow, app, key=summary_key, template="chase_summary", to=[person.email], context=ctx,
+                 case_id=one.case_id if one else None):
         return  # the same items were combined already
-    for i in items:  # each item recorded under its own key, as the message it went in
-        uow.outbox.record_combined(i.key, i.template, i.case_id, person.email, summary_key, now)
+    # each item recorded under its own key, as the message it went in
+    uow.outbox.record_combined_many([(i.key, i.template, i.case_id) for i in items], person.email, summary_key, now)
 
 
 def _deadline_view(app: "App", d: Deadline, step: Step) -> dict[str, Any]:
@@ -174,14 +237,19 @@ def _record_chase(uow: "UnitOfWork", app: "App", case: Case, case_id: int, d: De
                   step: Step) -> list[tuple[str, str]]:
     """The step's audit event and log line; returns who it goes to."""
     recipients = chase_recipients(app, case, d, step)
+    uow.audit.append(case_id, case.reference, [_chase_event(uow, app, case, d, step, recipients)])
+    return recipients
+
+
+def _chase_event(uow: "UnitOfWork", app: "App", case: Case, d: Deadline, step: Step,
+                 recipients: list[tuple[str, str]]) -> AuditEvent:
+    """The audit event of a step of the chase (its log line written when the transaction commits)."""
     action = "deadline missed" if step.label == "overdue-1" else ("escalation sent" if step.escalation
                                                                   else "reminder sent")
-    uow.audit.append(case_id, case.reference, [AuditEvent(
-        at=app.clock.now(), actor="sweep", action=action,
-        detail={"deadline": d.key, "step": step.label, "due": d.due.isoformat(),
-                "to": [a for _, a in recipients]})])
     uow.on_commit(log.info, action, extra={"case": case.reference, "deadline": d.key, "step": step.label})
-    return recipients
+    return AuditEvent(at=app.clock.now(), actor="sweep", action=action,
+                      detail={"deadline": d.key, "step": step.label, "due": d.due.isoformat(),
+                              "to": [a for _, a in recipients]})
 
 
 def _person(app: "App", role: str, agency: str | None, escalation: bool) -> tuple[str, str] | None:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from service import cases
 from service.case_store import save_case
+from service.chasing import replies as combined
 from service.domain.model import Case, DomainError, Subject
 from service.letters.queueing import base_context, queue
 
@@ -82,7 +83,7 @@ def file_reply(uow: "UnitOfWork", app: "App", row: dict[str, Any], reference: st
     new_text = _new_text(msg)
     if instructions.is_undo(new_text):
         return _undo_by_reply(uow, app, row, msg, case, reference, case_id, sender)
-    deadline_key = _replied_deadline(uow, msg)
+    deadline_key = _replied_deadline(uow, msg) or _replied_item(uow, msg, case_id)
     if deadline_key and instructions.is_done(new_text):
         return _done_by_reply(uow, app, row, msg, case, reference, case_id, deadline_key, sender)
     wanted = instructions.decision(new_text, instructions.outcomes_for(case.procedure, case.stage))
@@ -212,7 +213,7 @@ def _may_act(uow: "UnitOfWork", app: "App", msg, case_id: int, reference: str, s
     if not verdict.trusted:
         return f"the sender is not authenticated: {verdict.why}"
     ids = re.findall(r"<[^<>\s]+>", f"{msg.get('In-Reply-To', '')} {msg.get('References', '')}")
-    requests = [r for r in uow.outbox.with_message_ids(ids)
+    requests = [r for r in combined.answered(uow, uow.outbox.with_message_ids(ids), case_id)
                 if r["case_id"] == case_id and r["status"] == "sent" and r["sent_at"] is not None
                 and sender in {a.lower() for a in (r["to"] or []) + (r["cc"] or [])}
                 and (templates is None or r["template"] in templates)]
@@ -285,6 +286,14 @@ def _replied_deadline(uow: "UnitOfWork", msg) -> str | None:
         if sent["template"] in ("reminder", "escalation"):
             return sent["key"].split("/")[1]  # REF/deadline-key/step/recipient
     return None
+
+
+def _replied_item(uow: "UnitOfWork", msg, case_id: int) -> str | None:
+    """The deadline of the case a reply answers in a person's combined chase message (the one it listed, or
+    the one the subject names; :mod:`service.chasing.replies`)."""
+    ids = re.findall(r"<[^<>\s]+>", f"{msg.get('In-Reply-To', '')} {msg.get('References', '')}")
+    return combined.deadline_answered(uow, uow.outbox.with_message_ids(ids), case_id,
+                                      str(msg.get("Subject", ""))) if ids else None
 
 
 def _new_text(msg) -> list[str]:

@@ -165,6 +165,11 @@ def test_a_decision_replying_to_a_message_sent_to_someone_else_is_refused(app, c
 
 
 def test_a_decision_replying_to_the_chairs_mail_about_another_case_is_refused(app, case, clock):
+    from service.config import Chasing
+
+    # Each message on its own (with [chasing] combine the Chair's mail of the 14th lists both cases; a reply to a
+    # combined message about a case it did not list: tests/integration/test_chase_combined.py).
+    app.settings = app.settings.model_copy(update={"chasing": Chasing(combine=False)})
     drop(app, "second.eml", mail(form(child="Ben Other", summary="Another child was harmed."),
                                  msgid="<second@met-police.example.org>"))
     read_inbox(app)

@@ -65,7 +65,10 @@ def test_mail_at_04_00_on_a_sunday_after_downtime_waits_for_the_next_working_mor
     clock.set(datetime(2014, 5, 19, 9, 30, tzinfo=LONDON))
     run_once(app)
 
-    new = [r for r in outbox(app) if r["key"] not in before]
+    rows = {r["key"]: r for r in outbox(app)}
+    # With [chasing] combine, an item that went in a person's chase_summary was sent when that message was.
+    new = [{**r, **{k: rows[r["headers"]["combined_into"]][k] for k in ("status", "sent_at")}}
+           if r["status"] == "combined" else r for r in rows.values() if r["key"] not in before]
     assert new and all(r["status"] == "sent" for r in new)
     assert {local(r["sent_at"]).date().isoformat() for r in new} == {"2014-05-19"}
     assert all(9 <= local(r["sent_at"]).hour < 17 for r in new)

@@ -117,9 +117,14 @@ def outbox(app) -> list[tuple[str, str, str, str]]:
     """(day sent, template, what it was about, recipient) for every message the service sent."""
     with app.db.engine.connect() as conn:
         rows = conn.execute(t.outbox.select().order_by(t.outbox.c.id)).mappings().all()
+    # With [chasing] combine, a person's items of one run went in one chase_summary message: each item keeps
+    # its own row (status combined) naming it, and was sent when that message was, to them.
+    summaries = {r["key"]: r for r in rows if r["template"] == "chase_summary"}
     out = []
     for r in rows:
-        sent = r["sent_at"]
+        if r["template"] == "chase_summary":
+            continue  # listed by its items
+        sent = summaries[r["headers"]["combined_into"]]["sent_at"] if r["status"] == "combined" else r["sent_at"]
         assert sent is not None, f"{r['key']} was never sent ({r['status']})"
         when = (sent if sent.tzinfo else sent.replace(tzinfo=ZoneInfo("UTC"))).astimezone(LONDON).date().isoformat()
         parts = r["key"].split("/")

@@ -128,20 +128,27 @@ class CaseRepository:
         return [{"id": r.id, "version": r.version, "digest": r.digest, "cases": counts.get((r.id, r.version), 0)}
                 for r in self.conn.execute(select(c.id, c.version, c.digest).order_by(c.id, c.version))]
 
-    def _load(self, row) -> Case:
+    def _load(self, row, events: "list[Any] | None" = None, agencies: "list[str] | None" = None,
+              deadlines: "list[Any] | None" = None) -> Case:
+        """A case from its row; its events, agencies and deadlines read here unless given (already read for
+        many cases at once: :meth:`get_many`)."""
         cid = row["id"]
         procedure = self.procedure(row["procedure_id"], row["procedure_version"])
         case = Case(reference=row["reference"], opened_at=utc(row["opened_at"]), procedure=procedure,
                     stage=row["stage"], subjects=[_subject_from_json(s) for s in row["subjects"] or []],
                     referrer=Referrer(**(row["referrer"] or {})), outcome=row["outcome"] or None,
                     decision_reason=row["decision_reason"], criterion=row["criterion"])
-        for e in self.conn.execute(select(t.case_events).where(t.case_events.c.case_id == cid)).mappings():
+        if events is None:
+            events = list(self.conn.execute(select(t.case_events).where(t.case_events.c.case_id == cid)).mappings())
+        for e in events:
             case.events[e["kind"]] = e["on"]
-        case.agencies = list(self.conn.execute(
+        case.agencies = list(agencies) if agencies is not None else list(self.conn.execute(
             select(t.case_agencies.c.agency).where(t.case_agencies.c.case_id == cid)
             .order_by(t.case_agencies.c.position)).scalars())
-        for d in self.conn.execute(select(t.deadlines).where(t.deadlines.c.case_id == cid)
-                                   .order_by(t.deadlines.c.id)).mappings():
+        if deadlines is None:
+            deadlines = list(self.conn.execute(select(t.deadlines).where(t.deadlines.c.case_id == cid)
+                                               .order_by(t.deadlines.c.id)).mappings())
+        for d in deadlines:
             dl = Deadline(kind=d["kind"], agency=d["agency"], due=d["due"], computed_due=d["computed_due"],
                           owner=tuple(d["owner"].split(",")), rule=d["rule"],
                           basis=d["basis"] or None, basis_date=d["basis_date"],
@@ -335,8 +342,43 @@ class CaseRepository:
         return {r.key: r.chase_step for r in self.conn.execute(
             select(t.deadlines.c.key, t.deadlines.c.chase_step).where(t.deadlines.c.case_id == case_id))}
 
+    # The chase sweep (issue 18) --------------------------------------------
+    def get_many(self, case_ids: Iterable[int]) -> dict[int, Case]:
+        """The cases with these ids, as :meth:`get_by_id` loads each, read with one query per table (for a
+        sweep over many cases)."""
+        ids = list(dict.fromkeys(case_ids))
+        out: dict[int, Case] = {}
+        for lo in range(0, len(ids), 500):
+            chunk = ids[lo:lo + 500]
+            events: dict[int, list[Any]] = {}
+            for e in self.conn.execute(select(t.case_events).where(t.case_events.c.case_id.in_(chunk))).mappings():
+                events.setdefault(e["case_id"], []).append(e)
+            agencies: dict[int, list[str]] = {}
+            for a in self.conn.execute(select(t.case_agencies.c.case_id, t.case_agencies.c.agency)
+                                       .where(t.case_agencies.c.case_id.in_(chunk))
+                                       .order_by(t.case_agencies.c.position)):
+                agencies.setdefault(a.case_id, []).append(a.agency)
+            deadlines: dict[int, list[Any]] = {}
+            for d in self.conn.execute(select(t.deadlines).where(t.deadlines.c.case_id.in_(chunk))
+                                       .order_by(t.deadlines.c.id)).mappings():
+                deadlines.setdefault(d["case_id"], []).append(d)
+            for row in self.conn.execute(select(t.cases).where(t.cases.c.id.in_(chunk))).mappings():
+                cid = row["id"]
+                out[cid] = self._load(row, events.get(cid, []), agencies.get(cid, []), deadlines.get(cid, []))
+        return out
+
+    def advance_deadlines(self, claims: list[tuple[int, datetime, str | None, datetime | None]]) -> list[bool]:
+        """:meth:`advance_deadline` for each ``(deadline id, expected at, step, next at)``, one statement
+        built once: whether each was claimed."""
+        return [self.conn.execute(_ADVANCE, {"d_id": i, "d_expected": expected, "d_step": step, "d_next": next_at})
+                .rowcount == 1 for i, expected, step, next_at in claims]
+
 
 # Statements built once (the parameters change, not the statement).
 _INSERT_CASE = insert(t.cases)
 _BUMP = update(t.service_state).values(value=func.cast(func.cast(t.service_state.c.value, Integer) + 1, String))
 _BUMP_RETURNING = _BUMP.where(t.service_state.c.name == bindparam("_counter")).returning(t.service_state.c.value)
+_ADVANCE = (update(t.deadlines)
+            .where(t.deadlines.c.id == bindparam("d_id"), t.deadlines.c.next_action_at == bindparam("d_expected"),
+                   t.deadlines.c.status == DeadlineStatus.OPEN.value)
+            .values(next_action_at=bindparam("d_next"), chase_step=bindparam("d_step")))

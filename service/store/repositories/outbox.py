@@ -185,6 +185,27 @@ class OutboxRepository:
              .where(o.status.in_(["queued", "sending", "awaiting_review"])).order_by(o.id))
         return [dict(r) for r in self.conn.execute(q).mappings()]
 
+    # The chase sweep (issue 18) ----------------------------------------------
+    def combined_in(self, into: str) -> list[dict[str, Any]]:
+        """The items (status ``combined``) that went in the message keyed ``into``, in the order recorded."""
+        o = t.outbox.c
+        rows = self.conn.execute(select(o.id, o.key, o.template, o.case_id, o.headers)
+                                 .where(o.status == "combined", o.subject == f"(in {into})").order_by(o.id))
+        return [dict(r) for r in rows.mappings() if (r.headers or {}).get("combined_into") == into]
+
+    def record_combined_many(self, items: Iterable[tuple[str, str, int | None]], to: str, into: str,
+                             now: datetime) -> None:
+        """:meth:`record_combined` for each ``(key, template, case_id)`` that went in ``into``, in one statement."""
+        sender = self.conn.execute(select(t.outbox.c.sender).where(t.outbox.c.key == into)).scalar_one()
+        domain = sender.rsplit("@", 1)[-1]
+        rows = [{"key": key, "case_id": case_id, "template": template, "sender": sender, "to": [to.lower()],
+                 "cc": [], "subject": f"(in {into})", "text": "", "html": None, "attachments": [],
+                 "headers": {"combined_into": into}, "message_id": make_msgid(domain=domain), "references": [],
+                 "mode": "auto", "status": "combined", "attempts": 0, "created_at": now}
+                for key, template, case_id in items]
+        if rows:
+            self.conn.execute(insert(t.outbox), rows)
+
 
 # Statements built once (the parameters change, not the statement): SQLAlchemy's cost of building and
 # keying a statement with its values was most of an insert's or update's.
