@@ -171,5 +171,5 @@ def build_app(settings: Settings, clock: Clock | None = None, *, create: bool = 
         app.templates.for_pack(procedure.id).check_once(
             contexts, settings.data_dir / "templates-checked",
             settings.model_dump_json() + "".join(p.digest for p in packs.values()),
-            elsewhere=shipped_communications() | {c.template for p in packs.values() for c in p.communications})
+            elsewhere=lambda: shipped_communications() | {c.template for p in packs.values() for c in p.communications})
     return app

@@ -240,13 +240,15 @@ class Templates:
         return h.hexdigest()
 
     def check_once(self, contexts: Callable[[], dict[str, dict[str, Any]]], stamp: Path | None = None,
-                   settings_json: str = "", elsewhere: frozenset[str] = frozenset()) -> bool:
+                   settings_json: str = "",
+                   elsewhere: "frozenset[str] | Callable[[], frozenset[str]]" = frozenset()) -> bool:
         """:meth:`check_all`, once for each state of the templates, their code and the settings.
 
         A check that passed is remembered in this process and in ``stamp`` (a file holding the
         fingerprint), so a command run after it renders nothing; a template edited since (or new
         code, or other settings) is checked again, so a broken one still stops the service with its
         name and line before anything is sent. Returns whether the templates were rendered.
+        ``elsewhere`` may be a function giving it, called only when the templates are checked.
         """
         fp = self.fingerprint(settings_json)
         if fp in _VERIFIED:
@@ -258,7 +260,7 @@ class Templates:
                     return False
             except (OSError, UnicodeError):
                 pass
-        self.check_all(contexts(), elsewhere=elsewhere)
+        self.check_all(contexts(), elsewhere=elsewhere() if callable(elsewhere) else elsewhere)
         _VERIFIED.add(fp)
         if stamp is not None:
             from service.files import write_private
