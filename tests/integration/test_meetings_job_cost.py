@@ -5,62 +5,18 @@ run with nothing new costs a few statements for the whole board, not dozens per 
 job does is unchanged: see test_meeting_service.py and test_meeting_double_booking.py.
 """
 
-from datetime import date, datetime, timezone
-from itertools import combinations
-from zoneinfo import ZoneInfo
+from datetime import timezone
 
 from sqlalchemy import event
+from test_meeting_double_booking import BM, CHAIR, POLICE, all_meetings, at, clashes, open_case
 
-from service.domain.model import Case, Referrer, Subject
 from service.mailbox.local import safe_name
 from service.mailbox.ports import ResponseStatus
 from service.meetings import arranging
 from service.meetings.board_times import BoardTimes
 from service.meetings.ical_reply import build_reply_email
-from service.meetings.service import meetings_job, on_case_opened
-from service.procedure.pack import default as _default_procedure
+from service.meetings.service import meetings_job
 from service.store.db import Lock
-
-SCR_PROCEDURE = _default_procedure()
-LONDON = ZoneInfo("Europe/London")
-CHAIR = "sqas.head@enfield.example.org"
-POLICE = "public.protection@met-police.example.org"
-BM = "escb.business.manager@enfield.example.org"
-
-
-def at(y, m, d, hh=9, mm=0) -> datetime:
-    return datetime(y, m, d, hh, mm, tzinfo=LONDON)
-
-
-def open_case(app, seq: int, agencies=("met-police",)) -> str:
-    """A referral opening a case, with its extraordinary meeting waiting for a time (as intake does)."""
-    reference = f"ESCB-2014-{seq:03d}"
-    now = app.clock.now()
-    case = Case.open(reference, date(2014, 5, 12), now, "test",
-                     subjects=[Subject(f"Child{seq} Testname", "child", "child", date(2010, 2, 3), None)],
-                     referrer=Referrer("Karen Sample", "Metropolitan Police Service", "020",
-                                       "karen@met-police.example.org"), procedure=SCR_PROCEDURE)
-    for a in agencies:
-        case.add_agency(a, now, "test")
-    with app.db.unit_of_work() as uow:
-        on_case_opened(uow, app, case, uow.cases.add(case, 2014, seq))
-        uow.commit()
-    return reference
-
-
-def all_meetings(app) -> list[dict]:
-    with app.db.unit_of_work() as uow:
-        rows = uow.meetings.listing()
-        for m in rows:
-            m["emails"] = {a["email"] for a in uow.meetings.attendees(m["id"])}
-    return rows
-
-
-def clashes(rows: list[dict]) -> list[tuple[str, str]]:
-    return [(a["reference"], b["reference"]) for a, b in combinations(rows, 2)
-            if a["start"] and b["start"] and a["start"] < b["end"] and b["start"] < a["end"]
-            and a["emails"] & b["emails"]]
-
 
 class Statements:
     """Counts the SQL statements the database is sent while it is in use."""

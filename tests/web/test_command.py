@@ -19,11 +19,28 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def board_env(cli, port: int, **more: str) -> dict[str, str]:
+    env = {**os.environ, "REVIEW_CLERK_CONFIG": str(cli.folder / "review-clerk.toml"),
+           "REVIEW_CLERK_WEB__PUBLIC_URL": f"http://127.0.0.1:{port}", **more, **cli.db_env}
+    env.pop("REVIEW_CLERK_TEST_DATABASE_URL", None)
+    return env
+
+
+def first_answer(process: subprocess.Popen, url: str, seconds: float = 60) -> requests.Response:
+    """The first answer of the workspace at ``url`` once ``process`` serves it."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return requests.get(url, timeout=5)
+        except requests.ConnectionError:
+            assert process.poll() is None, process.communicate()[1]
+            assert time.monotonic() < deadline, "the workspace did not start"
+            time.sleep(0.2)
+
+
 def test_the_command_serves_the_workspace_and_a_printed_link_signs_in(cli, tmp_path):
     port = free_port()
-    env = {**os.environ, "REVIEW_CLERK_CONFIG": str(cli.folder / "review-clerk.toml"),
-           "REVIEW_CLERK_WEB__PUBLIC_URL": f"http://127.0.0.1:{port}", **cli.db_env}
-    env.pop("REVIEW_CLERK_TEST_DATABASE_URL", None)
+    env = board_env(cli, port)
     link = subprocess.run([sys.executable, "-m", "service", "web", "login-link", "--as", BM], env=env,
                           capture_output=True, text=True, timeout=120)
     assert link.returncode == 0, link.stderr
@@ -32,15 +49,7 @@ def test_the_command_serves_the_workspace_and_a_printed_link_signs_in(cli, tmp_p
     server = subprocess.Popen([sys.executable, "-m", "service", "web", "--port", str(port)], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                page = requests.get(url, timeout=5)
-                break
-            except requests.ConnectionError:
-                assert server.poll() is None, server.communicate()[1]
-                assert time.monotonic() < deadline, "the workspace did not start"
-                time.sleep(0.2)
+        page = first_answer(server, url)
         assert page.status_code == 200 and "Sign in" in page.text
         assert page.headers["x-content-type-options"] == "nosniff" and "server" not in page.headers
         token = page.text.split('name="csrf" value="')[1].split('"')[0]
@@ -62,21 +71,10 @@ def test_the_command_serves_the_workspace_and_a_printed_link_signs_in(cli, tmp_p
 
 def test_the_command_stops_cleanly_with_status_0_on_ctrl_c(cli):
     port = free_port()
-    env = {**os.environ, "REVIEW_CLERK_CONFIG": str(cli.folder / "review-clerk.toml"),
-           "REVIEW_CLERK_WEB__PUBLIC_URL": f"http://127.0.0.1:{port}", **cli.db_env}
-    env.pop("REVIEW_CLERK_TEST_DATABASE_URL", None)
-    server = subprocess.Popen([sys.executable, "-m", "service", "web", "--port", str(port)], env=env,
+    server = subprocess.Popen([sys.executable, "-m", "service", "web", "--port", str(port)], env=board_env(cli, port),
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                assert requests.get(f"http://127.0.0.1:{port}/sign-in", timeout=5).status_code == 200
-                break
-            except requests.ConnectionError:
-                assert server.poll() is None, server.communicate()[1]
-                assert time.monotonic() < deadline, "the workspace did not start"
-                time.sleep(0.2)
+        assert first_answer(server, f"http://127.0.0.1:{port}/sign-in").status_code == 200
     finally:
         server.send_signal(signal.SIGINT)
         out, err = server.communicate(timeout=30)
@@ -86,25 +84,14 @@ def test_the_command_stops_cleanly_with_status_0_on_ctrl_c(cli):
 
 def test_run_web_serves_the_workspace_beside_the_jobs(cli):
     port = free_port()
-    env = {**os.environ, "REVIEW_CLERK_CONFIG": str(cli.folder / "review-clerk.toml"),
-           "REVIEW_CLERK_WEB__PORT": str(port), "REVIEW_CLERK_WEB__PUBLIC_URL": f"http://127.0.0.1:{port}",
-           **cli.db_env}
-    env.pop("REVIEW_CLERK_TEST_DATABASE_URL", None)
+    env = board_env(cli, port, REVIEW_CLERK_WEB__PORT=str(port))
     refused = subprocess.run([sys.executable, "-m", "service", "run", "--once", "--web"], env=env,
                              capture_output=True, text=True, timeout=120)
     assert refused.returncode == 1 and "--web goes with a run that keeps running" in refused.stderr
     service = subprocess.Popen([sys.executable, "-m", "service", "run", "--web"], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                page = requests.get(f"http://127.0.0.1:{port}/sign-in", timeout=5)
-                break
-            except requests.ConnectionError:
-                assert service.poll() is None, service.communicate()[1]
-                assert time.monotonic() < deadline, "the workspace did not start"
-                time.sleep(0.2)
+        page = first_answer(service, f"http://127.0.0.1:{port}/sign-in", seconds=90)
         assert page.status_code == 200 and "Sign in" in page.text
     finally:
         service.send_signal(signal.SIGTERM)
