@@ -152,17 +152,8 @@ def _deliver_rows(app: "App", worker: str, claimed: list[int]) -> list[str]:
     return outcomes
 
 
-def _renewed(app: "App", worker: str, oid: int) -> dict[str, Any] | None:
-    with app.db.unit_of_work() as uow:
-        if not uow.outbox.renew_claim(oid, worker, app.clock.now() + LEASE):
-            log.info("message taken over by another process; left to it", extra={"outbox_id": oid})
-            return None
-        row = uow.outbox.get(oid)
-        uow.commit()
-    return row
-
-
 def _renewed_all(app: "App", worker: str, claimed: list[int]) -> list[dict[str, Any]]:
+    """The rows of ``claimed`` whose claims ``worker`` still holds, renewed for a lease (one transaction)."""
     rows = []
     with app.db.unit_of_work() as uow:
         until = app.clock.now() + LEASE
@@ -197,8 +188,8 @@ def deliver_claimed(app: "App", worker: str, oid: int) -> str | None:
     them. So the claim is renewed as the work on each row starts, and a row another process has taken
     (or finished) meanwhile is left alone rather than handed to the mailbox a second time.
     """
-    row = _renewed(app, worker, oid)
-    return None if row is None else _hand_over(app, row)
+    rows = _renewed_all(app, worker, [oid])
+    return _hand_over(app, rows[0]) if rows else None
 
 
 def _hand_over(app: "App", row: dict[str, Any]) -> str:

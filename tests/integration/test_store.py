@@ -139,3 +139,18 @@ def test_a_message_is_queued_once_by_key_and_the_second_queueing_says_so(app):
     with app.db.unit_of_work() as uow:
         assert uow.outbox.get(uow.outbox.id_of(row["key"]))["subject"] == "s"
         assert uow.outbox.sent_since("A@example.org", now) == 1 and uow.outbox.sent_since("b@example.org", now) == 0
+
+
+def test_without_update_returning_counters_and_inbox_claims_still_work(app, monkeypatch):
+    """An SQLite older than 3.35 has no UPDATE ... RETURNING: the counter is read back, messages claimed one by one."""
+    from datetime import timedelta
+
+    monkeypatch.setattr(app.db.engine.dialect, "update_returning", False)
+    now = datetime(2014, 5, 12, 9, tzinfo=timezone.utc)
+    with app.db.unit_of_work() as uow:
+        assert [uow.cases.next_sequence(2031) for _ in range(3)] == [1, 2, 3]
+        ids = [uow.inbox.store(f"b{i}", b"raw", None, None, now, None) for i in range(3)]
+        assert uow.inbox.claim_new(now, "w1", timedelta(minutes=10), 2) == ids[:2]
+        assert uow.inbox.claim_new(now, "w2", timedelta(minutes=10), 2) == ids[2:]
+        assert uow.inbox.claim_new(now, "w3", timedelta(minutes=10), 2) == []
+        assert uow.inbox.get(ids[0])["claimed_by"] == "w1" and uow.inbox.get(ids[0])["attempts"] == 1

@@ -209,15 +209,9 @@ class CaseRepository:
             select(func.max(t.cases.c.seq)).where(t.cases.c.year == year)).scalar() or 0)
 
     def _bump(self, name: str, start: Callable[[], int]) -> int:
-        bump = _BUMP.where(t.service_state.c.name == name)
-        returning = self.conn.dialect.update_returning  # the new value in the same statement (SQLite 3.35+, PostgreSQL)
-        if returning:
-            bumped = self.conn.execute(_BUMP_RETURNING, {"_counter": name}).scalar()
-            if bumped is not None:
-                return int(bumped)
-        elif self.conn.execute(bump).rowcount:
-            return int(self.conn.execute(select(t.service_state.c.value)
-                                         .where(t.service_state.c.name == name)).scalar())
+        bumped = self._bump_existing(name)
+        if bumped is not None:
+            return bumped
         first = start()
         try:
             with self.conn.begin_nested():
@@ -225,8 +219,18 @@ class CaseRepository:
                                                                  updated_at=datetime.now(timezone.utc)))
         except IntegrityError:
             pass  # another process created the counter first
-        self.conn.execute(bump)
-        return int(self.conn.execute(select(t.service_state.c.value).where(t.service_state.c.name == name)).scalar())
+        return self._bump_existing(name)
+
+    def _bump_existing(self, name: str) -> int | None:
+        """The counter ``name`` plus one, or None when there is no such counter yet."""
+        counter = {"_counter": name}
+        if self.conn.dialect.update_returning:  # the new value in the same statement (SQLite 3.35+, PostgreSQL)
+            bumped = self.conn.execute(_BUMP_RETURNING, counter).scalar()
+            return None if bumped is None else int(bumped)
+        if not self.conn.execute(_BUMP_ONE, counter).rowcount:
+            return None
+        return int(self.conn.execute(select(t.service_state.c.value)
+                                     .where(t.service_state.c.name == name)).scalar())
 
     def _highest_in_series(self, year: int, series: str | None) -> int:
         """The highest number a case of this year and series already has (a counter made anew, e.g. after a
@@ -377,7 +381,8 @@ class CaseRepository:
 # Statements built once (the parameters change, not the statement).
 _INSERT_CASE = insert(t.cases)
 _BUMP = update(t.service_state).values(value=func.cast(func.cast(t.service_state.c.value, Integer) + 1, String))
-_BUMP_RETURNING = _BUMP.where(t.service_state.c.name == bindparam("_counter")).returning(t.service_state.c.value)
+_BUMP_ONE = _BUMP.where(t.service_state.c.name == bindparam("_counter"))
+_BUMP_RETURNING = _BUMP_ONE.returning(t.service_state.c.value)
 _ADVANCE = (update(t.deadlines)
             .where(t.deadlines.c.id == bindparam("d_id"), t.deadlines.c.next_action_at == bindparam("d_expected"),
                    t.deadlines.c.status == DeadlineStatus.OPEN.value)

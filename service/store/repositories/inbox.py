@@ -38,21 +38,15 @@ class InboxRepository:
     def claim_new(self, now: datetime, worker: str, lease: timedelta, limit: int = 20) -> list[dict[str, Any]]:
         """Claim unprocessed messages (or ones whose lease ran out) for this worker: the oldest first, each
         only while still claimable (one conditional UPDATE; two processes never claim the same message)."""
-        m = t.inbound_messages.c
-        claimable = (m.status == "new", or_(m.claimed_until.is_(None), m.claimed_until < now))
-        oldest = select(m.id).where(*claimable).order_by(m.id).limit(limit)
+        claim = {"_now": now, "claimed_until": now + lease, "claimed_by": worker}
         if self.conn.dialect.update_returning:  # one statement
-            return sorted(self.conn.execute(_claim(limit), {"_now": now, "claimed_until": now + lease,
-                                                            "claimed_by": worker}).scalars())
-        candidates = self.conn.execute(oldest).scalars().all()
+            return sorted(self.conn.execute(_claim(limit), claim).scalars())
+        # An SQLite older than 3.35: the oldest first, each claimed on its own condition.
+        claimable, oldest = _claimable(limit)
         claimed = []
-        for mid in candidates:
-            res = self.conn.execute(update(t.inbound_messages).where(
-                t.inbound_messages.c.id == mid, t.inbound_messages.c.status == "new",
-                or_(t.inbound_messages.c.claimed_until.is_(None), t.inbound_messages.c.claimed_until < now))
-                .values(claimed_until=now + lease, claimed_by=worker,
-                        attempts=t.inbound_messages.c.attempts + 1))
-            if res.rowcount == 1:
+        for mid in self.conn.execute(oldest, {"_now": now}).scalars().all():
+            if self.conn.execute(update(t.inbound_messages).where(_m.id == mid, *claimable)
+                                 .values(attempts=_m.attempts + 1), claim).rowcount == 1:
                 claimed.append(mid)
         return claimed
 
@@ -131,11 +125,15 @@ _FINISH_CLAIMED = update(t.inbound_messages).where(_m.id == bindparam("_mid"), _
 _GET = select(t.inbound_messages).where(_m.id == bindparam("_mid"))
 
 
+def _claimable(limit: int) -> tuple[tuple[Any, ...], Any]:
+    """The condition a claimable message meets at ``_now``, and the ``limit`` oldest meeting it."""
+    claimable = (_m.status == "new", or_(_m.claimed_until.is_(None), _m.claimed_until < bindparam("_now")))
+    return claimable, select(_m.id).where(*claimable).order_by(_m.id).limit(limit)
+
+
 @functools.lru_cache(maxsize=8)
 def _claim(limit: int) -> Any:
     """UPDATE ... RETURNING claiming up to ``limit`` of the oldest claimable messages (see ``claim_new``)."""
-    now = bindparam("_now")
-    claimable = (_m.status == "new", or_(_m.claimed_until.is_(None), _m.claimed_until < now))
-    oldest = select(_m.id).where(*claimable).order_by(_m.id).limit(limit)
+    claimable, oldest = _claimable(limit)
     return (update(t.inbound_messages).where(_m.id.in_(oldest.scalar_subquery()), *claimable)
             .values(attempts=_m.attempts + 1).returning(_m.id))
