@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..files import append_private, make_private, private_dir, write_private
+from . import ical_writer
 from .mime_writer import build_mime
 from .ports import (
     BusyInterval,
@@ -156,37 +157,12 @@ class LocalCalendar:
         return self.folder / f"{safe_name(key)}.ics"
 
     def _ics(self, spec: EventSpec, method: str, reason: str | None = None) -> bytes:
-        from icalendar import Calendar as ICalendar  # here: commands that only read need none of it
-        from icalendar import Event as IEvent
-        from icalendar import vCalAddress, vText
-
-        cal = ICalendar()
-        cal.add("prodid", PRODID)
-        cal.add("version", "2.0")
-        cal.add("method", method)
-        ev = IEvent()
-        ev.add("uid", spec.key)
-        ev.add("sequence", spec.sequence)
-        ev.add("dtstamp", datetime.now(timezone.utc))
-        ev.add("dtstart", spec.start.astimezone(self.tz))
-        ev.add("dtend", spec.end.astimezone(self.tz))
-        ev.add("summary", spec.subject)
-        ev.add("description", spec.body_text if not reason else f"{reason}\n\n{spec.body_text}")
-        if spec.location:
-            ev.add("location", spec.location)
-        ev.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
-        organizer = vCalAddress(f"mailto:{spec.organizer}")
-        ev["organizer"] = organizer
-        for a in spec.attendees:
-            addr = vCalAddress(f"mailto:{a.email}")
-            if a.name:
-                addr.params["cn"] = vText(a.name)
-            addr.params["role"] = vText("REQ-PARTICIPANT" if a.required else "OPT-PARTICIPANT")
-            addr.params["partstat"] = vText("NEEDS-ACTION")
-            addr.params["rsvp"] = vText("TRUE")
-            ev.add("attendee", addr, encode=0)
-        cal.add_component(ev)
-        return cal.to_ical()
+        return ical_writer.event(
+            prodid=PRODID, method=method, uid=spec.key, sequence=spec.sequence, stamp=datetime.now(timezone.utc),
+            start=spec.start.astimezone(self.tz), end=spec.end.astimezone(self.tz), summary=spec.subject,
+            description=spec.body_text if not reason else f"{reason}\n\n{spec.body_text}",
+            organizer=spec.organizer, attendees=spec.attendees, location=spec.location,
+            status="CANCELLED" if method == "CANCEL" else "CONFIRMED")
 
     def upsert_event(self, spec: EventSpec, provider_id: str | None = None) -> EventRef:
         path = self._path(spec.key)
