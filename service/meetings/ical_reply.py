@@ -16,10 +16,6 @@ from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 
-from icalendar import Calendar as ICalendar
-from icalendar import Event as IEvent
-from icalendar import vCalAddress, vText
-
 from service.mailbox.ports import ResponseStatus
 
 PRODID = "-//Review Clerk//Meeting replies//EN"
@@ -65,6 +61,8 @@ def _calendar_parts(raw: bytes) -> list[bytes]:
 
 def parse_reply(raw: bytes) -> MeetingReply | None:
     """The REPLY in a message, or None when it carries none (or only an unreadable one)."""
+    from icalendar import Calendar as ICalendar  # here: most runs read no reply
+
     for data in _calendar_parts(raw):
         try:
             cal = ICalendar.from_ical(data)
@@ -95,6 +93,10 @@ def build_reply_email(*, uid: str, attendee_email: str, status: ResponseStatus, 
                       sequence: int = 0, attendee_name: str | None = None, when: datetime | None = None,
                       comment: str | None = None) -> bytes:
     """A reply to a meeting invitation, as a calendar client sends it (for the local inbox, the demo and tests)."""
+    from icalendar import Calendar as ICalendar
+    from icalendar import Event as IEvent
+    from icalendar import vCalAddress, vText
+
     when = when or datetime.now(timezone.utc)
     cal = ICalendar()
     cal.add("prodid", PRODID)

@@ -15,11 +15,18 @@ from dataclasses import dataclass, field
 from . import document_readers, msdoc, ocr, quoting
 from .blocks import to_lines
 from .document_readers import Unreadable
-from .html_text import html_blocks
 from .limits import MAX_NESTING, MAX_TEXT_CHARS, NESTED_TOO_DEEPLY, TEXT_CUT, Budget, Limits
 from .mail import Attachment, Mail
 from .mime_reader import decode_bytes, read_mime
 from .text import Line, Wrap, lines_from_layout, lines_from_text
+
+
+def html_blocks(html: str, *, drop_quoted: bool = False):
+    """:func:`.html_text.html_blocks`, imported when a message first has HTML (BeautifulSoup and its CSS
+    selector library are a tenth of the service's start-up, and a run with plain-text mail needs neither)."""
+    from .html_text import html_blocks as read
+
+    return read(html, drop_quoted=drop_quoted)
 
 # Layouts as reported in the output. "docx" and "html" are refined to
 # *_table / *_paragraphs|*_body once we know where the labels were.

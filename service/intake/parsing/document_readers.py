@@ -19,8 +19,6 @@ import zlib
 from datetime import date, timedelta
 from email.utils import parseaddr
 
-from docx.oxml.parser import parse_xml
-
 from .blocks import Block, Para, Table
 from .labels import match_column
 from .limits import MAX_NESTING, MAX_XML_BYTES, NESTED_TOO_DEEPLY, Budget, Limits
@@ -166,6 +164,8 @@ def _parse_xml(data: bytes):
     """Parse Office XML with python-docx's hardened lxml parser (no entity expansion, no huge trees)."""
     if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data[:4096]:
         raise Unreadable("unsupported document (XML with a DOCTYPE)")
+    from docx.oxml.parser import parse_xml  # here: a run whose mail has no Office attachment needs none of it
+
     try:
         return parse_xml(data)
     except (SyntaxError, ValueError) as exc:  # lxml's XMLSyntaxError is a SyntaxError
