@@ -47,7 +47,9 @@ COPY config ./config
 COPY procedures ./procedures
 # Editable, so the service finds mail_templates/ (copied into an empty /templates), config/ and
 # procedures/ beside it.
-RUN pip install -e '.[postgres]' && pip check
+# Editable installs compile none of the package's modules, and PYTHONDONTWRITEBYTECODE stops Python
+# caching them: compile them here, or every command (the health check each minute) compiles them all.
+RUN pip install -e '.[postgres]' && pip check && python -m compileall -q service
 
 COPY docker/entrypoint.sh /usr/local/bin/review-clerk-entrypoint
 RUN chmod 0755 /usr/local/bin/review-clerk-entrypoint \

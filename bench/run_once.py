@@ -61,6 +61,23 @@ def cases(env: dict[str, str]) -> int:
     return len(json.loads(out))
 
 
+def bytecode() -> str:
+    """How many of the package's modules have current compiled bytecode (``make install`` compiles them;
+    without it, and with PYTHONDONTWRITEBYTECODE set, every command compiles them all as it starts)."""
+    import importlib.util
+
+    sources = list((ROOT / "service").rglob("*.py"))
+    fresh = 0
+    for src in sources:
+        pyc = Path(importlib.util.cache_from_source(str(src)))
+        head = pyc.read_bytes()[:16] if pyc.exists() else b""
+        # PEP 552: flags 0 means the header holds the source's modification time, which must match.
+        fresh += (len(head) == 16 and head[4:8] == bytes(4)
+                  and int.from_bytes(head[8:12], "little") == int(src.stat().st_mtime) & 0xFFFFFFFF)
+    note = "" if fresh == len(sources) else "  (run `make install` to compile the rest: each start compiles them)"
+    return f"{fresh} of {len(sources)} modules compiled{note}"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--referrals", type=int, default=105)
@@ -81,7 +98,7 @@ def main() -> None:
     wall = statistics.median(r[0] for r in results)
     cpu = statistics.median(r[1] for r in results)
     opened = min(r[2] for r in results)
-    print(f"load {os.getloadavg()[0]:.2f}; median of {args.runs} fresh boards")
+    print(f"load {os.getloadavg()[0]:.2f}; median of {args.runs} fresh boards; bytecode: {bytecode()}")
     print(f"run --once, {args.referrals} referrals waiting: wall {wall:.2f} s, CPU {cpu:.2f} s; cases opened in "
           f"that one run: {opened} of {args.referrals}   floor (a new board, nothing waiting): wall "
           f"{statistics.median(f[0] for f in floors):.2f} s, CPU {statistics.median(f[1] for f in floors):.2f} s   "
