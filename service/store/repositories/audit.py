@@ -46,15 +46,10 @@ class AuditRepository:
             return self._head_now
         if self._from_rows:  # this transaction wrote the head's rows: its newest row is the head
             if self.conn.dialect.name == "postgresql":  # a savepoint rolled back gives its row lock back: take it
-                self.conn.execute(select(t.service_state.c.value).where(t.service_state.c.name == "audit_head")
-                                  .with_for_update())
-            newest = self.conn.execute(select(t.audit_events.c.hash).order_by(t.audit_events.c.id.desc())
-                                       .limit(1)).scalar()
+                self.conn.execute(_HEAD_LOCKED)
+            newest = self.conn.execute(_NEWEST).scalar()
             return newest or GENESIS
-        q = select(t.service_state.c.value).where(t.service_state.c.name == "audit_head")
-        if self.conn.dialect.name == "postgresql":
-            q = q.with_for_update()
-        head = self.conn.execute(q).scalar()
+        head = self.conn.execute(_HEAD_LOCKED if self.conn.dialect.name == "postgresql" else _HEAD).scalar()
         if head is None:
             self.conn.execute(insert(t.service_state).values(name="audit_head", value=GENESIS,
                                                              updated_at=datetime.now(timezone.utc)))
@@ -74,7 +69,7 @@ class AuditRepository:
                          "action": ev.action, "detail": ev.detail, "reason": ev.reason, "prev_hash": prev,
                          "hash": h})
             prev = h
-        self.conn.execute(insert(t.audit_events), rows)
+        self.conn.execute(_INSERT, rows)
         self._dirty = True
         if self.conn.in_nested_transaction():  # the savepoint may roll these rows back: ask the rows next time
             self._head_now, self._from_rows = None, True
@@ -115,4 +110,9 @@ class AuditRepository:
         return n, problems
 
 
-_SET_HEAD = update(t.service_state).where(t.service_state.c.name == "audit_head")  # built once
+# Built once (building a statement costs more than running it).
+_SET_HEAD = update(t.service_state).where(t.service_state.c.name == "audit_head")
+_HEAD = select(t.service_state.c.value).where(t.service_state.c.name == "audit_head")
+_HEAD_LOCKED = _HEAD.with_for_update()
+_NEWEST = select(t.audit_events.c.hash).order_by(t.audit_events.c.id.desc()).limit(1)
+_INSERT = insert(t.audit_events)

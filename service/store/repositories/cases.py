@@ -187,8 +187,7 @@ class CaseRepository:
         return list(self.conn.execute(q).scalars())
 
     def find_by_fingerprint(self, fingerprint: str) -> str | None:
-        return self.conn.execute(select(t.cases.c.reference).where(t.cases.c.fingerprint == fingerprint)
-                                 .order_by(t.cases.c.id)).scalars().first()
+        return self.conn.execute(_BY_FINGERPRINT, {"_fingerprint": fingerprint}).scalars().first()
 
     def next_sequence(self, year: int, series: str | None = None, fmt: str | None = None) -> int:
         """The next case number of a year, handed out once even to processes opening cases at the same moment.
@@ -282,12 +281,12 @@ class CaseRepository:
         if not new:
             self.conn.execute(delete(t.case_events).where(t.case_events.c.case_id == cid))
         if case.events:
-            self.conn.execute(insert(t.case_events), [{"case_id": cid, "kind": str(k), "on": v}
+            self.conn.execute(_INSERT_EVENTS, [{"case_id": cid, "kind": str(k), "on": v}
                                                       for k, v in case.events.items()])
         if not new:
             self.conn.execute(delete(t.case_agencies).where(t.case_agencies.c.case_id == cid))
         if case.agencies:
-            self.conn.execute(insert(t.case_agencies), [{"case_id": cid, "agency": a, "position": i}
+            self.conn.execute(_INSERT_AGENCIES, [{"case_id": cid, "agency": a, "position": i}
                                                         for i, a in enumerate(case.agencies)])
         existing = {} if new else {r.key: r for r in self.conn.execute(
             select(t.deadlines.c.key, t.deadlines.c.id, t.deadlines.c.next_action_at)
@@ -310,7 +309,7 @@ class CaseRepository:
             else:
                 added.append({"case_id": cid, "key": d.key, "next_action_at": None, **values})
         if added:
-            self.conn.execute(insert(t.deadlines), added)
+            self.conn.execute(_INSERT_DEADLINES, added)
         self.audit.append(cid, case.reference, case.new_audit)
         case.new_audit.clear()
 
@@ -380,6 +379,11 @@ class CaseRepository:
 
 # Statements built once (the parameters change, not the statement).
 _INSERT_CASE = insert(t.cases)
+_INSERT_EVENTS = insert(t.case_events)
+_INSERT_AGENCIES = insert(t.case_agencies)
+_INSERT_DEADLINES = insert(t.deadlines)
+_BY_FINGERPRINT = (select(t.cases.c.reference).where(t.cases.c.fingerprint == bindparam("_fingerprint"))
+                   .order_by(t.cases.c.id))
 _BUMP = update(t.service_state).values(value=func.cast(func.cast(t.service_state.c.value, Integer) + 1, String))
 _BUMP_ONE = _BUMP.where(t.service_state.c.name == bindparam("_counter"))
 _BUMP_RETURNING = _BUMP_ONE.returning(t.service_state.c.value)

@@ -23,10 +23,11 @@ class InboxRepository:
         self.conn = conn
 
     def known(self, backend_id: str, internet_message_id: str | None) -> bool:
-        conds = [t.inbound_messages.c.backend_id == backend_id]
         if internet_message_id:
-            conds.append(t.inbound_messages.c.internet_message_id == internet_message_id)
-        return self.conn.execute(select(t.inbound_messages.c.id).where(or_(*conds)).limit(1)).first() is not None
+            found = self.conn.execute(_KNOWN_EITHER, {"_backend_id": backend_id, "_message_id": internet_message_id})
+        else:
+            found = self.conn.execute(_KNOWN, {"_backend_id": backend_id})
+        return found.first() is not None
 
     def store(self, backend_id: str, raw: bytes, internet_message_id: str | None, received_at: datetime | None,
               now: datetime, sender: str | None) -> int:
@@ -89,18 +90,13 @@ class InboxRepository:
         self.conn.execute(update(t.inbound_messages).where(t.inbound_messages.c.id == mid).values(filed=False))
 
     def with_sha(self, sha: str, exclude_id: int) -> list[dict[str, Any]]:
-        return [dict(r) for r in self.conn.execute(
-            select(t.inbound_messages.c.id, t.inbound_messages.c.case_id, t.inbound_messages.c.status)
-            .where(t.inbound_messages.c.sha256 == sha, t.inbound_messages.c.id != exclude_id)).mappings()]
+        return [dict(r) for r in self.conn.execute(_WITH_SHA, {"_sha": sha, "_mid": exclude_id}).mappings()]
 
     def with_message_id(self, message_ids: Iterable[str]) -> dict[str, Any] | None:
         ids = [m for m in message_ids if m]
         if not ids:
             return None
-        row = self.conn.execute(select(t.inbound_messages.c.id, t.inbound_messages.c.case_id)
-                                .where(t.inbound_messages.c.internet_message_id.in_(ids),
-                                       t.inbound_messages.c.case_id.is_not(None))
-                                .order_by(t.inbound_messages.c.id)).mappings().first()
+        row = self.conn.execute(_WITH_MESSAGE_ID, {"_ids": ids}).mappings().first()
         return dict(row) if row else None
 
     def by_status(self, statuses: Iterable[str], since: datetime | None = None) -> list[dict[str, Any]]:
@@ -123,6 +119,12 @@ _STORE = insert(t.inbound_messages)
 _FINISH_CLAIMED = update(t.inbound_messages).where(_m.id == bindparam("_mid"), _m.status == "new",
                                                    _m.claimed_by == bindparam("_worker"))
 _GET = select(t.inbound_messages).where(_m.id == bindparam("_mid"))
+_KNOWN = select(_m.id).where(_m.backend_id == bindparam("_backend_id")).limit(1)
+_KNOWN_EITHER = (select(_m.id).where(or_(_m.backend_id == bindparam("_backend_id"),
+                                         _m.internet_message_id == bindparam("_message_id"))).limit(1))
+_WITH_SHA = select(_m.id, _m.case_id, _m.status).where(_m.sha256 == bindparam("_sha"), _m.id != bindparam("_mid"))
+_WITH_MESSAGE_ID = (select(_m.id, _m.case_id).where(_m.internet_message_id.in_(bindparam("_ids", expanding=True)),
+                                                    _m.case_id.is_not(None)).order_by(_m.id))
 
 
 def _claimable(limit: int) -> tuple[tuple[Any, ...], Any]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Iterable
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select, update
 
 
 from .. import tables as t
@@ -33,20 +33,17 @@ class MeetingRepository:
         return row
 
     def next_number(self, case_id: int, kind: str) -> int:
-        top = self.conn.execute(select(func.max(t.meetings.c.number))
-                                .where(t.meetings.c.case_id == case_id, t.meetings.c.kind == kind)).scalar()
+        top = self.conn.execute(_HIGHEST_NUMBER, {"_case": case_id, "_kind": kind}).scalar()
         return (top or 0) + 1
 
     def add(self, *, case_id: int, kind: str, number: int, key: str, now: datetime,
             within_days: int | None = None) -> int:
-        return self.conn.execute(insert(t.meetings).values(
+        return self.conn.execute(_INSERT, dict(
             case_id=case_id, kind=kind, number=number, key=key, state="to_schedule", within_days=within_days,
             sequence=0, revision=0, missing=[], notes=[], created_at=now, updated_at=now)).inserted_primary_key[0]
 
     def get(self, meeting_id: int) -> dict[str, Any]:
-        row = self.conn.execute(select(t.meetings, t.cases.c.reference)
-                                .join(t.cases, t.cases.c.id == t.meetings.c.case_id)
-                                .where(t.meetings.c.id == meeting_id)).mappings().first()
+        row = self.conn.execute(_GET, {"_mid": meeting_id}).mappings().first()
         if row is None:
             raise NotFound(f"no meeting with id {meeting_id}")
         return self._row(row)
@@ -73,10 +70,7 @@ class MeetingRepository:
 
     def current(self, case_id: int, kind: str) -> dict[str, Any] | None:
         """The latest meeting of this kind for the case that is not cancelled."""
-        mid = self.conn.execute(select(t.meetings.c.id)
-                                .where(t.meetings.c.case_id == case_id, t.meetings.c.kind == kind,
-                                       t.meetings.c.state != "cancelled")
-                                .order_by(t.meetings.c.number.desc()).limit(1)).scalar()
+        mid = self.conn.execute(_CURRENT, {"_case": case_id, "_kind": kind}).scalar()
         return self.get(mid) if mid is not None else None
 
     def listing(self, case_id: int | None = None) -> list[dict[str, Any]]:
@@ -267,3 +261,15 @@ class MeetingRepository:
                                        t.meeting_attendees.c.reminded.is_(False))
                                 .values(reminded=True))
         return res.rowcount == 1
+
+
+# Statements run for every case opened and every meeting arranged, built once (building one is most of what
+# running it costs).
+_m = t.meetings.c
+_HIGHEST_NUMBER = select(func.max(_m.number)).where(_m.case_id == bindparam("_case"), _m.kind == bindparam("_kind"))
+_INSERT = insert(t.meetings)
+_GET = (select(t.meetings, t.cases.c.reference).join(t.cases, t.cases.c.id == _m.case_id)
+        .where(_m.id == bindparam("_mid")))
+_CURRENT = (select(_m.id)
+            .where(_m.case_id == bindparam("_case"), _m.kind == bindparam("_kind"), _m.state != "cancelled")
+            .order_by(_m.number.desc()).limit(1))

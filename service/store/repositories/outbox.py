@@ -5,6 +5,7 @@ One of the repositories (:mod:`service.store.repositories`).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from email.utils import make_msgid
 from typing import Any, Iterable
@@ -22,15 +23,14 @@ class OutboxRepository:
         self.conn = conn
 
     def exists(self, key: str) -> bool:
-        return self.conn.execute(select(t.outbox.c.id).where(t.outbox.c.key == key)).first() is not None
+        return self.conn.execute(_EXISTS, {"_key": key}).first() is not None
 
     def existing(self, keys: Iterable[str]) -> set[str]:
         """Which of ``keys`` have a message already (one query)."""
         keys = list(dict.fromkeys(keys))
         found: set[str] = set()
         for i in range(0, len(keys), 500):
-            found.update(self.conn.execute(select(t.outbox.c.key).where(t.outbox.c.key.in_(keys[i:i + 500])))
-                         .scalars())
+            found.update(self.conn.execute(_EXISTING, {"_keys": keys[i:i + 500]}).scalars())
         return found
 
     def queue(self, row: dict[str, Any]) -> bool:
@@ -150,18 +150,14 @@ class OutboxRepository:
         """Messages to ``to`` queued since ``since`` (of templates starting ``template_prefix``). The database
         keeps only the rows whose recipients' text holds the address; each is then checked for the address
         itself. ``enough``: counting stops there."""
-        o = t.outbox.c
         address = to.lower()
-        # The recipients and the template are tested before the time: SQLite reads a row's columns in order,
-        # and ``created_at`` comes after the sealed bodies and letters (several pages of a row); only the rows
-        # to this address need them read.
-        when = (o.created_at >= since, o.template.like(f"{template_prefix or ''}%"))
+        params = {"_since": since, "_template": f"{template_prefix or ''}%"}
         if address.isascii():  # JSON text escapes other characters
-            q = select(o.to).where(func.lower(cast(o.to, Text)).contains(address, autoescape=True), *reversed(when))
+            q, params["_to"] = _SENT_TO, "%" + _LIKE_SPECIAL.sub(r"/\g<0>", address) + "%"
         else:
-            q = select(o.to).where(*reversed(when))
+            q = _SENT
         found = 0
-        rows = self.conn.execute(q)
+        rows = self.conn.execute(q, params)
         try:
             for (recipients,) in rows:
                 found += address in [r.lower() for r in recipients]
@@ -210,6 +206,16 @@ class OutboxRepository:
 # Statements built once (the parameters change, not the statement): SQLAlchemy's cost of building and
 # keying a statement with its values was most of an insert's or update's.
 _o = t.outbox.c
+_EXISTS = select(_o.id).where(_o.key == bindparam("_key"))
+_EXISTING = select(_o.key).where(_o.key.in_(bindparam("_keys", expanding=True)))
+# sent_since: the recipients and the template are tested before the time (SQLite reads a row's columns in
+# order, and ``created_at`` comes after the sealed bodies and letters, several pages of a row: only the rows
+# to this address need them read). The address is matched in the recipients' JSON text with LIKE, its own
+# wildcards escaped.
+_SENT = select(_o.to).where(_o.template.like(bindparam("_template")), _o.created_at >= bindparam("_since"))
+_SENT_TO = select(_o.to).where(func.lower(cast(_o.to, Text)).like(bindparam("_to"), escape="/"),
+                               _o.template.like(bindparam("_template")), _o.created_at >= bindparam("_since"))
+_LIKE_SPECIAL = re.compile(r"[/%_]")
 _MARK = update(t.outbox).where(_o.id == bindparam("_oid"))
 _TRANSITION = update(t.outbox).where(_o.id == bindparam("_oid"), _o.status == bindparam("_expected"))
 _RENEW = update(t.outbox).where(_o.id == bindparam("_oid"), _o.status == "sending",
