@@ -154,3 +154,30 @@ def test_without_update_returning_counters_and_inbox_claims_still_work(app, monk
         assert uow.inbox.claim_new(now, "w2", timedelta(minutes=10), 2) == ids[2:]
         assert uow.inbox.claim_new(now, "w3", timedelta(minutes=10), 2) == []
         assert uow.inbox.get(ids[0])["claimed_by"] == "w1" and uow.inbox.get(ids[0])["attempts"] == 1
+
+
+def test_a_misspelt_column_given_to_a_prebuilt_update_is_refused_not_ignored(app):
+    """Updates built once take their SET columns from the parameters, where SQLAlchemy passes over a name that
+    is no column: the repositories check the names, so a typo fails loudly instead of updating nothing."""
+    open_case(app)
+    with app.db.unit_of_work() as uow:
+        cid = uow.cases.id_of("ESCB-2014-001")
+        mid = uow.meetings.add(case_id=cid, kind="panel", number=1, key="k/1", now=AT)
+        uow.outbox.queue({"key": "m/1", "case_id": cid, "template": "t", "sender": "a@example.org",
+                          "to": ["b@example.org"], "cc": [], "subject": "s", "text": "x", "html": None,
+                          "attachments": [], "headers": {}, "message_id": "<m1@example.org>", "references": [],
+                          "mode": "auto", "status": "queued", "attempts": 0, "created_at": AT})
+        oid = uow.outbox.id_of("m/1")
+        with pytest.raises(TypeError, match="meetings has no column stat"):
+            uow.meetings.update(mid, AT, stat="scheduled")
+        with pytest.raises(TypeError, match="meetings has no column stae"):
+            uow.meetings.change(mid, AT, new_sequence=True, stae="scheduled")
+        with pytest.raises(TypeError, match="outbox has no column last_eror"):
+            uow.outbox.mark(oid, last_eror="x")
+        with pytest.raises(TypeError, match="outbox has no column sent"):
+            uow.outbox.transition(oid, "queued", sent=AT)
+        uow.meetings.change(mid, AT, new_sequence=True, state="scheduled")
+        uow.outbox.mark(oid, last_error="refused by the server")
+        meeting = uow.meetings.get(mid)
+        assert meeting["state"] == "scheduled" and meeting["sequence"] == 1 and meeting["revision"] == 1
+        assert uow.outbox.get(oid)["last_error"] == "refused by the server"

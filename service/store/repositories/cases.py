@@ -54,7 +54,7 @@ class CaseRepository:
         return self._load(row)
 
     def get_by_id(self, case_id: int) -> Case:
-        row = self.conn.execute(select(t.cases).where(t.cases.c.id == case_id)).mappings().first()
+        row = self.conn.execute(_BY_ID, {"_cid": case_id}).mappings().first()
         if row is None:
             raise NotFound(f"no case with id {case_id}")
         return self._load(row)
@@ -139,15 +139,13 @@ class CaseRepository:
                     referrer=Referrer(**(row["referrer"] or {})), outcome=row["outcome"] or None,
                     decision_reason=row["decision_reason"], criterion=row["criterion"])
         if events is None:
-            events = list(self.conn.execute(select(t.case_events).where(t.case_events.c.case_id == cid)).mappings())
+            events = list(self.conn.execute(_EVENTS_OF, {"_cid": cid}).mappings())
         for e in events:
             case.events[e["kind"]] = e["on"]
-        case.agencies = list(agencies) if agencies is not None else list(self.conn.execute(
-            select(t.case_agencies.c.agency).where(t.case_agencies.c.case_id == cid)
-            .order_by(t.case_agencies.c.position)).scalars())
+        case.agencies = list(agencies) if agencies is not None else list(
+            self.conn.execute(_AGENCIES_OF, {"_cid": cid}).scalars())
         if deadlines is None:
-            deadlines = list(self.conn.execute(select(t.deadlines).where(t.deadlines.c.case_id == cid)
-                                               .order_by(t.deadlines.c.id)).mappings())
+            deadlines = list(self.conn.execute(_DEADLINES_OF, {"_cid": cid}).mappings())
         for d in deadlines:
             dl = Deadline(kind=d["kind"], agency=d["agency"], due=d["due"], computed_due=d["computed_due"],
                           owner=tuple(d["owner"].split(",")), rule=d["rule"],
@@ -379,6 +377,11 @@ class CaseRepository:
 
 # Statements built once (the parameters change, not the statement).
 _INSERT_CASE = insert(t.cases)
+_BY_ID = select(t.cases).where(t.cases.c.id == bindparam("_cid"))
+_EVENTS_OF = select(t.case_events).where(t.case_events.c.case_id == bindparam("_cid"))
+_AGENCIES_OF = (select(t.case_agencies.c.agency).where(t.case_agencies.c.case_id == bindparam("_cid"))
+                .order_by(t.case_agencies.c.position))
+_DEADLINES_OF = select(t.deadlines).where(t.deadlines.c.case_id == bindparam("_cid")).order_by(t.deadlines.c.id)
 _INSERT_EVENTS = insert(t.case_events)
 _INSERT_AGENCIES = insert(t.case_agencies)
 _INSERT_DEADLINES = insert(t.deadlines)

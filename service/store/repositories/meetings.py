@@ -13,7 +13,7 @@ from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, s
 
 from .. import tables as t
 
-from .common import NotFound, utc
+from .common import NotFound, columns, utc
 
 
 class MeetingRepository:
@@ -203,23 +203,19 @@ class MeetingRepository:
                           .values(claimed_until=None, claimed_by=None))
 
     def update(self, meeting_id: int, now: datetime, **values: Any) -> None:
-        self.conn.execute(update(t.meetings).where(t.meetings.c.id == meeting_id).values(updated_at=now, **values))
+        self.conn.execute(_UPDATE, {"_mid": meeting_id, "updated_at": now, **columns(t.meetings, values)})
 
     def change(self, meeting_id: int, now: datetime, *, new_sequence: bool, **values: Any) -> None:
         """A change the calendar must see: revision + 1 (and SEQUENCE + 1 for a new time or a cancellation)."""
-        m = t.meetings.c
-        bumps: dict[str, Any] = {"revision": m.revision + 1}
-        if new_sequence:
-            bumps["sequence"] = m.sequence + 1
-        self.conn.execute(update(t.meetings).where(m.id == meeting_id).values(updated_at=now, **bumps, **values))
+        self.conn.execute(_NEW_SEQUENCE if new_sequence else _NEW_REVISION,
+                          {"_mid": meeting_id, "updated_at": now, **columns(t.meetings, values)})
 
     def synced(self, meeting_id: int, revision: int, now: datetime, **values: Any) -> None:
         self.update(meeting_id, now, synced_revision=revision, last_error=None, **values)
 
     # Attendees ------------------------------------------------------------------
     def attendees(self, meeting_id: int) -> list[dict[str, Any]]:
-        rows = self.conn.execute(select(t.meeting_attendees).where(t.meeting_attendees.c.meeting_id == meeting_id)
-                                 .order_by(t.meeting_attendees.c.id)).mappings()
+        rows = self.conn.execute(_ATTENDEES, {"_mid": meeting_id}).mappings()
         return [{**r, "responded_at": utc(r["responded_at"])} for r in rows]
 
     def set_attendees(self, meeting_id: int, people: Iterable[dict[str, Any]]) -> list[str]:
@@ -235,12 +231,12 @@ class MeetingRepository:
             values = {"name": p["name"], "roles": list(p["roles"]), "agency": p.get("agency"),
                       "required": bool(p["required"])}
             if email in existing:
-                self.conn.execute(update(t.meeting_attendees).where(a.id == existing[email]["id"]).values(**values))
+                self.conn.execute(_UPDATE_ATTENDEE, {"_aid": existing[email]["id"], **values})
             else:
                 new.append({"meeting_id": meeting_id, "email": email, "response": "none", "reminded": False, **values})
                 added.append(email)
         if new:
-            self.conn.execute(insert(t.meeting_attendees), new)
+            self.conn.execute(_INSERT_ATTENDEES, new)
         gone = [r["id"] for e, r in existing.items() if e not in wanted]
         if gone:
             self.conn.execute(delete(t.meeting_attendees).where(a.id.in_(gone)))
@@ -268,6 +264,13 @@ class MeetingRepository:
 _m = t.meetings.c
 _HIGHEST_NUMBER = select(func.max(_m.number)).where(_m.case_id == bindparam("_case"), _m.kind == bindparam("_kind"))
 _INSERT = insert(t.meetings)
+_UPDATE = update(t.meetings).where(_m.id == bindparam("_mid"))
+_NEW_REVISION = _UPDATE.values(revision=_m.revision + 1)
+_NEW_SEQUENCE = _UPDATE.values(revision=_m.revision + 1, sequence=_m.sequence + 1)
+_ATTENDEES = (select(t.meeting_attendees).where(t.meeting_attendees.c.meeting_id == bindparam("_mid"))
+              .order_by(t.meeting_attendees.c.id))
+_UPDATE_ATTENDEE = update(t.meeting_attendees).where(t.meeting_attendees.c.id == bindparam("_aid"))
+_INSERT_ATTENDEES = insert(t.meeting_attendees)
 _GET = (select(t.meetings, t.cases.c.reference).join(t.cases, t.cases.c.id == _m.case_id)
         .where(_m.id == bindparam("_mid")))
 _CURRENT = (select(_m.id)

@@ -10,12 +10,11 @@ from datetime import datetime, timedelta
 from email.utils import make_msgid
 from typing import Any, Iterable
 
-from sqlalchemy import Connection, Text, and_, bindparam, cast, func, insert, or_, select, update
+from sqlalchemy import Connection, Text, bindparam, cast, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-
 from .. import tables as t
-
+from .common import columns
 
 
 class OutboxRepository:
@@ -70,17 +69,15 @@ class OutboxRepository:
     def claim_due(self, now: datetime, worker: str, lease: timedelta, limit: int = 20,
                   templates: Iterable[str] | None = None) -> list[int]:
         """Claim up to ``limit`` due rows; only rows of ``templates`` when given (an empty list claims none)."""
-        cond = and_(t.outbox.c.status.in_(["queued", "sending"]),
-                    or_(t.outbox.c.next_attempt_at.is_(None), t.outbox.c.next_attempt_at <= now),
-                    or_(t.outbox.c.claimed_until.is_(None), t.outbox.c.claimed_until < now))
-        if templates is not None:
-            cond = and_(cond, t.outbox.c.template.in_(list(templates)))
-        ids = self.conn.execute(select(t.outbox.c.id).where(cond).order_by(t.outbox.c.id).limit(limit)).scalars().all()
+        if templates is None:
+            ids = self.conn.execute(_DUE_IDS, {"_now": now, "_limit": limit}).scalars().all()
+        else:
+            ids = self.conn.execute(_DUE_IDS_OF, {"_now": now, "_limit": limit, "_templates": list(templates)}
+                                    ).scalars().all()
         won = []
-        for oid in ids:
-            res = self.conn.execute(update(t.outbox).where(t.outbox.c.id == oid, cond)
-                                    .values(status="sending", claimed_until=now + lease, claimed_by=worker,
-                                            attempts=t.outbox.c.attempts + 1))
+        for oid in ids:  # each only while still due and unclaimed (a row's template never changes)
+            res = self.conn.execute(_CLAIM_DUE, {"_oid": oid, "_now": now, "claimed_until": now + lease,
+                                                 "claimed_by": worker})
             if res.rowcount == 1:
                 won.append(oid)
         return won
@@ -90,17 +87,18 @@ class OutboxRepository:
         return self.conn.execute(_RENEW, {"_oid": oid, "_worker": worker, "claimed_until": until}).rowcount == 1
 
     def get(self, oid: int) -> dict[str, Any]:
-        return dict(self.conn.execute(select(t.outbox).where(t.outbox.c.id == oid)).mappings().one())
+        return dict(self.conn.execute(_GET, {"_oid": oid}).mappings().one())
 
     def id_of(self, key: str) -> int | None:
         return self.conn.execute(select(t.outbox.c.id).where(t.outbox.c.key == key)).scalar()
 
     def mark(self, oid: int, **values: Any) -> None:
-        self.conn.execute(_MARK, {"_oid": oid, **values})
+        self.conn.execute(_MARK, {"_oid": oid, **columns(t.outbox, values)})
 
     def transition(self, oid: int, expected: str, **values: Any) -> bool:
         """A conditional UPDATE: the row moves only from status ``expected``; True when this call moved it."""
-        return self.conn.execute(_TRANSITION, {"_oid": oid, "_expected": expected, **values}).rowcount == 1
+        params = {"_oid": oid, "_expected": expected, **columns(t.outbox, values)}
+        return self.conn.execute(_TRANSITION, params).rowcount == 1
 
     def for_case(self, case_id: int, templates: Iterable[str] | None = None) -> list[dict[str, Any]]:
         o = t.outbox.c
@@ -216,6 +214,16 @@ _SENT = select(_o.to).where(_o.template.like(bindparam("_template")), _o.created
 _SENT_TO = select(_o.to).where(func.lower(cast(_o.to, Text)).like(bindparam("_to"), escape="/"),
                                _o.template.like(bindparam("_template")), _o.created_at >= bindparam("_since"))
 _LIKE_SPECIAL = re.compile(r"[/%_]")
+_GET = select(t.outbox).where(_o.id == bindparam("_oid"))
+# A row due to go: queued, or a send that stopped half-way; its next attempt's time come; nobody's claim live.
+_DUE = (_o.status.in_(["queued", "sending"]),
+        or_(_o.next_attempt_at.is_(None), _o.next_attempt_at <= bindparam("_now")),
+        or_(_o.claimed_until.is_(None), _o.claimed_until < bindparam("_now")))
+_DUE_IDS = select(_o.id).where(*_DUE).order_by(_o.id).limit(bindparam("_limit"))
+_DUE_IDS_OF = (select(_o.id).where(*_DUE, _o.template.in_(bindparam("_templates", expanding=True)))
+               .order_by(_o.id).limit(bindparam("_limit")))
+_CLAIM_DUE = (update(t.outbox).where(_o.id == bindparam("_oid"), *_DUE)
+              .values(status="sending", attempts=_o.attempts + 1))
 _MARK = update(t.outbox).where(_o.id == bindparam("_oid"))
 _TRANSITION = update(t.outbox).where(_o.id == bindparam("_oid"), _o.status == bindparam("_expected"))
 _RENEW = update(t.outbox).where(_o.id == bindparam("_oid"), _o.status == "sending",
