@@ -223,6 +223,7 @@ def paging_note(shown: int, total: int, what: str, as_json: bool) -> None:
 
 # Tables -------------------------------------------------------------------------------
 _CONTROL = {c: None for c in (7, 8, 11, 12, 13)}  # what rich strips from printed text
+_LINES_AT_ONCE = 2000  # a long table is written this many lines at a time
 _GAP = 2  # spaces between columns
 _MIN_WRAP = 20  # the narrowest a wrapped column may become; narrower, the longest goes under its row
 
@@ -293,14 +294,22 @@ def table(title: str, rows: list[dict[str, Any]], columns: list[str], *, ids: It
     times = set(times)
     ident = set(ids) | times
     width = out.width
+    heads = [c.replace("_", " ") for c in columns]
+
     cells = [[(when(r.get(c), tz) if c in times and tz is not None else
                "" if r.get(c) is None else str(r.get(c))) for c in columns] for r in rows]
-    heads = [c.replace("_", " ") for c in columns]
-    natural = {c: max([len(h)] + [len(line) for row in cells for line in row[i].splitlines()])
-               for i, (c, h) in enumerate(zip(columns, heads))}
+    natural = {c: len(h) for c, h in zip(columns, heads)}
+    filled: set[str] = set()
+    for values in cells:
+        for c, value in zip(columns, values):
+            if value:
+                filled.add(c)
+                longest = len(value) if value.isprintable() else max(map(len, value.splitlines()), default=0)
+                if longest > natural[c]:
+                    natural[c] = longest
 
     # A descriptive column with nothing in it is left out (--json has every field).
-    empty = {c for i, c in enumerate(columns) if c not in ident and not any(row[i] for row in cells)}
+    empty = {c for c in columns if c not in ident and c not in filled}
     inline, below = [c for c in columns if c not in empty], []
     widths = dict(natural)
     if sum(natural[c] for c in inline) + _GAP * (len(inline) - 1) > width:
@@ -330,14 +339,7 @@ def table(title: str, rows: list[dict[str, Any]], columns: list[str], *, ids: It
         height = max(len(w) for w in wrapped)
         return [line_of([w[i] if i < len(w) else "" for w in wrapped]) for i in range(height)]
 
-    out.print(title, style="bold", markup=False, highlight=False, soft_wrap=True)
-    for line in block(heads):
-        out.print(line, style="bold", markup=False, highlight=False, soft_wrap=True)
-    out.print(line_of(["─" * widths[c] for c in inline]), markup=False, highlight=False, soft_wrap=True)
-    if not rows:
-        out.print("(none)", markup=False, highlight=False, soft_wrap=True)
-    blocks = []
-    for values in cells:
+    def lines_of(values: list[str]) -> list[str]:
         lines = block(values)
         for c in below:
             text = values[index[c]]
@@ -345,17 +347,37 @@ def table(title: str, rows: list[dict[str, Any]], columns: list[str], *, ids: It
                 label = f"  {heads[index[c]]}: "
                 wrapped = _wrap(text, max(width - len(label), _MIN_WRAP))
                 lines += [label + wrapped[0]] + [" " * len(label) + rest for rest in wrapped[1:]]
-        blocks.append(lines)
-    spaced = any(len(lines) > 1 for lines in blocks)  # rows of several lines: a blank line between rows
+        return lines
+
+    def write(body: list[str]) -> None:
+        if not out.is_terminal:  # to a file or a pipe: plain lines, as rich would write them
+            out.file.write("\n".join(body).translate(_CONTROL) + "\n")
+        else:  # a print for many rows: a line at a time costs more than the rest of a long list
+            out.print("\n".join(body), markup=False, highlight=False, soft_wrap=True)
+
+    out.print(title, style="bold", markup=False, highlight=False, soft_wrap=True)
+    for line in block(heads):
+        out.print(line, style="bold", markup=False, highlight=False, soft_wrap=True)
+    out.print(line_of(["─" * widths[c] for c in inline]), markup=False, highlight=False, soft_wrap=True)
+    if not rows:
+        out.print("(none)", markup=False, highlight=False, soft_wrap=True)
+    def tall(values: list[str]) -> bool:  # len(lines_of(values)) > 1, without making the lines
+        return (any(values[index[c]] for c in below)
+                or any(c not in ident and len(_wrap(values[index[c]], widths[c])) > 1 for c in inline))
+
+    # The lines are written a few thousand at a time, not kept: a long list (--all) costs the memory of its
+    # cells, not of every printed line besides.
+    spaced = any(tall(values) for values in cells)  # rows of several lines: a blank line between rows
     body: list[str] = []
-    for n, lines in enumerate(blocks):
+    for n, values in enumerate(cells):
         if spaced and n:
             body.append("")
-        body += lines
-    if body and not out.is_terminal:  # to a file or a pipe: plain lines, as rich would write them
-        out.file.write("\n".join(body).translate(_CONTROL) + "\n")
-    elif body:  # one print for the rows: a line at a time costs more than the rest of a long list
-        out.print("\n".join(body), markup=False, highlight=False, soft_wrap=True)
+        body += lines_of(values)
+        if len(body) >= _LINES_AT_ONCE:
+            write(body)
+            body = []
+    if body:
+        write(body)
 
 
 def read_json_file(path: Path) -> Any:

@@ -64,3 +64,23 @@ def test_date_times_are_shown_in_the_board_time_zone_to_the_minute():
     assert board_time(datetime(2014, 1, 12, 7, 30, tzinfo=timezone.utc), london) == "2014-01-12 07:30"
     assert board_time("2014-05-12", london) == "2014-05-12"
     assert board_time(None, london) == ""
+
+
+@pytest.mark.parametrize("wrapped", [False, True])
+def test_a_long_table_written_in_pieces_has_every_row_once_in_order_and_spaced_alike(monkeypatch, capsys, wrapped):
+    """Over a few thousand lines the table is written a piece at a time: nothing lost or repeated at a piece's
+    edge, and the blank line between rows of several lines is there across the edges too."""
+    from service.cli import common
+
+    n = common._LINES_AT_ONCE + 700
+    what = LONG if wrapped else "decision"
+    rows = [{"reference": f"ESCB-2014-{i:05d}", "what": what} for i in range(n)]
+    lines = render(monkeypatch, capsys, 60, rows, ["reference", "what"], ids=["reference"])
+    refs = [line.split()[0] for line in lines if line.startswith("ESCB-")]
+    assert refs == [f"ESCB-2014-{i:05d}" for i in range(n)]
+    body = lines[3:]
+    if wrapped:  # each row's lines, then one blank line; none after the last
+        assert body.count("") == n - 1 and body[-1] != ""
+        assert all(body[k + 1].startswith("ESCB-") for k, line in enumerate(body) if line == "")
+    else:
+        assert "" not in body and len(body) == n
