@@ -34,7 +34,8 @@ def inbox_list(config: Optional[Path] = ConfigOpt,
 
 @inbox_app.command("release")
 def inbox_release(inbound_id: int, config: Optional[Path] = ConfigOpt, by: Optional[str] = ActorOpt) -> None:
-    """Open the case for a referral held because its sender was not a partner agency."""
+    """Open the case for a referral held because its sender was not a partner agency; or file an agency return
+    held because its agency was not involved in the case, once it has been added (case add-agency)."""
     from service.intake.by_hand import release_held
     from service.intake.processing import file_handled
 

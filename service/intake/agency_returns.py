@@ -337,8 +337,8 @@ def _tell_unplaced(uow: "UnitOfWork", app: "App", row: dict[str, Any], msg, send
         "message_id": row["id"], "sender": sender or "unknown", "received_on": received_on(app, row, msg),
         "reference": case.reference if case else None, "quarantine_folder": app.quarantine_folder_name,
         "documents": [r.summary(n) for n, r in enumerate(readings, start=1)],
-        "fix": (f"add the agency (review-clerk case add-agency {case.reference} AGENCY) and ask it to send the "
-                f"document again in reply to its letter" if case else
+        "fix": (f"if the agency is involved, add it (review-clerk case add-agency {case.reference} AGENCY), then "
+                f"file this message: review-clerk inbox release {row['id']}" if case else
                 "find the case, and ask the agency to send it again with the case reference in the subject")})
     queue(uow, app, key=f"{UNPLACED}/{row['id']}", template=UNPLACED, to=[bm.email], context=ctx, case_id=case_id)
 

@@ -25,7 +25,9 @@ log = logging.getLogger("review_clerk.intake")
 
 
 def release_held(app: "App", inbound_id: int, actor: str) -> Outcome:
-    """The Business Manager confirms a held referral from an unknown sender: open its case now."""
+    """The Business Manager confirms a held referral from an unknown sender: open its case now. A held agency
+    return is read again the same way: filed if what stopped it has been put right (its agency added to the
+    case), else held as before (the Business Manager is not told a second time)."""
     with app.db.unit_of_work() as uow:
         row = uow.inbox.get(inbound_id)
         if row["status"] != "held":

@@ -290,3 +290,38 @@ def test_a_returned_document_is_sealed_and_resealed_when_the_keys_rotate(app, se
         assert bytes(conn.exec_driver_sql("SELECT data FROM agency_returns").scalar_one()) != bytes(stored)
     with app.db.unit_of_work() as uow:
         assert uow.returns.document(returns(app)[0]["id"]) == data
+
+
+def test_a_held_return_is_filed_by_releasing_it_once_the_agency_is_added(app, case):
+    """What the Business Manager is told to do with a return from an agency not yet involved: add the agency,
+    then release the held message (no need to ask the agency to send it again)."""
+    from service.intake.by_hand import release_held
+
+    msg = send(app, 1, "safeguarding@beh-mht.example.org",
+               {"chronology.docx": (FIXTURES / "police_word_standard.docx").read_bytes()})
+    assert msg["status"] == "held"
+    [told] = outbox(app, "agency_return_unplaced")
+    assert f"review-clerk inbox release {msg['id']}" in told["text"]
+    cases.add_agency(app, REF, "beh-mht", "bm")
+    cases.set_due(app, REF, "chronology", "beh-mht", date(2014, 7, 31), "bm")
+
+    outcome = release_held(app, msg["id"], "bm")
+
+    assert outcome.status == "reply" and "beh-mht chronology v1" in outcome.reason, outcome
+    [filed] = returns(app)
+    assert filed["agency"] == "beh-mht" and filed["kind"] == "chronology" and filed["version"] == 1
+    assert states(app)["chronology:beh-mht"]["state"] == "met"
+    assert len(outbox(app, "agency_return_received")) == 1
+    assert len(outbox(app, "agency_return_unplaced")) == 1  # told once, not again
+    assert inbox(app)[-1]["status"] == "reply" and "released by bm" in inbox(app)[-1]["outcome"]
+
+
+def test_releasing_a_return_that_still_cannot_be_placed_leaves_it_held(app, case):
+    from service.intake.by_hand import release_held
+
+    msg = send(app, 1, "safeguarding@beh-mht.example.org",
+               {"chronology.docx": (FIXTURES / "police_word_standard.docx").read_bytes()})
+    outcome = release_held(app, msg["id"], "bm")
+    assert outcome.status == "held" and "not recorded as involved" in outcome.reason
+    assert inbox(app)[-1]["status"] == "held" and returns(app) == []
+    assert len(outbox(app, "agency_return_unplaced")) == 1
