@@ -21,9 +21,14 @@ if TYPE_CHECKING:
 def save_case(uow: "UnitOfWork", app: "App", case: Case, before: Case | None = None, **kwargs: Any) -> list[str]:
     """Save a changed case, reschedule its chasing and react to what happened (the one way commands save a
     case). ``before``: the case as loaded, when a date was corrected. Returns the keys of the messages queued."""
+    from service.chasing.withdrawal import withdraw_stale
     from service.reactions import react
 
     case_id = uow.cases.id_of(case.reference)
     steps = uow.cases.chase_steps(case_id)
     uow.cases.save(case, next_actions=next_actions(app, case, steps), **kwargs)
-    return react(uow, app, case, case_id, before)
+    queued = react(uow, app, case, case_id, before)
+    # Reminders and escalations queued for a due date the case no longer has (a deadline extended, met,
+    # paused) do not go (a date's correction has withdrawn its own already, saying why).
+    withdraw_stale(uow, app, case, case_id, "no longer called for: the deadline was changed or met before it went")
+    return queued

@@ -1,10 +1,11 @@
-"""A reminder or escalation combined into a person's message (``chase_summary``) whose due date moved
-before the message went: withdrawn, as one sent on its own is (``service.letters.corrections``).
+"""Reminders and escalations no longer called for before they went: their deadline's due date moved (a date
+corrected, the deadline extended or resumed with a new date), or it is no longer open (met, paused, gone).
 
-The item's own row (status ``combined``) becomes ``withdrawn``, its key set aside so that the chase of
-the new due date may queue it again; the message it went in, still queued and never tried, is rendered
-again without it, or withdrawn when nothing is left in it. A message already handed to the mailbox is
-left as it went, as a reminder on its own is.
+One queued on its own and never tried is withdrawn, as a correction withdraws any letter
+(``service.letters.corrections``). One combined into a person's message (``chase_summary``): the item's own
+row (status ``combined``) becomes ``withdrawn``, its key set aside so that the chase of the new due date may
+queue it again; the message it went in, still queued and never tried, is rendered again without it, or
+withdrawn when nothing is left in it. A message already handed to the mailbox is left as it went.
 """
 
 from __future__ import annotations
@@ -33,17 +34,24 @@ def _stale(case: Case, key: str) -> bool:
 
 
 def withdraw_stale(uow: "UnitOfWork", app: "App", case: Case, case_id: int, why: str) -> int:
-    """Withdraw the case's combined items no longer called for (see the module). Returns how many."""
+    """Withdraw the case's reminders and escalations no longer called for (see the module), each audited.
+    Every save of a case calls this (:func:`service.case_store.save_case`). Returns how many."""
     from service.letters.queueing import withdraw
 
-    stale = [r for r in uow.outbox.for_case(case_id, templates=list(CHASES))
-             if r["status"] == "combined" and _stale(case, r["key"])]
+    rows = [r for r in uow.outbox.for_case(case_id, templates=list(CHASES)) if _stale(case, r["key"])]
+    n = 0
+    alone = [r for r in rows if r["status"] == "queued" and not r["attempts"]]  # never tried: it has not gone
+    kept = set(withdraw(uow, [r["key"] for r in alone], why))
+    for r in alone:
+        if r["key"] not in kept:
+            n += 1
+            _audit(uow, app, case, case_id, r["key"], "reminder withdrawn", why)
+    stale = [r for r in rows if r["status"] == "combined"]
     by_message: dict[str, list[dict]] = {}
     for r in stale:
         into = uow.outbox.combined_into(r["key"])
         if into:
             by_message.setdefault(into, []).append(r)
-    n = 0
     for into, items in by_message.items():
         oid = uow.outbox.id_of(into)
         message = uow.outbox.get(oid) if oid is not None else None
@@ -53,17 +61,21 @@ def withdraw_stale(uow: "UnitOfWork", app: "App", case: Case, case_id: int, why:
             if uow.outbox.transition(r["id"], "combined", status="withdrawn", key=f"{r['key']}~withdrawn-{r['id']}"[:200],
                                      last_error=why[:500]):
                 n += 1
-                parts = r["key"].split("/")
-                uow.audit.append(case_id, case.reference, [AuditEvent(
-                    at=app.clock.now(), actor="chasing", action="combined reminder withdrawn",
-                    detail={"deadline": parts[1], "step": parts[2].split("|", 1)[-1], "why": why[:300]})])
-                log.info("combined item withdrawn", extra={"outbox_key": r["key"], "case": case.reference})
+                _audit(uow, app, case, case_id, r["key"], "combined reminder withdrawn", why)
         left = uow.outbox.combined_in(into)
         if not left:
             withdraw(uow, [into], why)
         else:
             _render_again(uow, app, message, left, case, case_id)
     return n
+
+
+def _audit(uow: "UnitOfWork", app: "App", case: Case, case_id: int, key: str, action: str, why: str) -> None:
+    parts = key.split("/")
+    uow.audit.append(case_id, case.reference, [AuditEvent(
+        at=app.clock.now(), actor="chasing", action=action,
+        detail={"deadline": parts[1], "step": parts[2].split("|", 1)[-1], "why": why[:300]})])
+    log.info(action, extra={"outbox_key": key, "case": case.reference})
 
 
 def _render_again(uow: "UnitOfWork", app: "App", message: dict, left: list[dict], case: Case, case_id: int) -> None:

@@ -1,7 +1,7 @@
 """One message per person per run: a person's reminders and escalations of one sweep go as one message
 listing each case and deadline, each item still kept under its own key (issue 18). The owner still answers
-by email (a reply naming one case answers its item), and a reminder whose due date is corrected before the
-message goes is withdrawn from it."""
+by email (a reply naming one case answers its item), and a reminder whose due date is corrected, or whose
+deadline is extended or met, before the message goes is withdrawn from it (or, queued alone, withdrawn)."""
 
 from __future__ import annotations
 
@@ -335,3 +335,44 @@ def test_done_naming_a_case_with_two_deadlines_in_the_message_but_not_which_is_n
     row = reply(app, summary, "done", "RE: [ESCB-2014-002] ofsted_incident_notification", n=2)
     assert "ofsted_incident_notification of ESCB-2014-002 marked done" in row["outcome"]
     assert state(app, "ESCB-2014-002", "chair_sqas_discussion") == "open"
+
+
+def test_a_deadline_extended_before_the_combined_message_goes_is_taken_out_of_it(app, clock):
+    from service import cases
+
+    summary = reminded(app, clock, 2)
+    cases.extend(app, "ESCB-2014-001", "chair_sqas_discussion", date(2014, 5, 20), "the Chair is away", "bm")
+    rows = {r["id"]: r for r in chase_rows(app)}
+    gone = [r for r in rows.values() if r["key"].startswith("ESCB-2014-001/chair_sqas_discussion/")]
+    # The Chair's item and the Head of SQAS's, each in that person's combined message.
+    assert sorted(r["to"][0] for r in gone) == [CHAIR, SQAS] and {r["status"] for r in gone} == {"withdrawn"}
+    now = rows[summary["id"]]
+    assert now["status"] == "queued" and len(items_in(app, now)) == 3
+    assert "review-clerk deadline done ESCB-2014-001 chair_sqas_discussion" not in now["text"]
+    assert "ESCB-2014-001" in now["text"]  # its Ofsted notification is still due as it was
+    with app.db.unit_of_work() as uow:
+        audit = [e for e in uow.audit.for_case(uow.cases.id_of("ESCB-2014-001")) if e.action.endswith("withdrawn")]
+    assert [e.action for e in audit] == ["combined reminder withdrawn"] * 2
+    assert all("changed or met" in e.detail["why"] for e in audit)
+
+
+def test_a_reminder_queued_alone_is_withdrawn_when_its_deadline_is_met_before_it_goes(app, clock):
+    from service import cases
+    from service.case_store import save_case
+
+    [ref] = referrals(app, 1)
+    with app.db.unit_of_work() as uow:
+        save_case(uow, app, uow.cases.get(ref))
+        uow.commit()
+    clock.set(datetime(2014, 5, 12, 9, 30, tzinfo=LONDON))
+    sweeping.sweep(app)
+    [alone] = [r for r in chase_rows(app) if SQAS in r["to"]]
+    assert alone["status"] == "queued"
+    cases.mark_done(app, ref, "chair_sqas_discussion", date(2014, 5, 12), "bm")
+    [now] = [r for r in chase_rows(app) if r["id"] == alone["id"]]
+    assert now["status"] == "withdrawn" and "~withdrawn-" in now["key"]
+    with app.db.unit_of_work() as uow:
+        actions = [e.action for e in uow.audit.for_case(uow.cases.id_of(ref))]
+    assert actions.count("reminder withdrawn") == 1
+    others = [r for r in chase_rows(app) if r["status"] == "queued"]
+    assert others and not any("/chair_sqas_discussion/" in r["key"] for r in others)
