@@ -183,7 +183,9 @@ def test_a_person_with_three_reminders_due_gets_one_message_listing_each(app, cl
     assert len([r for r in chase_rows(app) if r["template"] == "chase_summary" and r["to"] == [CHAIR]]) == 1
 
 
-def test_one_reminder_due_to_a_person_is_the_reminder_it_always_was(app, clock):
+def one_reminded(app, clock) -> tuple[str, list[dict]]:
+    """One case, scheduled and swept on Monday 09:30: its reference and what went to the Head of SQAS (the
+    discussion's reminder only)."""
     from service.case_store import save_case
 
     [ref] = referrals(app, 1)
@@ -192,7 +194,11 @@ def test_one_reminder_due_to_a_person_is_the_reminder_it_always_was(app, clock):
         uow.commit()
     clock.set(datetime(2014, 5, 12, 9, 30, tzinfo=LONDON))
     sweeping.sweep(app)
-    mine = [r for r in chase_rows(app) if SQAS in r["to"]]  # the Head of SQAS: the discussion only
+    return ref, [r for r in chase_rows(app) if SQAS in r["to"]]
+
+
+def test_one_reminder_due_to_a_person_is_the_reminder_it_always_was(app, clock):
+    ref, mine = one_reminded(app, clock)
     assert [(r["template"], r["status"]) for r in mine] == [("reminder", "queued")]
     assert mine[0]["subject"].startswith(f"[{ref}] Reminder: ") and 'reply to this email with "done"' in mine[0]["text"]
 
@@ -358,15 +364,8 @@ def test_a_deadline_extended_before_the_combined_message_goes_is_taken_out_of_it
 
 def test_a_reminder_queued_alone_is_withdrawn_when_its_deadline_is_met_before_it_goes(app, clock):
     from service import cases
-    from service.case_store import save_case
 
-    [ref] = referrals(app, 1)
-    with app.db.unit_of_work() as uow:
-        save_case(uow, app, uow.cases.get(ref))
-        uow.commit()
-    clock.set(datetime(2014, 5, 12, 9, 30, tzinfo=LONDON))
-    sweeping.sweep(app)
-    [alone] = [r for r in chase_rows(app) if SQAS in r["to"]]
+    ref, [alone] = one_reminded(app, clock)
     assert alone["status"] == "queued"
     cases.mark_done(app, ref, "chair_sqas_discussion", date(2014, 5, 12), "bm")
     [now] = [r for r in chase_rows(app) if r["id"] == alone["id"]]
