@@ -91,3 +91,34 @@ def test_utc_and_fixed_offsets_are_written_in_utc_and_a_zone_by_its_name():
 def test_a_cancellation_says_so():
     cal, ev = the_event(write(method="CANCEL", status="CANCELLED"))
     assert str(cal["method"]) == "CANCEL" and str(ev["status"]) == "CANCELLED"
+
+
+def as_a_client_without_the_zone_database_reads_it(data: bytes):
+    """The tzinfo a client builds from the calendar's own VTIMEZONE (not from the IANA name)."""
+    [tz] = Calendar.from_ical(data).walk("VTIMEZONE")
+    assert str(tz["tzid"]) == "Europe/London"
+    return tz.to_tz()
+
+
+@pytest.mark.parametrize("start, offset", [
+    (datetime(2014, 5, 14, 9, 0), timedelta(hours=1)),  # BST
+    (datetime(2014, 12, 3, 9, 0), timedelta(0)),  # GMT
+    (datetime(2014, 3, 30, 9, 0), timedelta(hours=1)),  # the morning the clocks went forward
+    (datetime(2014, 10, 26, 9, 0), timedelta(0)),  # the morning they went back
+])
+def test_a_zoned_time_comes_with_the_zones_rules_so_any_client_places_it_at_the_right_hour(start, offset):
+    data = write(start=start.replace(tzinfo=LONDON), end=(start + timedelta(hours=2)).replace(tzinfo=LONDON))
+    tz = as_a_client_without_the_zone_database_reads_it(data)
+    assert start.replace(tzinfo=tz).utcoffset() == offset == start.replace(tzinfo=LONDON).utcoffset()
+    assert data.count(b"BEGIN:VTIMEZONE") == 1  # one for the zone, though both times name it
+
+
+def test_a_zone_that_never_changes_its_offset_has_one_observance_and_utc_needs_none():
+    data = write(start=datetime(2014, 5, 14, 9, 0, tzinfo=ZoneInfo("Asia/Kolkata")),
+                 end=datetime(2014, 5, 14, 10, 0, tzinfo=ZoneInfo("Asia/Kolkata")))
+    [tz] = Calendar.from_ical(data).walk("VTIMEZONE")
+    assert [c.name for c in tz.subcomponents] == ["STANDARD"]
+    assert datetime(2014, 5, 14, 9, 0).replace(tzinfo=tz.to_tz()).utcoffset() == timedelta(hours=5, minutes=30)
+    utc = write(start=datetime(2014, 5, 14, 8, 0, tzinfo=timezone.utc),
+                end=datetime(2014, 5, 14, 9, 0, tzinfo=timezone.utc))
+    assert b"VTIMEZONE" not in utc
