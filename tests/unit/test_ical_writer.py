@@ -51,8 +51,8 @@ def test_a_standard_reader_reads_back_every_property_written():
 
 
 @pytest.mark.parametrize("value", [
-    "a; b, c \\ d", "line one\nline two\r\nline three\rfour", "tab\there, bell\x07here", "Zoë Ørsted-Łukasiewicz 日本語 " * 9,
-    "x" * 74, "x" * 75, "x" * 76, "é" * 80,
+    "a; b, c \\ d", "line one\nline two\r\nline three\rfour", "tab\there, bell\x07here",
+    "Zoë Ørsted-Łukasiewicz 日本語 " * 9, "x" * 74, "x" * 75, "x" * 76, "é" * 80,
 ])
 def test_text_with_separators_newlines_and_any_script_comes_back_as_written(value):
     _, ev = the_event(write(summary=value, description=value))
