@@ -33,15 +33,17 @@ def inbox_list(config: Optional[Path] = ConfigOpt,
 
 
 @inbox_app.command("release")
-def inbox_release(inbound_id: int, config: Optional[Path] = ConfigOpt, by: Optional[str] = ActorOpt) -> None:
-    """Open the case for a referral held because its sender was not a partner agency; or file an agency return
-    held because its agency was not involved in the case, once it has been added (case add-agency)."""
+def inbox_release(inbound_id: int, config: Optional[Path] = ConfigOpt, by: Optional[str] = ActorOpt,
+                  case: Optional[str] = typer.Option(None, "--case", help="The case a held agency return is for, "
+                                                     "when the message names none the service knows.")) -> None:
+    """Open the case for a referral held because its sender was not a partner agency; or file a held agency
+    return: once its agency has been added to the case (case add-agency), or with --case when it named none."""
     from service.intake.by_hand import release_held
     from service.intake.processing import file_handled
 
     application = app_for(config)
     try:
-        outcome = release_held(application, inbound_id, actor_of(by))
+        outcome = release_held(application, inbound_id, actor_of(by), case_reference=case)
     except (ValueError, LookupError) as exc:
         fail(str(exc))
     file_handled(application)

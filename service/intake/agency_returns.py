@@ -339,7 +339,8 @@ def _tell_unplaced(uow: "UnitOfWork", app: "App", row: dict[str, Any], msg, send
         "documents": [r.summary(n) for n, r in enumerate(readings, start=1)],
         "fix": (f"if the agency is involved, add it (review-clerk case add-agency {case.reference} AGENCY), then "
                 f"file this message: review-clerk inbox release {row['id']}" if case else
-                "find the case, and ask the agency to send it again with the case reference in the subject")})
+                f"find the case and file this message against it: review-clerk inbox release {row['id']} --case "
+                f"REFERENCE")})
     queue(uow, app, key=f"{UNPLACED}/{row['id']}", template=UNPLACED, to=[bm.email], context=ctx, case_id=case_id)
 
 

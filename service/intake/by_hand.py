@@ -24,14 +24,20 @@ if TYPE_CHECKING:
 log = logging.getLogger("review_clerk.intake")
 
 
-def release_held(app: "App", inbound_id: int, actor: str) -> Outcome:
+def release_held(app: "App", inbound_id: int, actor: str, case_reference: str | None = None) -> Outcome:
     """The Business Manager confirms a held referral from an unknown sender: open its case now. A held agency
     return is read again the same way: filed if what stopped it has been put right (its agency added to the
-    case), else held as before (the Business Manager is not told a second time)."""
+    case), else held as before (the Business Manager is not told a second time). ``case_reference``: the case
+    a held return is for, when the message itself names none the service knows (a person found it)."""
     with app.db.unit_of_work() as uow:
         row = uow.inbox.get(inbound_id)
         if row["status"] != "held":
             raise ValueError(f"message {inbound_id} is {row['status']}, not held")
+        if case_reference is not None:
+            if row["kind"] != "agency_return":
+                raise ValueError(f"message {inbound_id} is a held {row['kind'] or 'message'}, not an agency's "
+                                 f"return: a case is given only to file a return")
+            row["case_reference"] = uow.cases.get(case_reference).reference  # LookupError: no such case
         row["released"] = True
         outcome = handle_message(uow, app, row)
         uow.inbox.finish(inbound_id, outcome.status, outcome.reason + f" (released by {actor})", outcome.kind,

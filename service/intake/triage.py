@@ -64,8 +64,9 @@ def handle_message(uow: "UnitOfWork", app: "App", row: dict[str, Any]) -> Outcom
 
         return Outcome("reply", file_meeting_reply(uow, app, row), "meeting_response")
 
-    # A reply about an existing case: matched by the reference tag or In-Reply-To/References.
-    reference = case_for_reply(uow, app, msg, subject)
+    # A reply about an existing case: matched by the reference tag or In-Reply-To/References (or the case a
+    # person gave when releasing a held agency return that named none).
+    reference = row.get("case_reference") or case_for_reply(uow, app, msg, subject)
     if reference is not None and parsed.get("kind") not in ("auto_reply", "delivery_failure", "own_message"):
         return file_reply(uow, app, row, reference, parsed)
     if not parsed.get("is_referral") and parsed.get("kind") not in ("auto_reply", "delivery_failure", "own_message") \

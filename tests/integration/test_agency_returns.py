@@ -325,3 +325,38 @@ def test_releasing_a_return_that_still_cannot_be_placed_leaves_it_held(app, case
     assert outcome.status == "held" and "not recorded as involved" in outcome.reason
     assert inbox(app)[-1]["status"] == "held" and returns(app) == []
     assert len(outbox(app, "agency_return_unplaced")) == 1
+
+
+def test_a_held_return_naming_no_known_case_is_filed_against_the_case_a_person_gives(app, case):
+    from service.intake.by_hand import release_held
+
+    msg = send(app, 1, POLICE, {"IMR.docx": word("Individual Management Review")}, subject="Our IMR, as asked")
+    assert msg["status"] == "held" and msg["kind"] == "agency_return"
+    [told] = outbox(app, "agency_return_unplaced")
+    assert f"review-clerk inbox release {msg['id']} --case REFERENCE" in told["text"]
+    with pytest.raises(LookupError):
+        release_held(app, msg["id"], "bm", case_reference="ESCB-2014-099")
+    assert inbox(app)[-1]["status"] == "held"  # nothing changed by the refusal
+
+    outcome = release_held(app, msg["id"], "bm", case_reference=REF.lower())
+
+    assert outcome.status == "reply" and outcome.reference == REF, outcome
+    [filed] = returns(app)
+    assert filed["agency"] == "met-police" and filed["kind"] == "imr"
+    assert states(app)["imr:met-police"]["state"] == "met"
+    assert len(outbox(app, "agency_return_received")) == 1 and len(outbox(app, "agency_return_unplaced")) == 1
+
+
+def test_a_case_is_given_only_to_file_a_held_return(app, case):
+    from service.intake.by_hand import release_held
+
+    m = EmailMessage()
+    m["From"], m["To"], m["Subject"] = "someone@gmail.example.com", BM, "Serious case review referral"
+    m["Date"], m["Message-ID"] = format_datetime(app.clock.now()), "<held-referral@gmail.example.com>"
+    m.set_content("Child's name: Test Child\nDate of birth: 01/02/2015\nWhat happened: injured.")
+    (app.settings.data_dir / "mail" / "inbox" / "held.eml").write_bytes(bytes(m))
+    read_inbox(app)
+    held = inbox(app)[-1]
+    assert (held["status"], held["kind"]) == ("held", "referral")  # from a domain that is no partner's
+    with pytest.raises(ValueError, match="a case is given only to file a return"):
+        release_held(app, held["id"], "bm", case_reference=REF)
