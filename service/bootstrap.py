@@ -146,6 +146,11 @@ def build_app(settings: Settings, clock: Clock | None = None, *, create: bool = 
     if len(set(ids)) != len(ids):
         raise PackError([Problem("[procedure] packs", "-", f"two packs in use share the id '{i}'")
                          for i in sorted({i for i in ids if ids.count(i) > 1})])
+    # A panel member for a pack not in use would sit on no panel at all: a typo, said at start, not a quorum lost.
+    strays = sorted({pid for member in settings.panel for pid in member.procedures} - set(ids))
+    if strays:
+        raise PackError([Problem("[[panel]] procedures", "-", f"'{pid}' is no pack in use (in use: {', '.join(ids)})")
+                         for pid in strays])
     app = App(settings=settings, db=db, mailbox=mailbox, calendar=calendar,
               templates=Templates(templates_folder or settings.letters.templates_dir,
                                   packs={p.id: templates_of(pack, p) for pack, p in packs.items()}),

@@ -76,8 +76,15 @@ class PanelMember(_Model):
     agency: str | None = None
     role: str | None = Field(default=None, description="e.g. chair, police, health, education, social-care")
     standing: bool = True
+    procedures: tuple[str, ...] = Field(default=(), description=(
+        "the packs (their ids: cspr-wt2023, sar-care-act-2014, ...) whose cases' panel meetings this member sits "
+        "on, for a board running several side by side; empty: every pack's"))
 
     _email = field_validator("email")(_check_email)
+
+    def sits_for(self, procedure: str | None) -> bool:
+        """Whether this member sits on the panel of cases of pack ``procedure`` (None: of any pack)."""
+        return procedure is None or not self.procedures or procedure in self.procedures
 
 
 class Agency(_Model):

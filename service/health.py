@@ -99,10 +99,25 @@ def check_configuration(settings) -> list[Finding]:
         if unknown:
             rows.append(Finding("configuration", WARNING, f"{key} names no communication: {', '.join(unknown)}",
                                 f"use the names `review-clerk letters list` gives (templates in {folder})"))
-    for warning in quorum_warnings(settings):
+    rows += check_packs_people(settings)
+    for warning in quorum_warnings(settings, _pack_ids(settings)):
         rows.append(Finding("meetings quorum", WARNING, warning,
                             "[[panel]] roles, [meetings] agency_roles and quorum_roles"))
-    return rows + check_packs_people(settings)
+    return rows
+
+
+def _pack_ids(settings) -> list[str]:
+    """The ids of the packs in use that load (one that does not is reported by :func:`check_packs_people`)."""
+    from service.procedure.pack import load_configured
+    from service.procedure.problems import PackError
+
+    ids = []
+    for pack in settings.procedure.in_use():
+        try:
+            ids.append(load_configured(pack).id)
+        except PackError:
+            continue
+    return ids
 
 
 def check_packs_people(settings) -> list[Finding]:

@@ -290,7 +290,7 @@ class Runner:
 
         from service.meetings.invitees import quorum_warnings
 
-        for warning in quorum_warnings(self.app.settings):  # roles and agency keys only: no personal data
+        for warning in quorum_warnings(self.app.settings, self.app.procedures):  # roles and agency keys only
             log.warning("configuration: %s", warning)
         s = self.app.settings.scheduler
         tz = self.app.settings.tz

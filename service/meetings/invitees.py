@@ -2,7 +2,9 @@
 
 Invited: the chair of the panel, the standing panel members (``[[panel]]``
 with ``standing = true``) and the panel member of each agency involved in the
-case (``[[agencies]] panel_member``). One person is invited once, with every
+case (``[[agencies]] panel_member``). A ``[[panel]]`` member with ``procedures``
+sits only on the panel of those packs' cases (a board running children's and
+adults' reviews side by side has two panels); one without sits on every pack's. One person is invited once, with every
 role they hold. The Business Manager organises and is not an attendee.
 Which invitees are *required* is the meeting kind's rule; the rest are
 optional. Pure: settings and a case in, plain values out.
@@ -38,8 +40,14 @@ class Invitee:
     required: bool = True
 
 
-def panel_chair(settings: "Settings") -> tuple[str, str]:
-    """(email, name) of whoever chairs panel meetings."""
+def panel(settings: "Settings", procedure: str | None = None) -> list:
+    """The ``[[panel]]`` members who sit on the panel of pack ``procedure``'s cases (None: every member)."""
+    return [p for p in settings.panel if p.sits_for(procedure)]
+
+
+def panel_chair(settings: "Settings", procedure: str | None = None) -> tuple[str, str]:
+    """(email, name) of whoever chairs the panel meetings of pack ``procedure``'s cases: ``[meetings] chair``,
+    else the panel member of that pack with the role "chair", else the board's Chair."""
     m = settings.meetings
     if m.chair:
         for p in settings.panel:
@@ -49,10 +57,18 @@ def panel_chair(settings: "Settings") -> tuple[str, str]:
             if person is not None and person.email == m.chair:
                 return person.email, person.name
         return m.chair, "Panel Chair"
-    for p in settings.panel:
-        if (p.role or "").lower() == "chair":
-            return p.email, p.name
+    members = panel(settings, procedure)
+    chairs = [p for p in members if (p.role or "").lower() == "chair"]
+    # For a pack, a chair of its own panel before one who chairs every pack's; for no pack, the reverse.
+    for p in sorted(chairs, key=lambda p: not p.procedures if procedure else bool(p.procedures)):
+        return p.email, p.name
     return settings.people.chair.email, settings.people.chair.name
+
+
+def panel_chairs(settings: "Settings") -> set[str]:
+    """The addresses of every pack's panel chair (lower case)."""
+    packs = {pid for p in settings.panel for pid in p.procedures}
+    return {panel_chair(settings, pid)[0].lower() for pid in (None, *packs)}
 
 
 def _agency_role(settings: "Settings", agency_key: str | None) -> list[str]:
@@ -73,7 +89,8 @@ def invitees_for(settings: "Settings", agencies: Iterable[str], kind: MeetingKin
 def _invitees(settings: "Settings", agencies: Iterable[str], kind: MeetingKind) -> list[Invitee]:
     found: dict[str, Invitee] = {}
     panel_roles: dict[str, list[str]] = {}
-    for p in settings.panel:
+    members = panel(settings, kind.procedure)
+    for p in members:
         roles = panel_roles.setdefault(p.email.lower(), [])
         roles += [p.role.lower()] if p.role else []
         roles += _agency_role(settings, p.agency)
@@ -88,13 +105,13 @@ def _invitees(settings: "Settings", agencies: Iterable[str], kind: MeetingKind) 
             found[email] = replace(have, roles=tuple(dict.fromkeys((*have.roles, *roles))),
                                    agency=have.agency or agency, agency_member=have.agency_member or agency_member)
 
-    chair_email, chair_name = panel_chair(settings)
+    chair_email, chair_name = panel_chair(settings, kind.procedure)
     add(chair_email, chair_name, ["chair"], None, False)
-    for p in settings.panel:
+    for p in members:
         if p.standing:
             add(p.email, p.name, [], p.agency, False)
     for key in agencies:
-        for p in settings.panel:  # a panel member who is not standing comes when their agency is involved
+        for p in members:  # a panel member who is not standing comes when their agency is involved
             if not p.standing and p.agency == key:
                 add(p.email, p.name, _agency_role(settings, key), key, True)
         agency = settings.agency(key)
@@ -147,27 +164,37 @@ def names_of(emails: Iterable[str], people: Mapping[str, Invitee] | Sequence[Inv
     return [f"{index[e].name} <{e}>" if e in index else e for e in emails]
 
 
-def quorum_warnings(settings: "Settings") -> list[str]:
+def quorum_warnings(settings: "Settings", packs: Iterable[str] = ()) -> list[str]:
     """One line for each quorum role the configuration cannot be sure to fill (empty: none).
 
     A role that no standing panel member holds is filled only for cases involving an agency
     whose panel member holds it, and is missing (reported with every meeting) for the others;
-    a role nobody configured holds is never filled. For start-up and ``review-clerk doctor``.
+    a role nobody configured holds is never filled. Where ``[[panel]]`` members sit for some packs
+    only, each pack's panel is checked on its own: ``packs`` (the ids in use) and every pack a member
+    names. For start-up and ``review-clerk doctor``.
     """
+    named = {pid for p in settings.panel for pid in p.procedures}
+    panels = sorted({*named, *packs}) if named else [None]
     # Who is invited, with which roles, is the same for every kind: the shipped pack's first kind will do.
-    kind = kind_for(shipped_procedure().meetings[0].id, shipped_procedure(), settings.meetings)
-    standing = {r for p in _invitees(settings, (), kind) for r in p.roles}
-    by_agency = {a.key: {r for p in _invitees(settings, (a.key,), kind) for r in p.roles} for a in settings.agencies}
+    base = kind_for(shipped_procedure().meetings[0].id, shipped_procedure(), settings.meetings)
     out = []
-    for role in dict.fromkeys(r.lower() for r in settings.meetings.quorum_roles):
-        if role in standing:
-            continue
-        agencies = [key for key, roles in by_agency.items() if role in roles]
-        if agencies:
-            out.append(f"quorum role '{role}' is held by no standing panel member, only by the panel member of "
-                       f"{', '.join(agencies)}: meetings of other cases are arranged without it (give a standing "
-                       f"[[panel]] member that role, or take it out of [meetings] quorum_roles)")
-        else:
-            out.append(f"quorum role '{role}' is held by nobody configured, so no meeting can have it (set it as "
-                       f"a [[panel]] role or in [meetings] agency_roles, or take it out of [meetings] quorum_roles)")
+    for pack in panels:
+        kind = replace(base, procedure=pack)
+        standing = {r for p in _invitees(settings, (), kind) for r in p.roles}
+        by_agency = {a.key: {r for p in _invitees(settings, (a.key,), kind) for r in p.roles}
+                     for a in settings.agencies}
+        whose = f"{pack}: " if pack else ""
+        for role in dict.fromkeys(r.lower() for r in settings.meetings.quorum_roles):
+            if role in standing:
+                continue
+            agencies = [key for key, roles in by_agency.items() if role in roles]
+            if agencies:
+                out.append(f"{whose}quorum role '{role}' is held by no standing panel member, only by the panel "
+                           f"member of {', '.join(agencies)}: meetings of other cases are arranged without it "
+                           f"(give a standing [[panel]] member that role, or take it out of [meetings] "
+                           f"quorum_roles)")
+            else:
+                out.append(f"{whose}quorum role '{role}' is held by nobody configured, so no meeting can have it "
+                           f"(set it as a [[panel]] role or in [meetings] agency_roles, or take it out of "
+                           f"[meetings] quorum_roles)")
     return out

@@ -36,6 +36,7 @@ class MeetingKind:
     counts_from: str | None = None  # the window starts at this event of the case (when recorded), not the request
     asks_for_agency_reports: bool = False
     duration_minutes: int | None = None
+    procedure: str | None = None  # the id of the pack it is a meeting of (whose panel is invited)
 
     def is_required(self, roles: tuple[str, ...] | frozenset[str], agency_member: bool) -> bool:
         if EVERYBODY in self.required_roles or "chair" in roles:
@@ -91,7 +92,7 @@ def kind_for(name: str, procedure: "Procedure | Meetings | None" = None,
     if found is None:
         raise UnknownKind(f"no meeting kind {name!r} in {procedure.label} ({procedure.key}); kinds are: "
                           f"{', '.join(kind_names(procedure)) or 'none'}")
-    kind = from_pack(found)
+    kind = replace(from_pack(found), procedure=procedure.id)
     over = meetings.kinds.get(key) if meetings is not None else None
     if over is None:
         return kind

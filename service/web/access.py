@@ -81,10 +81,10 @@ class Person:
 
 def _panel_addresses(settings: "Settings") -> set[str]:
     found = {p.email.lower() for p in settings.panel}
-    from service.meetings.invitees import panel_chair
+    from service.meetings.invitees import panel_chairs
 
     found |= {a.panel_member.email.lower() for a in settings.agencies if a.panel_member}
-    found.add(panel_chair(settings)[0].lower())
+    found |= panel_chairs(settings)
     return found
 
 
@@ -124,15 +124,16 @@ def name_of(settings: "Settings", email: str) -> str:
     return email
 
 
-def sits_on_panel(settings: "Settings", email: str, agencies: Iterable[str]) -> bool:
-    """Whether ``email`` sits on the panel of a case involving ``agencies`` (the meetings' rule)."""
+def sits_on_panel(settings: "Settings", email: str, agencies: Iterable[str], procedure: str | None = None) -> bool:
+    """Whether ``email`` sits on the panel of a case involving ``agencies`` (the meetings' rule), of pack
+    ``procedure`` (None: any pack's)."""
     email = email.strip().lower()
-    from service.meetings.invitees import panel_chair
+    from service.meetings.invitees import panel, panel_chair, panel_chairs
 
-    if email == panel_chair(settings)[0].lower():
+    if email in (panel_chairs(settings) if procedure is None else {panel_chair(settings, procedure)[0].lower()}):
         return True
     involved = set(agencies)
-    for p in settings.panel:
+    for p in panel(settings, procedure):
         if p.email.lower() == email and (p.standing or p.agency in involved):
             return True
     for a in settings.agencies:
@@ -141,7 +142,14 @@ def sits_on_panel(settings: "Settings", email: str, agencies: Iterable[str]) -> 
     return False
 
 
-def may_read_case(settings: "Settings", person: Person, agencies: Iterable[str]) -> bool:
+def pack_of(case: dict) -> str | None:
+    """The id of the pack a case (as :func:`service.cases.show` gives it: ``procedure`` is ``id@version``)
+    runs under."""
+    return (case.get("procedure") or "").partition("@")[0] or None
+
+
+def may_read_case(settings: "Settings", person: Person, agencies: Iterable[str], procedure: str | None = None) -> bool:
+    """Whether ``person`` may read a case involving ``agencies`` of pack ``procedure`` (its id)."""
     if person.may(Permission.READ_ALL):
         return True
-    return person.role is Role.PANEL and sits_on_panel(settings, person.email, agencies)
+    return person.role is Role.PANEL and sits_on_panel(settings, person.email, agencies, procedure)

@@ -87,7 +87,7 @@ async def revoke_feeds(ctx: Ctx) -> Response:
 
 @page(anonymous=True, limited=True)
 async def feed(ctx: Ctx) -> Response:
-    from .access import Permission, may_read_case
+    from .access import Permission, may_read_case, pack_of
 
     email = await ctx.call(ctx.web.sessions.feed_email, ctx.request.path_params["token"])
     person = person_of(ctx.web.settings, email) if email else None
@@ -100,7 +100,7 @@ async def feed(ctx: Ctx) -> Response:
         refs = set()
         for r in rows:
             data = await ctx.call(usecases.show, ctx.web.app, r["reference"])
-            if may_read_case(ctx.web.settings, person, data["agencies"]):
+            if may_read_case(ctx.web.settings, person, data["agencies"], pack_of(data)):
                 refs.add(r["reference"])
     rows = await ctx.call(open_deadlines, ctx, refs)
     body = ics(rows, ctx.web.settings.web.public_url, ctx.web.settings.board.short_name, datetime.now(timezone.utc))

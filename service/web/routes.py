@@ -11,7 +11,7 @@ from starlette.routing import Route
 from service import cases as usecases
 
 from . import terms, workspace
-from .access import Permission, may_read_case
+from .access import Permission, may_read_case, pack_of
 from .app import Ctx, Problem, Refused, page, parse_day, run_case_action, user_errors
 
 
@@ -42,7 +42,7 @@ async def load_case(ctx: Ctx, reference: str) -> dict[str, Any]:
         data = await ctx.call(usecases.show, ctx.web.app, reference)
     except user_errors():
         raise Problem("There is no case with that reference.", status=404, back="/cases") from None
-    if not may_read_case(ctx.web.settings, ctx.person, data["agencies"]):
+    if not may_read_case(ctx.web.settings, ctx.person, data["agencies"], pack_of(data)):
         raise Refused(f"read case {data['reference']}")
     return data
 
@@ -55,7 +55,7 @@ async def readable_references(ctx: Ctx) -> set[str] | None:
     found = set()
     for r in rows:
         data = await ctx.call(usecases.show, ctx.web.app, r["reference"])
-        if may_read_case(ctx.web.settings, ctx.person, data["agencies"]):
+        if may_read_case(ctx.web.settings, ctx.person, data["agencies"], pack_of(data)):
             found.add(r["reference"])
     return found
 
