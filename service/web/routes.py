@@ -312,11 +312,14 @@ async def release_message(ctx: Ctx) -> Response:
 
     person = ctx.require(Permission.HANDLE_MAIL)
     inbound_id = int(ctx.request.path_params["id"])
+    case = ctx.field("case", required=False) or None  # a held agency return's case, when it named none
     try:
-        outcome = await ctx.call(release_held, ctx.web.app, inbound_id, person.email)
+        outcome = await ctx.call(release_held, ctx.web.app, inbound_id, person.email, case)
     except (ValueError, LookupError) as exc:
-        raise Problem(str(exc), back=f"/mail/{inbound_id}") from None
+        raise Problem(str(exc).strip("'\""), back=f"/mail/{inbound_id}") from None
     await ctx.call(file_handled, ctx.web.app)
+    if outcome.status == "held":  # still not placeable: say why, on the message's page
+        raise Problem(f"Not filed: {outcome.reason}", back=f"/mail/{inbound_id}")
     if outcome.reference:
         return RedirectResponse(f"/cases/{outcome.reference}?done=released", status_code=303)
     return RedirectResponse("/mail?done=released", status_code=303)

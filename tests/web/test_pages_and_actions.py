@@ -259,3 +259,41 @@ def test_the_cases_list_is_paged_newest_first_keeping_the_filters(client, board,
     assert client.get("/cases?page=x").status_code == 400
     filtered = client.get("/cases?q=2013&page=2").text
     assert "120 cases" in filtered and 'href="/cases?q=2013&amp;page=3"' in filtered and REF not in filtered
+
+
+def test_a_held_agency_return_is_filed_from_its_page_against_the_case_a_person_gives(client, board, wall):
+    import io
+    from email.message import EmailMessage
+
+    from docx import Document
+    from conftest import drop
+
+    from service.jobs import read_inbox
+
+    doc = Document()
+    doc.add_heading("Individual Management Review", 1)
+    doc.add_paragraph("Prepared for the serious case review panel.")
+    data = io.BytesIO()
+    doc.save(data)
+    m = EmailMessage()
+    m["From"], m["To"], m["Subject"] = ("public.protection@met-police.example.org",
+                                        "escb.business.manager@enfield.example.org", "Our IMR, as asked")
+    m["Date"], m["Message-ID"] = "Tue, 13 May 2014 10:00:00 +0100", "<imr-1@met-police.example.org>"
+    m.set_content("Attached.")
+    m.add_attachment(data.getvalue(), maintype="application",
+                     subtype="vnd.openxmlformats-officedocument.wordprocessingml.document", filename="IMR.docx")
+    drop(board, "imr.eml", bytes(m))
+    read_inbox(board)
+    cases.add_agency(board, REF, "met-police", "bm")
+    sign_in(client, board, BM, now=wall)
+    mid = max(int(x) for x in re.findall(r'href="/mail/(\d+)"', client.get("/mail").text))
+    page = client.get(f"/mail/{mid}").text
+    assert "File it as the agency&#39;s return" in page or "File it as the agency's return" in page
+    assert 'name="case"' in page and "Open a case from it" not in page
+
+    unknown = post(client, f"/mail/{mid}", f"/mail/{mid}/release", case="ESCB-2014-099")
+    assert unknown.status_code in (400, 404, 409) and "ESCB-2014-099" in unknown.text
+
+    r = post(client, f"/mail/{mid}", f"/mail/{mid}/release", case=REF)
+    assert r.status_code == 303 and r.headers["location"] == f"/cases/{REF}?done=released", r.text
+    assert any(h["action"] == "agency return filed" for h in history(board)), [h["action"] for h in history(board)]
