@@ -89,7 +89,6 @@ def check_configuration(settings) -> list[Finding]:
         rows.append(Finding("example addresses", WARNING, f"{len(examples)} configured address(es) are examples "
                             f"(e.g. {next(iter(examples))})", "replace them before using the graph backend"))
     from service.letters.render import DEFAULT_FOLDER
-    from service.meetings.invitees import quorum_warnings
 
     folder = settings.letters.templates_dir or DEFAULT_FOLDER
     known = {p.name for p in folder.iterdir() if (p / "subject.txt").exists()} if folder.is_dir() else set()
@@ -99,33 +98,18 @@ def check_configuration(settings) -> list[Finding]:
         if unknown:
             rows.append(Finding("configuration", WARNING, f"{key} names no communication: {', '.join(unknown)}",
                                 f"use the names `review-clerk letters list` gives (templates in {folder})"))
-    rows += check_packs_people(settings)
-    for warning in quorum_warnings(settings, _pack_ids(settings)):
-        rows.append(Finding("meetings quorum", WARNING, warning,
-                            "[[panel]] roles, [meetings] agency_roles and quorum_roles"))
-    return rows
-
-
-def _pack_ids(settings) -> list[str]:
-    """The ids of the packs in use that load (one that does not is reported by :func:`check_packs_people`)."""
-    from service.procedure.pack import load_configured
-    from service.procedure.problems import PackError
-
-    ids = []
-    for pack in settings.procedure.in_use():
-        try:
-            ids.append(load_configured(pack).id)
-        except PackError:
-            continue
-    return ids
+    return rows + check_packs_people(settings)
 
 
 def check_packs_people(settings) -> list[Finding]:
-    """Each pack in use has a person for every role it chases or writes to, and an address for every body."""
+    """Each pack in use has a person for every role it chases or writes to, an address for every body, and
+    a panel with every quorum role (each pack's on its own where panel members sit for some packs only)."""
+    from service.meetings.invitees import quorum_warnings
     from service.procedure.pack import load_configured
     from service.procedure.problems import PackError
 
     rows = []
+    ids = []  # of the packs that load
     roles = settings.people.roles()
     for pack in settings.procedure.in_use():
         try:
@@ -134,6 +118,7 @@ def check_packs_people(settings) -> list[Finding]:
             rows.append(Finding(f"procedure {pack}", FAILED, f"{len(exc.problems)} problem(s) in the pack",
                                 f"review-clerk procedure check {pack}"))
             continue
+        ids.append(p.id)
         people = sorted(r for r in p.roles_used() if r not in roles)
         bodies = sorted(b for b in p.bodies_used() if not getattr(settings.notifications, b, None))
         if people or bodies:
@@ -143,6 +128,9 @@ def check_packs_people(settings) -> list[Finding]:
                                 "add them to the configuration (the example configuration has a block per pack)"))
         else:
             rows.append(Finding(f"procedure {p.id}", OK, f"{p.label}: every role and body has an address"))
+    for warning in quorum_warnings(settings, ids):
+        rows.append(Finding("meetings quorum", WARNING, warning,
+                            "[[panel]] roles, [meetings] agency_roles and quorum_roles"))
     return rows
 
 
