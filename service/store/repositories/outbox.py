@@ -50,18 +50,6 @@ class OutboxRepository:
             return False
         return True
 
-    def record_combined(self, key: str, template: str, case_id: int | None, to: str, into: str,
-                        now: datetime) -> None:
-        """An item that went in another message (a person's chase summary): its own key, status ``combined``,
-        never sent by itself; ``headers.combined_into`` names the message it went in."""
-        into_row = self.conn.execute(select(t.outbox.c.sender)
-                                     .where(t.outbox.c.key == into)).one()
-        self.conn.execute(insert(t.outbox).values(
-            key=key, case_id=case_id, template=template, sender=into_row.sender, to=[to.lower()], cc=[],
-            subject=f"(in {into})", text="", html=None, attachments=[], headers={"combined_into": into},
-            message_id=make_msgid(domain=into_row.sender.rsplit("@", 1)[-1]), references=[], mode="auto", status="combined", attempts=0,
-            created_at=now))
-
     def combined_into(self, key: str) -> str | None:
         headers = self.conn.execute(select(t.outbox.c.headers).where(t.outbox.c.key == key)).scalar()
         return (headers or {}).get("combined_into")
@@ -189,7 +177,9 @@ class OutboxRepository:
 
     def record_combined_many(self, items: Iterable[tuple[str, str, int | None]], to: str, into: str,
                              now: datetime) -> None:
-        """:meth:`record_combined` for each ``(key, template, case_id)`` that went in ``into``, in one statement."""
+        """Record each ``(key, template, case_id)`` that went in the message keyed ``into`` (a person's chase
+        summary), in one statement: its own key, status ``combined``, never sent by itself;
+        ``headers.combined_into`` names the message it went in."""
         sender = self.conn.execute(select(t.outbox.c.sender).where(t.outbox.c.key == into)).scalar_one()
         domain = sender.rsplit("@", 1)[-1]
         rows = [{"key": key, "case_id": case_id, "template": template, "sender": sender, "to": [to.lower()],
