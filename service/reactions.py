@@ -51,8 +51,4 @@ def react(uow: "UnitOfWork", app: "App", case: Case, case_id: int, before: Case 
             queued += queue_for_event(uow, app, case, case_id, DATE_CORRECTED, {"event": e.kind})
             if before is not None:
                 date_corrected(uow, app, before, case, case_id, case.event_label(e.kind), e.old, e.new)
-            from service.chasing.withdrawal import withdraw_stale  # reminders combined into one message
-
-            withdraw_stale(uow, app, case, case_id, f"no longer called for: the date of {case.event_label(e.kind)} "
-                                                   "was corrected")
     return queued
