@@ -41,7 +41,7 @@ def case_for_reply(uow: "UnitOfWork", app: "App", msg, subject: str) -> str | No
             return uow.cases.get(ref).reference
         except LookupError:
             continue
-    ids = re.findall(r"<[^<>\s]+>", f"{msg.get('In-Reply-To', '')} {msg.get('References', '')}")
+    ids = replied_to(msg)
     return next((sent["reference"] for sent in uow.outbox.with_message_ids(ids) if sent["reference"]), None)
 
 
@@ -83,7 +83,7 @@ def file_reply(uow: "UnitOfWork", app: "App", row: dict[str, Any], reference: st
     new_text = _new_text(msg)
     if instructions.is_undo(new_text):
         return _undo_by_reply(uow, app, row, msg, case, reference, case_id, sender)
-    deadline_key = _replied_deadline(uow, msg) or _replied_item(uow, msg, case_id)
+    deadline_key = _replied_deadline(uow, msg, case_id)
     if deadline_key and instructions.is_done(new_text):
         return _done_by_reply(uow, app, row, msg, case, reference, case_id, deadline_key, sender)
     wanted = instructions.decision(new_text, instructions.outcomes_for(case.procedure, case.stage))
@@ -212,7 +212,7 @@ def _may_act(uow: "UnitOfWork", app: "App", msg, case_id: int, reference: str, s
                                  tenant_id=app.settings.graph.tenant_id)
     if not verdict.trusted:
         return f"the sender is not authenticated: {verdict.why}"
-    ids = re.findall(r"<[^<>\s]+>", f"{msg.get('In-Reply-To', '')} {msg.get('References', '')}")
+    ids = replied_to(msg)
     requests = [r for r in combined.answered(uow, uow.outbox.with_message_ids(ids), case_id)
                 if r["case_id"] == case_id and r["status"] == "sent" and r["sent_at"] is not None
                 and sender in {a.lower() for a in (r["to"] or []) + (r["cc"] or [])}
@@ -277,23 +277,23 @@ def _owner_addresses(app: "App", d) -> set[str]:
     return {addr for _, addr in owner_contacts(app, d)}
 
 
-def _replied_deadline(uow: "UnitOfWork", msg) -> str | None:
-    """The deadline a reply is about: the reminder or escalation it answers (In-Reply-To/References)."""
-    ids = re.findall(r"<[^<>\s]+>", f"{msg.get('In-Reply-To', '')} {msg.get('References', '')}")
+def replied_to(msg) -> list[str]:
+    """The Message-IDs a message answers (its In-Reply-To and References)."""
+    return re.findall(r"<[^<>\s]+>", f"{msg.get('In-Reply-To', '')} {msg.get('References', '')}")
+
+
+def _replied_deadline(uow: "UnitOfWork", msg, case_id: int) -> str | None:
+    """The deadline a reply is about: the reminder or escalation it answers, else the deadline of the case it
+    answers in a person's combined chase message (the one it listed, or the one the subject names;
+    :mod:`service.chasing.replies`)."""
+    ids = replied_to(msg)
     if not ids:
         return None
-    for sent in uow.outbox.with_message_ids(ids):
-        if sent["template"] in ("reminder", "escalation"):
-            return sent["key"].split("/")[1]  # REF/deadline-key/step/recipient
-    return None
-
-
-def _replied_item(uow: "UnitOfWork", msg, case_id: int) -> str | None:
-    """The deadline of the case a reply answers in a person's combined chase message (the one it listed, or
-    the one the subject names; :mod:`service.chasing.replies`)."""
-    ids = re.findall(r"<[^<>\s]+>", f"{msg.get('In-Reply-To', '')} {msg.get('References', '')}")
-    return combined.deadline_answered(uow, uow.outbox.with_message_ids(ids), case_id,
-                                      str(msg.get("Subject", ""))) if ids else None
+    sent = uow.outbox.with_message_ids(ids)
+    for r in sent:
+        if r["template"] in ("reminder", "escalation"):
+            return r["key"].split("/")[1]  # REF/deadline-key/step/recipient
+    return combined.deadline_answered(uow, sent, case_id, str(msg.get("Subject", "")))
 
 
 def _new_text(msg) -> list[str]:

@@ -294,7 +294,7 @@ def test_done_from_the_owner_in_reply_to_their_reminder_marks_the_deadline_met(a
 def test_done_that_replies_to_nothing_is_refused_and_not_answered(app, case, monkeypatch):
     from service.intake import case_replies
 
-    monkeypatch.setattr(case_replies, "_replied_deadline", lambda uow, msg: "chair_sqas_discussion")
+    monkeypatch.setattr(case_replies, "_replied_deadline", lambda uow, msg, case_id: "chair_sqas_discussion")
     row = instruction(app, "done", sender=SQAS, answering={})
     assert row["status"] == "refused" and "does not reply" in row["outcome"]
     states = {d["key"]: d["state"] for d in cases.show(app, REF)["deadlines"]}
@@ -310,7 +310,7 @@ def test_done_dated_before_the_reminder_is_refused(app, case):
 def test_done_for_the_decision_deadline_is_refused_with_how_to_give_the_decision(app, case, monkeypatch):
     from service.intake import case_replies
 
-    monkeypatch.setattr(case_replies, "_replied_deadline", lambda uow, msg: "decision")
+    monkeypatch.setattr(case_replies, "_replied_deadline", lambda uow, msg, case_id: "decision")
     row = instruction(app, "Done.")
     assert row["status"] == "refused"
     [answer] = outbox_rows(app, "instruction_result")
@@ -322,7 +322,7 @@ def test_done_for_the_decision_deadline_is_refused_with_how_to_give_the_decision
 def test_done_from_a_stranger_is_ignored_and_noted(app, case, monkeypatch):
     from service.intake import case_replies
 
-    monkeypatch.setattr(case_replies, "_replied_deadline", lambda uow, msg: "chair_sqas_discussion")
+    monkeypatch.setattr(case_replies, "_replied_deadline", lambda uow, msg, case_id: "chair_sqas_discussion")
     row = instruction(app, "done", sender="someone@example.org", answering={})
     assert row["status"] == "refused" and "neither the deadline's owner nor board staff" in row["outcome"]
     states = {d["key"]: d["state"] for d in cases.show(app, REF)["deadlines"]}
