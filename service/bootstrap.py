@@ -147,7 +147,7 @@ def build_app(settings: Settings, clock: Clock | None = None, *, create: bool = 
         raise PackError([Problem("[procedure] packs", "-", f"two packs in use share the id '{i}'")
                          for i in sorted({i for i in ids if ids.count(i) > 1})])
     # A panel member for a pack not in use would sit on no panel at all: a typo, said at start, not a quorum lost.
-    strays = sorted({pid for member in settings.panel for pid in member.procedures} - set(ids))
+    strays = sorted(settings.panel_packs() - set(ids))
     if strays:
         raise PackError([Problem("[[panel]] procedures", "-", f"'{pid}' is no pack in use (in use: {', '.join(ids)})")
                          for pid in strays])

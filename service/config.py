@@ -589,6 +589,10 @@ class Settings(_Model):
     def staff_addresses(self) -> set[str]:
         return {p.email.lower() for p in self.staff()}
 
+    def panel_packs(self) -> set[str]:
+        """The packs some ``[[panel]]`` member sits for alone (``procedures``): each has a panel of its own."""
+        return {pid for member in self.panel for pid in member.procedures}
+
 
 SECRET_KEYS = {"client_secret", "certificate_password", "key", "encryption_key", "previous_keys"}
 

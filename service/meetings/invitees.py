@@ -4,8 +4,8 @@ Invited: the chair of the panel, the standing panel members (``[[panel]]``
 with ``standing = true``) and the panel member of each agency involved in the
 case (``[[agencies]] panel_member``). A ``[[panel]]`` member with ``procedures``
 sits only on the panel of those packs' cases (a board running children's and
-adults' reviews side by side has two panels); one without sits on every pack's. One person is invited once, with every
-role they hold. The Business Manager organises and is not an attendee.
+adults' reviews side by side has two panels); one without sits on every pack's.
+One person is invited once, with every role they hold. The Business Manager organises and is not an attendee.
 Which invitees are *required* is the meeting kind's rule; the rest are
 optional. Pure: settings and a case in, plain values out.
 
@@ -27,7 +27,7 @@ from service.mailbox.ports import ResponseStatus
 from .kinds import MeetingKind, kind_for, shipped_procedure
 
 if TYPE_CHECKING:
-    from service.config import Settings
+    from service.config import PanelMember, Settings
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class Invitee:
     required: bool = True
 
 
-def panel(settings: "Settings", procedure: str | None = None) -> list:
+def panel(settings: "Settings", procedure: str | None = None) -> "list[PanelMember]":
     """The ``[[panel]]`` members who sit on the panel of pack ``procedure``'s cases (None: every member)."""
     return [p for p in settings.panel if p.sits_for(procedure)]
 
@@ -57,18 +57,17 @@ def panel_chair(settings: "Settings", procedure: str | None = None) -> tuple[str
             if person is not None and person.email == m.chair:
                 return person.email, person.name
         return m.chair, "Panel Chair"
-    members = panel(settings, procedure)
-    chairs = [p for p in members if (p.role or "").lower() == "chair"]
+    chairs = [p for p in panel(settings, procedure) if (p.role or "").lower() == "chair"]
     # For a pack, a chair of its own panel before one who chairs every pack's; for no pack, the reverse.
-    for p in sorted(chairs, key=lambda p: not p.procedures if procedure else bool(p.procedures)):
-        return p.email, p.name
+    chair = min(chairs, key=lambda p: not p.procedures if procedure else bool(p.procedures), default=None)
+    if chair is not None:
+        return chair.email, chair.name
     return settings.people.chair.email, settings.people.chair.name
 
 
 def panel_chairs(settings: "Settings") -> set[str]:
     """The addresses of every pack's panel chair (lower case)."""
-    packs = {pid for p in settings.panel for pid in p.procedures}
-    return {panel_chair(settings, pid)[0].lower() for pid in (None, *packs)}
+    return {panel_chair(settings, pid)[0].lower() for pid in (None, *settings.panel_packs())}
 
 
 def _agency_role(settings: "Settings", agency_key: str | None) -> list[str]:
@@ -173,7 +172,7 @@ def quorum_warnings(settings: "Settings", packs: Iterable[str] = ()) -> list[str
     only, each pack's panel is checked on its own: ``packs`` (the ids in use) and every pack a member
     names. For start-up and ``review-clerk doctor``.
     """
-    named = {pid for p in settings.panel for pid in p.procedures}
+    named = settings.panel_packs()
     panels = sorted({*named, *packs}) if named else [None]
     # Who is invited, with which roles, is the same for every kind: the shipped pack's first kind will do.
     base = kind_for(shipped_procedure().meetings[0].id, shipped_procedure(), settings.meetings)
