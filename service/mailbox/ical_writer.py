@@ -47,11 +47,10 @@ def when(value: datetime) -> tuple[str, str]:
     """(parameters, value) of a DATE-TIME: UTC as ``...Z``; another zone's local time with ``;TZID=``
     (a zone without an IANA name, or a fixed offset, is written in UTC rather than as a floating time)."""
     value = value.replace(microsecond=0)
-    offset = value.utcoffset()
-    key = getattr(value.tzinfo, "key", None)
-    if offset is None:
+    if value.utcoffset() is None:
         raise ValueError("an iCalendar time needs a time zone")
-    if offset == timedelta(0) and key in (None, "UTC", "Etc/UTC") or not key:
+    key = getattr(value.tzinfo, "key", None)
+    if not key or key in ("UTC", "Etc/UTC"):
         return "", value.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     return f";TZID={key}", value.strftime("%Y%m%dT%H%M%S")
 
