@@ -349,6 +349,10 @@ def table(title: str, rows: list[dict[str, Any]], columns: list[str], *, ids: It
                 lines += [label + wrapped[0]] + [" " * len(label) + rest for rest in wrapped[1:]]
         return lines
 
+    def tall(values: list[str]) -> bool:  # len(lines_of(values)) > 1, without making the lines
+        return (any(values[index[c]] for c in below)
+                or any(c not in ident and len(_wrap(values[index[c]], widths[c])) > 1 for c in inline))
+
     def write(body: list[str]) -> None:
         if not out.is_terminal:  # to a file or a pipe: plain lines, as rich would write them
             out.file.write("\n".join(body).translate(_CONTROL) + "\n")
@@ -361,10 +365,6 @@ def table(title: str, rows: list[dict[str, Any]], columns: list[str], *, ids: It
     out.print(line_of(["─" * widths[c] for c in inline]), markup=False, highlight=False, soft_wrap=True)
     if not rows:
         out.print("(none)", markup=False, highlight=False, soft_wrap=True)
-    def tall(values: list[str]) -> bool:  # len(lines_of(values)) > 1, without making the lines
-        return (any(values[index[c]] for c in below)
-                or any(c not in ident and len(_wrap(values[index[c]], widths[c])) > 1 for c in inline))
-
     # The lines are written a few thousand at a time, not kept: a long list (--all) costs the memory of its
     # cells, not of every printed line besides.
     spaced = any(tall(values) for values in cells)  # rows of several lines: a blank line between rows
